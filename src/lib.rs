@@ -1,0 +1,11 @@
+//! asyncscope: see asynchronous Rust run on the browser's event loop.
+//!
+//! Three layers, each looking only down:
+//! - [`trace`]: the tracer. Spawns and instruments futures on the browser event loop and records
+//!   every poll, wake and cancellation. Knows nothing of yew or the DOM.
+//! - [`scenarios`]: the lessons, plain async Rust that uses the tracer, plus their metadata.
+//! - [`ui`]: the yew app and the page's automation contract (`window.asyncscope`).
+
+pub mod scenarios;
+pub mod trace;
+pub mod ui;

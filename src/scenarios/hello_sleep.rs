@@ -1,0 +1,130 @@
+//! Lesson `hello-sleep`: the seeds' first program. `main` prints, sleeps without blocking the
+//! event loop, and prints again.
+
+use std::time::Duration;
+
+use futures::future::FutureExt;
+
+use super::{check_at_least, check_at_most, check_lines, Article, Check, Line, Out, ParamSpec};
+use super::{Params, Scenario};
+use crate::trace::sleep;
+
+/// How late "World" may be and still count as "at about the delay": a timer on a busy page
+/// fires a few ms late; more than this means the event loop was blocked.
+const LATE_TOLERANCE_MS: f64 = 100.0;
+/// "Hello" is printed at once: the first poll of `main` comes within a few microtasks.
+const HELLO_BY_MS: f64 = 50.0;
+
+const ARTICLE: Article = Article {
+    title: "同步转异步的艺术: Python asynchat 与 asyncio 的无缝对接",
+    section: "2.1.1 async/await 语法的介绍",
+    summary: "async/await, the event loop, tasks, locks and semaphores, then asynchat and asyncio together.",
+};
+
+pub const LESSON: Scenario = Scenario {
+    id: "hello-sleep",
+    title: "Hello, sleep, World",
+    article: &ARTICLE,
+    summary: "main() prints Hello, awaits a sleep that hands the event loop back to the browser, \
+              then prints World about one second later.",
+    python: r#"import asyncio
+
+async def main():
+    print('Hello')
+    await asyncio.sleep(1)
+    print('World')
+
+# Python 3.7+
+asyncio.run(main())"#,
+    rust_source: include_str!("hello_sleep.rs"),
+    params: &[ParamSpec {
+        name: "delay_ms",
+        default: 1000.0,
+        min: 0.0,
+        max: 60_000.0,
+        help: "how long main sleeps, in ms (the Python sleeps 1 s)",
+    }],
+    main: |out, params| {
+        let delay = Duration::from_secs_f64(params.get("delay_ms") / 1000.0);
+        async move {
+            main(out, delay).await;
+            Ok(())
+        }
+        .boxed_local()
+    },
+    checks,
+};
+
+// ANCHOR: lesson
+/// `async def main()`: the sleep is a future; awaiting it returns control to the browser's
+/// event loop until a `setTimeout` wakes this task again.
+async fn main(out: Out, delay: Duration) {
+    out.print("Hello");
+    sleep(delay).await;
+    out.print("World");
+}
+// ANCHOR_END: lesson
+
+fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
+    let delay = params.get("delay_ms");
+    let mut checks = vec![check_lines(lines, &["Hello", "World"])];
+    if let [hello, world] = lines {
+        let gap = world.t_ms - hello.t_ms;
+        checks.push(check_at_most("Hello at the start", hello.t_ms, HELLO_BY_MS));
+        checks.push(check_at_least(
+            format!("World no earlier than {delay} ms after Hello"),
+            gap,
+            delay,
+        ));
+        checks.push(check_at_most(
+            format!("World about {delay} ms after Hello (at most {LATE_TOLERANCE_MS} ms late)"),
+            gap,
+            delay + LATE_TOLERANCE_MS,
+        ));
+    }
+    checks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(times: &[(f64, &str)]) -> Vec<Line> {
+        times
+            .iter()
+            .map(|&(t_ms, text)| Line {
+                t_ms,
+                text: text.to_string(),
+            })
+            .collect()
+    }
+
+    fn params(delay: &str) -> Params {
+        LESSON.validate([("delay_ms", delay)]).expect("valid")
+    }
+
+    #[test]
+    fn a_run_on_time_passes_every_check() {
+        let checks = checks(&params("1000"), &lines(&[(0.2, "Hello"), (1001.5, "World")]));
+        assert_eq!(checks.len(), 4);
+        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    }
+
+    #[test]
+    fn an_early_world_fails() {
+        let checks = checks(&params("1000"), &lines(&[(0.0, "Hello"), (999.0, "World")]));
+        assert!(!checks[2].ok);
+    }
+
+    #[test]
+    fn a_late_world_fails() {
+        let checks = checks(&params("1000"), &lines(&[(0.0, "Hello"), (1200.0, "World")]));
+        assert!(!checks[3].ok);
+    }
+
+    #[test]
+    fn a_missing_line_fails() {
+        let checks = checks(&params("1000"), &lines(&[(0.0, "Hello")]));
+        assert!(checks.iter().any(|c| !c.ok));
+    }
+}

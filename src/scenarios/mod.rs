@@ -1,0 +1,137 @@
+//! The lessons: each a Python asyncio program of the seed articles, retold in async Rust that
+//! runs on the browser's event loop through the tracer.
+//!
+//! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
+
+mod hello_sleep;
+mod params;
+mod run;
+
+use futures::future::LocalBoxFuture;
+
+pub use params::{validate, ParamError, ParamSpec, Params};
+pub use run::{
+    check_at_least, check_at_most, check_lines, start, Check, Line, Out, Run, RunReport, RunState,
+    MAX_LINES,
+};
+
+/// Every lesson, in the order the page lists them.
+pub static LESSONS: &[&Scenario] = &[&hello_sleep::LESSON];
+
+/// The seed article a lesson comes from.
+#[derive(Debug)]
+pub struct Article {
+    pub title: &'static str,
+    /// Where in the article: its section, as the seed numbers it.
+    pub section: &'static str,
+    pub summary: &'static str,
+}
+
+/// One lesson: its metadata, the Python it retells, the Rust that runs, and its checks.
+pub struct Scenario {
+    /// Part of the automation contract (`?scenario=ID`, `window.asyncscope.run(ID)`).
+    pub id: &'static str,
+    pub title: &'static str,
+    pub article: &'static Article,
+    /// What the run shows, in a sentence or two.
+    pub summary: &'static str,
+    /// The seed's Python program.
+    pub python: &'static str,
+    /// The lesson file's own source (`include_str!`); [`Scenario::rust_excerpt`] is what runs.
+    pub rust_source: &'static str,
+    pub params: &'static [ParamSpec],
+    /// The program: prints with `Out`, returns an error message if it fails.
+    pub main: fn(Out, Params) -> LocalBoxFuture<'static, Result<(), String>>,
+    /// The lesson's verdicts on a finished run.
+    pub checks: fn(&Params, &[Line]) -> Vec<Check>,
+}
+
+/// Lessons are known by their id.
+impl PartialEq for Scenario {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Scenario {
+    /// The part of the lesson's source between `// ANCHOR: lesson` and `// ANCHOR_END: lesson`:
+    /// the real code that runs, shown beside the Python.
+    pub fn rust_excerpt(&self) -> &'static str {
+        let src = self.rust_source;
+        let start = src
+            .find("// ANCHOR: lesson\n")
+            .map_or(0, |i| i + "// ANCHOR: lesson\n".len());
+        let end = src[start..]
+            .find("// ANCHOR_END: lesson")
+            .map_or(src.len(), |i| start + i);
+        src[start..end].trim_end()
+    }
+
+    /// Validates raw `(name, value)` pairs against this lesson's parameters.
+    pub fn validate<'a>(
+        &'static self,
+        raw: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Params, ParamError> {
+        validate(self.id, self.params, raw)
+    }
+}
+
+/// The lesson with this id, or an error that lists the known ones.
+pub fn find(id: &str) -> Result<&'static Scenario, ParamError> {
+    LESSONS
+        .iter()
+        .copied()
+        .find(|s| s.id == id)
+        .ok_or_else(|| ParamError::UnknownLesson {
+            id: id.to_string(),
+            known: LESSONS.iter().map(|s| s.id).collect(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lesson_ids_are_unique_and_url_safe() {
+        let mut ids: Vec<_> = LESSONS.iter().map(|s| s.id).collect();
+        for id in &ids {
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{id}"
+            );
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), LESSONS.len());
+    }
+
+    #[test]
+    fn every_excerpt_is_real_code_without_its_markers() {
+        for lesson in LESSONS {
+            let code = lesson.rust_excerpt();
+            assert!(code.contains("async fn"), "{}: {code}", lesson.id);
+            assert!(!code.contains("ANCHOR"), "{}", lesson.id);
+            assert!(lesson.rust_source.contains(code));
+        }
+    }
+
+    #[test]
+    fn every_default_is_within_its_range() {
+        for lesson in LESSONS {
+            for p in lesson.params {
+                assert!(p.min <= p.default && p.default <= p.max, "{}.{}", lesson.id, p.name);
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_lesson_lists_the_known_ones() {
+        let err = find("nope").err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("no lesson 'nope': the lessons are hello-sleep")
+        );
+        assert!(find("hello-sleep").is_ok());
+    }
+}

@@ -1,0 +1,249 @@
+//! Running a lesson: its `main` becomes a traced task, what it prints is collected with the time
+//! since the run started, and when it ends the lesson's own checks judge the run.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::future::{FutureExt, LocalBoxFuture};
+use serde::Serialize;
+
+use super::{Params, Scenario};
+use crate::trace::{self, now_ms, JoinError, Ring, TaskAbort};
+
+/// Lines one run keeps; past this the oldest are dropped and counted.
+pub const MAX_LINES: usize = 10_000;
+
+/// One printed line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    /// Milliseconds since the run started.
+    pub t_ms: f64,
+    pub text: String,
+}
+
+/// A lesson's verdict on one aspect of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub ok: bool,
+    pub expected: String,
+    pub actual: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunState {
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl RunState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunState::Done => "done",
+            RunState::Failed => "failed",
+            RunState::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// How a run ended: what `window.asyncscope.run` resolves with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunReport {
+    pub id: &'static str,
+    pub state: RunState,
+    pub elapsed_ms: f64,
+    pub lines: Vec<Line>,
+    /// Lines dropped to stay within [`MAX_LINES`] (the oldest go first).
+    pub lines_dropped: u64,
+    pub checks: Vec<Check>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What a lesson prints with: Python's `print`, stamped with the time since the run started.
+#[derive(Clone)]
+pub struct Out {
+    inner: Rc<OutInner>,
+}
+
+struct OutInner {
+    start_ms: f64,
+    lines: RefCell<Ring<Line>>,
+    on_line: Box<dyn Fn(&Line)>,
+}
+
+impl Out {
+    /// Lines are stamped relative to `start_ms`; `on_line` sees each as it is printed.
+    pub fn new(start_ms: f64, on_line: impl Fn(&Line) + 'static) -> Out {
+        Out {
+            inner: Rc::new(OutInner {
+                start_ms,
+                lines: RefCell::new(Ring::new(MAX_LINES)),
+                on_line: Box::new(on_line),
+            }),
+        }
+    }
+
+    pub fn print(&self, text: impl Into<String>) {
+        let line = Line {
+            t_ms: now_ms() - self.inner.start_ms,
+            text: text.into(),
+        };
+        self.inner.lines.borrow_mut().push(line.clone());
+        // Outside the borrow: the listener may re-render, which may read the lines.
+        (self.inner.on_line)(&line);
+    }
+
+    pub fn start_ms(&self) -> f64 {
+        self.inner.start_ms
+    }
+
+    /// Every line kept so far, oldest first, and how many were dropped.
+    pub fn lines(&self) -> (Vec<Line>, u64) {
+        let lines = self.inner.lines.borrow();
+        (lines.iter().cloned().collect(), lines.dropped())
+    }
+}
+
+/// A run under way: abort it with `task`, await `report` for how it ended.
+pub struct Run {
+    pub task: TaskAbort,
+    pub report: LocalBoxFuture<'static, RunReport>,
+}
+
+/// Starts `lesson` with `params` on a fresh trace: its `main` runs as the traced task "main".
+pub fn start(lesson: &'static Scenario, params: Params, on_line: impl Fn(&Line) + 'static) -> Run {
+    trace::reset();
+    let out = Out::new(now_ms(), on_line);
+    let handle = trace::spawn("main", (lesson.main)(out.clone(), params.clone()));
+    let task = handle.abort_handle();
+    let report = async move {
+        let result = handle.await;
+        let elapsed_ms = now_ms() - out.start_ms();
+        let (lines, lines_dropped) = out.lines();
+        let (state, error) = match result {
+            Ok(Ok(())) => (RunState::Done, None),
+            Ok(Err(message)) => (RunState::Failed, Some(message)),
+            Err(JoinError::Cancelled(_)) => (
+                RunState::Cancelled,
+                Some("the run was cancelled before it finished".to_string()),
+            ),
+        };
+        let checks = match state {
+            RunState::Done => (lesson.checks)(&params, &lines),
+            _ => Vec::new(),
+        };
+        RunReport {
+            id: lesson.id,
+            state,
+            elapsed_ms,
+            lines,
+            lines_dropped,
+            checks,
+            error,
+        }
+    }
+    .boxed_local();
+    Run { task, report }
+}
+
+// Small builders for the checks lessons write.
+
+/// The printed texts, in order, are exactly `expected`.
+pub fn check_lines(lines: &[Line], expected: &[&str]) -> Check {
+    let actual: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    Check {
+        name: "prints what the Python prints, in the same order".to_string(),
+        ok: actual == expected,
+        expected: expected.join(" / "),
+        actual: actual.join(" / "),
+    }
+}
+
+/// A duration in ms is at least `min_ms`.
+pub fn check_at_least(name: impl Into<String>, actual_ms: f64, min_ms: f64) -> Check {
+    Check {
+        name: name.into(),
+        ok: actual_ms >= min_ms,
+        expected: format!(">= {min_ms} ms"),
+        actual: format!("{actual_ms:.1} ms"),
+    }
+}
+
+/// A duration in ms is at most `max_ms`.
+pub fn check_at_most(name: impl Into<String>, actual_ms: f64, max_ms: f64) -> Check {
+    Check {
+        name: name.into(),
+        ok: actual_ms <= max_ms,
+        expected: format!("<= {max_ms} ms"),
+        actual: format!("{actual_ms:.1} ms"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(t_ms: f64, text: &str) -> Line {
+        Line {
+            t_ms,
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn check_lines_fails_on_a_different_order() {
+        let lines = [line(0.0, "World"), line(1.0, "Hello")];
+        let check = check_lines(&lines, &["Hello", "World"]);
+        assert!(!check.ok);
+        assert_eq!(check.actual, "World / Hello");
+        assert!(check_lines(&[line(0.0, "Hello"), line(1.0, "World")], &["Hello", "World"]).ok);
+    }
+
+    #[test]
+    fn timing_checks_compare_inclusively() {
+        assert!(check_at_least("x", 1000.0, 1000.0).ok);
+        assert!(!check_at_least("x", 999.9, 1000.0).ok);
+        assert!(check_at_most("x", 50.0, 50.0).ok);
+        assert!(!check_at_most("x", 50.1, 50.0).ok);
+    }
+
+    #[test]
+    fn out_stamps_lines_relative_to_the_start_and_tells_the_listener() {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let sink = Rc::clone(&seen);
+        let out = Out::new(now_ms(), move |l: &Line| sink.borrow_mut().push(l.text.clone()));
+        out.print("Hello");
+        out.print(String::from("World"));
+        let (lines, dropped) = out.lines();
+        assert_eq!(dropped, 0);
+        assert_eq!(*seen.borrow(), vec!["Hello", "World"]);
+        assert!(lines[0].t_ms >= 0.0 && lines[0].t_ms <= lines[1].t_ms);
+    }
+
+    #[test]
+    fn reports_serialize_with_the_contract_names() {
+        let report = RunReport {
+            id: "hello-sleep",
+            state: RunState::Cancelled,
+            elapsed_ms: 5.0,
+            lines: vec![line(0.0, "Hello")],
+            lines_dropped: 0,
+            checks: vec![],
+            error: Some("stopped".into()),
+        };
+        let json = serde_json::to_value(&report).expect("serializes");
+        assert_eq!(json["state"], "cancelled");
+        assert_eq!(json["lines"][0]["t_ms"], 0.0);
+        assert_eq!(json["error"], "stopped");
+        let done = RunReport {
+            state: RunState::Done,
+            error: None,
+            ..report
+        };
+        let json = serde_json::to_value(&done).expect("serializes");
+        assert!(json.get("error").is_none(), "error is absent when there is none");
+    }
+}

@@ -1,0 +1,224 @@
+//! The page's automation contract, documented in the README:
+//! - `?scenario=ID` opens a lesson, `&run=1` runs it on load, `&NAME=VALUE` sets a parameter;
+//! - `window.asyncscope.scenarios()` lists the lessons and their parameters;
+//! - `window.asyncscope.run(id, params)` runs one in the page and resolves with its report.
+//!
+//! Bad input rejects the promise and shows the same message in the page.
+
+use js_sys::{Array, Object, Promise, Reflect};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::state::Controller;
+use crate::scenarios::{self, ParamError, ParamSpec, Params, Scenario, LESSONS};
+
+/// What the URL asks for when the page opens.
+pub struct StartPlan {
+    pub lesson: &'static Scenario,
+    /// The URL's parameter values, as given (shown in the form even when refused).
+    pub inputs: Vec<(String, String)>,
+    /// Run on load: `run=1` and everything valid.
+    pub run: Option<Params>,
+    /// Why the URL was not followed to the letter.
+    pub notice: Option<String>,
+}
+
+/// Reads the URL's query pairs (already decoded). An unknown lesson falls back to the first
+/// one with a notice; refused parameters show the notice and do not run.
+pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
+    let mut lesson = LESSONS[0];
+    let mut notice = None;
+    let mut wants_run = false;
+    let mut inputs = Vec::new();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "scenario" => match scenarios::find(value) {
+                Ok(found) => lesson = found,
+                Err(e) => notice = Some(e.to_string()),
+            },
+            "run" => wants_run = matches!(value.as_str(), "1" | "true" | "yes"),
+            _ => inputs.push((key.clone(), value.clone())),
+        }
+    }
+    let mut run = None;
+    if notice.is_none() {
+        match lesson.validate(inputs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+            Ok(params) if wants_run => run = Some(params),
+            Ok(_) => {}
+            Err(e) => notice = Some(e.to_string()),
+        }
+    }
+    StartPlan {
+        lesson,
+        inputs,
+        run,
+        notice,
+    }
+}
+
+/// The URL's query pairs, decoded by the browser.
+pub fn query_pairs() -> Vec<(String, String)> {
+    let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else {
+        return Vec::new();
+    };
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return Vec::new();
+    };
+    let mut pairs = Vec::new();
+    for entry in params.entries() {
+        let Ok(entry) = entry else { continue };
+        let entry = Array::from(&entry);
+        if let (Some(k), Some(v)) = (entry.get(0).as_string(), entry.get(1).as_string()) {
+            pairs.push((k, v));
+        }
+    }
+    pairs
+}
+
+#[derive(Serialize)]
+struct LessonInfo {
+    id: &'static str,
+    title: &'static str,
+    params: &'static [ParamSpec],
+}
+
+/// `window.asyncscope`, for as long as this value lives: dropping it removes the object.
+pub struct Automation {
+    _scenarios: Closure<dyn Fn() -> JsValue>,
+    _run: Closure<dyn Fn(JsValue, JsValue) -> Promise>,
+}
+
+impl Drop for Automation {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = Reflect::delete_property(&window, &JsValue::from_str("asyncscope"));
+        }
+    }
+}
+
+pub fn install(controller: Controller) -> Result<Automation, JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let scenarios = Closure::<dyn Fn() -> JsValue>::new(|| {
+        let list: Vec<LessonInfo> = LESSONS
+            .iter()
+            .map(|s| LessonInfo {
+                id: s.id,
+                title: s.title,
+                params: s.params,
+            })
+            .collect();
+        serde_wasm_bindgen::to_value(&list).unwrap_or(JsValue::NULL)
+    });
+    let run = Closure::<dyn Fn(JsValue, JsValue) -> Promise>::new(move |id: JsValue, params| {
+        let controller = controller.clone();
+        future_to_promise(async move {
+            let (lesson, params) = match parse_run_args(&id, &params) {
+                Ok(ok) => ok,
+                Err(message) => {
+                    controller.notice(message.clone());
+                    return Err(js_sys::Error::new(&message).into());
+                }
+            };
+            let report = controller.run(lesson, params).await;
+            serde_wasm_bindgen::to_value(&report).map_err(JsValue::from)
+        })
+    });
+    let api = Object::new();
+    Reflect::set(&api, &"scenarios".into(), scenarios.as_ref())?;
+    Reflect::set(&api, &"run".into(), run.as_ref())?;
+    Reflect::set(&window, &"asyncscope".into(), &api)?;
+    Ok(Automation {
+        _scenarios: scenarios,
+        _run: run,
+    })
+}
+
+/// `run(id, params)`'s arguments, validated: an id string and an optional object of numbers.
+fn parse_run_args(id: &JsValue, params: &JsValue) -> Result<(&'static Scenario, Params), String> {
+    let id = id
+        .as_string()
+        .ok_or("run(id, params): id must be a lesson id string, such as 'hello-sleep'")?;
+    let lesson = scenarios::find(&id).map_err(|e| e.to_string())?;
+    let mut raw: Vec<(String, String)> = Vec::new();
+    if !params.is_undefined() && !params.is_null() {
+        if !params.is_object() || Array::is_array(params) {
+            return Err(format!(
+                "run(id, params): params must be an object such as {{{}: 1}}",
+                lesson.params.first().map_or("name", |p| p.name)
+            ));
+        }
+        for entry in Object::entries(params.unchecked_ref()).iter() {
+            let entry = Array::from(&entry);
+            let name = entry.get(0).as_string().unwrap_or_default();
+            let value = entry.get(1);
+            let text = match (value.as_f64(), value.as_string()) {
+                (Some(n), _) => n.to_string(),
+                (None, Some(s)) => s,
+                // Not a number nor text: show it as JSON so the message says what was given.
+                _ => js_sys::JSON::stringify(&value)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .unwrap_or_else(|| "a value that is not a number".to_string()),
+            };
+            raw.push((name, text));
+        }
+    }
+    let params = lesson
+        .validate(raw.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e: ParamError| e.to_string())?;
+    Ok((lesson, params))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn scenario_and_run_open_and_run_a_lesson_with_its_parameters() {
+        let plan = plan_from_query(&pairs(&[
+            ("scenario", "hello-sleep"),
+            ("run", "1"),
+            ("delay_ms", "200"),
+        ]));
+        assert_eq!(plan.lesson.id, "hello-sleep");
+        assert_eq!(plan.run.map(|p| p.get("delay_ms")), Some(200.0));
+        assert_eq!(plan.notice, None);
+    }
+
+    #[test]
+    fn without_run_the_lesson_opens_but_does_not_run() {
+        let plan = plan_from_query(&pairs(&[("scenario", "hello-sleep")]));
+        assert!(plan.run.is_none());
+        assert!(plan.notice.is_none());
+    }
+
+    #[test]
+    fn an_unknown_lesson_is_explained_and_nothing_runs() {
+        let plan = plan_from_query(&pairs(&[("scenario", "nope"), ("run", "1")]));
+        assert!(plan.run.is_none());
+        assert_eq!(
+            plan.notice.as_deref(),
+            Some("no lesson 'nope': the lessons are hello-sleep")
+        );
+    }
+
+    #[test]
+    fn a_bad_parameter_is_explained_kept_in_the_form_and_nothing_runs() {
+        let plan = plan_from_query(&pairs(&[
+            ("scenario", "hello-sleep"),
+            ("run", "1"),
+            ("delay_ms", "-5"),
+        ]));
+        assert!(plan.run.is_none());
+        assert_eq!(
+            plan.notice.as_deref(),
+            Some("delay_ms must be from 0 to 60000, got -5")
+        );
+        assert_eq!(plan.inputs, pairs(&[("delay_ms", "-5")]));
+    }
+}

@@ -1,0 +1,188 @@
+//! One lesson: what it shows, its Python and Rust side by side, its parameters, Run and Cancel,
+//! the live log, the checks of the last run, and the trace.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::frames::use_animation_frames;
+use super::state::{Controller, Lab, Phase};
+use super::trace_panel::TracePanel;
+use crate::scenarios::{Check, Line};
+use crate::trace::now_ms;
+
+#[derive(Properties, PartialEq)]
+pub struct LessonProps {
+    pub lab: Lab,
+    pub controller: Controller,
+}
+
+#[component]
+pub fn LessonView(props: &LessonProps) -> Html {
+    let lab = &props.lab;
+    let lesson = lab.lesson;
+    let phase = lab.phase();
+    let running = matches!(phase, Phase::Running);
+
+    let on_run = {
+        let controller = props.controller.clone();
+        let inputs = lab.inputs.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match lesson.validate(inputs.iter().map(|(n, v)| (*n, v.as_str()))) {
+                Ok(params) => {
+                    let controller = controller.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        controller.run(lesson, params).await;
+                    });
+                }
+                Err(e) => controller.notice(e.to_string()),
+            }
+        })
+    };
+    let on_cancel = {
+        let controller = props.controller.clone();
+        Callback::from(move |_: MouseEvent| controller.cancel())
+    };
+    let on_dismiss = {
+        let controller = props.controller.clone();
+        Callback::from(move |_: MouseEvent| controller.dismiss_notice())
+    };
+
+    html! {
+        <main class="lesson" data-scenario={lesson.id} data-run-state={lab.run_state()}>
+            <header class="lesson-head">
+                <h2>{ lesson.title }</h2>
+                <p class="source">
+                    { "From " }<cite>{ lesson.article.title }</cite>{ ", §" }{ lesson.article.section }
+                </p>
+                <p class="summary">{ lesson.summary }</p>
+            </header>
+
+            if let Some(message) = &lab.notice {
+                <div class="notice" role="alert" data-testid="notice">
+                    <span>{ message }</span>
+                    <button type="button" onclick={on_dismiss} aria-label="Dismiss this message">{ "×" }</button>
+                </div>
+            }
+
+            <div class="code">
+                <figure>
+                    <figcaption>{ "Python (the seed)" }</figcaption>
+                    <pre data-testid="python"><code>{ lesson.python }</code></pre>
+                </figure>
+                <figure>
+                    <figcaption>{ "Rust (what runs, from " }<code>{ format!("src/scenarios/{}.rs", lesson.id.replace('-', "_")) }</code>{ ")" }</figcaption>
+                    <pre data-testid="rust"><code>{ lesson.rust_excerpt() }</code></pre>
+                </figure>
+            </div>
+
+            <form class="controls" onsubmit={on_run}>
+                { for lesson.params.iter().map(|spec| {
+                    let value = lab.inputs.iter().find(|(n, _)| *n == spec.name).map(|(_, v)| v.clone()).unwrap_or_default();
+                    let controller = props.controller.clone();
+                    let name = spec.name;
+                    let oninput = Callback::from(move |e: InputEvent| {
+                        let input: HtmlInputElement = e.target_unchecked_into();
+                        controller.set_input(name, input.value());
+                    });
+                    html! {
+                        <label class="param">
+                            <span class="param-name">{ spec.name }</span>
+                            <input type="text" inputmode="decimal" data-param={spec.name}
+                                   value={value} {oninput}
+                                   aria-describedby={format!("help-{}", spec.name)} />
+                            <span class="param-help" id={format!("help-{}", spec.name)}>
+                                { format!("{} ({} to {})", spec.help, spec.min, spec.max) }
+                            </span>
+                        </label>
+                    }
+                }) }
+                <div class="buttons">
+                    <button type="submit" class="run" data-testid="run">{ if running { "Restart" } else { "Run" } }</button>
+                    <button type="button" class="cancel" data-testid="cancel" disabled={!running} onclick={on_cancel}>{ "Cancel" }</button>
+                    <Status lab={lab.clone()} />
+                </div>
+            </form>
+
+            <Log lines={lab.run.lines.clone()} />
+
+            if let Phase::Finished(report) = phase {
+                if let Some(error) = &report.error {
+                    <p class="run-error" data-testid="run-error">{ error }</p>
+                }
+                if report.lines_dropped > 0 {
+                    <p class="dropped">{ format!("{} earlier lines were dropped to keep memory bounded", report.lines_dropped) }</p>
+                }
+                <Checks checks={report.checks.clone()} />
+            }
+
+            <TracePanel running={running} generation={lab.run.generation} />
+        </main>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct StatusProps {
+    lab: Lab,
+}
+
+/// The run's state and elapsed time, live while it runs.
+#[component]
+fn Status(props: &StatusProps) -> Html {
+    let phase = props.lab.phase();
+    let running = matches!(phase, Phase::Running);
+    use_animation_frames(running);
+    let text = match phase {
+        Phase::Idle => "not run yet".to_string(),
+        Phase::Running => format!("running… {:.0} ms", now_ms() - props.lab.run.started_ms),
+        Phase::Finished(report) => format!("{} in {:.1} ms", report.state.as_str(), report.elapsed_ms),
+    };
+    html! { <output class="status" data-testid="status" aria-live="polite">{ text }</output> }
+}
+
+#[derive(Properties, PartialEq)]
+struct LogProps {
+    lines: Vec<Line>,
+}
+
+/// What the program printed, each line with its time since the run started.
+#[component]
+fn Log(props: &LogProps) -> Html {
+    html! {
+        <section class="log-panel" aria-label="Output">
+            <h3>{ "Output" }</h3>
+            <ol class="log" data-testid="log">
+                { for props.lines.iter().map(|line| html! {
+                    <li data-t-ms={format!("{:.3}", line.t_ms)}>
+                        <span class="t">{ format!("{:>8.1} ms", line.t_ms) }</span>
+                        <span class="text">{ &line.text }</span>
+                    </li>
+                }) }
+            </ol>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ChecksProps {
+    checks: Vec<Check>,
+}
+
+/// The lesson's verdicts on the run.
+#[component]
+fn Checks(props: &ChecksProps) -> Html {
+    html! {
+        <section class="checks" aria-label="Checks">
+            <h3>{ "Checks" }</h3>
+            <ul data-testid="checks">
+                { for props.checks.iter().map(|c| html! {
+                    <li class={if c.ok { "ok" } else { "fail" }} data-check-ok={c.ok.to_string()}>
+                        <span class="mark" aria-hidden="true">{ if c.ok { "✓" } else { "✗" } }</span>
+                        <span class="name">{ &c.name }</span>
+                        <span class="detail">{ format!("expected {}, measured {}", c.expected, c.actual) }</span>
+                    </li>
+                }) }
+            </ul>
+        </section>
+    }
+}

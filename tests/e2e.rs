@@ -1,0 +1,280 @@
+//! End-to-end: the release build (`trunk build --release` into dist/), served on loopback by a
+//! small static file server in this test, driven in headless Chromium through chromedriver.
+//!
+//! Ignored by a plain `cargo test` because it needs the build and a browser; `./dev test` builds
+//! dist/ and runs it with `cargo test --test e2e -- --ignored`. Screenshots go to target/e2e/.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Serves `dir` on 127.0.0.1 (a free port) from a thread, for as long as the test runs.
+fn serve(dir: PathBuf) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let addr = listener.local_addr().expect("local addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let dir = dir.clone();
+            std::thread::spawn(move || respond(stream, &dir));
+        }
+    });
+    addr
+}
+
+fn respond(mut stream: TcpStream, dir: &Path) {
+    let mut request_line = String::new();
+    let mut reader = BufReader::new(&stream);
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    // Skip the headers: this server answers GETs of files and nothing else.
+    let mut header = String::new();
+    while reader.read_line(&mut header).map(|n| n > 2).unwrap_or(false) {
+        header.clear();
+    }
+    let path = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let path = path.split('?').next().unwrap_or("/").trim_start_matches('/');
+    let path = if path.is_empty() { "index.html" } else { path };
+    let file = dir.join(path);
+    let (status, body, kind) = match (path.contains(".."), std::fs::read(&file)) {
+        (false, Ok(body)) => ("200 OK", body, content_type(&file)),
+        _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+/// chromedriver on a free port, killed when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_chromedriver() -> Driver {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver in PATH (./dev test installs it)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen within 20 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let profile = std::env::temp_dir().join(format!("asyncscope-e2e-{}", std::process::id()));
+    let mut options = json!({
+        "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-quic", "--no-first-run", "--window-size=1400,1000",
+            format!("--user-data-dir={}", profile.display()),
+        ]
+    });
+    if let Ok(chrome) = std::env::var("ASYNCSCOPE_CHROME") {
+        options["binary"] = Value::String(chrome);
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".to_string(), options);
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session through chromedriver")
+}
+
+fn dist() -> PathBuf {
+    let dist = std::env::var("ASYNCSCOPE_DIST").map_or_else(|_| Path::new(ROOT).join("dist"), PathBuf::from);
+    assert!(
+        dist.join("index.html").is_file(),
+        "{} has no index.html: build it first with `trunk build --release` (./dev test does)",
+        dist.display()
+    );
+    dist
+}
+
+fn save_screenshot(name: &str, png: &[u8]) {
+    let dir = Path::new(ROOT).join("target").join("e2e");
+    std::fs::create_dir_all(&dir).expect("target/e2e");
+    std::fs::write(dir.join(name), png).expect("screenshot written");
+}
+
+async fn log_lines(client: &Client) -> Vec<(f64, String)> {
+    let mut lines = Vec::new();
+    for li in client
+        .find_all(Locator::Css("[data-testid=log] li"))
+        .await
+        .expect("log lines")
+    {
+        let t = li
+            .attr("data-t-ms")
+            .await
+            .expect("readable")
+            .and_then(|t| t.parse().ok())
+            .expect("each log line carries data-t-ms");
+        let text = li
+            .find(Locator::Css(".text"))
+            .await
+            .expect("text span")
+            .text()
+            .await
+            .expect("text");
+        lines.push((t, text));
+    }
+    lines
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn hello_sleep_runs_from_the_url_in_chromium() {
+    let site = serve(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver).await;
+
+    client
+        .goto(&format!("http://{site}/?scenario=hello-sleep&run=1"))
+        .await
+        .expect("page loads");
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(r#"[data-scenario="hello-sleep"][data-run-state="done"]"#))
+        .await
+        .expect("the run reaches data-run-state=done");
+
+    let lines = log_lines(&client).await;
+    let texts: Vec<&str> = lines.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(texts, ["Hello", "World"]);
+    let gap = lines[1].0 - lines[0].0;
+    assert!(gap >= 1000.0, "World {gap} ms after Hello");
+
+    let checks = client
+        .find_all(Locator::Css("[data-testid=checks] li"))
+        .await
+        .expect("checks");
+    assert!(checks.len() >= 4, "the lesson judged its run");
+    for check in checks {
+        assert_eq!(
+            check.attr("data-check-ok").await.expect("readable").as_deref(),
+            Some("true"),
+            "{}",
+            check.text().await.unwrap_or_default()
+        );
+    }
+    let rows = client
+        .find_all(Locator::Css("[data-testid=task-table] tbody tr"))
+        .await
+        .expect("task rows");
+    assert_eq!(rows.len(), 1, "one traced task: main");
+    assert_eq!(
+        rows[0].attr("data-task-state").await.expect("readable").as_deref(),
+        Some("done")
+    );
+
+    save_screenshot("hello-sleep.png", &client.screenshot().await.expect("screenshot"));
+    client.close().await.expect("session closed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn bad_url_params_are_explained_and_the_api_still_runs() {
+    let site = serve(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver).await;
+
+    client
+        .goto(&format!("http://{site}/?scenario=hello-sleep&run=1&delay_ms=abc"))
+        .await
+        .expect("page loads");
+    let notice = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("[data-testid=notice]"))
+        .await
+        .expect("an in-page message");
+    assert!(notice
+        .text()
+        .await
+        .expect("text")
+        .contains("delay_ms must be a number from 0 to 60000, got 'abc'"));
+    let state = client
+        .find(Locator::Css("[data-scenario=hello-sleep]"))
+        .await
+        .expect("lesson root")
+        .attr("data-run-state")
+        .await
+        .expect("readable");
+    assert_eq!(state.as_deref(), Some("idle"), "a refused URL does not run");
+
+    let report = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.asyncscope.run('hello-sleep', {delay_ms: 120})
+               .then(done, e => done({rejected: String(e && e.message)}));",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(report["state"], "done", "{report}");
+    assert_eq!(report["lines"][0]["text"], "Hello");
+    assert_eq!(report["lines"][1]["text"], "World");
+    let gap = report["lines"][1]["t_ms"].as_f64().unwrap_or(0.0)
+        - report["lines"][0]["t_ms"].as_f64().unwrap_or(f64::MAX);
+    assert!(gap >= 120.0, "{report}");
+    assert!(report["checks"].as_array().is_some_and(|c| c.iter().all(|c| c["ok"] == true)), "{report}");
+
+    let rejected = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.asyncscope.run('hello-sleep', {delay_ms: 99999})
+               .then(() => done('resolved'), e => done(String(e.message)));",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(rejected, "delay_ms must be from 0 to 60000, got 99999");
+    save_screenshot("bad-params.png", &client.screenshot().await.expect("screenshot"));
+    client.close().await.expect("session closed");
+}

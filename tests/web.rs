@@ -1,0 +1,289 @@
+//! Tests that need the browser: real timers, wakes and cancellation on Chrome's event loop, the
+//! hello-sleep lesson run for real, and the page's automation contract with bad input.
+//! Run with `wasm-pack test --headless --chrome` (./dev test does).
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use asyncscope::scenarios::{self, RunState};
+use asyncscope::trace::{
+    self, now_ms, sleep, with_recorder, CancelReason, EventKind, JoinError, TaskState, WakeSource,
+};
+use futures::future::join_all;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn texts(lines: &[scenarios::Line]) -> Vec<&str> {
+    lines.iter().map(|l| l.text.as_str()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn hello_sleep_prints_hello_then_world_no_earlier_than_one_second_later() {
+    let lesson = scenarios::find("hello-sleep").expect("registered");
+    let params = lesson.validate([]).expect("defaults are valid");
+    let report = scenarios::start(lesson, params, |_| {}).report.await;
+    assert_eq!(report.state, RunState::Done, "{report:?}");
+    assert_eq!(texts(&report.lines), ["Hello", "World"]);
+    let gap = report.lines[1].t_ms - report.lines[0].t_ms;
+    assert!(gap >= 1000.0, "World came {gap} ms after Hello");
+    assert!(report.elapsed_ms >= 1000.0);
+    assert!(
+        report.checks.iter().any(|c| c.name.contains("no earlier") && c.ok),
+        "{:?}",
+        report.checks
+    );
+}
+
+#[wasm_bindgen_test]
+async fn lines_reach_the_listener_as_they_are_printed() {
+    let lesson = scenarios::find("hello-sleep").expect("registered");
+    let params = lesson.validate([("delay_ms", "150")]).expect("valid");
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = seen.clone();
+    let run = scenarios::start(lesson, params, move |l| {
+        sink.borrow_mut().push((l.text.clone(), now_ms()))
+    });
+    let report = run.report.await;
+    let seen = seen.borrow();
+    assert_eq!(seen.len(), 2);
+    // Hello was delivered before World was printed: live, not at the end.
+    assert!(seen[1].1 - seen[0].1 >= 150.0, "{seen:?}");
+    assert_eq!(texts(&report.lines), ["Hello", "World"]);
+}
+
+#[wasm_bindgen_test]
+async fn sleep_never_wakes_early() {
+    // Fractional and tiny delays are where setTimeout's clock and performance.now() disagree.
+    let delays: Vec<f64> = (0..60).map(|i| (i % 20) as f64 * 1.37 + (i / 20) as f64 * 0.3).collect();
+    let sleeps = delays.iter().map(|&ms| async move {
+        let start = now_ms();
+        sleep(Duration::from_secs_f64(ms / 1000.0)).await;
+        (ms, now_ms() - start)
+    });
+    for (requested, actual) in join_all(sleeps).await {
+        assert!(actual >= requested, "asked for {requested} ms, woke after {actual} ms");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_trace_records_spawn_polls_the_timer_wake_and_ready() {
+    let lesson = scenarios::find("hello-sleep").expect("registered");
+    let params = lesson.validate([("delay_ms", "100")]).expect("valid");
+    let report = scenarios::start(lesson, params, |_| {}).report.await;
+    assert_eq!(report.state, RunState::Done);
+    let (main, kinds) = with_recorder(|r| {
+        let main = r.tasks().find(|t| &*t.name == "main").cloned().expect("main traced");
+        let kinds: Vec<EventKind> = r
+            .events()
+            .iter()
+            .filter(|e| e.task == main.id)
+            .map(|e| e.kind.clone())
+            .collect();
+        (main, kinds)
+    });
+    assert_eq!(main.state, TaskState::Done);
+    assert_eq!((main.polls, main.wakes, main.self_wakes), (2, 1, 0));
+    assert!(main.idle_ms >= 100.0, "it slept while idle: {main:?}");
+    assert!(main.busy_ms < main.idle_ms);
+    assert!(matches!(kinds[0], EventKind::Spawned { parent: None }));
+    assert_eq!(kinds[1], EventKind::PollStart);
+    assert_eq!(kinds[2], EventKind::SleepStarted { requested_ms: 100.0 });
+    assert_eq!(kinds[3], EventKind::PollEnd { ready: false });
+    assert_eq!(kinds[4], EventKind::Woken { by: WakeSource::Timer });
+    assert_eq!(kinds[5], EventKind::PollStart);
+    assert!(matches!(kinds[6], EventKind::SleepDone { requested_ms, actual_ms } if requested_ms == 100.0 && actual_ms >= 100.0));
+    assert_eq!(kinds[7], EventKind::PollEnd { ready: true });
+    assert_eq!(kinds.len(), 8);
+}
+
+#[wasm_bindgen_test]
+async fn a_spawned_task_records_its_parent_and_the_join_wakes_the_parent() {
+    trace::reset();
+    let parent = trace::spawn("parent", async {
+        let child = trace::spawn("child", async { 42 });
+        (child.id(), child.await)
+    });
+    let parent_id = parent.id();
+    let (child_id, value) = parent.await.expect("parent completes");
+    assert_eq!(value, Ok(42));
+    with_recorder(|r| {
+        let child = r.task(child_id).expect("child traced");
+        assert_eq!(child.parent, Some(parent_id));
+        assert_eq!(child.state, TaskState::Done);
+        let parent = r.task(parent_id).expect("parent traced");
+        assert_eq!(parent.state, TaskState::Done);
+        assert!(parent.wakes >= 1, "the child's completion woke the parent");
+        assert!(child.location.file().ends_with("web.rs"), "{}", child.location);
+    });
+}
+
+#[wasm_bindgen_test]
+async fn abort_cancels_a_sleeping_task_at_once_and_says_why() {
+    trace::reset();
+    let task = trace::spawn("sleeper", async {
+        sleep(Duration::from_secs(30)).await;
+        "woke"
+    });
+    let id = task.id();
+    sleep(Duration::from_millis(20)).await;
+    let started = now_ms();
+    task.abort();
+    let result = task.await;
+    assert_eq!(result, Err(JoinError::Cancelled(id)));
+    assert!(now_ms() - started < 1000.0, "the abort did not wait for the timer");
+    with_recorder(|r| {
+        let t = r.task(id).expect("traced");
+        assert_eq!(t.state, TaskState::Cancelled);
+        assert_eq!(t.cancel_reason, Some(CancelReason::Aborted));
+    });
+}
+
+#[wasm_bindgen_test]
+async fn instrumented_futures_get_their_own_rows_under_the_awaiting_task() {
+    trace::reset();
+    let handle = trace::spawn("joiner", async {
+        let a = trace::instrument("a", sleep(Duration::from_millis(30)));
+        let b = trace::instrument("b", sleep(Duration::from_millis(10)));
+        let (ida, idb) = (a.id(), b.id());
+        futures::join!(a, b);
+        (ida, idb)
+    });
+    let joiner = handle.id();
+    let (a, b) = handle.await.expect("completes");
+    with_recorder(|r| {
+        for id in [a, b] {
+            let t = r.task(id).expect("traced");
+            assert_eq!(t.parent, Some(joiner));
+            assert_eq!(t.state, TaskState::Done);
+            assert_eq!(t.wakes, 1, "each branch was woken once, by its timer");
+        }
+    });
+}
+
+// The automation contract, through the real app mounted in this page.
+
+async fn mounted_api() -> JsValue {
+    let window = web_sys::window().expect("window");
+    let document = window.document().expect("document");
+    let api = Reflect::get(&window, &"asyncscope".into()).expect("readable");
+    if !api.is_undefined() {
+        return api;
+    }
+    let root = document.create_element("div").expect("div");
+    document.body().expect("body").append_child(&root).expect("appended");
+    asyncscope::ui::start_in(root);
+    // yew renders and runs effects on its own schedule: wait for the API, 5 s at most.
+    let deadline = now_ms() + 5000.0;
+    loop {
+        let api = Reflect::get(&window, &"asyncscope".into()).expect("readable");
+        if !api.is_undefined() {
+            return api;
+        }
+        assert!(now_ms() < deadline, "window.asyncscope never appeared");
+        sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn call_run(api: &JsValue, id: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
+    let run: Function = Reflect::get(api, &"run".into()).expect("run").dyn_into().expect("fn");
+    let promise: Promise = run.call2(api, &id, &params).expect("callable").dyn_into().expect("promise");
+    JsFuture::from(promise).await
+}
+
+fn params(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("test JSON")
+}
+
+fn error_message(err: JsValue) -> String {
+    Reflect::get(&err, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| format!("{err:?}"))
+}
+
+fn notice_text() -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    document
+        .query_selector("[data-testid=notice]")
+        .ok()
+        .flatten()
+        .and_then(|n| n.text_content())
+}
+
+async fn wait_for_notice(expected: &str) {
+    let deadline = now_ms() + 2000.0;
+    while !notice_text().is_some_and(|t| t.contains(expected)) {
+        assert!(now_ms() < deadline, "the page never said '{expected}': {:?}", notice_text());
+        sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn bad_params_are_rejected_with_the_parameter_and_its_range_and_the_page_keeps_working() {
+    let api = mounted_api().await;
+
+    let cases = [
+        ("hello-sleep", r#"{"delay_ms": "soon"}"#, "delay_ms must be a number from 0 to 60000, got 'soon'"),
+        ("hello-sleep", r#"{"delay_ms": 70000}"#, "delay_ms must be from 0 to 60000, got 70000"),
+        ("hello-sleep", r#"{"delay_ms": -5}"#, "delay_ms must be from 0 to 60000, got -5"),
+        ("hello-sleep", r#"{"delay_ms": true}"#, "delay_ms must be a number from 0 to 60000, got 'true'"),
+        ("hello-sleep", r#"{"delay": 5}"#, "lesson hello-sleep has no parameter 'delay': it takes delay_ms"),
+        ("no-such-lesson", "null", "no lesson 'no-such-lesson': the lessons are hello-sleep"),
+    ];
+    for (id, json, expected) in cases {
+        let err = call_run(&api, id.into(), params(json))
+            .await
+            .expect_err("bad input is rejected");
+        assert_eq!(error_message(err), expected);
+        wait_for_notice(expected).await;
+    }
+    let err = call_run(&api, JsValue::from(7), JsValue::UNDEFINED).await.expect_err("rejected");
+    assert!(error_message(err).contains("id must be a lesson id string"));
+
+    // After all that, a good run still works and the page shows it.
+    let report = call_run(&api, "hello-sleep".into(), params(r#"{"delay_ms": 50}"#))
+        .await
+        .expect("a valid run resolves");
+    let state = Reflect::get(&report, &"state".into()).ok().and_then(|s| s.as_string());
+    assert_eq!(state.as_deref(), Some("done"));
+    let lines = js_sys::Array::from(&Reflect::get(&report, &"lines".into()).expect("lines"));
+    let texts: Vec<String> = lines
+        .iter()
+        .filter_map(|l| Reflect::get(&l, &"text".into()).ok()?.as_string())
+        .collect();
+    assert_eq!(texts, ["Hello", "World"]);
+    let document = web_sys::window().and_then(|w| w.document()).expect("document");
+    let deadline = now_ms() + 2000.0;
+    loop {
+        let shown = document
+            .query_selector("[data-scenario=hello-sleep]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.get_attribute("data-run-state"));
+        if shown.as_deref() == Some("done") {
+            break;
+        }
+        assert!(now_ms() < deadline, "the page shows run state {shown:?}");
+        sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        document.query_selector_all("[data-testid=log] li[data-t-ms]").map(|l| l.length()).ok(),
+        Some(2)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn scenarios_lists_each_lesson_with_its_params_and_ranges() {
+    let api = mounted_api().await;
+    let list: Function = Reflect::get(&api, &"scenarios".into()).expect("fn").dyn_into().expect("fn");
+    let json = js_sys::JSON::stringify(&list.call0(&api).expect("callable")).expect("json");
+    let json: String = json.into();
+    assert!(
+        json.contains(r#"{"id":"hello-sleep","title":"Hello, sleep, World","params":[{"name":"delay_ms","default":1000,"min":0,"max":60000}]}"#),
+        "{json}"
+    );
+}

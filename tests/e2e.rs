@@ -38,11 +38,19 @@ fn respond(mut stream: TcpStream, dir: &Path) {
     }
     // Skip the headers: this server answers GETs of files and nothing else.
     let mut header = String::new();
-    while reader.read_line(&mut header).map(|n| n > 2).unwrap_or(false) {
+    while reader
+        .read_line(&mut header)
+        .map(|n| n > 2)
+        .unwrap_or(false)
+    {
         header.clear();
     }
     let path = request_line.split_whitespace().nth(1).unwrap_or("/");
-    let path = path.split('?').next().unwrap_or("/").trim_start_matches('/');
+    let path = path
+        .split('?')
+        .next()
+        .unwrap_or("/")
+        .trim_start_matches('/');
     let path = if path.is_empty() { "index.html" } else { path };
     let file = dir.join(path);
     let (status, body, kind) = match (path.contains(".."), std::fs::read(&file)) {
@@ -94,7 +102,10 @@ fn start_chromedriver() -> Driver {
         .expect("chromedriver in PATH (./dev test installs it)");
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not listen within 20 s");
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not listen within 20 s"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     Driver {
@@ -126,7 +137,8 @@ async fn browser(driver: &Driver) -> Client {
 }
 
 fn dist() -> PathBuf {
-    let dist = std::env::var("ASYNCSCOPE_DIST").map_or_else(|_| Path::new(ROOT).join("dist"), PathBuf::from);
+    let dist = std::env::var("ASYNCSCOPE_DIST")
+        .map_or_else(|_| Path::new(ROOT).join("dist"), PathBuf::from);
     assert!(
         dist.join("index.html").is_file(),
         "{} has no index.html: build it first with `trunk build --release` (./dev test does)",
@@ -180,7 +192,9 @@ async fn hello_sleep_runs_from_the_url_in_chromium() {
     client
         .wait()
         .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(r#"[data-scenario="hello-sleep"][data-run-state="done"]"#))
+        .for_element(Locator::Css(
+            r#"[data-scenario="hello-sleep"][data-run-state="done"]"#,
+        ))
         .await
         .expect("the run reaches data-run-state=done");
 
@@ -197,7 +211,11 @@ async fn hello_sleep_runs_from_the_url_in_chromium() {
     assert!(checks.len() >= 4, "the lesson judged its run");
     for check in checks {
         assert_eq!(
-            check.attr("data-check-ok").await.expect("readable").as_deref(),
+            check
+                .attr("data-check-ok")
+                .await
+                .expect("readable")
+                .as_deref(),
             Some("true"),
             "{}",
             check.text().await.unwrap_or_default()
@@ -209,11 +227,18 @@ async fn hello_sleep_runs_from_the_url_in_chromium() {
         .expect("task rows");
     assert_eq!(rows.len(), 1, "one traced task: main");
     assert_eq!(
-        rows[0].attr("data-task-state").await.expect("readable").as_deref(),
+        rows[0]
+            .attr("data-task-state")
+            .await
+            .expect("readable")
+            .as_deref(),
         Some("done")
     );
 
-    save_screenshot("hello-sleep.png", &client.screenshot().await.expect("screenshot"));
+    save_screenshot(
+        "hello-sleep.png",
+        &client.screenshot().await.expect("screenshot"),
+    );
     client.close().await.expect("session closed");
 }
 
@@ -225,7 +250,9 @@ async fn bad_url_params_are_explained_and_the_api_still_runs() {
     let client = browser(&driver).await;
 
     client
-        .goto(&format!("http://{site}/?scenario=hello-sleep&run=1&delay_ms=abc"))
+        .goto(&format!(
+            "http://{site}/?scenario=hello-sleep&run=1&delay_ms=abc"
+        ))
         .await
         .expect("page loads");
     let notice = client
@@ -263,7 +290,12 @@ async fn bad_url_params_are_explained_and_the_api_still_runs() {
     let gap = report["lines"][1]["t_ms"].as_f64().unwrap_or(0.0)
         - report["lines"][0]["t_ms"].as_f64().unwrap_or(f64::MAX);
     assert!(gap >= 120.0, "{report}");
-    assert!(report["checks"].as_array().is_some_and(|c| c.iter().all(|c| c["ok"] == true)), "{report}");
+    assert!(
+        report["checks"]
+            .as_array()
+            .is_some_and(|c| c.iter().all(|c| c["ok"] == true)),
+        "{report}"
+    );
 
     let rejected = client
         .execute_async(
@@ -275,6 +307,9 @@ async fn bad_url_params_are_explained_and_the_api_still_runs() {
         .await
         .expect("script runs");
     assert_eq!(rejected, "delay_ms must be from 0 to 60000, got 99999");
-    save_screenshot("bad-params.png", &client.screenshot().await.expect("screenshot"));
+    save_screenshot(
+        "bad-params.png",
+        &client.screenshot().await.expect("screenshot"),
+    );
     client.close().await.expect("session closed");
 }

@@ -32,7 +32,10 @@ async fn hello_sleep_prints_hello_then_world_no_earlier_than_one_second_later() 
     assert!(gap >= 1000.0, "World came {gap} ms after Hello");
     assert!(report.elapsed_ms >= 1000.0);
     assert!(
-        report.checks.iter().any(|c| c.name.contains("no earlier") && c.ok),
+        report
+            .checks
+            .iter()
+            .any(|c| c.name.contains("no earlier") && c.ok),
         "{:?}",
         report.checks
     );
@@ -58,14 +61,19 @@ async fn lines_reach_the_listener_as_they_are_printed() {
 #[wasm_bindgen_test]
 async fn sleep_never_wakes_early() {
     // Fractional and tiny delays are where setTimeout's clock and performance.now() disagree.
-    let delays: Vec<f64> = (0..60).map(|i| (i % 20) as f64 * 1.37 + (i / 20) as f64 * 0.3).collect();
+    let delays: Vec<f64> = (0..60)
+        .map(|i| (i % 20) as f64 * 1.37 + (i / 20) as f64 * 0.3)
+        .collect();
     let sleeps = delays.iter().map(|&ms| async move {
         let start = now_ms();
         sleep(Duration::from_secs_f64(ms / 1000.0)).await;
         (ms, now_ms() - start)
     });
     for (requested, actual) in join_all(sleeps).await {
-        assert!(actual >= requested, "asked for {requested} ms, woke after {actual} ms");
+        assert!(
+            actual >= requested,
+            "asked for {requested} ms, woke after {actual} ms"
+        );
     }
 }
 
@@ -76,7 +84,11 @@ async fn the_trace_records_spawn_polls_the_timer_wake_and_ready() {
     let report = scenarios::start(lesson, params, |_| {}).report.await;
     assert_eq!(report.state, RunState::Done);
     let (main, kinds) = with_recorder(|r| {
-        let main = r.tasks().find(|t| &*t.name == "main").cloned().expect("main traced");
+        let main = r
+            .tasks()
+            .find(|t| &*t.name == "main")
+            .cloned()
+            .expect("main traced");
         let kinds: Vec<EventKind> = r
             .events()
             .iter()
@@ -91,11 +103,23 @@ async fn the_trace_records_spawn_polls_the_timer_wake_and_ready() {
     assert!(main.busy_ms < main.idle_ms);
     assert!(matches!(kinds[0], EventKind::Spawned { parent: None }));
     assert_eq!(kinds[1], EventKind::PollStart);
-    assert_eq!(kinds[2], EventKind::SleepStarted { requested_ms: 100.0 });
+    assert_eq!(
+        kinds[2],
+        EventKind::SleepStarted {
+            requested_ms: 100.0
+        }
+    );
     assert_eq!(kinds[3], EventKind::PollEnd { ready: false });
-    assert_eq!(kinds[4], EventKind::Woken { by: WakeSource::Timer });
+    assert_eq!(
+        kinds[4],
+        EventKind::Woken {
+            by: WakeSource::Timer
+        }
+    );
     assert_eq!(kinds[5], EventKind::PollStart);
-    assert!(matches!(kinds[6], EventKind::SleepDone { requested_ms, actual_ms } if requested_ms == 100.0 && actual_ms >= 100.0));
+    assert!(
+        matches!(kinds[6], EventKind::SleepDone { requested_ms, actual_ms } if requested_ms == 100.0 && actual_ms >= 100.0)
+    );
     assert_eq!(kinds[7], EventKind::PollEnd { ready: true });
     assert_eq!(kinds.len(), 8);
 }
@@ -117,7 +141,11 @@ async fn a_spawned_task_records_its_parent_and_the_join_wakes_the_parent() {
         let parent = r.task(parent_id).expect("parent traced");
         assert_eq!(parent.state, TaskState::Done);
         assert!(parent.wakes >= 1, "the child's completion woke the parent");
-        assert!(child.location.file().ends_with("web.rs"), "{}", child.location);
+        assert!(
+            child.location.file().ends_with("web.rs"),
+            "{}",
+            child.location
+        );
     });
 }
 
@@ -134,7 +162,10 @@ async fn abort_cancels_a_sleeping_task_at_once_and_says_why() {
     task.abort();
     let result = task.await;
     assert_eq!(result, Err(JoinError::Cancelled(id)));
-    assert!(now_ms() - started < 1000.0, "the abort did not wait for the timer");
+    assert!(
+        now_ms() - started < 1000.0,
+        "the abort did not wait for the timer"
+    );
     with_recorder(|r| {
         let t = r.task(id).expect("traced");
         assert_eq!(t.state, TaskState::Cancelled);
@@ -174,7 +205,11 @@ async fn mounted_api() -> JsValue {
         return api;
     }
     let root = document.create_element("div").expect("div");
-    document.body().expect("body").append_child(&root).expect("appended");
+    document
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("appended");
     asyncscope::ui::start_in(root);
     // yew renders and runs effects on its own schedule: wait for the API, 5 s at most.
     let deadline = now_ms() + 5000.0;
@@ -189,8 +224,15 @@ async fn mounted_api() -> JsValue {
 }
 
 async fn call_run(api: &JsValue, id: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
-    let run: Function = Reflect::get(api, &"run".into()).expect("run").dyn_into().expect("fn");
-    let promise: Promise = run.call2(api, &id, &params).expect("callable").dyn_into().expect("promise");
+    let run: Function = Reflect::get(api, &"run".into())
+        .expect("run")
+        .dyn_into()
+        .expect("fn");
+    let promise: Promise = run
+        .call2(api, &id, &params)
+        .expect("callable")
+        .dyn_into()
+        .expect("promise");
     JsFuture::from(promise).await
 }
 
@@ -217,7 +259,11 @@ fn notice_text() -> Option<String> {
 async fn wait_for_notice(expected: &str) {
     let deadline = now_ms() + 2000.0;
     while !notice_text().is_some_and(|t| t.contains(expected)) {
-        assert!(now_ms() < deadline, "the page never said '{expected}': {:?}", notice_text());
+        assert!(
+            now_ms() < deadline,
+            "the page never said '{expected}': {:?}",
+            notice_text()
+        );
         sleep(Duration::from_millis(10)).await;
     }
 }
@@ -227,12 +273,36 @@ async fn bad_params_are_rejected_with_the_parameter_and_its_range_and_the_page_k
     let api = mounted_api().await;
 
     let cases = [
-        ("hello-sleep", r#"{"delay_ms": "soon"}"#, "delay_ms must be a number from 0 to 60000, got 'soon'"),
-        ("hello-sleep", r#"{"delay_ms": 70000}"#, "delay_ms must be from 0 to 60000, got 70000"),
-        ("hello-sleep", r#"{"delay_ms": -5}"#, "delay_ms must be from 0 to 60000, got -5"),
-        ("hello-sleep", r#"{"delay_ms": true}"#, "delay_ms must be a number from 0 to 60000, got 'true'"),
-        ("hello-sleep", r#"{"delay": 5}"#, "lesson hello-sleep has no parameter 'delay': it takes delay_ms"),
-        ("no-such-lesson", "null", "no lesson 'no-such-lesson': the lessons are hello-sleep"),
+        (
+            "hello-sleep",
+            r#"{"delay_ms": "soon"}"#,
+            "delay_ms must be a number from 0 to 60000, got 'soon'",
+        ),
+        (
+            "hello-sleep",
+            r#"{"delay_ms": 70000}"#,
+            "delay_ms must be from 0 to 60000, got 70000",
+        ),
+        (
+            "hello-sleep",
+            r#"{"delay_ms": -5}"#,
+            "delay_ms must be from 0 to 60000, got -5",
+        ),
+        (
+            "hello-sleep",
+            r#"{"delay_ms": true}"#,
+            "delay_ms must be a number from 0 to 60000, got 'true'",
+        ),
+        (
+            "hello-sleep",
+            r#"{"delay": 5}"#,
+            "lesson hello-sleep has no parameter 'delay': it takes delay_ms",
+        ),
+        (
+            "no-such-lesson",
+            "null",
+            "no lesson 'no-such-lesson': the lessons are hello-sleep",
+        ),
     ];
     for (id, json, expected) in cases {
         let err = call_run(&api, id.into(), params(json))
@@ -241,14 +311,18 @@ async fn bad_params_are_rejected_with_the_parameter_and_its_range_and_the_page_k
         assert_eq!(error_message(err), expected);
         wait_for_notice(expected).await;
     }
-    let err = call_run(&api, JsValue::from(7), JsValue::UNDEFINED).await.expect_err("rejected");
+    let err = call_run(&api, JsValue::from(7), JsValue::UNDEFINED)
+        .await
+        .expect_err("rejected");
     assert!(error_message(err).contains("id must be a lesson id string"));
 
     // After all that, a good run still works and the page shows it.
     let report = call_run(&api, "hello-sleep".into(), params(r#"{"delay_ms": 50}"#))
         .await
         .expect("a valid run resolves");
-    let state = Reflect::get(&report, &"state".into()).ok().and_then(|s| s.as_string());
+    let state = Reflect::get(&report, &"state".into())
+        .ok()
+        .and_then(|s| s.as_string());
     assert_eq!(state.as_deref(), Some("done"));
     let lines = js_sys::Array::from(&Reflect::get(&report, &"lines".into()).expect("lines"));
     let texts: Vec<String> = lines
@@ -256,7 +330,9 @@ async fn bad_params_are_rejected_with_the_parameter_and_its_range_and_the_page_k
         .filter_map(|l| Reflect::get(&l, &"text".into()).ok()?.as_string())
         .collect();
     assert_eq!(texts, ["Hello", "World"]);
-    let document = web_sys::window().and_then(|w| w.document()).expect("document");
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
     let deadline = now_ms() + 2000.0;
     loop {
         let shown = document
@@ -271,7 +347,10 @@ async fn bad_params_are_rejected_with_the_parameter_and_its_range_and_the_page_k
         sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(
-        document.query_selector_all("[data-testid=log] li[data-t-ms]").map(|l| l.length()).ok(),
+        document
+            .query_selector_all("[data-testid=log] li[data-t-ms]")
+            .map(|l| l.length())
+            .ok(),
         Some(2)
     );
 }
@@ -279,7 +358,10 @@ async fn bad_params_are_rejected_with_the_parameter_and_its_range_and_the_page_k
 #[wasm_bindgen_test]
 async fn scenarios_lists_each_lesson_with_its_params_and_ranges() {
     let api = mounted_api().await;
-    let list: Function = Reflect::get(&api, &"scenarios".into()).expect("fn").dyn_into().expect("fn");
+    let list: Function = Reflect::get(&api, &"scenarios".into())
+        .expect("fn")
+        .dyn_into()
+        .expect("fn");
     let json = js_sys::JSON::stringify(&list.call0(&api).expect("callable")).expect("json");
     let json: String = json.into();
     assert!(

@@ -105,7 +105,10 @@ mod tests {
 
     #[test]
     fn a_run_on_time_passes_every_check() {
-        let checks = checks(&params("1000"), &lines(&[(0.2, "Hello"), (1001.5, "World")]));
+        let checks = checks(
+            &params("1000"),
+            &lines(&[(0.2, "Hello"), (1001.5, "World")]),
+        );
         assert_eq!(checks.len(), 4);
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
     }
@@ -118,7 +121,10 @@ mod tests {
 
     #[test]
     fn a_late_world_fails() {
-        let checks = checks(&params("1000"), &lines(&[(0.0, "Hello"), (1200.0, "World")]));
+        let checks = checks(
+            &params("1000"),
+            &lines(&[(0.0, "Hello"), (1200.0, "World")]),
+        );
         assert!(!checks[3].ok);
     }
 

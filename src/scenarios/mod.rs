@@ -97,7 +97,8 @@ mod tests {
         let mut ids: Vec<_> = LESSONS.iter().map(|s| s.id).collect();
         for id in &ids {
             assert!(
-                id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{id}"
             );
         }
@@ -120,7 +121,12 @@ mod tests {
     fn every_default_is_within_its_range() {
         for lesson in LESSONS {
             for p in lesson.params {
-                assert!(p.min <= p.default && p.default <= p.max, "{}.{}", lesson.id, p.name);
+                assert!(
+                    p.min <= p.default && p.default <= p.max,
+                    "{}.{}",
+                    lesson.id,
+                    p.name
+                );
             }
         }
     }

@@ -73,10 +73,18 @@ impl fmt::Display for ParamError {
             ParamError::UnknownLesson { id, known } => {
                 write!(f, "no lesson '{id}': the lessons are {}", known.join(", "))
             }
-            ParamError::UnknownParam { lesson, name, known } if known.is_empty() => {
+            ParamError::UnknownParam {
+                lesson,
+                name,
+                known,
+            } if known.is_empty() => {
                 write!(f, "lesson {lesson} takes no parameters, got '{name}'")
             }
-            ParamError::UnknownParam { lesson, name, known } => write!(
+            ParamError::UnknownParam {
+                lesson,
+                name,
+                known,
+            } => write!(
                 f,
                 "lesson {lesson} has no parameter '{name}': it takes {}",
                 known.join(", ")
@@ -123,7 +131,10 @@ pub fn validate<'a>(
                 got: text.to_string(),
             })?;
         if !(spec.min..=spec.max).contains(&value) {
-            return Err(ParamError::OutOfRange { spec: *spec, got: value });
+            return Err(ParamError::OutOfRange {
+                spec: *spec,
+                got: value,
+            });
         }
         if let Some(slot) = params.values.iter_mut().find(|(n, _)| *n == name) {
             slot.1 = value;

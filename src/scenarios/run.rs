@@ -199,7 +199,13 @@ mod tests {
         let check = check_lines(&lines, &["Hello", "World"]);
         assert!(!check.ok);
         assert_eq!(check.actual, "World / Hello");
-        assert!(check_lines(&[line(0.0, "Hello"), line(1.0, "World")], &["Hello", "World"]).ok);
+        assert!(
+            check_lines(
+                &[line(0.0, "Hello"), line(1.0, "World")],
+                &["Hello", "World"]
+            )
+            .ok
+        );
     }
 
     #[test]
@@ -214,7 +220,9 @@ mod tests {
     fn out_stamps_lines_relative_to_the_start_and_tells_the_listener() {
         let seen = Rc::new(RefCell::new(Vec::new()));
         let sink = Rc::clone(&seen);
-        let out = Out::new(now_ms(), move |l: &Line| sink.borrow_mut().push(l.text.clone()));
+        let out = Out::new(now_ms(), move |l: &Line| {
+            sink.borrow_mut().push(l.text.clone())
+        });
         out.print("Hello");
         out.print(String::from("World"));
         let (lines, dropped) = out.lines();
@@ -244,6 +252,9 @@ mod tests {
             ..report
         };
         let json = serde_json::to_value(&done).expect("serializes");
-        assert!(json.get("error").is_none(), "error is absent when there is none");
+        assert!(
+            json.get("error").is_none(),
+            "error is absent when there is none"
+        );
     }
 }

@@ -59,16 +59,29 @@ impl fmt::Display for CancelReason {
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
     /// The task was created (by `spawn` or `instrument`); its name and parent are in its stats.
-    Spawned { parent: Option<TaskId> },
+    Spawned {
+        parent: Option<TaskId>,
+    },
     PollStart,
     /// A poll returned: `ready` is `Poll::Ready`.
-    PollEnd { ready: bool },
-    Woken { by: WakeSource },
+    PollEnd {
+        ready: bool,
+    },
+    Woken {
+        by: WakeSource,
+    },
     /// A traced sleep started inside the task.
-    SleepStarted { requested_ms: f64 },
+    SleepStarted {
+        requested_ms: f64,
+    },
     /// A traced sleep finished: it was asked for `requested_ms` and took `actual_ms`.
-    SleepDone { requested_ms: f64, actual_ms: f64 },
-    Cancelled { reason: CancelReason },
+    SleepDone {
+        requested_ms: f64,
+        actual_ms: f64,
+    },
+    Cancelled {
+        reason: CancelReason,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -478,7 +478,11 @@ mod tests {
             rec.poll_end(id, 2.0, true);
         }
         let kept: Vec<_> = rec.tasks().map(|t| t.id).collect();
-        assert_eq!(kept, vec![ids[2], ids[3], ids[4]], "the live task is never evicted");
+        assert_eq!(
+            kept,
+            vec![ids[2], ids[3], ids[4]],
+            "the live task is never evicted"
+        );
         assert_eq!(rec.tasks_dropped(), 2);
     }
 
@@ -505,7 +509,11 @@ mod tests {
         rec.reset();
         assert_eq!(rec.tasks().count(), 0);
         rec.poll_start(old, 1.0);
-        assert_eq!(rec.recorded(), 0, "events of a task from before the reset are ignored");
+        assert_eq!(
+            rec.recorded(),
+            0,
+            "events of a task from before the reset are ignored"
+        );
         let new = rec.spawn("new", None, here(), 2.0);
         assert!(new > old);
     }

@@ -120,9 +120,7 @@ impl Wake for TaskWaker {
         let by = match current_task() {
             Some(running) if running == self.task => WakeSource::ItSelf,
             Some(running) => WakeSource::Task(running),
-            None => WAKE_SOURCE
-                .with(Cell::get)
-                .unwrap_or(WakeSource::External),
+            None => WAKE_SOURCE.with(Cell::get).unwrap_or(WakeSource::External),
         };
         let task = self.task;
         record(|r| r.woken(task, by, now_ms()));

@@ -70,7 +70,10 @@ struct LessonListProps {
 fn LessonList(props: &LessonListProps) -> Html {
     let mut by_article: BTreeMap<&str, Vec<&'static Scenario>> = BTreeMap::new();
     for lesson in LESSONS {
-        by_article.entry(lesson.article.title).or_default().push(lesson);
+        by_article
+            .entry(lesson.article.title)
+            .or_default()
+            .push(lesson);
     }
     html! {
         <nav class="lessons" aria-label="Lessons">

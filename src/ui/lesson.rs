@@ -135,7 +135,9 @@ fn Status(props: &StatusProps) -> Html {
     let text = match phase {
         Phase::Idle => "not run yet".to_string(),
         Phase::Running => format!("running… {:.0} ms", now_ms() - props.lab.run.started_ms),
-        Phase::Finished(report) => format!("{} in {:.1} ms", report.state.as_str(), report.elapsed_ms),
+        Phase::Finished(report) => {
+            format!("{} in {:.1} ms", report.state.as_str(), report.elapsed_ms)
+        }
     };
     html! { <output class="status" data-testid="status" aria-live="polite">{ text }</output> }
 }

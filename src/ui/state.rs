@@ -79,7 +79,10 @@ fn inputs_for(lesson: &'static Scenario, raw: &[(String, String)]) -> Vec<(&'sta
         .params
         .iter()
         .map(|p| {
-            let given = raw.iter().find(|(n, _)| n == p.name).map(|(_, v)| v.clone());
+            let given = raw
+                .iter()
+                .find(|(n, _)| n == p.name)
+                .map(|(_, v)| v.clone());
             (p.name, given.unwrap_or_else(|| p.default.to_string()))
         })
         .collect()

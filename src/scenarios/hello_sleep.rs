@@ -16,7 +16,8 @@ const LATE_TOLERANCE_MS: f64 = 100.0;
 const HELLO_BY_MS: f64 = 50.0;
 
 const ARTICLE: Article = Article {
-    title: "同步转异步的艺术: Python asynchat 与 asyncio 的无缝对接",
+    title: "【同步转异步的艺术】:Python asynchat与asyncio的无缝对接",
+    title_en: "The art of going async: Python asynchat meets asyncio",
     section: "2.1.1 async/await 语法的介绍",
     summary: "async/await, the event loop, tasks, locks and semaphores, then asynchat and asyncio together.",
 };
@@ -56,8 +57,8 @@ asyncio.run(main())"#,
 };
 
 // ANCHOR: lesson
-/// `async def main()`: the sleep is a future; awaiting it returns control to the browser's
-/// event loop until a `setTimeout` wakes this task again.
+/// `async def main()`. The sleep is a future: awaiting it hands the
+/// event loop back to the browser until a `setTimeout` wakes the task.
 async fn main(out: Out, delay: Duration) {
     out.print("Hello");
     sleep(delay).await;

@@ -21,7 +21,10 @@ pub static LESSONS: &[&Scenario] = &[&hello_sleep::LESSON];
 /// The seed article a lesson comes from.
 #[derive(Debug)]
 pub struct Article {
+    /// The article's own (Chinese) title.
     pub title: &'static str,
+    /// The title in English, for the lesson list.
+    pub title_en: &'static str,
     /// Where in the article: its section, as the seed numbers it.
     pub section: &'static str,
     pub summary: &'static str,

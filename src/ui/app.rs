@@ -1,13 +1,11 @@
 //! The page: header, the lesson list, the lesson on show and its trace.
 
-use std::collections::BTreeMap;
-
 use yew::prelude::*;
 
 use super::automation::{self, plan_from_query};
 use super::lesson::LessonView;
 use super::state::{Controller, Lab};
-use crate::scenarios::{Scenario, LESSONS};
+use crate::scenarios::{Article, Scenario, LESSONS};
 
 #[component]
 pub fn App() -> Html {
@@ -68,18 +66,24 @@ struct LessonListProps {
 /// The lessons, grouped by the seed article they come from.
 #[component]
 fn LessonList(props: &LessonListProps) -> Html {
-    let mut by_article: BTreeMap<&str, Vec<&'static Scenario>> = BTreeMap::new();
+    // In the order the registry first names each article.
+    let mut by_article: Vec<(&Article, Vec<&'static Scenario>)> = Vec::new();
     for lesson in LESSONS {
-        by_article
-            .entry(lesson.article.title)
-            .or_default()
-            .push(lesson);
+        match by_article
+            .iter_mut()
+            .find(|(a, _)| a.title == lesson.article.title)
+        {
+            Some((_, lessons)) => lessons.push(lesson),
+            None => by_article.push((lesson.article, vec![lesson])),
+        }
     }
     html! {
         <nav class="lessons" aria-label="Lessons">
             { for by_article.into_iter().map(|(article, lessons)| html! {
                 <section class="article">
-                    <h2>{ article }</h2>
+                    <h2>{ article.title_en }</h2>
+                    <p class="article-original" lang="zh-CN">{ article.title }</p>
+                    <p class="article-summary">{ article.summary }</p>
                     <ul>
                         { for lessons.into_iter().map(|lesson| {
                             let on_select = props.on_select.clone();

@@ -53,7 +53,8 @@ pub fn LessonView(props: &LessonProps) -> Html {
             <header class="lesson-head">
                 <h2>{ lesson.title }</h2>
                 <p class="source">
-                    { "From " }<cite>{ lesson.article.title }</cite>{ ", §" }{ lesson.article.section }
+                    { "From " }<cite>{ lesson.article.title_en }</cite>
+                    { " (" }<span lang="zh-CN">{ lesson.article.title }</span>{ "), §" }{ lesson.article.section }
                 </p>
                 <p class="summary">{ lesson.summary }</p>
             </header>

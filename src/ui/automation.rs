@@ -12,6 +12,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::state::Controller;
 use crate::scenarios::{self, ParamError, ParamSpec, Params, Scenario, LESSONS};
+use crate::trace;
 
 /// What the URL asks for when the page opens.
 pub struct StartPlan {
@@ -85,8 +86,17 @@ struct LessonInfo {
 
 /// `window.asyncscope`, for as long as this value lives: dropping it removes the object.
 pub struct Automation {
-    _scenarios: Closure<dyn Fn() -> JsValue>,
+    _reads: Vec<Closure<dyn Fn() -> JsValue>>,
     _run: Closure<dyn Fn(JsValue, JsValue) -> Promise>,
+}
+
+#[derive(Serialize)]
+struct WarningRow {
+    kind: &'static str,
+    task: u64,
+    event: u64,
+    t_ms: f64,
+    message: String,
 }
 
 impl Drop for Automation {
@@ -124,12 +134,38 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
             serde_wasm_bindgen::to_value(&report).map_err(JsValue::from)
         })
     });
+    // The recording of the last run, read on demand.
+    let trace = Closure::<dyn Fn() -> JsValue>::new(|| {
+        js_sys::JSON::parse(&trace::chrome_trace_json()).unwrap_or(JsValue::NULL)
+    });
+    let tasks = Closure::<dyn Fn() -> JsValue>::new(|| {
+        let rows = trace::with_recorder(|r| trace::task_rows(r, trace::now_ms()));
+        serde_wasm_bindgen::to_value(&rows).unwrap_or(JsValue::NULL)
+    });
+    let warnings = Closure::<dyn Fn() -> JsValue>::new(|| {
+        let rows: Vec<WarningRow> = trace::with_recorder(|r| {
+            r.warnings()
+                .iter()
+                .map(|w| WarningRow {
+                    kind: w.kind.code(),
+                    task: w.task.0,
+                    event: w.event,
+                    t_ms: w.t_ms,
+                    message: w.to_string(),
+                })
+                .collect()
+        });
+        serde_wasm_bindgen::to_value(&rows).unwrap_or(JsValue::NULL)
+    });
     let api = Object::new();
     Reflect::set(&api, &"scenarios".into(), scenarios.as_ref())?;
     Reflect::set(&api, &"run".into(), run.as_ref())?;
+    Reflect::set(&api, &"trace".into(), trace.as_ref())?;
+    Reflect::set(&api, &"tasks".into(), tasks.as_ref())?;
+    Reflect::set(&api, &"warnings".into(), warnings.as_ref())?;
     Reflect::set(&window, &"asyncscope".into(), &api)?;
     Ok(Automation {
-        _scenarios: scenarios,
+        _reads: vec![scenarios, trace, tasks, warnings],
         _run: run,
     })
 }

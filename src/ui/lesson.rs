@@ -117,7 +117,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 <Checks checks={report.checks.clone()} />
             }
 
-            <TracePanel running={running} generation={lab.run.generation} />
+            <TracePanel generation={lab.run.generation} />
         </main>
     }
 }

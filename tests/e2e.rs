@@ -297,6 +297,43 @@ async fn bad_url_params_are_explained_and_the_api_still_runs() {
         "{report}"
     );
 
+    // The trace of that run, through the contract.
+    let tasks = client
+        .execute("return window.asyncscope.tasks();", vec![])
+        .await
+        .expect("tasks()");
+    assert_eq!(tasks.as_array().map(Vec::len), Some(1), "{tasks}");
+    assert_eq!(tasks[0]["name"], "main");
+    assert_eq!(tasks[0]["state"], "done");
+    assert_eq!(tasks[0]["polls"], 2);
+    assert_eq!(tasks[0]["wakes"], 1);
+    for key in [
+        "id",
+        "parent",
+        "self_wakes",
+        "busy_ms",
+        "idle_ms",
+        "scheduled_ms",
+        "total_ms",
+        "location",
+    ] {
+        assert!(tasks[0].get(key).is_some(), "tasks() lacks {key}: {tasks}");
+    }
+    let trace = client
+        .execute("return window.asyncscope.trace();", vec![])
+        .await
+        .expect("trace()");
+    let phases: Vec<&str> = trace["traceEvents"]
+        .as_array()
+        .map(|events| events.iter().filter_map(|e| e["ph"].as_str()).collect())
+        .unwrap_or_default();
+    for ph in ["b", "e", "X", "s", "f"] {
+        assert!(
+            phases.contains(&ph),
+            "the Chrome trace has no '{ph}' event: {phases:?}"
+        );
+    }
+
     let rejected = client
         .execute_async(
             "const done = arguments[arguments.length - 1];

@@ -23,6 +23,8 @@ pub struct StartPlan {
     pub run: Option<Params>,
     /// Why the URL was not followed to the letter.
     pub notice: Option<String>,
+    /// `devtools=1`: each poll also goes to Chrome's Performance panel as a custom track.
+    pub devtools: bool,
 }
 
 /// Reads the URL's query pairs (already decoded). An unknown lesson falls back to the first
@@ -31,6 +33,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
     let mut lesson = LESSONS[0];
     let mut notice = None;
     let mut wants_run = false;
+    let mut devtools = false;
     let mut inputs = Vec::new();
     for (key, value) in pairs {
         match key.as_str() {
@@ -39,6 +42,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
                 Err(e) => notice = Some(e.to_string()),
             },
             "run" => wants_run = matches!(value.as_str(), "1" | "true" | "yes"),
+            "devtools" => devtools = matches!(value.as_str(), "1" | "true" | "yes"),
             _ => inputs.push((key.clone(), value.clone())),
         }
     }
@@ -55,6 +59,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
         inputs,
         run,
         notice,
+        devtools,
     }
 }
 
@@ -226,6 +231,14 @@ mod tests {
         assert_eq!(plan.lesson.id, "hello-sleep");
         assert_eq!(plan.run.map(|p| p.get("delay_ms")), Some(200.0));
         assert_eq!(plan.notice, None);
+    }
+
+    #[test]
+    fn devtools_is_a_switch_not_a_lesson_parameter() {
+        let plan = plan_from_query(&pairs(&[("scenario", "hello-sleep"), ("devtools", "1")]));
+        assert!(plan.devtools);
+        assert!(plan.notice.is_none());
+        assert!(!plan_from_query(&[]).devtools);
     }
 
     #[test]

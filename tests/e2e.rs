@@ -350,3 +350,69 @@ async fn bad_url_params_are_explained_and_the_api_still_runs() {
     );
     client.close().await.expect("session closed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn every_lesson_runs_from_its_url_and_passes_its_own_checks() {
+    let site = serve(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver).await;
+    client
+        .goto(&format!("http://{site}/"))
+        .await
+        .expect("page loads");
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("[data-scenario]"))
+        .await
+        .expect("the app starts");
+    let lessons = client
+        .execute(
+            "return window.asyncscope.scenarios().map(s => s.id);",
+            vec![],
+        )
+        .await
+        .expect("scenarios()");
+    let ids: Vec<String> = serde_json::from_value(lessons).expect("a list of ids");
+    assert!(!ids.is_empty());
+    for id in ids {
+        client
+            .goto(&format!("http://{site}/?scenario={id}&run=1"))
+            .await
+            .expect("page loads");
+        let finished = format!(
+            r#"[data-scenario="{id}"][data-run-state="done"], [data-scenario="{id}"][data-run-state="failed"], [data-scenario="{id}"][data-run-state="cancelled"]"#
+        );
+        let root = client
+            .wait()
+            .at_most(Duration::from_secs(60))
+            .for_element(Locator::Css(&finished))
+            .await
+            .unwrap_or_else(|e| panic!("{id} never finished: {e}"));
+        let state = root.attr("data-run-state").await.expect("readable");
+        save_screenshot(
+            &format!("lesson-{id}.png"),
+            &client.screenshot().await.expect("screenshot"),
+        );
+        assert_eq!(state.as_deref(), Some("done"), "{id} ended {state:?}");
+        let checks = client
+            .find_all(Locator::Css("[data-testid=checks] li"))
+            .await
+            .expect("checks");
+        assert!(!checks.is_empty(), "{id} judged nothing");
+        for check in checks {
+            assert_eq!(
+                check
+                    .attr("data-check-ok")
+                    .await
+                    .expect("readable")
+                    .as_deref(),
+                Some("true"),
+                "{id}: {}",
+                check.text().await.unwrap_or_default()
+            );
+        }
+    }
+    client.close().await.expect("session closed");
+}

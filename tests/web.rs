@@ -663,3 +663,17 @@ async fn the_chrome_trace_of_a_real_run_parses_with_its_tasks_polls_and_wakes() 
     assert_eq!(count("s"), 1, "one wake, by the timer");
     assert_eq!(count("f"), 1);
 }
+
+#[wasm_bindgen_test]
+async fn yield_now_lets_a_due_timer_run_first_and_yield_microtask_does_not() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let fired = Rc::new(Cell::new(false));
+    let flag = fired.clone();
+    let _timer = gloo_timers::callback::Timeout::new(0, move || flag.set(true));
+    trace::yield_microtask().await;
+    assert!(!fired.get(), "a microtask yield runs before any timer");
+    // A setTimeout(0) queued after the timer above fires after it.
+    trace::yield_now().await;
+    assert!(fired.get(), "yield_now let the browser run the timer first");
+}

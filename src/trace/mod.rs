@@ -39,7 +39,7 @@ pub use recorder::{
 };
 pub use ring::Ring;
 pub use semaphore::{Permit, Semaphore};
-pub use sleep::{sleep, Sleep};
+pub use sleep::{sleep, yield_microtask, yield_now, Sleep, YieldMicrotask, YieldNow};
 pub use task::{
     current_task, drop_with_reason, instrument, spawn, spawn_fallible, with_wake_source, JoinError,
     JoinHandle, TaskAbort, Traced,

@@ -210,6 +210,33 @@ impl ResourceDetail {
         }
     }
 
+    /// The state the resource was created in (its counters at zero).
+    pub fn initial(&self) -> ResourceDetail {
+        match self {
+            ResourceDetail::Semaphore { permits, .. } => ResourceDetail::Semaphore {
+                permits: *permits,
+                holders: 0,
+                waiters: 0,
+                max_holders: 0,
+            },
+            ResourceDetail::Channel { capacity, .. } => ResourceDetail::Channel {
+                capacity: *capacity,
+                depth: 0,
+                max_depth: 0,
+                sent: 0,
+                received: 0,
+            },
+            ResourceDetail::Fetch { method, url, .. } => ResourceDetail::Fetch {
+                method: method.clone(),
+                url: url.clone(),
+                status: None,
+                bytes: None,
+                aborted: false,
+                error: None,
+            },
+        }
+    }
+
     /// Applies what happened to the resource to its state.
     fn apply(&mut self, what: &ResourceEvent) {
         match (self, what) {
@@ -315,6 +342,8 @@ pub struct Recorder {
     resources_dropped: u64,
     next_id: u64,
     next_seq: u64,
+    /// Rebuilding a past moment ([`Recorder::as_of`]): warnings are copied, not raised again.
+    replaying: bool,
 }
 
 impl Default for Recorder {
@@ -337,6 +366,7 @@ impl Recorder {
             resources_dropped: 0,
             next_id: 1,
             next_seq: 0,
+            replaying: false,
         }
     }
 
@@ -380,6 +410,9 @@ impl Recorder {
     }
 
     fn warn(&mut self, event: u64, t_ms: f64, task: TaskId, kind: WarningKind) {
+        if self.replaying {
+            return;
+        }
         self.warnings.push(Warning {
             event,
             t_ms,
@@ -404,6 +437,18 @@ impl Recorder {
         t: f64,
     ) -> TaskId {
         let id = TaskId(self.next_id());
+        self.insert_task(id, name, parent, location, t);
+        id
+    }
+
+    fn insert_task(
+        &mut self,
+        id: TaskId,
+        name: &str,
+        parent: Option<TaskId>,
+        location: &'static Location<'static>,
+        t: f64,
+    ) {
         let seq = self.next_seq;
         self.tasks.insert(
             id,
@@ -435,7 +480,6 @@ impl Recorder {
             },
         );
         self.push_task(id, t, EventKind::Spawned { parent });
-        id
     }
 
     /// The live (not finished) task `id`, if this recording knows it.
@@ -640,6 +684,19 @@ impl Recorder {
         t: f64,
     ) -> ResourceId {
         let id = ResourceId(self.next_id());
+        self.insert_resource(id, name, detail, location, by, t);
+        id
+    }
+
+    fn insert_resource(
+        &mut self,
+        id: ResourceId,
+        name: &str,
+        detail: ResourceDetail,
+        location: &'static Location<'static>,
+        by: Option<TaskId>,
+        t: f64,
+    ) {
         self.resources.insert(
             id,
             ResourceStats {
@@ -659,7 +716,6 @@ impl Recorder {
                 what: ResourceEvent::Created,
             },
         );
-        id
     }
 
     /// Something happened to resource `id`, caused by task `by` (if any).
@@ -688,6 +744,67 @@ impl Recorder {
                 }
             }
         }
+    }
+
+    /// The recording as it stood right after event `seq`, rebuilt by replaying the events kept
+    /// (for stepping back and forth through a finished run). Waker copies are counted, not
+    /// recorded as events, so the rebuilt counts of clones and drops are zero; warnings are
+    /// those raised up to `seq`.
+    pub fn as_of(&self, seq: u64) -> Recorder {
+        let mut past = Recorder::new(self.limits);
+        past.replaying = true;
+        past.next_id = self.next_id;
+        past.next_seq = self.events.iter().next().map_or(0, |e| e.seq);
+        let here = Location::caller();
+        for event in self.events.iter().take_while(|e| e.seq <= seq) {
+            let t = event.t_ms;
+            match (&event.kind, event.task) {
+                (EventKind::Spawned { parent }, Some(id)) => {
+                    let (name, location) = self
+                        .tasks
+                        .get(&id)
+                        .map_or((Rc::from("?"), here), |t| (Rc::clone(&t.name), t.location));
+                    past.insert_task(id, &name, *parent, location, t);
+                }
+                (EventKind::PollStart, Some(id)) => past.poll_start(id, t),
+                (EventKind::PollEnd { ready }, Some(id)) => past.poll_end(id, t, *ready),
+                (EventKind::Woken { by }, Some(id)) => past.woken(id, *by, t),
+                (EventKind::SleepStarted { requested_ms }, Some(id)) => {
+                    past.sleep_started(id, *requested_ms, t)
+                }
+                (
+                    EventKind::SleepDone {
+                        requested_ms,
+                        actual_ms,
+                    },
+                    Some(id),
+                ) => past.sleep_done(id, *requested_ms, *actual_ms, t),
+                (EventKind::Cancelled { reason }, Some(id)) => past.cancelled(id, t, *reason),
+                (EventKind::Failed { error }, Some(id)) => past.failed(id, error.clone(), t),
+                (EventKind::HandleDropped, Some(id)) => past.handle_dropped(id, t),
+                (EventKind::Resource { resource, what }, by) => match what {
+                    ResourceEvent::Created => {
+                        if let Some(r) = self.resources.get(resource) {
+                            past.insert_resource(
+                                *resource,
+                                &r.name,
+                                r.detail.initial(),
+                                r.location,
+                                by,
+                                t,
+                            );
+                        }
+                    }
+                    what => past.resource(*resource, by, what.clone(), t),
+                },
+                _ => {}
+            }
+        }
+        past.replaying = false;
+        for warning in self.warnings.iter().filter(|w| w.event <= seq) {
+            past.warnings.push(warning.clone());
+        }
+        past
     }
 
     /// Every task this recording holds, by id (spawn order).
@@ -1203,5 +1320,77 @@ mod tests {
             ),
             "nothing is recorded after a resource closed"
         );
+    }
+
+    #[test]
+    fn as_of_rebuilds_the_states_and_stats_of_a_past_moment() {
+        let mut rec = Recorder::default();
+        let main = rec.spawn("main", None, here(), 0.0);
+        rec.poll_start(main, 1.0);
+        rec.waker_cloned(main);
+        rec.poll_end(main, 2.0, false);
+        let mid = rec.recorded() - 1;
+        rec.woken(main, WakeSource::Timer, 100.0);
+        rec.poll_start(main, 101.0);
+        rec.poll_end(main, 160.0, true); // a long poll: warned after `mid`
+        let past = rec.as_of(mid);
+        let t = past.task(main).expect("rebuilt");
+        assert_eq!(t.state, TaskState::Idle);
+        assert_eq!(t.polls, 1);
+        assert_eq!(&*t.name, "main");
+        assert_eq!(past.events().len(), 3);
+        assert!(past.warnings().is_empty(), "the long poll came later");
+        let now = rec.as_of(rec.recorded() - 1);
+        let t = now.task(main).expect("rebuilt");
+        assert_eq!((t.state, t.polls, t.wakes), (TaskState::Done, 2, 1));
+        assert_eq!(t.busy_ms, 60.0);
+        assert_eq!(now.warnings().len(), 1);
+        assert_eq!(now.recorded(), rec.recorded());
+    }
+
+    #[test]
+    fn as_of_replays_resources_from_their_initial_state() {
+        let mut rec = Recorder::default();
+        let sem = rec.resource_created(
+            "sem",
+            ResourceDetail::Semaphore {
+                permits: 1,
+                holders: 0,
+                waiters: 0,
+                max_holders: 0,
+            },
+            here(),
+            None,
+            0.0,
+        );
+        rec.resource(
+            sem,
+            None,
+            ResourceEvent::Acquired {
+                holders: 1,
+                waiters: 0,
+            },
+            1.0,
+        );
+        let mid = rec.recorded() - 1;
+        rec.resource(sem, None, ResourceEvent::Released { holders: 0 }, 2.0);
+        let held = rec.as_of(mid).resource_stats(sem).map(|r| r.detail.clone());
+        assert!(matches!(
+            held,
+            Some(ResourceDetail::Semaphore {
+                holders: 1,
+                max_holders: 1,
+                ..
+            })
+        ));
+        let before = rec.as_of(0).resource_stats(sem).map(|r| r.detail.clone());
+        assert!(matches!(
+            before,
+            Some(ResourceDetail::Semaphore {
+                holders: 0,
+                max_holders: 0,
+                ..
+            })
+        ));
     }
 }

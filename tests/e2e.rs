@@ -120,7 +120,7 @@ async fn browser(driver: &Driver) -> Client {
         "args": [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-quic", "--no-first-run", "--window-size=1400,1000",
+            "--disable-quic", "--no-first-run", "--window-size=1680,1050",
             format!("--user-data-dir={}", profile.display()),
         ]
     });

@@ -677,3 +677,54 @@ async fn yield_now_lets_a_due_timer_run_first_and_yield_microtask_does_not() {
     trace::yield_now().await;
     assert!(fired.get(), "yield_now let the browser run the timer first");
 }
+
+#[wasm_bindgen_test]
+async fn an_io_request_attributes_its_wake_and_records_its_outcome_or_abort() {
+    trace::reset();
+    let task = trace::spawn("asker", async {
+        let request = trace::IoRequest::start("test-api", "answer");
+        let id = request.id();
+        // A promise settled by a JS timer callback, as a browser API's would be.
+        let promise = Promise::new(&mut |resolve, _| {
+            let window = web_sys::window().expect("window");
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5);
+        });
+        request
+            .wait(JsFuture::from(promise))
+            .await
+            .expect("resolves");
+        request.done("42");
+        let abandoned = trace::IoRequest::start("test-api", "never answered");
+        let abandoned_id = abandoned.id();
+        drop(abandoned);
+        (id, abandoned_id)
+    });
+    let asker = task.id();
+    let (id, abandoned) = task.await.expect("completes");
+    assert!(
+        wake_sources(asker).contains(&WakeSource::Request(id)),
+        "{:?}",
+        wake_sources(asker)
+    );
+    let details: Vec<trace::ResourceDetail> = with_recorder(|r| {
+        [id, abandoned]
+            .iter()
+            .filter_map(|i| r.resource_stats(*i).map(|s| s.detail.clone()))
+            .collect()
+    });
+    assert!(
+        matches!(&details[0], trace::ResourceDetail::Request { outcome: Some(o), .. } if o == "42"),
+        "{details:?}"
+    );
+    assert!(
+        matches!(
+            &details[1],
+            trace::ResourceDetail::Request {
+                aborted: true,
+                outcome: None,
+                ..
+            }
+        ),
+        "{details:?}"
+    );
+}

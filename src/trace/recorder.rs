@@ -163,6 +163,7 @@ pub enum ResourceKind {
     Semaphore,
     Channel,
     Fetch,
+    Request,
 }
 
 impl ResourceKind {
@@ -171,6 +172,7 @@ impl ResourceKind {
             ResourceKind::Semaphore => "semaphore",
             ResourceKind::Channel => "channel",
             ResourceKind::Fetch => "fetch",
+            ResourceKind::Request => "request",
         }
     }
 }
@@ -199,6 +201,14 @@ pub enum ResourceDetail {
         aborted: bool,
         error: Option<String>,
     },
+    /// A request of some other browser API (see `IoRequest`).
+    Request {
+        api: String,
+        operation: String,
+        outcome: Option<String>,
+        aborted: bool,
+        error: Option<String>,
+    },
 }
 
 impl ResourceDetail {
@@ -207,6 +217,7 @@ impl ResourceDetail {
             ResourceDetail::Semaphore { .. } => ResourceKind::Semaphore,
             ResourceDetail::Channel { .. } => ResourceKind::Channel,
             ResourceDetail::Fetch { .. } => ResourceKind::Fetch,
+            ResourceDetail::Request { .. } => ResourceKind::Request,
         }
     }
 
@@ -231,6 +242,13 @@ impl ResourceDetail {
                 url: url.clone(),
                 status: None,
                 bytes: None,
+                aborted: false,
+                error: None,
+            },
+            ResourceDetail::Request { api, operation, .. } => ResourceDetail::Request {
+                api: api.clone(),
+                operation: operation.clone(),
+                outcome: None,
                 aborted: false,
                 error: None,
             },
@@ -290,9 +308,18 @@ impl ResourceDetail {
             (ResourceDetail::Fetch { bytes, .. }, ResourceEvent::Body { bytes: b }) => {
                 *bytes = Some(*b);
             }
-            (ResourceDetail::Fetch { aborted, .. }, ResourceEvent::Aborted) => *aborted = true,
-            (ResourceDetail::Fetch { error, .. }, ResourceEvent::Error { message }) => {
+            (
+                ResourceDetail::Fetch { aborted, .. } | ResourceDetail::Request { aborted, .. },
+                ResourceEvent::Aborted,
+            ) => *aborted = true,
+            (
+                ResourceDetail::Fetch { error, .. } | ResourceDetail::Request { error, .. },
+                ResourceEvent::Error { message },
+            ) => {
                 *error = Some(message.clone());
+            }
+            (ResourceDetail::Request { outcome, .. }, ResourceEvent::Done { outcome: o }) => {
+                *outcome = Some(o.clone());
             }
             _ => {}
         }
@@ -729,7 +756,10 @@ impl Recorder {
         resource.detail.apply(&what);
         let closes = matches!(
             what,
-            ResourceEvent::Closed | ResourceEvent::Aborted | ResourceEvent::Error { .. }
+            ResourceEvent::Closed
+                | ResourceEvent::Aborted
+                | ResourceEvent::Error { .. }
+                | ResourceEvent::Done { .. }
         );
         if closes {
             resource.closed_ms = Some(t);

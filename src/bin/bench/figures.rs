@@ -56,45 +56,27 @@ fn to_js(value: &impl Serialize) -> Result<JsValue, String> {
         .map_err(|e| e.to_string())
 }
 
-// The browser's own baselines, in plain JS so that nothing of Rust's is in them.
-#[wasm_bindgen(inline_js = r#"
-export function js_then_chain(n) {
-  let count = 0;
-  const step = () => { count++; };
-  const start = performance.now();
-  let p = Promise.resolve();
-  for (let i = 0; i < n; i++) p = p.then(step);
-  return p.then(() => {
-    const ms = performance.now() - start;
-    if (count !== n) throw new Error(`the chain ran ${count} of ${n} callbacks`);
-    return ms;
-  });
-}
-
-export function js_timeouts(n, delayMs) {
-  return new Promise((resolve) => {
-    const late = [];
-    for (let i = 0; i < n; i++) {
-      const start = performance.now();
-      setTimeout(() => {
-        late.push(performance.now() - start - delayMs);
-        if (late.length === n) resolve(late);
-      }, delayMs);
-    }
-  });
-}
-"#)]
+// The browser's own baselines, in plain JS so that nothing of Rust's is in them: defined by a
+// `<script>` in tests/bench.html (not `inline_js`, whose snippets trunk would copy from their
+// shared wasm-bindgen folder into the app's dist/ too).
+#[wasm_bindgen(js_namespace = asyncscope_bench_js)]
 extern "C" {
     /// A `Promise.resolve().then(..)` chain of `n` callbacks: resolves with its ms, from the
     /// first `.then` to the last callback.
-    fn js_then_chain(n: u32) -> Promise;
+    #[wasm_bindgen(catch)]
+    fn then_chain(n: u32) -> Result<Promise, JsValue>;
     /// `n` concurrent `setTimeout(.., delay_ms)`: resolves with each one's lateness in ms
     /// (`performance.now()` in the callback minus the time asked for).
-    fn js_timeouts(n: u32, delay_ms: f64) -> Promise;
+    #[wasm_bindgen(catch)]
+    fn timeouts(n: u32, delay_ms: f64) -> Result<Promise, JsValue>;
 }
 
-async fn await_js(promise: Promise) -> Result<JsValue, String> {
-    JsFuture::from(promise).await.map_err(|e| format!("{e:?}"))
+/// Awaits a JS baseline's promise; a missing or failing baseline is an error, not a panic.
+async fn await_js(promise: Result<Promise, JsValue>) -> Result<JsValue, String> {
+    let promise = promise.map_err(|e| format!("the JS baseline could not start: {e:?}"))?;
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("the JS baseline failed: {e:?}"))
 }
 
 fn ms_from_js(value: &JsValue) -> Result<f64, String> {
@@ -270,13 +252,13 @@ async fn spawn_throughput() -> Result<SpawnThroughput, String> {
     trace::set_limits(Limits::default());
     spawn_batch(false, TASKS / 10).await?;
     spawn_batch(true, TASKS / 10).await?;
-    ms_from_js(&await_js(js_then_chain(TASKS / 10)).await?)?;
+    ms_from_js(&await_js(then_chain(TASKS / 10)).await?)?;
     let (mut untraced, mut traced, mut js) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         untraced.push(spawn_batch(false, TASKS).await?);
         trace::reset();
         traced.push(spawn_batch(true, TASKS).await?);
-        js.push(ms_from_js(&await_js(js_then_chain(TASKS)).await?)?);
+        js.push(ms_from_js(&await_js(then_chain(TASKS)).await?)?);
     }
     let ms = |xs: &[f64]| best(xs).unwrap_or(f64::NAN);
     let (untraced, traced, js) = (ms(&untraced), ms(&traced), ms(&js));
@@ -404,7 +386,7 @@ impl Percentiles {
 }
 
 async fn js_sleeps(n: u32, ms: f64) -> Result<Vec<f64>, String> {
-    let late = await_js(js_timeouts(n, ms)).await?;
+    let late = await_js(timeouts(n, ms)).await?;
     serde_wasm_bindgen::from_value(late).map_err(|e| e.to_string())
 }
 

@@ -164,6 +164,43 @@ async fn bad_url_params_are_explained_and_the_api_still_runs() {
         "{report}"
     );
 
+    // The trace of that run, through the contract.
+    let tasks = client
+        .execute("return window.asyncscope.tasks();", vec![])
+        .await
+        .expect("tasks()");
+    assert_eq!(tasks.as_array().map(Vec::len), Some(1), "{tasks}");
+    assert_eq!(tasks[0]["name"], "main");
+    assert_eq!(tasks[0]["state"], "done");
+    assert_eq!(tasks[0]["polls"], 2);
+    assert_eq!(tasks[0]["wakes"], 1);
+    for key in [
+        "id",
+        "parent",
+        "self_wakes",
+        "busy_ms",
+        "idle_ms",
+        "scheduled_ms",
+        "total_ms",
+        "location",
+    ] {
+        assert!(tasks[0].get(key).is_some(), "tasks() lacks {key}: {tasks}");
+    }
+    let trace = client
+        .execute("return window.asyncscope.trace();", vec![])
+        .await
+        .expect("trace()");
+    let phases: Vec<&str> = trace["traceEvents"]
+        .as_array()
+        .map(|events| events.iter().filter_map(|e| e["ph"].as_str()).collect())
+        .unwrap_or_default();
+    for ph in ["b", "e", "X", "s", "f"] {
+        assert!(
+            phases.contains(&ph),
+            "the Chrome trace has no '{ph}' event: {phases:?}"
+        );
+    }
+
     let rejected = client
         .execute_async(
             "const done = arguments[arguments.length - 1];
@@ -178,5 +215,71 @@ async fn bad_url_params_are_explained_and_the_api_still_runs() {
         "bad-params.png",
         &client.screenshot().await.expect("screenshot"),
     );
+    client.close().await.expect("session closed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn every_lesson_runs_from_its_url_and_passes_its_own_checks() {
+    let site = serve(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e", &[]).await;
+    client
+        .goto(&format!("http://{site}/"))
+        .await
+        .expect("page loads");
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("[data-scenario]"))
+        .await
+        .expect("the app starts");
+    let lessons = client
+        .execute(
+            "return window.asyncscope.scenarios().map(s => s.id);",
+            vec![],
+        )
+        .await
+        .expect("scenarios()");
+    let ids: Vec<String> = serde_json::from_value(lessons).expect("a list of ids");
+    assert!(!ids.is_empty());
+    for id in ids {
+        client
+            .goto(&format!("http://{site}/?scenario={id}&run=1"))
+            .await
+            .expect("page loads");
+        let finished = format!(
+            r#"[data-scenario="{id}"][data-run-state="done"], [data-scenario="{id}"][data-run-state="failed"], [data-scenario="{id}"][data-run-state="cancelled"]"#
+        );
+        let root = client
+            .wait()
+            .at_most(Duration::from_secs(60))
+            .for_element(Locator::Css(&finished))
+            .await
+            .unwrap_or_else(|e| panic!("{id} never finished: {e}"));
+        let state = root.attr("data-run-state").await.expect("readable");
+        save_screenshot(
+            &format!("lesson-{id}.png"),
+            &client.screenshot().await.expect("screenshot"),
+        );
+        assert_eq!(state.as_deref(), Some("done"), "{id} ended {state:?}");
+        let checks = client
+            .find_all(Locator::Css("[data-testid=checks] li"))
+            .await
+            .expect("checks");
+        assert!(!checks.is_empty(), "{id} judged nothing");
+        for check in checks {
+            assert_eq!(
+                check
+                    .attr("data-check-ok")
+                    .await
+                    .expect("readable")
+                    .as_deref(),
+                Some("true"),
+                "{id}: {}",
+                check.text().await.unwrap_or_default()
+            );
+        }
+    }
     client.close().await.expect("session closed");
 }

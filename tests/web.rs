@@ -92,7 +92,7 @@ async fn the_trace_records_spawn_polls_the_timer_wake_and_ready() {
         let kinds: Vec<EventKind> = r
             .events()
             .iter()
-            .filter(|e| e.task == main.id)
+            .filter(|e| e.task == Some(main.id))
             .map(|e| e.kind.clone())
             .collect();
         (main, kinds)
@@ -141,6 +141,16 @@ async fn a_spawned_task_records_its_parent_and_the_join_wakes_the_parent() {
         let parent = r.task(parent_id).expect("parent traced");
         assert_eq!(parent.state, TaskState::Done);
         assert!(parent.wakes >= 1, "the child's completion woke the parent");
+        let by: Vec<WakeSource> = r
+            .events()
+            .iter()
+            .filter(|e| e.task == Some(parent_id))
+            .filter_map(|e| match e.kind {
+                EventKind::Woken { by } => Some(by),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(by, vec![WakeSource::Task(child_id)]);
         assert!(
             child.location.file().ends_with("web.rs"),
             "{}",
@@ -368,4 +378,302 @@ async fn scenarios_lists_each_lesson_with_its_params_and_ranges() {
         json.contains(r#"{"id":"hello-sleep","title":"Hello, sleep, World","params":[{"name":"delay_ms","default":1000,"min":0,"max":60000}]}"#),
         "{json}"
     );
+}
+
+// The tracer's resources and warnings, on the real event loop.
+
+fn task_named(name: &str) -> trace::TaskStats {
+    with_recorder(|r| r.tasks().find(|t| &*t.name == name).cloned()).expect("traced")
+}
+
+fn warning_codes() -> Vec<&'static str> {
+    with_recorder(|r| r.warnings().iter().map(|w| w.kind.code()).collect())
+}
+
+fn wake_sources(id: trace::TaskId) -> Vec<WakeSource> {
+    with_recorder(|r| {
+        r.events()
+            .iter()
+            .filter(|e| e.task == Some(id))
+            .filter_map(|e| match e.kind {
+                EventKind::Woken { by } => Some(by),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+#[wasm_bindgen_test]
+async fn timeout_cancels_the_slow_future_as_timed_out_and_clears_its_timer() {
+    trace::reset();
+    let started = now_ms();
+    let fast = trace::timeout(
+        Duration::from_millis(200),
+        trace::instrument("fast", async {
+            sleep(Duration::from_millis(10)).await;
+            7
+        }),
+    )
+    .await;
+    assert_eq!(fast, Ok(7));
+    let slow = trace::timeout(
+        Duration::from_millis(50),
+        trace::instrument("slow", async {
+            sleep(Duration::from_secs(30)).await;
+            8
+        }),
+    )
+    .await;
+    assert_eq!(slow.map_err(|e| e.after_ms), Err(50.0));
+    assert!(now_ms() - started < 1000.0);
+    let slow = task_named("slow");
+    assert_eq!(slow.state, TaskState::Cancelled);
+    assert_eq!(slow.cancel_reason, Some(CancelReason::TimedOut));
+    assert_eq!(task_named("fast").state, TaskState::Done);
+    // Its 30 s timer was cleared with it: nothing ever wakes the cancelled task.
+    sleep(Duration::from_millis(30)).await;
+    assert_eq!(task_named("slow").wakes, 0);
+}
+
+#[wasm_bindgen_test]
+async fn select_keeps_the_winner_and_cancels_the_loser_as_lost_select() {
+    trace::reset();
+    let won = trace::select(
+        trace::instrument("quick", sleep(Duration::from_millis(10))),
+        trace::instrument("tardy", sleep(Duration::from_millis(5000))),
+    )
+    .await;
+    assert!(matches!(won, futures::future::Either::Left(())));
+    assert_eq!(
+        task_named("tardy").cancel_reason,
+        Some(CancelReason::LostSelect)
+    );
+    assert_eq!(task_named("quick").state, TaskState::Done);
+}
+
+#[wasm_bindgen_test]
+async fn semaphore_never_exceeds_its_permits_and_its_releases_wake_the_waiters() {
+    trace::reset();
+    let sem = trace::Semaphore::new("sem", 2);
+    let peak = std::rc::Rc::new(std::cell::Cell::new(0));
+    let workers: Vec<_> = (0..6)
+        .map(|i| {
+            let sem = sem.clone();
+            let peak = peak.clone();
+            trace::spawn(&format!("worker{i}"), async move {
+                let _permit = sem.acquire().await;
+                peak.set(peak.get().max(sem.holders()));
+                sleep(Duration::from_millis(20)).await;
+            })
+        })
+        .collect();
+    let started = now_ms();
+    for w in workers {
+        w.await.expect("worker completes");
+    }
+    assert_eq!(peak.get(), 2);
+    assert!(
+        now_ms() - started >= 60.0,
+        "3 rounds of 20 ms with 2 permits"
+    );
+    let detail = with_recorder(|r| r.resource_stats(sem.id()).map(|r| r.detail.clone()));
+    assert!(
+        matches!(
+            detail,
+            Some(trace::ResourceDetail::Semaphore {
+                max_holders: 2,
+                holders: 0,
+                waiters: 0,
+                ..
+            })
+        ),
+        "{detail:?}"
+    );
+    let waited = task_named("worker5");
+    assert!(
+        wake_sources(waited.id).contains(&WakeSource::Semaphore(sem.id())),
+        "{:?}",
+        wake_sources(waited.id)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_channel_records_its_depth_and_wakes_the_receiver_as_the_channel() {
+    trace::reset();
+    let (tx, rx) = trace::channel::<u32>("queue", 2);
+    let channel_id = tx.id();
+    let consumer = trace::spawn("consumer", async move {
+        let mut got = Vec::new();
+        while let Ok(v) = rx.recv().await {
+            got.push(v);
+        }
+        got
+    });
+    let producer = trace::spawn("producer", async move {
+        for i in 0..5 {
+            tx.send(i).await.expect("open");
+        }
+    });
+    producer.await.expect("producer completes");
+    assert_eq!(
+        consumer.await.expect("consumer completes"),
+        vec![0, 1, 2, 3, 4]
+    );
+    let detail = with_recorder(|r| r.resource_stats(channel_id).map(|r| r.detail.clone()));
+    assert!(
+        matches!(detail, Some(trace::ResourceDetail::Channel { capacity: 2, sent: 5, received: 5, max_depth, .. }) if (1..=2).contains(&max_depth)),
+        "{detail:?}"
+    );
+    assert!(wake_sources(task_named("consumer").id).contains(&WakeSource::Channel(channel_id)));
+}
+
+#[wasm_bindgen_test]
+async fn fetch_goes_through_the_network_and_records_status_and_bytes() {
+    use asyncscope::trace::fetch::{FetchError, Request};
+    trace::reset();
+    let task = trace::spawn("fetcher", async {
+        let ok = Request::get("/").send().await;
+        let refused = Request::get("http://127.0.0.1:9/").send().await;
+        (ok, refused)
+    });
+    let id = task.id();
+    let (ok, refused) = task.await.expect("completes");
+    let ok = ok.expect("the test server answers /");
+    assert_eq!(ok.status, 200);
+    assert!(!ok.body.is_empty());
+    assert!(
+        matches!(refused, Err(FetchError::Network(_))),
+        "{refused:?}"
+    );
+    let fetches: Vec<trace::ResourceDetail> =
+        with_recorder(|r| r.resources().map(|r| r.detail.clone()).collect());
+    assert!(
+        matches!(&fetches[0], trace::ResourceDetail::Fetch { status: Some(200), bytes: Some(b), aborted: false, .. } if *b == ok.body.len() as u64),
+        "{fetches:?}"
+    );
+    assert!(
+        matches!(
+            &fetches[1],
+            trace::ResourceDetail::Fetch { error: Some(_), .. }
+        ),
+        "{fetches:?}"
+    );
+    assert!(wake_sources(id)
+        .iter()
+        .any(|w| matches!(w, WakeSource::Fetch(_))));
+}
+
+#[wasm_bindgen_test]
+async fn a_fetch_dropped_by_a_timeout_is_aborted() {
+    use asyncscope::trace::fetch::Request;
+    trace::reset();
+    // A request to a port that accepts and never answers would hang; instead time out at 0 ms,
+    // before any response can arrive.
+    let result = trace::timeout(Duration::ZERO, Request::get("/").send()).await;
+    assert!(result.is_err());
+    let aborted = with_recorder(|r| {
+        r.resources()
+            .any(|r| matches!(r.detail, trace::ResourceDetail::Fetch { aborted: true, .. }))
+    });
+    assert!(aborted);
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_task_whose_handle_was_dropped_warns_that_nobody_saw() {
+    trace::reset();
+    let handle = trace::spawn_fallible("doomed", async {
+        sleep(Duration::from_millis(5)).await;
+        Err::<(), String>("disk on fire".into())
+    });
+    drop(handle);
+    sleep(Duration::from_millis(30)).await;
+    let doomed = task_named("doomed");
+    assert_eq!(doomed.state, TaskState::Failed);
+    assert_eq!(doomed.error.as_deref(), Some("disk on fire"));
+    assert_eq!(warning_codes(), vec!["error-dropped"]);
+
+    trace::reset();
+    let seen = trace::spawn_fallible("observed", async { Err::<(), String>("seen".into()) });
+    assert_eq!(seen.await, Ok(Err("seen".to_string())));
+    assert!(warning_codes().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_busy_loop_in_a_poll_raises_the_long_poll_warning() {
+    trace::reset();
+    trace::spawn("hog", async {
+        let start = now_ms();
+        while now_ms() - start < 60.0 {}
+    })
+    .await
+    .expect("completes");
+    let warnings = with_recorder(|r| r.warnings().iter().cloned().collect::<Vec<_>>());
+    assert_eq!(warnings.len(), 1);
+    assert!(
+        matches!(warnings[0].kind, trace::WarningKind::LongPoll { busy_ms } if busy_ms >= 60.0)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn subscribers_are_told_at_most_once_per_animation_frame() {
+    trace::reset();
+    let told = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let counter = told.clone();
+    let _subscription = trace::subscribe(move || counter.set(counter.get() + 1));
+    // Thousands of events in one turn of the event loop...
+    for _ in 0..2000 {
+        drop(trace::instrument("blip", async {}));
+    }
+    assert_eq!(told.get(), 0, "nothing is delivered synchronously");
+    next_frame().await;
+    next_frame().await;
+    // ...make one notification.
+    assert_eq!(told.get(), 1);
+}
+
+async fn next_frame() {
+    let (tx, rx) = futures::channel::oneshot::channel::<()>();
+    let callback = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = tx.send(());
+    });
+    web_sys::window()
+        .expect("window")
+        .request_animation_frame(callback.unchecked_ref())
+        .expect("a frame");
+    let _ = rx.await;
+}
+
+#[wasm_bindgen_test]
+async fn the_chrome_trace_of_a_real_run_parses_with_its_tasks_polls_and_wakes() {
+    let lesson = scenarios::find("hello-sleep").expect("registered");
+    let params = lesson.validate([("delay_ms", "20")]).expect("valid");
+    scenarios::start(lesson, params, |_| {}).report.await;
+    let json: serde_json::Value = serde_json::from_str(&trace::chrome_trace_json()).expect("JSON");
+    let events = json["traceEvents"].as_array().expect("events");
+    let count = |ph: &str| events.iter().filter(|e| e["ph"] == ph).count();
+    assert_eq!(count("b"), 1);
+    assert_eq!(count("e"), 1);
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["ph"] == "X" && e["cat"] == "poll")
+            .count(),
+        2
+    );
+    assert_eq!(count("s"), 1, "one wake, by the timer");
+    assert_eq!(count("f"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn yield_now_lets_a_due_timer_run_first_and_yield_microtask_does_not() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let fired = Rc::new(Cell::new(false));
+    let flag = fired.clone();
+    let _timer = gloo_timers::callback::Timeout::new(0, move || flag.set(true));
+    trace::yield_microtask().await;
+    assert!(!fired.get(), "a microtask yield runs before any timer");
+    // A setTimeout(0) queued after the timer above fires after it.
+    trace::yield_now().await;
+    assert!(fired.get(), "yield_now let the browser run the timer first");
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{check_at_least, check_at_most, check_lines, Article, Check, Line, Out, ParamSpec};
+use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
 use super::{Params, Scenario};
 use crate::trace::sleep;
 
@@ -15,17 +15,11 @@ const LATE_TOLERANCE_MS: f64 = 100.0;
 /// "Hello" is printed at once: the first poll of `main` comes within a few microtasks.
 const HELLO_BY_MS: f64 = 50.0;
 
-const ARTICLE: Article = Article {
-    title: "【同步转异步的艺术】:Python asynchat与asyncio的无缝对接",
-    title_en: "The art of going async: Python asynchat meets asyncio",
-    section: "2.1.1 async/await 语法的介绍",
-    summary: "async/await, the event loop, tasks, locks and semaphores, then asynchat and asyncio together.",
-};
-
 pub const LESSON: Scenario = Scenario {
     id: "hello-sleep",
     title: "Hello, sleep, World",
-    article: &ARTICLE,
+    article: &articles::ASYNCHAT_ASYNCIO,
+    section: "2.1.1 async/await语法的介绍",
     summary: "main() prints Hello, awaits a sleep that hands the event loop back to the browser, \
               then prints World about one second later.",
     python: r#"import asyncio
@@ -38,13 +32,13 @@ async def main():
 # Python 3.7+
 asyncio.run(main())"#,
     rust_source: include_str!("hello_sleep.rs"),
-    params: &[ParamSpec {
-        name: "delay_ms",
-        default: 1000.0,
-        min: 0.0,
-        max: 60_000.0,
-        help: "how long main sleeps, in ms (the Python sleeps 1 s)",
-    }],
+    params: &[ParamSpec::number(
+        "delay_ms",
+        1000.0,
+        0.0,
+        60_000.0,
+        "how long main sleeps, in ms (the Python sleeps 1 s)",
+    )],
     main: |out, params| {
         let delay = Duration::from_secs_f64(params.get("delay_ms") / 1000.0);
         async move {

@@ -3,6 +3,7 @@
 //!
 //! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
 
+pub mod articles;
 mod hello_sleep;
 mod params;
 mod run;
@@ -18,15 +19,15 @@ pub use run::{
 /// Every lesson, in the order the page lists them.
 pub static LESSONS: &[&Scenario] = &[&hello_sleep::LESSON];
 
-/// The seed article a lesson comes from.
+/// A seed article the lessons come from (see [`articles`]).
 #[derive(Debug)]
 pub struct Article {
+    /// Its file's number in shared/seeds/ (000-004).
+    pub seed: &'static str,
     /// The article's own (Chinese) title.
     pub title: &'static str,
     /// The title in English, for the lesson list.
     pub title_en: &'static str,
-    /// Where in the article: its section, as the seed numbers it.
-    pub section: &'static str,
     pub summary: &'static str,
 }
 
@@ -36,6 +37,8 @@ pub struct Scenario {
     pub id: &'static str,
     pub title: &'static str,
     pub article: &'static Article,
+    /// Where in the article the program is, as the seed numbers its sections.
+    pub section: &'static str,
     /// What the run shows, in a sentence or two.
     pub summary: &'static str,
     /// The seed's Python program.

@@ -5,7 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-/// A number a lesson takes, with its allowed range.
+/// A number a lesson takes, with its allowed range; or a choice among named variants, whose
+/// value is the index of the choice (given by index or by name).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ParamSpec {
     pub name: &'static str,
@@ -15,6 +16,53 @@ pub struct ParamSpec {
     /// Shown beside the input: what the number means, with its unit.
     #[serde(skip)]
     pub help: &'static str,
+    /// The variants' names when this is a choice (then min is 0 and max the last index).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub choices: &'static [&'static str],
+}
+
+impl ParamSpec {
+    /// A number from `min` to `max`.
+    pub const fn number(
+        name: &'static str,
+        default: f64,
+        min: f64,
+        max: f64,
+        help: &'static str,
+    ) -> ParamSpec {
+        ParamSpec {
+            name,
+            default,
+            min,
+            max,
+            help,
+            choices: &[],
+        }
+    }
+
+    /// One of `choices`, the first by default.
+    pub const fn choice(
+        name: &'static str,
+        choices: &'static [&'static str],
+        help: &'static str,
+    ) -> ParamSpec {
+        ParamSpec {
+            name,
+            default: 0.0,
+            min: 0.0,
+            max: choices.len().saturating_sub(1) as f64,
+            help,
+            choices,
+        }
+    }
+
+    /// The value as the user sees it: a choice's name, or the number.
+    pub fn show(&self, value: f64) -> String {
+        match self.choices.get(value as usize) {
+            Some(choice) if !self.choices.is_empty() => choice.to_string(),
+            _ => value.to_string(),
+        }
+    }
 }
 
 /// Validated parameter values of one lesson, every declared parameter present.
@@ -38,6 +86,16 @@ impl Params {
             .iter()
             .find(|(n, _)| *n == name)
             .map_or(f64::NAN, |&(_, v)| v)
+    }
+
+    /// The value of a choice parameter: the index of the chosen variant.
+    pub fn index(&self, name: &str) -> usize {
+        let v = self.get(name);
+        if v.is_finite() && v >= 0.0 {
+            v as usize
+        } else {
+            0
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
@@ -89,6 +147,12 @@ impl fmt::Display for ParamError {
                 "lesson {lesson} has no parameter '{name}': it takes {}",
                 known.join(", ")
             ),
+            ParamError::NotANumber { spec, got } if !spec.choices.is_empty() => write!(
+                f,
+                "{} must be one of {}, got '{got}'",
+                spec.name,
+                spec.choices.join(", ")
+            ),
             ParamError::NotANumber { spec, got } => write!(
                 f,
                 "{} must be a number from {} to {}, got '{got}'",
@@ -121,11 +185,12 @@ pub fn validate<'a>(
                 known: specs.iter().map(|s| s.name).collect(),
             });
         };
-        let value: f64 = text
-            .trim()
-            .parse()
-            .ok()
+        let by_name = spec.choices.iter().position(|c| *c == text.trim());
+        let value: f64 = by_name
+            .map(|i| i as f64)
+            .or_else(|| text.trim().parse().ok())
             .filter(|v: &f64| v.is_finite())
+            .filter(|v| spec.choices.is_empty() || v.fract() == 0.0)
             .ok_or_else(|| ParamError::NotANumber {
                 spec: *spec,
                 got: text.to_string(),
@@ -147,13 +212,25 @@ pub fn validate<'a>(
 mod tests {
     use super::*;
 
-    const DELAY: ParamSpec = ParamSpec {
-        name: "delay_ms",
-        default: 1000.0,
-        min: 0.0,
-        max: 60_000.0,
-        help: "",
-    };
+    const DELAY: ParamSpec = ParamSpec::number("delay_ms", 1000.0, 0.0, 60_000.0, "");
+    const MODE: ParamSpec = ParamSpec::choice("mode", &["concurrent", "sequential"], "");
+
+    #[test]
+    fn a_choice_is_taken_by_name_or_index_and_refused_otherwise() {
+        let p = validate("x", &[MODE], [("mode", "sequential")]).expect("valid");
+        assert_eq!(p.index("mode"), 1);
+        let p = validate("x", &[MODE], [("mode", "0")]).expect("valid");
+        assert_eq!(p.index("mode"), 0);
+        let err = validate("x", &[MODE], [("mode", "parallel")]).expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "mode must be one of concurrent, sequential, got 'parallel'"
+        );
+        assert!(validate("x", &[MODE], [("mode", "2")]).is_err());
+        assert!(validate("x", &[MODE], [("mode", "0.5")]).is_err());
+        assert_eq!(MODE.show(1.0), "sequential");
+        assert_eq!(DELAY.show(250.0), "250");
+    }
 
     #[test]
     fn missing_parameters_take_their_defaults() {

@@ -57,6 +57,9 @@ pub struct RunReport {
     pub lines: Vec<Line>,
     /// Lines dropped to stay within [`MAX_LINES`] (the oldest go first).
     pub lines_dropped: u64,
+    /// What the lesson explains beside the output (not printed by the Python): a cleanup that
+    /// ran, a lateness measured.
+    pub notes: Vec<Line>,
     pub checks: Vec<Check>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -71,6 +74,8 @@ pub struct Out {
 struct OutInner {
     start_ms: f64,
     lines: RefCell<Ring<Line>>,
+    notes: RefCell<Ring<Line>>,
+    checks: RefCell<Vec<Check>>,
     on_line: Box<dyn Fn(&Line)>,
 }
 
@@ -81,6 +86,8 @@ impl Out {
             inner: Rc::new(OutInner {
                 start_ms,
                 lines: RefCell::new(Ring::new(MAX_LINES)),
+                notes: RefCell::new(Ring::new(MAX_LINES)),
+                checks: RefCell::new(Vec::new()),
                 on_line: Box::new(on_line),
             }),
         }
@@ -94,6 +101,29 @@ impl Out {
         self.inner.lines.borrow_mut().push(line.clone());
         // Outside the borrow: the listener may re-render, which may read the lines.
         (self.inner.on_line)(&line);
+    }
+
+    /// Records an explanation beside the output (shown apart from what the program prints).
+    pub fn note(&self, text: impl Into<String>) {
+        let note = Line {
+            t_ms: now_ms() - self.inner.start_ms,
+            text: text.into(),
+        };
+        self.inner.notes.borrow_mut().push(note);
+    }
+
+    /// Adds a verdict the program measured itself (reported after the lesson's own checks
+    /// when the run is done).
+    pub fn check(&self, check: Check) {
+        let mut checks = self.inner.checks.borrow_mut();
+        if checks.len() < MAX_LINES {
+            checks.push(check);
+        }
+    }
+
+    /// The notes so far, oldest first.
+    pub fn notes(&self) -> Vec<Line> {
+        self.inner.notes.borrow().iter().cloned().collect()
     }
 
     pub fn start_ms(&self) -> f64 {
@@ -132,7 +162,11 @@ pub fn start(lesson: &'static Scenario, params: Params, on_line: impl Fn(&Line) 
             ),
         };
         let checks = match state {
-            RunState::Done => (lesson.checks)(&params, &lines),
+            RunState::Done => {
+                let mut checks = (lesson.checks)(&params, &lines);
+                checks.extend(out.inner.checks.borrow().iter().cloned());
+                checks
+            }
             _ => Vec::new(),
         };
         RunReport {
@@ -141,6 +175,7 @@ pub fn start(lesson: &'static Scenario, params: Params, on_line: impl Fn(&Line) 
             elapsed_ms,
             lines,
             lines_dropped,
+            notes: out.notes(),
             checks,
             error,
         }
@@ -239,6 +274,7 @@ mod tests {
             elapsed_ms: 5.0,
             lines: vec![line(0.0, "Hello")],
             lines_dropped: 0,
+            notes: vec![],
             checks: vec![],
             error: Some("stopped".into()),
         };

@@ -7,21 +7,44 @@
 #[cfg(target_arch = "wasm32")]
 pub fn now_ms() -> f64 {
     thread_local! {
-        static PERFORMANCE: Option<web_sys::Performance> =
-            web_sys::window().and_then(|w| w.performance());
+        static PERFORMANCE: Option<web_sys::Performance> = performance();
     }
     PERFORMANCE.with(|p| match p {
         Some(p) => p.now(),
-        // Workers without `performance` are not a target; fall back to the wall clock.
         None => js_sys::Date::now(),
     })
 }
 
-/// Milliseconds since the first reading, off the browser (native unit tests).
+/// `performance` of the page, or of the worker this runs in.
+#[cfg(target_arch = "wasm32")]
+fn performance() -> Option<web_sys::Performance> {
+    use wasm_bindgen::JsCast;
+    let global = js_sys::global();
+    js_sys::Reflect::get(&global, &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+}
+
+/// Milliseconds since the first reading, off the browser (native unit tests), unless a test
+/// set the time with [`set_fake_now`].
 #[cfg(not(target_arch = "wasm32"))]
 pub fn now_ms() -> f64 {
     use std::sync::OnceLock;
     use std::time::Instant;
     static START: OnceLock<Instant> = OnceLock::new();
+    if let Some(t) = FAKE_NOW.with(std::cell::Cell::get) {
+        return t;
+    }
     START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+thread_local! {
+    static FAKE_NOW: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Native tests drive the clock by hand: `Some(t)` fixes the time at `t` ms for this thread.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn set_fake_now(t: Option<f64>) {
+    FAKE_NOW.with(|f| f.set(t));
 }

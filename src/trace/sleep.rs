@@ -98,3 +98,65 @@ impl Future for Sleep {
         Poll::Pending
     }
 }
+
+/// Yields to the browser: completes after a `setTimeout(0)`, so everything the browser has
+/// queued (other timers, input, rendering) runs first. The fix for a long loop in a task: do a
+/// chunk, then `yield_now().await`.
+pub fn yield_now() -> YieldNow {
+    YieldNow {
+        timer: None,
+        shared: Rc::new(Shared::default()),
+    }
+}
+
+pub struct YieldNow {
+    timer: Option<Timeout>,
+    shared: Rc<Shared>,
+}
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        if this.shared.fired.get() {
+            this.timer = None;
+            return Poll::Ready(());
+        }
+        *this.shared.waker.borrow_mut() = Some(cx.waker().clone());
+        if this.timer.is_none() {
+            let shared = Rc::clone(&this.shared);
+            this.timer = Some(Timeout::new(0, move || {
+                shared.fired.set(true);
+                let waker = shared.waker.borrow_mut().take();
+                if let Some(waker) = waker {
+                    with_wake_source(WakeSource::Timer, || waker.wake());
+                }
+            }));
+        }
+        Poll::Pending
+    }
+}
+
+/// Yields to the other ready tasks only: the task wakes itself and is polled again in a later
+/// microtask, before the browser gets to run timers or render. Not a fix for blocking work.
+pub fn yield_microtask() -> YieldMicrotask {
+    YieldMicrotask { yielded: false }
+}
+
+pub struct YieldMicrotask {
+    yielded: bool,
+}
+
+impl Future for YieldMicrotask {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}

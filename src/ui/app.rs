@@ -23,6 +23,7 @@ pub fn App() -> Html {
     {
         let controller = (*controller).clone();
         use_effect_with((), move |_| {
+            crate::trace::set_devtools_tracks(plan.devtools);
             let api = match automation::install(controller.clone()) {
                 Ok(api) => Some(api),
                 Err(_) => {

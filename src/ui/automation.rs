@@ -12,6 +12,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::state::Controller;
 use crate::scenarios::{self, ParamError, ParamSpec, Params, Scenario, LESSONS};
+use crate::trace;
 
 /// What the URL asks for when the page opens.
 pub struct StartPlan {
@@ -22,6 +23,8 @@ pub struct StartPlan {
     pub run: Option<Params>,
     /// Why the URL was not followed to the letter.
     pub notice: Option<String>,
+    /// `devtools=1`: each poll also goes to Chrome's Performance panel as a custom track.
+    pub devtools: bool,
 }
 
 /// Reads the URL's query pairs (already decoded). An unknown lesson falls back to the first
@@ -30,6 +33,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
     let mut lesson = LESSONS[0];
     let mut notice = None;
     let mut wants_run = false;
+    let mut devtools = false;
     let mut inputs = Vec::new();
     for (key, value) in pairs {
         match key.as_str() {
@@ -38,6 +42,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
                 Err(e) => notice = Some(e.to_string()),
             },
             "run" => wants_run = matches!(value.as_str(), "1" | "true" | "yes"),
+            "devtools" => devtools = matches!(value.as_str(), "1" | "true" | "yes"),
             _ => inputs.push((key.clone(), value.clone())),
         }
     }
@@ -54,6 +59,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
         inputs,
         run,
         notice,
+        devtools,
     }
 }
 
@@ -85,8 +91,17 @@ struct LessonInfo {
 
 /// `window.asyncscope`, for as long as this value lives: dropping it removes the object.
 pub struct Automation {
-    _scenarios: Closure<dyn Fn() -> JsValue>,
+    _reads: Vec<Closure<dyn Fn() -> JsValue>>,
     _run: Closure<dyn Fn(JsValue, JsValue) -> Promise>,
+}
+
+#[derive(Serialize)]
+struct WarningRow {
+    kind: &'static str,
+    task: u64,
+    event: u64,
+    t_ms: f64,
+    message: String,
 }
 
 impl Drop for Automation {
@@ -124,12 +139,38 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
             serde_wasm_bindgen::to_value(&report).map_err(JsValue::from)
         })
     });
+    // The recording of the last run, read on demand.
+    let trace = Closure::<dyn Fn() -> JsValue>::new(|| {
+        js_sys::JSON::parse(&trace::chrome_trace_json()).unwrap_or(JsValue::NULL)
+    });
+    let tasks = Closure::<dyn Fn() -> JsValue>::new(|| {
+        let rows = trace::with_recorder(|r| trace::task_rows(r, trace::now_ms()));
+        serde_wasm_bindgen::to_value(&rows).unwrap_or(JsValue::NULL)
+    });
+    let warnings = Closure::<dyn Fn() -> JsValue>::new(|| {
+        let rows: Vec<WarningRow> = trace::with_recorder(|r| {
+            r.warnings()
+                .iter()
+                .map(|w| WarningRow {
+                    kind: w.kind.code(),
+                    task: w.task.0,
+                    event: w.event,
+                    t_ms: w.t_ms,
+                    message: w.to_string(),
+                })
+                .collect()
+        });
+        serde_wasm_bindgen::to_value(&rows).unwrap_or(JsValue::NULL)
+    });
     let api = Object::new();
     Reflect::set(&api, &"scenarios".into(), scenarios.as_ref())?;
     Reflect::set(&api, &"run".into(), run.as_ref())?;
+    Reflect::set(&api, &"trace".into(), trace.as_ref())?;
+    Reflect::set(&api, &"tasks".into(), tasks.as_ref())?;
+    Reflect::set(&api, &"warnings".into(), warnings.as_ref())?;
     Reflect::set(&window, &"asyncscope".into(), &api)?;
     Ok(Automation {
-        _scenarios: scenarios,
+        _reads: vec![scenarios, trace, tasks, warnings],
         _run: run,
     })
 }
@@ -190,6 +231,14 @@ mod tests {
         assert_eq!(plan.lesson.id, "hello-sleep");
         assert_eq!(plan.run.map(|p| p.get("delay_ms")), Some(200.0));
         assert_eq!(plan.notice, None);
+    }
+
+    #[test]
+    fn devtools_is_a_switch_not_a_lesson_parameter() {
+        let plan = plan_from_query(&pairs(&[("scenario", "hello-sleep"), ("devtools", "1")]));
+        assert!(plan.devtools);
+        assert!(plan.notice.is_none());
+        assert!(!plan_from_query(&[]).devtools);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! One lesson: what it shows, its Python and Rust side by side, its parameters, Run and Cancel,
 //! the live log, the checks of the last run, and the trace.
 
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::frames::use_animation_frames;
@@ -54,7 +54,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 <h2>{ lesson.title }</h2>
                 <p class="source">
                     { "From " }<cite>{ lesson.article.title_en }</cite>
-                    { " (" }<span lang="zh-CN">{ lesson.article.title }</span>{ "), §" }{ lesson.article.section }
+                    { " (" }<span lang="zh-CN">{ lesson.article.title }</span>{ "), §" }{ lesson.section }
                 </p>
                 <p class="summary">{ lesson.summary }</p>
             </header>
@@ -86,16 +86,38 @@ pub fn LessonView(props: &LessonProps) -> Html {
                         let input: HtmlInputElement = e.target_unchecked_into();
                         controller.set_input(name, input.value());
                     });
-                    html! {
-                        <label class="param">
-                            <span class="param-name">{ spec.name }</span>
-                            <input type="text" inputmode="decimal" data-param={spec.name}
-                                   value={value} {oninput}
-                                   aria-describedby={format!("help-{}", spec.name)} />
-                            <span class="param-help" id={format!("help-{}", spec.name)}>
-                                { format!("{} ({} to {})", spec.help, spec.min, spec.max) }
-                            </span>
-                        </label>
+                    let help_id = format!("help-{}", spec.name);
+                    if spec.choices.is_empty() {
+                        html! {
+                            <label class="param">
+                                <span class="param-name">{ spec.name }</span>
+                                <input type="text" inputmode="decimal" data-param={spec.name}
+                                       value={value} {oninput} aria-describedby={help_id.clone()} />
+                                <span class="param-help" id={help_id}>
+                                    { format!("{} ({} to {})", spec.help, spec.min, spec.max) }
+                                </span>
+                            </label>
+                        }
+                    } else {
+                        let controller = props.controller.clone();
+                        let onchange = Callback::from(move |e: Event| {
+                            let select: HtmlSelectElement = e.target_unchecked_into();
+                            controller.set_input(name, select.value());
+                        });
+                        // The input holds a name or an index: show the matching choice selected.
+                        let chosen = spec.choices.iter().position(|c| *c == value)
+                            .or_else(|| value.parse::<usize>().ok());
+                        html! {
+                            <label class="param">
+                                <span class="param-name">{ spec.name }</span>
+                                <select data-param={spec.name} {onchange} aria-describedby={help_id.clone()}>
+                                    { for spec.choices.iter().enumerate().map(|(i, c)| html! {
+                                        <option value={*c} selected={chosen == Some(i)}>{ *c }</option>
+                                    }) }
+                                </select>
+                                <span class="param-help" id={help_id}>{ spec.help }</span>
+                            </label>
+                        }
                     }
                 }) }
                 <div class="buttons">
@@ -108,6 +130,13 @@ pub fn LessonView(props: &LessonProps) -> Html {
             <Log lines={lab.run.lines.clone()} />
 
             if let Phase::Finished(report) = phase {
+                if !report.notes.is_empty() {
+                    <ul class="notes" data-testid="notes" aria-label="Notes on the run">
+                        { for report.notes.iter().map(|n| html! {
+                            <li><span class="t">{ format!("{:>8.1} ms", n.t_ms) }</span>{ &n.text }</li>
+                        }) }
+                    </ul>
+                }
                 if let Some(error) = &report.error {
                     <p class="run-error" data-testid="run-error">{ error }</p>
                 }
@@ -117,7 +146,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 <Checks checks={report.checks.clone()} />
             }
 
-            <TracePanel running={running} generation={lab.run.generation} />
+            <TracePanel generation={lab.run.generation} />
         </main>
     }
 }

@@ -83,7 +83,7 @@ fn inputs_for(lesson: &'static Scenario, raw: &[(String, String)]) -> Vec<(&'sta
                 .iter()
                 .find(|(n, _)| n == p.name)
                 .map(|(_, v)| v.clone());
-            (p.name, given.unwrap_or_else(|| p.default.to_string()))
+            (p.name, given.unwrap_or_else(|| p.show(p.default)))
         })
         .collect()
 }

@@ -15,9 +15,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use asyncscope::trace::{
-    self, now_ms, Limits, Recorder, WakeSource, DEFAULT_EVENT_CAP, DEFAULT_FINISHED_TASK_CAP,
-};
+use asyncscope::trace::{self, now_ms, Limits, Recorder, WakeSource, DEFAULT_EVENT_CAP};
 use futures::channel::oneshot;
 use futures::future::LocalBoxFuture;
 use js_sys::Promise;
@@ -72,6 +70,22 @@ extern "C" {
 }
 
 /// Awaits a JS baseline's promise; a missing or failing baseline is an error, not a panic.
+/// Spawns `task` traced (`trace::spawn`, named `name`) or not (`spawn_local`). The traced
+/// task's handle is returned for the caller to keep until the timing is over: dropping a handle
+/// nobody awaited is itself recorded, which is no part of spawning and running the task.
+fn spawn(
+    traced: bool,
+    name: &str,
+    task: impl Future<Output = ()> + 'static,
+) -> Option<trace::JoinHandle<()>> {
+    if traced {
+        Some(trace::spawn(name, task))
+    } else {
+        spawn_local(task);
+        None
+    }
+}
+
 async fn await_js(promise: Result<Promise, JsValue>) -> Result<JsValue, String> {
     let promise = promise.map_err(|e| format!("the JS baseline could not start: {e:?}"))?;
     JsFuture::from(promise)
@@ -146,15 +160,12 @@ async fn self_waking_run(traced: bool, polls: u32) -> Result<f64, String> {
         let _ = done.send((now_ms(), polled));
     };
     let start = now_ms();
-    if traced {
-        // Detached: the task reports its own completion.
-        drop(trace::spawn("bench", task));
-    } else {
-        spawn_local(task);
-    }
+    // The task reports its own completion; its handle is kept until then (see [`spawn`]).
+    let handle = spawn(traced, "bench", task);
     let (end, polled) = finished
         .await
         .map_err(|_| "the self-waking task was dropped before it completed".to_string())?;
+    drop(handle);
     if polled != polls.max(1) {
         return Err(format!("the task was polled {polled} times, not {polls}"));
     }
@@ -223,6 +234,7 @@ async fn spawn_batch(traced: bool, n: u32) -> Result<f64, String> {
     let left = Rc::new(Cell::new(n));
     let (done, finished) = oneshot::channel();
     let done = Rc::new(Cell::new(Some(done)));
+    let mut handles = Vec::with_capacity(n as usize);
     let start = now_ms();
     for i in 0..n {
         let (left, done) = (Rc::clone(&left), Rc::clone(&done));
@@ -235,16 +247,13 @@ async fn spawn_batch(traced: bool, n: u32) -> Result<f64, String> {
                 }
             }
         };
-        if traced {
-            // Counted rather than joined, as the untraced tasks are.
-            drop(trace::spawn("spawned", task));
-        } else {
-            spawn_local(task);
-        }
+        // Counted rather than joined, as the untraced tasks are.
+        handles.push(spawn(traced, "spawned", task));
     }
     let end = finished
         .await
         .map_err(|_| format!("{} of {n} tasks never completed", left.get()))?;
+    drop(handles);
     Ok(end - start)
 }
 
@@ -324,6 +333,7 @@ async fn rust_sleeps(traced: bool, n: u32, ms: f64) -> Result<Vec<f64>, String> 
     let (done, finished) = oneshot::channel();
     let done = Rc::new(Cell::new(Some(done)));
     let duration = Duration::from_secs_f64(ms / 1000.0);
+    let mut handles = Vec::with_capacity(n as usize);
     for _ in 0..n {
         let (late, done) = (Rc::clone(&late), Rc::clone(&done));
         let task = async move {
@@ -345,12 +355,8 @@ async fn rust_sleeps(traced: bool, n: u32, ms: f64) -> Result<Vec<f64>, String> 
                 }
             }
         };
-        if traced {
-            // Counted rather than joined, as the untraced tasks are.
-            drop(trace::spawn("sleeper", task));
-        } else {
-            spawn_local(task);
-        }
+        // Counted rather than joined, as the untraced tasks are.
+        handles.push(spawn(traced, "sleeper", task));
     }
     finished.await.map_err(|_| {
         format!(
@@ -358,6 +364,7 @@ async fn rust_sleeps(traced: bool, n: u32, ms: f64) -> Result<Vec<f64>, String> 
             n as usize - late.borrow().len()
         )
     })?;
+    drop(handles);
     Ok(late.take())
 }
 
@@ -466,7 +473,8 @@ fn memory_bytes() -> f64 {
 }
 
 /// Records `events` more events into `rec` from made-up tasks, each spawned, polled three times
-/// (woken by a timer between polls) and done: nine events a task.
+/// (waking itself in the first two polls, so that no warning is raised) and done: nine events
+/// a task.
 fn fill(rec: &mut Recorder, events: u64, t: &mut f64) {
     let here = Location::caller();
     let until = rec.recorded() + events;
@@ -475,23 +483,21 @@ fn fill(rec: &mut Recorder, events: u64, t: &mut f64) {
         for poll in 0..3 {
             let last = poll == 2;
             rec.poll_start(id, *t);
+            if !last {
+                rec.woken(id, WakeSource::ItSelf, *t);
+            }
             *t += 0.05;
             rec.poll_end(id, *t, last);
-            if !last {
-                *t += 1.0;
-                rec.woken(id, WakeSource::Timer, *t);
-            }
         }
     }
 }
 
 async fn event_store_mb() -> Result<EventStore, String> {
-    let cap = DEFAULT_EVENT_CAP;
+    // The app's caps: 100,000 events, 10,000 finished tasks.
+    let limits = Limits::default();
+    let cap = limits.events;
     let before = memory_bytes();
-    let mut rec = Recorder::new(Limits {
-        events: cap,
-        finished_tasks: DEFAULT_FINISHED_TASK_CAP,
-    });
+    let mut rec = Recorder::new(limits);
     let mut t = 0.0;
     fill(&mut rec, cap as u64, &mut t);
     let rec = black_box(rec);
@@ -517,7 +523,7 @@ async fn event_store_mb() -> Result<EventStore, String> {
         events_held,
         event_cap: cap,
         tasks_held,
-        finished_task_cap: DEFAULT_FINISHED_TASK_CAP,
+        finished_task_cap: limits.finished_tasks,
         growth_past_cap_mb: round((past_cap - at_cap) / MB, 2),
         memory_mb: round(past_cap / MB, 2),
     })

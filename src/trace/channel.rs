@@ -1,0 +1,159 @@
+//! A traced bounded channel (Python's `asyncio.Queue(maxsize)`), on async-channel's: the trace
+//! shows its depth over time, and which send or receive woke which task.
+
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use super::clock::now_ms;
+use super::event::{ResourceEvent, ResourceId, WakeSource};
+use super::record;
+use super::recorder::ResourceDetail;
+use super::task::{current_task, with_wake_source};
+
+pub use async_channel::{RecvError, SendError};
+
+/// A channel holding at most `capacity` messages (at least 1): `send` waits while it is full,
+/// `recv` while it is empty. It closes when every sender or every receiver is gone.
+#[track_caller]
+pub fn channel<T>(name: &str, capacity: u32) -> (Sender<T>, Receiver<T>) {
+    let capacity = capacity.max(1);
+    let location = Location::caller();
+    let detail = ResourceDetail::Channel {
+        capacity,
+        depth: 0,
+        max_depth: 0,
+        sent: 0,
+        received: 0,
+    };
+    let id = record(|r| r.resource_created(name, detail, location, current_task(), now_ms()));
+    let (tx, rx) = async_channel::bounded(capacity as usize);
+    let meta = Rc::new(Meta { id });
+    (
+        Sender {
+            inner: tx,
+            meta: Rc::clone(&meta),
+        },
+        Receiver { inner: rx, meta },
+    )
+}
+
+/// Shared by every end of one channel; when the last end goes, the channel is closed.
+struct Meta {
+    id: ResourceId,
+}
+
+impl Drop for Meta {
+    fn drop(&mut self) {
+        let id = self.id;
+        record(|r| r.resource(id, current_task(), ResourceEvent::Closed, now_ms()));
+    }
+}
+
+pub struct Sender<T> {
+    inner: async_channel::Sender<T>,
+    meta: Rc<Meta>,
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        Sender {
+            inner: self.inner.clone(),
+            meta: Rc::clone(&self.meta),
+        }
+    }
+}
+
+pub struct Receiver<T> {
+    inner: async_channel::Receiver<T>,
+    meta: Rc<Meta>,
+}
+
+impl<T> Clone for Receiver<T> {
+    fn clone(&self) -> Self {
+        Receiver {
+            inner: self.inner.clone(),
+            meta: Rc::clone(&self.meta),
+        }
+    }
+}
+
+/// Polls `inner` with the channel named as the cause of any wake it makes (a send waking the
+/// receiver, a receive making room for a sender).
+struct ViaChannel<F> {
+    id: ResourceId,
+    inner: Pin<Box<F>>,
+}
+
+impl<F: Future> Future for ViaChannel<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let id = self.id;
+        with_wake_source(WakeSource::Channel(id), || self.inner.as_mut().poll(cx))
+    }
+}
+
+impl<T> Sender<T> {
+    pub fn id(&self) -> ResourceId {
+        self.meta.id
+    }
+
+    /// Messages waiting in the channel.
+    pub fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+
+    /// Sends `value`, waiting for room; an error gives the value back if the channel closed.
+    pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
+        let id = self.meta.id;
+        ViaChannel {
+            id,
+            inner: Box::pin(self.inner.send(value)),
+        }
+        .await?;
+        let depth = self.inner.len() as u32;
+        record(|r| r.resource(id, current_task(), ResourceEvent::Sent { depth }, now_ms()));
+        Ok(())
+    }
+}
+
+impl<T> Receiver<T> {
+    pub fn id(&self) -> ResourceId {
+        self.meta.id
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+
+    /// Receives the next message, waiting for one; an error once the channel is closed and empty.
+    pub async fn recv(&self) -> Result<T, RecvError> {
+        let id = self.meta.id;
+        let value = ViaChannel {
+            id,
+            inner: Box::pin(self.inner.recv()),
+        }
+        .await?;
+        let depth = self.inner.len() as u32;
+        record(|r| {
+            r.resource(
+                id,
+                current_task(),
+                ResourceEvent::Received { depth },
+                now_ms(),
+            )
+        });
+        Ok(value)
+    }
+}

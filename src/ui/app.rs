@@ -41,6 +41,34 @@ pub fn App() -> Html {
         });
     }
 
+    // Note when the tab goes into the background: its timers are throttled from then on.
+    {
+        let controller = (*controller).clone();
+        use_effect_with((), move |_| {
+            let document = web_sys::window().and_then(|w| w.document());
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                if super::state::page_hidden() {
+                    controller.hidden();
+                }
+            });
+            if let Some(d) = &document {
+                let _ = d.add_event_listener_with_callback(
+                    "visibilitychange",
+                    wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
+                );
+            }
+            move || {
+                if let Some(d) = document {
+                    let _ = d.remove_event_listener_with_callback(
+                        "visibilitychange",
+                        wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
+                    );
+                }
+                drop(listener);
+            }
+        });
+    }
+
     let on_select = {
         let controller = (*controller).clone();
         Callback::from(move |lesson: &'static Scenario| controller.select(lesson))
@@ -51,6 +79,7 @@ pub fn App() -> Html {
             <header class="topbar">
                 <h1>{ "asyncscope" }</h1>
                 <p class="tagline">{ "Asynchronous Rust, running on your browser's event loop, traced as it runs." }</p>
+                <ThemeSwitch />
             </header>
             <LessonList current={lab.lesson.id} on_select={on_select} />
             <LessonView lab={(*lab).clone()} controller={(*controller).clone()} />
@@ -108,5 +137,54 @@ fn LessonList(props: &LessonListProps) -> Html {
                 </section>
             }) }
         </nav>
+    }
+}
+
+const THEMES: [&str; 3] = ["auto", "light", "dark"];
+const THEME_KEY: &str = "asyncscope-theme";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Puts `theme` on `<html data-theme>` (the stylesheet reads it); "auto" follows the system.
+fn apply_theme(theme: &str) {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element());
+    if let Some(root) = root {
+        let _ = match theme {
+            "auto" => root.remove_attribute("data-theme"),
+            t => root.set_attribute("data-theme", t),
+        };
+    }
+}
+
+/// Light, dark, or the system's choice (prefers-color-scheme); remembered in localStorage.
+#[component]
+fn ThemeSwitch() -> Html {
+    let theme = use_state(|| {
+        storage()
+            .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+            .filter(|t| THEMES.contains(&t.as_str()))
+            .unwrap_or_else(|| "auto".to_string())
+    });
+    use_effect_with((*theme).clone(), |t| apply_theme(t));
+    let onclick = {
+        let theme = theme.clone();
+        Callback::from(move |_: MouseEvent| {
+            let i = THEMES.iter().position(|t| *t == *theme).unwrap_or(0);
+            let next = THEMES[(i + 1) % THEMES.len()];
+            if let Some(s) = storage() {
+                let _ = s.set_item(THEME_KEY, next);
+            }
+            theme.set(next.to_string());
+        })
+    };
+    html! {
+        <button type="button" class="theme-switch" data-testid="theme-switch" data-theme-choice={(*theme).clone()}
+                aria-label={format!("Colour theme: {} (click to change)", *theme)} {onclick}>
+            { format!("Theme: {}", *theme) }
+        </button>
     }
 }

@@ -4,6 +4,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::export;
 use super::frames::use_animation_frames;
 use super::state::{Controller, Lab, Phase};
 use super::trace_panel::TracePanel;
@@ -50,6 +51,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
 
     html! {
         <main class="lesson" data-scenario={lesson.id} data-run-state={lab.run_state()}>
+          <div class="lesson-body">
             <header class="lesson-head">
                 <h2>{ lesson.title }</h2>
                 <p class="source">
@@ -146,7 +148,9 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 <Checks checks={report.checks.clone()} />
             }
 
-            <TracePanel generation={lab.run.generation} />
+          </div>
+            <TracePanel generation={lab.run.generation} running={running} lesson={lesson.id}
+                        permalink={export::permalink(lesson.id, &lab.inputs)} />
         </main>
     }
 }
@@ -162,6 +166,7 @@ fn Status(props: &StatusProps) -> Html {
     let phase = props.lab.phase();
     let running = matches!(phase, Phase::Running);
     use_animation_frames(running);
+    let hidden = props.lab.run.hidden && !matches!(phase, Phase::Idle);
     let text = match phase {
         Phase::Idle => "not run yet".to_string(),
         Phase::Running => format!("running… {:.0} ms", now_ms() - props.lab.run.started_ms),
@@ -169,7 +174,16 @@ fn Status(props: &StatusProps) -> Html {
             format!("{} in {:.1} ms", report.state.as_str(), report.elapsed_ms)
         }
     };
-    html! { <output class="status" data-testid="status" aria-live="polite">{ text }</output> }
+    html! {
+        <>
+            <output class="status" data-testid="status" aria-live="polite">{ text }</output>
+            if hidden {
+                <p class="hidden-note" role="note" data-testid="hidden-note">
+                    { "This tab was in the background during the run. Browsers throttle timers in hidden tabs (to about once a second), so late wakes here are the browser's doing, not the program's: run it again with the tab in view." }
+                </p>
+            }
+        </>
+    }
 }
 
 #[derive(Properties, PartialEq)]

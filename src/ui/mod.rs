@@ -4,9 +4,15 @@
 
 mod app;
 mod automation;
+mod export;
 mod frames;
 mod lesson;
+mod loop_lanes;
+mod resources;
+mod source;
 mod state;
+mod task_table;
+mod timeline;
 mod trace_panel;
 
 pub use automation::{plan_from_query, StartPlan};

@@ -29,6 +29,8 @@ pub struct RunView {
     pub started_ms: f64,
     pub lines: Vec<Line>,
     pub phase: Phase,
+    /// The tab was hidden at some point of the run: its timers were throttled.
+    pub hidden: bool,
 }
 
 #[derive(Clone, PartialEq)]
@@ -49,6 +51,7 @@ impl Lab {
                 started_ms: 0.0,
                 lines: Vec::new(),
                 phase: Phase::Idle,
+                hidden: false,
             },
             notice,
         }
@@ -105,6 +108,15 @@ pub enum Action {
         generation: u64,
         report: RunReport,
     },
+    /// The page was hidden (its timers are throttled from now on).
+    Hidden,
+}
+
+/// Whether the page is hidden now (a background tab).
+pub fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
 }
 
 impl Reducible for Lab {
@@ -141,11 +153,17 @@ impl Reducible for Lab {
                     started_ms,
                     lines: Vec::new(),
                     phase: Phase::Running,
+                    hidden: page_hidden(),
                 };
             }
             Action::Line { generation, line } => {
                 if generation == lab.run.generation && lab.run.lines.len() < MAX_LINES {
                     lab.run.lines.push(line);
+                }
+            }
+            Action::Hidden => {
+                if lab.run.phase == Phase::Running {
+                    lab.run.hidden = true;
                 }
             }
             Action::Finished { generation, report } => {
@@ -203,6 +221,11 @@ impl Controller {
 
     pub fn notice(&self, message: impl Into<String>) {
         self.dispatch.dispatch(Action::Notice(Some(message.into())));
+    }
+
+    /// The page went into the background.
+    pub fn hidden(&self) {
+        self.dispatch.dispatch(Action::Hidden);
     }
 
     pub fn dismiss_notice(&self) {

@@ -1,44 +1,36 @@
-//! The trace of the run: a row per task with tokio-console's columns, the resources, the
-//! warnings, and the run's events in order. Redrawn when the tracer says the recording changed,
-//! which it says at most once per animation frame.
+//! The trace panel: the timeline, then tabs for the tasks, the warnings, the resources and the
+//! event loop; a scrubber to replay a finished run event by event; export. Everything is drawn
+//! from the tracer, redrawn when it says the recording changed (at most once per frame).
+
+use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::trace::{
-    describe, now_ms, subscribe, with_recorder, Event, ResourceStats, TaskId, TaskStats, Warning,
-};
-
-/// Events listed under the table; the full recording stays in the tracer (and the export).
-const EVENTS_SHOWN: usize = 500;
+use super::export;
+use super::loop_lanes::LoopLanes;
+use super::resources::Resources;
+use super::source::Source;
+use super::task_table::TaskTable;
+use super::timeline::{format_ms, Model, Timeline};
+use crate::trace::{now_ms, subscribe, with_recorder, TaskId, Warning};
 
 #[derive(Properties, PartialEq)]
 pub struct TracePanelProps {
-    /// Changes with each run, so the panel redraws when a new one starts.
+    /// Changes with each run, so the panel starts afresh.
     pub generation: u64,
+    pub running: bool,
+    /// The lesson's id, for the download's file name.
+    pub lesson: &'static str,
+    /// The address of this lesson with its parameters.
+    pub permalink: String,
 }
 
-struct Snapshot {
-    now: f64,
-    tasks: Vec<TaskStats>,
-    resources: Vec<ResourceStats>,
-    warnings: Vec<Warning>,
-    warnings_dropped: u64,
-    events: Vec<Event>,
-    events_kept: usize,
-    events_dropped: u64,
-}
-
-fn snapshot() -> Snapshot {
-    with_recorder(|r| Snapshot {
-        now: now_ms(),
-        tasks: r.tasks().cloned().collect(),
-        resources: r.resources().cloned().collect(),
-        warnings: r.warnings().iter().cloned().collect(),
-        warnings_dropped: r.warnings().dropped(),
-        events: r.events().iter().take(EVENTS_SHOWN).cloned().collect(),
-        events_kept: r.events().len(),
-        events_dropped: r.events().dropped(),
-    })
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Tasks,
+    Warnings,
+    Resources,
+    Loop,
 }
 
 #[component]
@@ -48,117 +40,205 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
         let subscription = subscribe(move || redraw.force_update());
         move || drop(subscription)
     });
-    let _ = props.generation;
-    let s = snapshot();
-    let origin = s.events.first().map_or(s.now, |e| e.t_ms);
-    let name_of = |id: Option<TaskId>| match id {
-        None => "event loop".to_string(),
-        Some(id) => s
-            .tasks
-            .iter()
-            .find(|t| t.id == id)
-            .map_or_else(|| id.to_string(), |t| format!("{} {}", t.name, t.id)),
+    let tab = use_state(|| Tab::Tasks);
+    let selected = use_state(|| None::<TaskId>);
+    let focus = use_state(|| None::<(f64, TaskId, u64)>);
+    let window = use_state(|| (0.0, 0.0));
+    let scrub = use_state(|| None::<u64>);
+    let copied = use_state(|| None::<String>);
+    // A new run: back to live, nothing selected.
+    {
+        let scrub = scrub.clone();
+        let selected = selected.clone();
+        use_effect_with(props.generation, move |_| {
+            scrub.set(None);
+            selected.set(None);
+        });
+    }
+
+    let (first_seq, last_seq, recorded) = with_recorder(|r| {
+        let first = r.events().iter().next().map(|e| e.seq);
+        (first, r.recorded().checked_sub(1), r.recorded())
+    });
+    let scrubbed = (*scrub).filter(|_| !props.running);
+    let past = use_memo((scrubbed, recorded), |(seq, _)| {
+        seq.map(|seq| Rc::new(with_recorder(|r| r.as_of(seq))))
+    });
+    let source = match &*past {
+        Some(rec) => Source::Past(rec.clone()),
+        None => Source::Live,
+    };
+    let now = now_ms();
+    let model = {
+        let source = source.clone();
+        let running = props.running;
+        use_memo((recorded, scrubbed, running, props.generation), move |_| {
+            Rc::new(source.read(|r| {
+                let end = if running {
+                    now_ms()
+                } else {
+                    r.events().iter().last().map_or(now, |e| e.t_ms)
+                };
+                Model::build(r, end)
+            }))
+        })
+    };
+    let cursor = scrubbed.and_then(|seq| {
+        with_recorder(|r| {
+            r.events()
+                .iter()
+                .find(|e| e.seq == seq)
+                .map(|e| (e.t_ms, e.kind.to_string()))
+        })
+    });
+    let warnings: Vec<Warning> = source.read(|r| r.warnings().iter().cloned().collect());
+    let origin = model.start;
+    let version = recorded ^ scrubbed.map_or(0, |s| s.wrapping_add(1) << 32);
+
+    let on_select = {
+        let selected = selected.clone();
+        let tab = tab.clone();
+        Callback::from(move |id: TaskId| {
+            selected.set(Some(id));
+            tab.set(Tab::Tasks);
+        })
+    };
+    let on_window = {
+        let window = window.clone();
+        Callback::from(move |w: (f64, f64)| window.set(w))
+    };
+    let on_scrub = {
+        let scrub = scrub.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            scrub.set(input.value().parse::<u64>().ok());
+        })
+    };
+    let step = |delta: i64| {
+        let scrub = scrub.clone();
+        let (first, last) = (first_seq.unwrap_or(0), last_seq.unwrap_or(0));
+        Callback::from(move |_: MouseEvent| {
+            let at = scrub.unwrap_or(last) as i64 + delta;
+            scrub.set(Some(at.clamp(first as i64, last as i64) as u64));
+        })
+    };
+    let live = {
+        let scrub = scrub.clone();
+        Callback::from(move |_: MouseEvent| scrub.set(None))
+    };
+    let on_download = {
+        let lesson = props.lesson;
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Err(e) = export::download_trace(&format!("asyncscope-{lesson}.trace.json")) {
+                copied.set(Some(format!("could not download: {e}")));
+            }
+        })
+    };
+    let on_copy = {
+        let link = props.permalink.clone();
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            let link = link.clone();
+            let copied = copied.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let ok = export::copy(&link).await;
+                copied.set(Some(if ok {
+                    "link copied".to_string()
+                } else {
+                    format!("copy this link: {link}")
+                }));
+            });
+        })
+    };
+    let tab_button = |t: Tab, label: String| {
+        let tab = tab.clone();
+        let active = *tab == t;
+        let onclick = Callback::from(move |_: MouseEvent| tab.set(t));
+        html! {
+            <button type="button" role="tab" aria-selected={active.to_string()}
+                    class={classes!("tab", active.then_some("active"))} {onclick}>{ label }</button>
+        }
     };
 
     html! {
         <section class="trace" aria-label="Trace">
-            <h3>{ "Trace" }</h3>
-            <table class="tasks" data-testid="task-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{ "id" }</th>
-                        <th scope="col">{ "name" }</th>
-                        <th scope="col">{ "parent" }</th>
-                        <th scope="col">{ "state" }</th>
-                        <th scope="col" class="num">{ "total" }</th>
-                        <th scope="col" class="num">{ "busy" }</th>
-                        <th scope="col" class="num">{ "idle" }</th>
-                        <th scope="col" class="num">{ "scheduled" }</th>
-                        <th scope="col" class="num">{ "polls" }</th>
-                        <th scope="col" class="num">{ "wakes" }</th>
-                        <th scope="col">{ "location" }</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    { for s.tasks.iter().map(|t| html! {
-                        <tr data-task-id={t.id.0.to_string()} data-task-state={t.state.as_str()}>
-                            <td>{ t.id.to_string() }</td>
-                            <td>{ t.name.to_string() }</td>
-                            <td>{ t.parent.map(|p| p.to_string()).unwrap_or_default() }</td>
-                            <td class={classes!("state", t.state.as_str())}>
-                                { t.state.as_str() }
-                                if let Some(reason) = t.cancel_reason { { format!(" ({reason})") } }
-                            </td>
-                            <td class="num">{ ms(t.total_ms(s.now)) }</td>
-                            <td class="num">{ ms(t.busy_ms_at(s.now)) }</td>
-                            <td class="num">{ ms(t.idle_ms_at(s.now)) }</td>
-                            <td class="num">{ ms(t.scheduled_ms_at(s.now)) }</td>
-                            <td class="num">{ t.polls }</td>
-                            <td class="num">{ if t.self_wakes > 0 { format!("{} ({} self)", t.wakes, t.self_wakes) } else { t.wakes.to_string() } }</td>
-                            <td class="location">{ t.location.to_string() }</td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
+            <div class="trace-head">
+                <h3>{ "Trace" }</h3>
+                <div class="trace-actions">
+                    <button type="button" data-testid="export-trace" onclick={on_download}
+                            aria-label="Download the trace as Chrome trace JSON, for Perfetto or chrome://tracing">
+                        { "Download trace" }
+                    </button>
+                    <button type="button" data-testid="copy-permalink" onclick={on_copy}
+                            aria-label="Copy a link to this lesson with its parameters">{ "Copy link" }</button>
+                    if let Some(msg) = &*copied { <span class="muted" role="status">{ msg }</span> }
+                </div>
+            </div>
 
-            if !s.resources.is_empty() {
-                <table class="tasks resources" data-testid="resource-table">
-                    <thead><tr>
-                        <th scope="col">{ "resource" }</th>
-                        <th scope="col">{ "kind" }</th>
-                        <th scope="col">{ "state" }</th>
-                        <th scope="col">{ "location" }</th>
-                    </tr></thead>
-                    <tbody>
-                        { for s.resources.iter().map(|r| html! {
-                            <tr data-resource-id={r.id.0.to_string()} data-resource-kind={r.detail.kind().as_str()}>
-                                <td>{ format!("{} {}", r.name, r.id) }</td>
-                                <td>{ r.detail.kind().as_str() }</td>
-                                <td>{ describe(&r.detail) }</td>
-                                <td class="location">{ r.location.to_string() }</td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
-            }
+            <Timeline model={(*model).clone()} running={props.running} cursor={cursor.as_ref().map(|c| c.0)}
+                      selected={*selected} on_select={on_select.clone()} focus={*focus} {on_window} />
 
-            if !s.warnings.is_empty() {
-                <ul class="warnings" data-testid="warnings">
-                    { for s.warnings.iter().map(|w| html! {
-                        <li data-warning={w.kind.code()} data-task-id={w.task.0.to_string()} data-event={w.event.to_string()}>
-                            <span class="t">{ format!("{:>9.3} ms", w.t_ms - origin) }</span>
-                            { w.to_string() }
-                        </li>
-                    }) }
-                </ul>
-                if s.warnings_dropped > 0 {
-                    <p class="dropped">{ format!("{} older warnings were dropped", s.warnings_dropped) }</p>
-                }
-            }
+            <div class="scrubber-row">
+                <label for="scrubber" class="muted">{ "Replay" }</label>
+                <button type="button" aria-label="One event back" onclick={step(-1)} disabled={props.running || first_seq.is_none()}>{ "◀" }</button>
+                <input id="scrubber" type="range" data-testid="scrubber"
+                       min={first_seq.unwrap_or(0).to_string()} max={last_seq.unwrap_or(0).to_string()}
+                       value={scrubbed.or(last_seq).unwrap_or(0).to_string()}
+                       disabled={props.running || first_seq.is_none()}
+                       aria-valuetext={cursor.as_ref().map(|c| c.1.clone()).unwrap_or_else(|| "live".to_string())}
+                       oninput={on_scrub} />
+                <button type="button" aria-label="One event forward" onclick={step(1)} disabled={props.running || first_seq.is_none()}>{ "▶" }</button>
+                <button type="button" onclick={live} disabled={scrubbed.is_none()}>{ "Live" }</button>
+                <span class="muted" data-testid="scrub-position">
+                    { match (&cursor, scrubbed) {
+                        (Some((t, what)), Some(seq)) => format!("event {seq}: {what} at {}", format_ms(t - origin)),
+                        _ => "live".to_string(),
+                    } }
+                </span>
+            </div>
 
-            <ol class="events" data-testid="events">
-                { for s.events.iter().map(|e| html! {
-                    <li data-t-ms={format!("{:.3}", e.t_ms - origin)} data-seq={e.seq.to_string()}>
-                        <span class="t">{ format!("{:>9.3} ms", e.t_ms - origin) }</span>
-                        <span class="task">{ name_of(e.task) }</span>
-                        <span class="what">{ e.kind.to_string() }</span>
-                    </li>
-                }) }
-            </ol>
-            if s.events_kept > s.events.len() || s.events_dropped > 0 {
-                <p class="dropped">
-                    { format!("showing the first {} of {} events kept", s.events.len(), s.events_kept) }
-                    if s.events_dropped > 0 { { format!("; {} older events were dropped (the cap keeps memory bounded)", s.events_dropped) } }
-                </p>
-            }
+            <div role="tablist" class="tabs" aria-label="Trace views">
+                { tab_button(Tab::Tasks, "Tasks".into()) }
+                { tab_button(Tab::Warnings, format!("Warnings ({})", warnings.len())) }
+                { tab_button(Tab::Resources, "Resources".into()) }
+                { tab_button(Tab::Loop, "Event loop".into()) }
+            </div>
+            <div role="tabpanel" class="tabpanel">
+                { match *tab {
+                    Tab::Tasks => html! {
+                        <TaskTable source={source.clone()} {version} {now} selected={*selected} on_select={on_select.clone()} />
+                    },
+                    Tab::Warnings => html! {
+                        if warnings.is_empty() {
+                            <p class="muted">{ "No warnings: no long poll, lost waker, self-wake storm, unpolled task or unseen error." }</p>
+                        } else {
+                            <ul class="warnings" data-testid="warnings">
+                                { for warnings.iter().enumerate().map(|(i, w)| {
+                                    let focus = focus.clone();
+                                    let selected = selected.clone();
+                                    let (t, task) = (w.t_ms, w.task);
+                                    let onclick = Callback::from(move |_: MouseEvent| {
+                                        focus.set(Some((t, task, i as u64 + 1)));
+                                        selected.set(Some(task));
+                                    });
+                                    html! {
+                                        <li data-warning={w.kind.code()} data-task-id={w.task.0.to_string()} data-event={w.event.to_string()}>
+                                            <button type="button" class="link" {onclick}
+                                                    aria-label={format!("Show this moment in the timeline: {w}")}>
+                                                { format!("{:>10}", format_ms(w.t_ms - origin)) }
+                                            </button>
+                                            { w.to_string() }
+                                        </li>
+                                    }
+                                }) }
+                            </ul>
+                        }
+                    },
+                    Tab::Resources => html! { <Resources source={source.clone()} {version} /> },
+                    Tab::Loop => html! { <LoopLanes source={source.clone()} {version} window={*window} /> },
+                } }
+            </div>
         </section>
-    }
-}
-
-fn ms(v: f64) -> String {
-    if v >= 1000.0 {
-        format!("{:.2} s", v / 1000.0)
-    } else {
-        format!("{v:.1} ms")
     }
 }

@@ -1,0 +1,246 @@
+//! The task table (`data-testid="task-table"`): tokio-console's columns, sortable; a click on a
+//! row opens the task's detail: a histogram of its poll durations and its events.
+
+use yew::prelude::*;
+
+use super::source::Source;
+use super::timeline::format_ms;
+use crate::trace::{EventKind, TaskId, TaskStats};
+
+/// Events listed in a task's detail.
+const DETAIL_EVENTS: usize = 300;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Id,
+    Name,
+    State,
+    Total,
+    Busy,
+    Idle,
+    Scheduled,
+    Polls,
+    Wakes,
+    Location,
+}
+
+const COLUMNS: [(Column, &str, bool); 10] = [
+    (Column::Id, "id", false),
+    (Column::State, "state", false),
+    (Column::Name, "name", false),
+    (Column::Total, "total", true),
+    (Column::Busy, "busy", true),
+    (Column::Idle, "idle", true),
+    (Column::Scheduled, "scheduled", true),
+    (Column::Polls, "polls", true),
+    (Column::Wakes, "wakes", true),
+    (Column::Location, "location", false),
+];
+
+fn compare(a: &TaskStats, b: &TaskStats, column: Column, now: f64) -> std::cmp::Ordering {
+    let f = |x: f64, y: f64| x.total_cmp(&y);
+    match column {
+        Column::Id => a.id.cmp(&b.id),
+        Column::Name => a.name.cmp(&b.name),
+        Column::State => a.state.as_str().cmp(b.state.as_str()),
+        Column::Total => f(a.total_ms(now), b.total_ms(now)),
+        Column::Busy => f(a.busy_ms_at(now), b.busy_ms_at(now)),
+        Column::Idle => f(a.idle_ms_at(now), b.idle_ms_at(now)),
+        Column::Scheduled => f(a.scheduled_ms_at(now), b.scheduled_ms_at(now)),
+        Column::Polls => a.polls.cmp(&b.polls),
+        Column::Wakes => a.wakes.cmp(&b.wakes),
+        Column::Location => a.location.to_string().cmp(&b.location.to_string()),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TaskTableProps {
+    pub source: Source,
+    /// Changes whenever the recording does, so the table redraws.
+    pub version: u64,
+    pub now: f64,
+    pub selected: Option<TaskId>,
+    pub on_select: Callback<TaskId>,
+}
+
+#[component]
+pub fn TaskTable(props: &TaskTableProps) -> Html {
+    let sort = use_state(|| (Column::Id, true));
+    let now = props.now;
+    let mut tasks: Vec<TaskStats> = props.source.read(|r| r.tasks().cloned().collect());
+    let (column, ascending) = *sort;
+    tasks.sort_by(|a, b| {
+        let o = compare(a, b, column, now);
+        if ascending {
+            o
+        } else {
+            o.reverse()
+        }
+    });
+    let header = |(col, label, numeric): (Column, &'static str, bool)| {
+        let sort = sort.clone();
+        let active = column == col;
+        let aria = match (active, ascending) {
+            (false, _) => "none",
+            (true, true) => "ascending",
+            (true, false) => "descending",
+        };
+        let onclick = Callback::from(move |_: MouseEvent| {
+            let (c, asc) = *sort;
+            sort.set((col, if c == col { !asc } else { !numeric }));
+        });
+        html! {
+            <th scope="col" class={classes!(numeric.then_some("num"))} aria-sort={aria}>
+                <button type="button" class="sort" {onclick}>
+                    { label }{ if active { if ascending { " ▲" } else { " ▼" } } else { "" } }
+                </button>
+            </th>
+        }
+    };
+    html! {
+        <div class="table-wrap">
+            <table class="tasks" data-testid="task-table">
+                <thead><tr>{ for COLUMNS.into_iter().map(header) }</tr></thead>
+                <tbody>
+                    { for tasks.iter().map(|t| {
+                        let on_select = props.on_select.clone();
+                        let id = t.id;
+                        let selected = props.selected == Some(t.id);
+                        let onclick = Callback::from(move |_: MouseEvent| on_select.emit(id));
+                        let onkeydown = {
+                            let on_select = props.on_select.clone();
+                            Callback::from(move |e: KeyboardEvent| {
+                                if e.key() == "Enter" || e.key() == " " {
+                                    e.prevent_default();
+                                    on_select.emit(id);
+                                }
+                            })
+                        };
+                        html! {
+                            <tr data-task-id={t.id.0.to_string()} data-task-state={t.state.as_str()}
+                                class={classes!(selected.then_some("selected"))}
+                                tabindex="0" aria-selected={selected.to_string()} {onclick} {onkeydown}>
+                                <td>{ t.id.to_string() }</td>
+                                <td class={classes!("state", t.state.as_str())}>
+                                    { t.state.as_str() }
+                                    if let Some(reason) = t.cancel_reason { { format!(" ({reason})") } }
+                                </td>
+                                <td>{ t.name.to_string() }</td>
+                                <td class="num">{ format_ms(t.total_ms(now)) }</td>
+                                <td class="num">{ format_ms(t.busy_ms_at(now)) }</td>
+                                <td class="num">{ format_ms(t.idle_ms_at(now)) }</td>
+                                <td class="num">{ format_ms(t.scheduled_ms_at(now)) }</td>
+                                <td class="num">{ t.polls }</td>
+                                <td class="num">{ if t.self_wakes > 0 { format!("{} ({} self)", t.wakes, t.self_wakes) } else { t.wakes.to_string() } }</td>
+                                <td class="location">{ t.location.to_string() }</td>
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+            if let Some(id) = props.selected {
+                <TaskDetail source={props.source.clone()} version={props.version} task={id} />
+            }
+        </div>
+    }
+}
+
+/// Poll-duration buckets for the histogram, in ms (upper bounds; the last is open).
+const BUCKETS: [(f64, &str); 7] = [
+    (0.01, "< 10 µs"),
+    (0.1, "< 100 µs"),
+    (1.0, "< 1 ms"),
+    (10.0, "< 10 ms"),
+    (50.0, "< 50 ms"),
+    (200.0, "< 200 ms"),
+    (f64::INFINITY, "≥ 200 ms"),
+];
+
+/// How many of `durations` fall in each bucket.
+pub fn histogram(durations: &[f64]) -> [u64; 7] {
+    let mut counts = [0u64; 7];
+    for d in durations {
+        let i = BUCKETS
+            .iter()
+            .position(|(max, _)| d < max)
+            .unwrap_or(BUCKETS.len() - 1);
+        counts[i] += 1;
+    }
+    counts
+}
+
+#[derive(Properties, PartialEq)]
+struct TaskDetailProps {
+    source: Source,
+    version: u64,
+    task: TaskId,
+}
+
+#[component]
+fn TaskDetail(props: &TaskDetailProps) -> Html {
+    let id = props.task;
+    let (task, durations, events) = props.source.read(|r| {
+        let mut durations = Vec::new();
+        let mut events = Vec::new();
+        let mut started = None;
+        for e in r.events().iter().filter(|e| e.task == Some(id)) {
+            match e.kind {
+                EventKind::PollStart => started = Some(e.t_ms),
+                EventKind::PollEnd { .. } => {
+                    if let Some(s) = started.take() {
+                        durations.push(e.t_ms - s);
+                    }
+                }
+                _ => {}
+            }
+            if events.len() < DETAIL_EVENTS {
+                events.push((e.t_ms, e.kind.to_string()));
+            }
+        }
+        (r.task(id).cloned(), durations, events)
+    });
+    let Some(task) = task else {
+        return html! { <p class="detail-gone">{ format!("task {id} is no longer in the recording") }</p> };
+    };
+    let counts = histogram(&durations);
+    let most = counts.iter().copied().max().unwrap_or(0).max(1);
+    let origin = task.spawned_ms;
+    html! {
+        <section class="task-detail" data-testid="task-detail" data-task-id={id.0.to_string()}
+                 aria-label={format!("Details of task {}", task.name)}>
+            <h4>{ format!("{} {} — {}", task.name, task.id, task.state.as_str()) }</h4>
+            <p class="muted">
+                { format!("spawned at {}", task.location) }
+                if let Some(p) = task.parent { { format!(", by task {p}") } }
+                { format!("; waker copies made {}, dropped {}", task.waker_clones, task.waker_drops) }
+                if let Some(e) = &task.error { { format!("; error: {e}") } }
+            </p>
+            <figure class="histogram" data-testid="poll-histogram">
+                <figcaption>{ format!("Poll durations ({} polls, longest {})", durations.len(), format_ms(task.max_poll_ms)) }</figcaption>
+                { for BUCKETS.iter().zip(counts).map(|((_, label), n)| html! {
+                    <div class="bar-row">
+                        <span class="bar-label">{ *label }</span>
+                        <span class="bar" style={format!("width: {}%", 100 * n / most)}></span>
+                        <span class="bar-count">{ n }</span>
+                    </div>
+                }) }
+            </figure>
+            <ol class="events small">
+                { for events.iter().map(|(t, what)| html! {
+                    <li><span class="t">{ format!("{:>10}", format_ms(t - origin)) }</span>{ what }</li>
+                }) }
+            </ol>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_puts_each_duration_in_its_bucket() {
+        let counts = histogram(&[0.001, 0.05, 0.5, 5.0, 20.0, 60.0, 300.0, 0.0099]);
+        assert_eq!(counts, [2, 1, 1, 1, 1, 1, 1]);
+    }
+}

@@ -283,3 +283,183 @@ async fn every_lesson_runs_from_its_url_and_passes_its_own_checks() {
     }
     client.close().await.expect("session closed");
 }
+
+/// Counts the distinct colours in the timeline canvas: a blank canvas has one.
+const CANVAS_COLOURS: &str = "
+    const c = document.querySelector('[data-testid=timeline]');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 16) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return seen.size;";
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+}
+
+async fn row_states(client: &Client) -> Vec<String> {
+    let mut states = Vec::new();
+    for row in client
+        .find_all(Locator::Css("[data-testid=task-table] tbody tr"))
+        .await
+        .expect("rows")
+    {
+        states.push(
+            row.attr("data-task-state")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+        );
+    }
+    states
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn the_trace_panel_draws_replays_exports_and_themes() {
+    let site = serve(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e", &[]).await;
+    client
+        .goto(&format!(
+            "http://{site}/?scenario=hello-sleep&run=1&delay_ms=300"
+        ))
+        .await
+        .expect("page loads");
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(r#"[data-run-state="done"]"#))
+        .await
+        .expect("the run ends");
+
+    // A row per task, as the tracer counts them.
+    let tasks = client
+        .execute("return window.asyncscope.tasks().length;", vec![])
+        .await
+        .expect("tasks()");
+    assert_eq!(
+        row_states(&client).await.len() as u64,
+        tasks.as_u64().unwrap_or(0)
+    );
+    assert_eq!(row_states(&client).await, vec!["done"]);
+
+    // The timeline canvas is drawn.
+    let colours = client
+        .execute(CANVAS_COLOURS, vec![])
+        .await
+        .expect("pixels");
+    assert!(
+        colours.as_u64().unwrap_or(0) > 3,
+        "the timeline looks blank: {colours} colours"
+    );
+
+    // The scrubber replays: at the first event the task was just spawned, not done.
+    client
+        .execute(
+            "const s = document.querySelector('[data-testid=scrubber]');
+             s.value = s.min; s.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![],
+        )
+        .await
+        .expect("scrub");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while row_states(&client).await != vec!["scheduled"] {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "replay shows {:?}",
+            row_states(&client).await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let position = client
+        .find(Locator::Css("[data-testid=scrub-position]"))
+        .await
+        .expect("position")
+        .text()
+        .await
+        .expect("text");
+    assert!(position.contains("spawned"), "{position}");
+    save_screenshot(
+        "ui-replay.png",
+        &client.screenshot().await.expect("screenshot"),
+    );
+    click(&client, ".scrubber-row button:last-of-type").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while row_states(&client).await != vec!["done"] {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "back to live: {:?}",
+            row_states(&client).await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // The download is the Chrome trace, and it parses.
+    let exported = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             HTMLAnchorElement.prototype.click = function () {
+               fetch(this.href).then(r => r.text())
+                 .then(t => done({name: this.download, events: JSON.parse(t).traceEvents.length}),
+                       e => done({error: String(e)}));
+             };
+             document.querySelector('[data-testid=export-trace]').click();",
+            vec![],
+        )
+        .await
+        .expect("download");
+    assert_eq!(
+        exported["name"], "asyncscope-hello-sleep.trace.json",
+        "{exported}"
+    );
+    assert!(exported["events"].as_u64().unwrap_or(0) > 5, "{exported}");
+
+    // A task's detail opens from its row, with the poll histogram.
+    click(&client, "[data-testid=task-table] tbody tr").await;
+    client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(
+            "[data-testid=task-detail] [data-testid=poll-histogram]",
+        ))
+        .await
+        .expect("the detail opens");
+
+    // Each main view, in both themes.
+    for theme in ["light", "dark"] {
+        while client
+            .find(Locator::Css("[data-testid=theme-switch]"))
+            .await
+            .expect("switch")
+            .attr("data-theme-choice")
+            .await
+            .ok()
+            .flatten()
+            .as_deref()
+            != Some(theme)
+        {
+            click(&client, "[data-testid=theme-switch]").await;
+        }
+        let html_theme = client
+            .execute("return document.documentElement.dataset.theme;", vec![])
+            .await
+            .expect("theme");
+        assert_eq!(html_theme, theme);
+        for (tab, name) in [(1, "tasks"), (2, "warnings"), (3, "resources"), (4, "loop")] {
+            click(&client, &format!(".tabs button:nth-child({tab})")).await;
+            tokio::time::sleep(Duration::from_millis(100)).await; // a frame to draw; only for the picture
+            save_screenshot(
+                &format!("ui-{name}-{theme}.png"),
+                &client.screenshot().await.expect("screenshot"),
+            );
+        }
+    }
+    client.close().await.expect("session closed");
+}

@@ -243,10 +243,13 @@ impl Controller {
         let started = scenarios::start(lesson, params, {
             let dispatch = self.dispatch.clone();
             move |line: &Line| {
-                dispatch.dispatch(Action::Line {
-                    generation,
-                    line: line.clone(),
-                })
+                // Rendered after the task's poll returns, not inside it: the page's drawing must
+                // not count as the lesson's busy time.
+                let dispatch = dispatch.clone();
+                let line = line.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    dispatch.dispatch(Action::Line { generation, line });
+                });
             }
         });
         self.current.borrow_mut().task = Some(started.task);

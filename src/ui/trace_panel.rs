@@ -68,21 +68,6 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
         Some(rec) => Source::Past(rec.clone()),
         None => Source::Live,
     };
-    let now = now_ms();
-    let model = {
-        let source = source.clone();
-        let running = props.running;
-        use_memo((recorded, scrubbed, running, props.generation), move |_| {
-            Rc::new(source.read(|r| {
-                let end = if running {
-                    now_ms()
-                } else {
-                    r.events().iter().last().map_or(now, |e| e.t_ms)
-                };
-                Model::build(r, end)
-            }))
-        })
-    };
     let cursor = scrubbed.and_then(|seq| {
         with_recorder(|r| {
             r.events()
@@ -91,6 +76,30 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                 .map(|e| (e.t_ms, e.kind.to_string()))
         })
     });
+    // Live stats run to now; a replayed moment's, to that moment.
+    let now = cursor.as_ref().map_or_else(now_ms, |c| c.0);
+    let model = {
+        let source = source.clone();
+        let running = props.running;
+        use_memo((recorded, scrubbed, running, props.generation), move |_| {
+            let (start, last) = with_recorder(|r| {
+                let first = r.events().iter().next().map(|e| e.t_ms);
+                (first, r.events().iter().last().map(|e| e.t_ms))
+            });
+            let end = if running {
+                now_ms()
+            } else {
+                last.unwrap_or(now)
+            };
+            let mut model = source.read(|r| Model::build(r, now.min(end)));
+            // A replayed moment is drawn on the whole run's time axis.
+            if let (Some(start), Some(_)) = (start, scrubbed) {
+                model.start = start;
+                model.end = end;
+            }
+            Rc::new(model)
+        })
+    };
     let warnings: Vec<Warning> = source.read(|r| r.warnings().iter().cloned().collect());
     let origin = model.start;
     let version = recorded ^ scrubbed.map_or(0, |s| s.wrapping_add(1) << 32);

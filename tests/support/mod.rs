@@ -125,7 +125,7 @@ pub async fn browser(driver: &Driver, profile: &str, extra_args: &[&str]) -> Cli
         "--disable-sync".to_string(),
         "--disable-quic".to_string(),
         "--no-first-run".to_string(),
-        "--window-size=1400,1000".to_string(),
+        "--window-size=1680,1050".to_string(),
         format!("--user-data-dir={}", profile.display()),
     ];
     args.extend(extra_args.iter().map(|a| a.to_string()));

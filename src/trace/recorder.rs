@@ -5,7 +5,8 @@
 //! stats and every warning are tested natively with hand-picked times ([`super::task`] feeds it
 //! the real clock).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::Location;
 use std::rc::Rc;
 
@@ -90,7 +91,6 @@ pub struct TaskStats {
     /// The warnings already raised that are raised once per task.
     warned: u8,
     spawn_seq: u64,
-    last_seq: u64,
 }
 
 const WARNED_LOST_WAKER: u8 = 1;
@@ -336,6 +336,29 @@ pub struct ResourceStats {
     pub detail: ResourceDetail,
 }
 
+/// Hashes ids (sequential integers) with one multiplication: every event looks its task up,
+/// and SipHash or a B-tree walk was most of the cost of recording one.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
 /// Caps on what the recorder keeps, so memory stays bounded however long a page runs.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -360,11 +383,11 @@ pub struct Recorder {
     limits: Limits,
     events: Ring<Event>,
     warnings: Ring<Warning>,
-    tasks: BTreeMap<TaskId, TaskStats>,
+    tasks: IdMap<TaskId, TaskStats>,
     /// Finished tasks, oldest first, for evicting past the cap.
     finished: VecDeque<TaskId>,
     tasks_dropped: u64,
-    resources: BTreeMap<ResourceId, ResourceStats>,
+    resources: IdMap<ResourceId, ResourceStats>,
     closed: VecDeque<ResourceId>,
     resources_dropped: u64,
     next_id: u64,
@@ -385,10 +408,10 @@ impl Recorder {
             limits,
             events: Ring::new(limits.events),
             warnings: Ring::new(limits.warnings),
-            tasks: BTreeMap::new(),
+            tasks: IdMap::default(),
             finished: VecDeque::new(),
             tasks_dropped: 0,
-            resources: BTreeMap::new(),
+            resources: IdMap::default(),
             closed: VecDeque::new(),
             resources_dropped: 0,
             next_id: 1,
@@ -429,11 +452,7 @@ impl Recorder {
     }
 
     fn push_task(&mut self, id: TaskId, t_ms: f64, kind: EventKind) -> u64 {
-        let seq = self.push(Some(id), t_ms, kind);
-        if let Some(task) = self.tasks.get_mut(&id) {
-            task.last_seq = seq;
-        }
-        seq
+        self.push(Some(id), t_ms, kind)
     }
 
     fn warn(&mut self, event: u64, t_ms: f64, task: TaskId, kind: WarningKind) {
@@ -503,7 +522,6 @@ impl Recorder {
                 handle_dropped: false,
                 warned: 0,
                 spawn_seq: seq,
-                last_seq: seq,
             },
         );
         self.push_task(id, t, EventKind::Spawned { parent });
@@ -588,7 +606,14 @@ impl Recorder {
             && task.wakers_alive() == 0
             && task.first(WARNED_LOST_WAKER)
         {
-            let seq = task.last_seq;
+            let spawn_seq = task.spawn_seq;
+            // Linked to the task's last event (its pending poll): found once, when warning.
+            let seq = self
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.task == Some(id))
+                .map_or(spawn_seq, |e| e.seq);
             self.warn(seq, t, id, WarningKind::LostWaker);
         }
     }
@@ -839,15 +864,25 @@ impl Recorder {
 
     /// Every task this recording holds, by id (spawn order).
     pub fn tasks(&self) -> impl Iterator<Item = &TaskStats> {
-        self.tasks.values()
+        let mut tasks: Vec<&TaskStats> = self.tasks.values().collect();
+        tasks.sort_unstable_by_key(|t| t.id);
+        tasks.into_iter()
+    }
+
+    /// How many tasks this recording holds.
+    pub fn task_count(&self) -> usize {
+        self.tasks.len()
     }
 
     pub fn task(&self, id: TaskId) -> Option<&TaskStats> {
         self.tasks.get(&id)
     }
 
+    /// Every resource this recording holds, by id (creation order).
     pub fn resources(&self) -> impl Iterator<Item = &ResourceStats> {
-        self.resources.values()
+        let mut resources: Vec<&ResourceStats> = self.resources.values().collect();
+        resources.sort_unstable_by_key(|r| r.id);
+        resources.into_iter()
     }
 
     pub fn resource_stats(&self, id: ResourceId) -> Option<&ResourceStats> {

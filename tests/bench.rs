@@ -87,6 +87,11 @@ async fn bench() {
     app_starts(&client, app).await;
 
     let mut figures = Map::new();
+    progress("first_paint_ms (the release app, loaded 5 times)");
+    figures.insert(
+        "first_paint_ms".to_string(),
+        first_paint(&client, app).await,
+    );
     let names = page_figures(&client, page).await;
     for name in &names {
         progress(&format!("{name} (in a fresh page)"));
@@ -131,6 +136,38 @@ async fn app_starts(client: &Client, app: SocketAddr) {
         lessons.as_u64().is_some_and(|n| n > 0),
         "the release app did not start: {lessons}"
     );
+}
+
+/// The release app's first contentful paint on loopback (the page is empty until the app has
+/// rendered, so this is when the app first shows): the median of 5 loads.
+async fn first_paint(client: &Client, app: SocketAddr) -> Value {
+    let mut paints = Vec::new();
+    for i in 0..5 {
+        if let Err(e) = client.goto(&format!("http://{app}/?load={i}")).await {
+            return json!({ "error": format!("the app did not load: {e}") });
+        }
+        let fcp = client
+            .execute_async(
+                &wait_for(
+                    "window.asyncscope && performance.getEntriesByName('first-contentful-paint').length",
+                    "performance.getEntriesByName('first-contentful-paint')[0].startTime",
+                ),
+                vec![],
+            )
+            .await;
+        match fcp.ok().and_then(|v| v.as_f64()) {
+            Some(ms) => paints.push(ms),
+            None => return json!({ "error": "no first-contentful-paint entry" }),
+        }
+    }
+    paints.sort_by(f64::total_cmp);
+    let median = paints[paints.len() / 2];
+    json!({
+        "first_paint_ms": (median * 10.0).round() / 10.0,
+        "loads_ms": paints,
+        "goal": "first_paint_ms < 1000",
+        "goal_met": median < 1000.0,
+    })
 }
 
 /// A script for `execute_async` that waits (30 s at most) for `global` to appear in the page,
@@ -227,6 +264,9 @@ fn bundle(context: &Context) -> Result<Value, String> {
         "js_bytes": js.0,
         "js_gzip_bytes": js.1,
         "total_gzip_bytes": wasm.1 + js.1,
+        "bundle_gzip_kb": ((wasm.1 + js.1) as f64 / 1000.0 * 10.0).round() / 10.0,
+        "goal": "bundle_gzip_kb <= 400",
+        "goal_met": (wasm.1 + js.1) <= 400_000,
         "gzip_level": 9,
         "files": names,
     }))

@@ -45,6 +45,7 @@ figures![
     tracer_overhead,
     spawn_throughput,
     timer_lateness,
+    timeline_frame_ms,
 ];
 
 fn to_js(value: &impl Serialize) -> Result<JsValue, String> {
@@ -527,4 +528,144 @@ async fn event_store_mb() -> Result<EventStore, String> {
         growth_past_cap_mb: round((past_cap - at_cap) / MB, 2),
         memory_mb: round(past_cap / MB, 2),
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// timeline_frame_ms
+
+const TIMELINE_TASKS: usize = 10_000;
+const TIMELINE_EVENTS: usize = 100_000;
+const TIMELINE_FRAMES: usize = 120;
+
+#[derive(Serialize)]
+struct TimelineFrames {
+    tasks: usize,
+    events: usize,
+    frames: usize,
+    /// Time to draw one frame (the canvas work), while panning and zooming.
+    p50_ms: f64,
+    p95_ms: f64,
+    max_ms: f64,
+    /// Time to build the timeline's model from the recording (done when the recording changes,
+    /// at most once per frame; not when only panning).
+    model_build_ms: f64,
+    goal: &'static str,
+    goal_met: bool,
+}
+
+/// A recording of `TIMELINE_TASKS` tasks (in families of ten: a parent and nine children)
+/// holding `TIMELINE_EVENTS` events: polls, timer wakes and completions over ten seconds.
+fn big_recording() -> Recorder {
+    let mut rec = Recorder::new(Limits {
+        events: TIMELINE_EVENTS,
+        finished_tasks: TIMELINE_TASKS,
+        ..Limits::default()
+    });
+    let here = Location::caller();
+    let mut ids = Vec::with_capacity(TIMELINE_TASKS);
+    for i in 0..TIMELINE_TASKS {
+        let parent = (i % 10 != 0).then(|| ids[i - i % 10]);
+        ids.push(rec.spawn("worker", parent, here, i as f64 * 0.5));
+    }
+    let mut t = 0.0;
+    let mut round = 0;
+    while rec.events().len() < TIMELINE_EVENTS && round < 100 {
+        for (i, &id) in ids.iter().enumerate() {
+            let start = t + (i % 97) as f64 * 0.01;
+            rec.poll_start(id, start);
+            rec.waker_cloned(id);
+            rec.poll_end(id, start + 0.05, false);
+            rec.woken(id, WakeSource::Timer, start + 0.5);
+        }
+        t += 100.0;
+        round += 1;
+    }
+    rec
+}
+
+async fn timeline_frame_ms() -> Result<TimelineFrames, String> {
+    use asyncscope::ui::timeline::draw::{draw, Palette, View};
+    use asyncscope::ui::timeline::Model;
+
+    let rec = big_recording();
+    let end = rec.events().iter().last().map_or(0.0, |e| e.t_ms);
+    let built = now_ms();
+    let model = Model::build(&rec, end);
+    let model_build_ms = now_ms() - built;
+
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .map_err(|_| "no canvas")?
+        .dyn_into()
+        .map_err(|_| "not a canvas")?;
+    let (w, h) = (1200.0, 600.0);
+    canvas.set_width(w as u32);
+    canvas.set_height(h as u32);
+    document
+        .body()
+        .ok_or("no body")?
+        .append_child(&canvas)
+        .map_err(|_| "canvas not added")?;
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .ok_or("no 2d context")?
+        .dyn_into()
+        .map_err(|_| "not a 2d context")?;
+    let palette = Palette {
+        bg: "#fff".into(),
+        ink: "#111".into(),
+        muted: "#666".into(),
+        line: "#ddd".into(),
+        accent: "#b7410e".into(),
+        ok: "#1a7f37".into(),
+        fail: "#c62828".into(),
+        warn: "#b06f00".into(),
+    };
+    let mut view = View::new();
+    view.fit(model.start, model.end, w);
+    let mut times = Vec::with_capacity(TIMELINE_FRAMES);
+    for frame in 0..TIMELINE_FRAMES {
+        next_frame().await?;
+        // Pan, zoom in for a while, then out: the whole range, then a close-up.
+        if frame < TIMELINE_FRAMES / 2 {
+            view.zoom_at(600.0, 0.97);
+        } else {
+            view.zoom_at(600.0, 1.03);
+        }
+        view.pan(-4.0, -10.0, model.lanes.len());
+        let start = now_ms();
+        draw(&ctx, w, h, black_box(&model), &view, &palette, None, None);
+        times.push(now_ms() - start);
+    }
+    canvas.remove();
+    let p95 = percentile(&times, 0.95).unwrap_or(f64::NAN);
+    Ok(TimelineFrames {
+        tasks: rec.task_count(),
+        events: rec.events().len(),
+        frames: TIMELINE_FRAMES,
+        p50_ms: round(percentile(&times, 0.5).unwrap_or(f64::NAN), 2),
+        p95_ms: round(p95, 2),
+        max_ms: round(times.iter().copied().fold(0.0, f64::max), 2),
+        model_build_ms: round(model_build_ms, 1),
+        goal: "p95_ms < 16",
+        goal_met: p95 < 16.0,
+    })
+}
+
+/// Resolves on the next animation frame.
+async fn next_frame() -> Result<(), String> {
+    let (tx, rx) = oneshot::channel::<()>();
+    let callback = Closure::once_into_js(move || {
+        let _ = tx.send(());
+    });
+    web_sys::window()
+        .ok_or("no window")?
+        .request_animation_frame(callback.unchecked_ref())
+        .map_err(|_| "no animation frames")?;
+    rx.await.map_err(|_| "the frame never came".to_string())
 }

@@ -4,6 +4,7 @@
 //! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
 
 pub mod articles;
+mod create_task;
 mod hello_sleep;
 mod params;
 mod run;
@@ -17,7 +18,10 @@ pub use run::{
 };
 
 /// Every lesson, in the order the page lists them.
-pub static LESSONS: &[&Scenario] = &[&hello_sleep::LESSON];
+pub static LESSONS: &[&Scenario] = &[
+    &hello_sleep::LESSON,
+    &create_task::LESSON,
+];
 
 /// A seed article the lessons come from (see [`articles`]).
 #[derive(Debug)]

@@ -1,0 +1,141 @@
+//! The task lessons run for real in headless Chrome: create-task, task-order, task-result,
+//! gather and one-thread. Each test checks the printed lines, their order, that no line comes
+//! before its sleeps could have ended, and what the trace shows about the tasks.
+//! Run with `wasm-pack test --headless --chrome -- --test lessons_tasks`.
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use asyncscope::scenarios::{self, Line, RunReport, RunState};
+use asyncscope::trace::{now_ms, with_recorder, CancelReason, EventKind, TaskState, TaskStats};
+use gloo_timers::future::sleep;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Runs lesson `id` with `params` to its end.
+async fn run(id: &str, params: &[(&str, &str)]) -> RunReport {
+    let lesson = scenarios::find(id).expect("registered");
+    let params = lesson.validate(params.iter().copied()).expect("valid");
+    let report = scenarios::start(lesson, params, |_| {}).report.await;
+    assert_eq!(report.state, RunState::Done, "{report:?}");
+    report
+}
+
+fn texts(lines: &[Line]) -> Vec<&str> {
+    lines.iter().map(|l| l.text.as_str()).collect()
+}
+
+/// The time the line `text` was printed at.
+fn at(report: &RunReport, text: &str) -> f64 {
+    report
+        .lines
+        .iter()
+        .find(|l| l.text == text)
+        .unwrap_or_else(|| panic!("no line {text:?} in {:?}", report.lines))
+        .t_ms
+}
+
+/// The lesson's own verdict that the lines are the Python's, in order, passed.
+fn assert_prints_what_python_prints(report: &RunReport) {
+    let check = &report.checks[0];
+    assert!(
+        check.name.starts_with("prints what the Python prints") && check.ok,
+        "{check:?}"
+    );
+}
+
+/// The recorded task named `name` (the first, if several).
+fn task(name: &str) -> TaskStats {
+    with_recorder(|r| r.tasks().find(|t| &*t.name == name).cloned())
+        .unwrap_or_else(|| panic!("no task {name:?} in the trace"))
+}
+
+/// The recording's events of `kind`'s sort for task `name`, as their sequence numbers.
+fn seqs(name: &str, matches: impl Fn(&EventKind) -> bool) -> Vec<u64> {
+    let id = task(name).id;
+    with_recorder(|r| {
+        r.events()
+            .iter()
+            .filter(|e| e.task == Some(id) && matches(&e.kind))
+            .map(|e| e.seq)
+            .collect()
+    })
+}
+
+fn sleep_started(name: &str) -> u64 {
+    seqs(name, |k| matches!(k, EventKind::SleepStarted { .. }))[0]
+}
+
+fn sleep_done(name: &str) -> u64 {
+    seqs(name, |k| matches!(k, EventKind::SleepDone { .. }))[0]
+}
+
+// create-task
+
+#[wasm_bindgen_test]
+async fn create_task_runs_both_sleeps_at_once() {
+    let report = run("create-task", &[("hello_ms", "150"), ("world_ms", "300")]).await;
+    assert_eq!(texts(&report.lines), ["hello", "world"]);
+    assert_prints_what_python_prints(&report);
+    assert!(at(&report, "hello") >= 150.0, "{:?}", report.lines);
+    assert!(at(&report, "world") >= 300.0, "{:?}", report.lines);
+    // Both sleeps started before either ended: the tasks ran at the same time.
+    assert!(sleep_started("task2") < sleep_done("task1"));
+    let main = task("main").id;
+    for name in ["task1", "task2"] {
+        let t = task(name);
+        assert_eq!((t.state, t.parent), (TaskState::Done, Some(main)), "{t:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn create_task_sequential_starts_the_second_sleep_when_the_first_ends() {
+    let params = [("hello_ms", "150"), ("world_ms", "300")];
+    let concurrent = run("create-task", &params).await;
+    let mut sequential_params = params.to_vec();
+    sequential_params.push(("mode", "sequential"));
+    let sequential = run("create-task", &sequential_params).await;
+    assert_eq!(texts(&sequential.lines), ["hello", "world"]);
+    assert_prints_what_python_prints(&sequential);
+    assert!(at(&sequential, "hello") >= 150.0);
+    assert!(at(&sequential, "world") >= 450.0, "{:?}", sequential.lines);
+    assert!(sleep_done("say_after hello") < sleep_started("say_after world"));
+    // The tasks' world came before one-after-the-other sleeps could possibly have ended.
+    assert!(at(&concurrent, "world") < at(&sequential, "world"));
+}
+
+#[wasm_bindgen_test]
+async fn create_task_prints_the_shorter_sleep_first() {
+    let report = run("create-task", &[("hello_ms", "250"), ("world_ms", "50")]).await;
+    assert_eq!(texts(&report.lines), ["world", "hello"]);
+    assert_prints_what_python_prints(&report);
+}
+
+#[wasm_bindgen_test]
+async fn cancelling_create_task_cancels_its_tasks_too() {
+    let lesson = scenarios::find("create-task").expect("registered");
+    let params = lesson
+        .validate([("hello_ms", "50"), ("world_ms", "5000")])
+        .expect("valid");
+    let printed = std::rc::Rc::new(std::cell::Cell::new(0));
+    let count = printed.clone();
+    let run = scenarios::start(lesson, params, move |_| count.set(count.get() + 1));
+    let deadline = now_ms() + 3000.0;
+    while printed.get() == 0 {
+        assert!(now_ms() < deadline, "hello never came");
+        sleep(Duration::from_millis(5)).await;
+    }
+    run.task.abort();
+    let report = run.report.await;
+    assert_eq!(report.state, RunState::Cancelled);
+    assert_eq!(texts(&report.lines), ["hello"]);
+    // Its sleeping task goes with it rather than printing world into a finished run.
+    let deadline = now_ms() + 3000.0;
+    while task("task2").state != TaskState::Cancelled {
+        assert!(now_ms() < deadline, "task2 still {:?}", task("task2"));
+        sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(task("task2").cancel_reason, Some(CancelReason::Aborted));
+    assert_eq!(task("task1").state, TaskState::Done);
+}

@@ -139,3 +139,42 @@ async fn cancelling_create_task_cancels_its_tasks_too() {
     assert_eq!(task("task2").cancel_reason, Some(CancelReason::Aborted));
     assert_eq!(task("task1").state, TaskState::Done);
 }
+
+// task-order
+
+#[wasm_bindgen_test]
+async fn task_order_starts_both_then_the_shorter_completes_first() {
+    let report = run("task-order", &[("task1_ms", "300"), ("task2_ms", "100")]).await;
+    assert_eq!(
+        texts(&report.lines),
+        [
+            "Start async task Task 1",
+            "Start async task Task 2",
+            "Async task Task 2 completed",
+            "Async task Task 1 completed",
+        ]
+    );
+    assert_prints_what_python_prints(&report);
+    let start2 = at(&report, "Start async task Task 2");
+    assert!(at(&report, "Async task Task 2 completed") - start2 >= 100.0);
+    assert!(at(&report, "Async task Task 1 completed") >= 300.0);
+    // Task 1's sleep was still under way when Task 2's began and ended.
+    assert!(sleep_started("Task 2") < sleep_done("Task 1"));
+    assert!(sleep_done("Task 2") < sleep_done("Task 1"));
+}
+
+#[wasm_bindgen_test]
+async fn task_order_follows_the_sleeps_not_the_awaits() {
+    let report = run("task-order", &[("task1_ms", "100"), ("task2_ms", "300")]).await;
+    assert_eq!(
+        texts(&report.lines),
+        [
+            "Start async task Task 1",
+            "Start async task Task 2",
+            "Async task Task 1 completed",
+            "Async task Task 2 completed",
+        ]
+    );
+    assert_prints_what_python_prints(&report);
+    assert!(at(&report, "Async task Task 2 completed") >= 300.0);
+}

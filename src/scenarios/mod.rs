@@ -8,6 +8,7 @@ mod create_task;
 mod hello_sleep;
 mod params;
 mod run;
+mod task_order;
 
 use futures::future::LocalBoxFuture;
 
@@ -21,6 +22,7 @@ pub use run::{
 pub static LESSONS: &[&Scenario] = &[
     &hello_sleep::LESSON,
     &create_task::LESSON,
+    &task_order::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

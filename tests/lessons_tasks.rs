@@ -178,3 +178,28 @@ async fn task_order_follows_the_sleeps_not_the_awaits() {
     assert_prints_what_python_prints(&report);
     assert!(at(&report, "Async task Task 2 completed") >= 300.0);
 }
+
+// task-result
+
+#[wasm_bindgen_test]
+async fn task_result_prints_none_as_the_seed_does_and_notes_the_value_it_dropped() {
+    let report = run("task-result", &[]).await;
+    assert_eq!(texts(&report.lines), ["None"]);
+    assert_prints_what_python_prints(&report);
+    assert!(
+        report.notes.iter().any(|n| n.text.contains("gave 42")),
+        "{:?}",
+        report.notes
+    );
+    let nested = task("nested");
+    assert_eq!(nested.state, TaskState::Done);
+    assert_eq!(nested.parent, Some(task("main").id));
+}
+
+#[wasm_bindgen_test]
+async fn task_result_returns_the_join_handles_value() {
+    let report = run("task-result", &[("mode", "return-value")]).await;
+    assert_eq!(texts(&report.lines), ["42"]);
+    assert_prints_what_python_prints(&report);
+    assert_eq!(task("nested").state, TaskState::Done);
+}

@@ -9,6 +9,7 @@ mod hello_sleep;
 mod params;
 mod run;
 mod task_order;
+mod task_result;
 
 use futures::future::LocalBoxFuture;
 
@@ -23,6 +24,7 @@ pub static LESSONS: &[&Scenario] = &[
     &hello_sleep::LESSON,
     &create_task::LESSON,
     &task_order::LESSON,
+    &task_result::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

@@ -203,3 +203,58 @@ async fn task_result_returns_the_join_handles_value() {
     assert_prints_what_python_prints(&report);
     assert_eq!(task("nested").state, TaskState::Done);
 }
+
+// gather
+
+const GATHER_FAST: [(&str, &str); 3] = [("a_ms", "300"), ("b_ms", "100"), ("c_ms", "200")];
+
+fn gather_params(mode: &'static str) -> Vec<(&'static str, &'static str)> {
+    let mut params = GATHER_FAST.to_vec();
+    params.push(("mode", mode));
+    params
+}
+
+#[wasm_bindgen_test]
+async fn gather_gives_results_in_argument_order_whatever_the_finishing_order() {
+    let report = run("gather", &gather_params("all-succeed")).await;
+    assert_eq!(
+        texts(&report.lines),
+        ["b done", "c done", "a done", "['A', 'B', 'C']"]
+    );
+    assert_prints_what_python_prints(&report);
+    assert!(at(&report, "b done") >= 100.0);
+    assert!(at(&report, "c done") >= 200.0);
+    assert!(at(&report, "['A', 'B', 'C']") >= 300.0);
+    // Each branch is its own row, child of main, and all three slept at once.
+    let main = task("main").id;
+    for name in ["fetch('a', 0.3)", "fetch('b', 0.1)", "fetch('c', 0.2)"] {
+        let t = task(name);
+        assert_eq!((t.state, t.parent), (TaskState::Done, Some(main)), "{t:?}");
+    }
+    assert!(sleep_started("fetch('c', 0.2)") < sleep_done("fetch('b', 0.1)"));
+}
+
+#[wasm_bindgen_test]
+async fn gather_first_error_raises_when_c_fails_and_drops_the_rest() {
+    let report = run("gather", &gather_params("first-error")).await;
+    let raised = "gather raised: ConnectionError('c failed')";
+    assert_eq!(texts(&report.lines), ["b done", raised]);
+    assert_prints_what_python_prints(&report);
+    assert!(at(&report, raised) >= 200.0);
+    // a was still sleeping: the gather gave up on it.
+    let a = task("fetch('a', 0.3)");
+    assert_eq!(a.state, TaskState::Cancelled, "{a:?}");
+    assert_eq!(a.cancel_reason, Some(CancelReason::Dropped));
+    assert_eq!(task("fetch('c', 0.2)").state, TaskState::Done);
+}
+
+#[wasm_bindgen_test]
+async fn gather_collect_all_waits_for_every_one_and_returns_the_error_in_place() {
+    let report = run("gather", &gather_params("collect-all")).await;
+    let results = "['A', 'B', ConnectionError('c failed')]";
+    assert_eq!(texts(&report.lines), ["b done", "a done", results]);
+    assert_prints_what_python_prints(&report);
+    assert!(at(&report, "a done") >= 300.0);
+    assert!(at(&report, results) >= 300.0);
+    assert_eq!(task("fetch('a', 0.3)").state, TaskState::Done);
+}

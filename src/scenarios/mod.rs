@@ -5,6 +5,7 @@
 
 pub mod articles;
 mod create_task;
+mod gather;
 mod hello_sleep;
 mod params;
 mod run;
@@ -25,6 +26,7 @@ pub static LESSONS: &[&Scenario] = &[
     &create_task::LESSON,
     &task_order::LESSON,
     &task_result::LESSON,
+    &gather::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

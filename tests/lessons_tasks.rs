@@ -258,3 +258,53 @@ async fn gather_collect_all_waits_for_every_one_and_returns_the_error_in_place()
     assert!(at(&report, results) >= 300.0);
     assert_eq!(task("fetch('a', 0.3)").state, TaskState::Done);
 }
+
+// one-thread
+
+/// The thread a `Hello ...! (thread)` line names.
+fn thread_of(line: &Line) -> &str {
+    let (_, rest) = line.text.split_once('(').expect("a thread in parentheses");
+    rest.strip_suffix(')').expect("ends with ')'")
+}
+
+#[wasm_bindgen_test]
+async fn one_thread_runs_both_coroutines_on_the_main_thread() {
+    let report = run("one-thread", &[("delay_ms", "200")]).await;
+    assert_eq!(report.lines.len(), 4, "{:?}", report.lines);
+    let thread = thread_of(&report.lines[0]);
+    let world = format!("Hello World! ({thread})");
+    let again = format!("Hello Again! ({thread})");
+    assert_eq!(texts(&report.lines), [&world, &world, &again, &again]);
+    assert!(report.lines[2].t_ms >= 200.0, "{:?}", report.lines);
+    assert!(thread.contains("ThreadId"), "names Rust's thread: {thread}");
+    assert_prints_what_python_prints(&report);
+    let main_thread = report
+        .checks
+        .iter()
+        .find(|c| c.name.contains("main thread"))
+        .expect("the run measured where it ran");
+    assert!(main_thread.ok, "{main_thread:?}");
+    assert!(report
+        .checks
+        .iter()
+        .any(|c| c.name.contains("same thread") && c.ok));
+}
+
+#[wasm_bindgen_test]
+async fn one_thread_sleeps_of_many_coroutines_overlap() {
+    let report = run("one-thread", &[("coroutines", "5"), ("delay_ms", "150")]).await;
+    assert_eq!(report.lines.len(), 10);
+    let (worlds, agains) = report.lines.split_at(5);
+    assert!(worlds.iter().all(|l| l.text.starts_with("Hello World! (")));
+    assert!(agains.iter().all(|l| l.text.starts_with("Hello Again! (")));
+    assert!(agains[0].t_ms >= 150.0);
+    assert_prints_what_python_prints(&report);
+    // Every sleep started before the first one ended.
+    let first_done = (1..=5)
+        .map(|i| sleep_done(&format!("hello #{i}")))
+        .min()
+        .expect("five tasks");
+    for i in 1..=5 {
+        assert!(sleep_started(&format!("hello #{i}")) < first_done);
+    }
+}

@@ -7,6 +7,7 @@ pub mod articles;
 mod create_task;
 mod gather;
 mod hello_sleep;
+mod one_thread;
 mod params;
 mod run;
 mod task_order;
@@ -27,6 +28,7 @@ pub static LESSONS: &[&Scenario] = &[
     &task_order::LESSON,
     &task_result::LESSON,
     &gather::LESSON,
+    &one_thread::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

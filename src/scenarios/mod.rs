@@ -4,9 +4,14 @@
 //! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
 
 pub mod articles;
+mod create_task;
+mod gather;
 mod hello_sleep;
+mod one_thread;
 mod params;
 mod run;
+mod task_order;
+mod task_result;
 
 use futures::future::LocalBoxFuture;
 
@@ -17,7 +22,14 @@ pub use run::{
 };
 
 /// Every lesson, in the order the page lists them.
-pub static LESSONS: &[&Scenario] = &[&hello_sleep::LESSON];
+pub static LESSONS: &[&Scenario] = &[
+    &hello_sleep::LESSON,
+    &create_task::LESSON,
+    &task_order::LESSON,
+    &task_result::LESSON,
+    &gather::LESSON,
+    &one_thread::LESSON,
+];
 
 /// A seed article the lessons come from (see [`articles`]).
 #[derive(Debug)]
@@ -140,10 +152,15 @@ mod tests {
     #[test]
     fn an_unknown_lesson_lists_the_known_ones() {
         let err = find("nope").err().map(|e| e.to_string());
+        let ids: Vec<&str> = LESSONS.iter().map(|s| s.id).collect();
         assert_eq!(
-            err.as_deref(),
-            Some("no lesson 'nope': the lessons are hello-sleep")
+            err,
+            Some(format!(
+                "no lesson 'nope': the lessons are {}",
+                ids.join(", ")
+            ))
         );
+        assert!(ids.contains(&"hello-sleep"));
         assert!(find("hello-sleep").is_ok());
     }
 }

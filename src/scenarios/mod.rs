@@ -4,12 +4,24 @@
 //! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
 
 pub mod articles;
+mod body_stream;
 mod create_task;
+mod fetch;
+mod fetch_errors;
+mod fetch_failure;
+mod fetch_gather;
+mod fetch_limit;
+mod fetch_post;
+mod fetch_url;
 mod gather;
 mod hello_sleep;
+pub mod line_protocol;
 mod one_thread;
 mod params;
 mod run;
+mod server_hello;
+pub mod server_log;
+pub mod service_worker;
 mod task_order;
 mod task_result;
 
@@ -29,6 +41,14 @@ pub static LESSONS: &[&Scenario] = &[
     &task_result::LESSON,
     &gather::LESSON,
     &one_thread::LESSON,
+    &fetch::LESSON,
+    &fetch_gather::LESSON,
+    &fetch_limit::LESSON,
+    &fetch_errors::LESSON,
+    &fetch_post::LESSON,
+    &fetch_url::LESSON,
+    &server_hello::LESSON,
+    &line_protocol::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

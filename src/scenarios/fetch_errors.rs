@@ -72,7 +72,7 @@ async fn run(out: Out) -> Result<(), String> {
     for (url, expected) in &cases {
         let result = fetch_url(&url).await;
         if let Err(e) = &result {
-            out.note(format!("{url}: {e}"));
+            out.note(e.to_string());
         }
         let actual = match &result {
             Ok(_) => "no error",

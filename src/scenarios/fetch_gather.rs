@@ -141,7 +141,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
         && lines.iter().all(|l| {
             l.text.chars().count() <= 50
                 && l.text.starts_with('{')
-                && l.text.contains(&format!("\"delay_ms\":{delay}"))
+                && l.text.starts_with(&format!("{{\"delay_ms\":{delay},"))
         });
     vec![Check {
         name: "prints the first 50 characters of each of the N bodies".into(),

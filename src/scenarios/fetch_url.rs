@@ -93,9 +93,9 @@ async fn run(out: Out, set: usize) -> Result<(), String> {
     }
     let start = now_ms();
     let outcomes = main(&out, &urls, start).await;
-    for (url, outcome) in urls.iter().zip(&outcomes) {
+    for outcome in &outcomes {
         if let Err(e) = &outcome.result {
-            out.note(format!("{url}: {e}"));
+            out.note(e.to_string());
         }
     }
     // Sequential fetches would start each after the one before ended.

@@ -1,5 +1,6 @@
 //! What the server answers: the bodies of each route, as text. Pure, so natively tested.
 
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 /// The seed's index page (article 001's aiohttp app).
@@ -29,8 +30,20 @@ fn escape_html(text: &str) -> String {
 /// `/api/delay/{ms}`: what was asked, how long the server really waited, and how many requests
 /// it was handling when this one came in (this one included).
 pub fn delay(ms: u32, waited_ms: f64, in_flight: u32) -> String {
+    // A struct keeps the fields in this order (a json! map would sort them).
+    #[derive(Serialize)]
+    struct Delay {
+        delay_ms: u32,
+        waited_ms: f64,
+        in_flight: u32,
+    }
     let waited_ms = (waited_ms * 10.0).round() / 10.0;
-    json!({ "delay_ms": ms, "waited_ms": waited_ms, "in_flight": in_flight }).to_string()
+    serde_json::to_string(&Delay {
+        delay_ms: ms,
+        waited_ms,
+        in_flight,
+    })
+    .unwrap_or_default()
 }
 
 /// `/api/status/{code}`: the code and its reason phrase.
@@ -92,13 +105,21 @@ pub fn post(id: u32) -> String {
             format!("the body of post {id}\nserved by a service worker written in Rust"),
         )
     };
-    // Pretty, as jsonplaceholder serves it.
-    serde_json::to_string_pretty(&json!({
-        "userId": (id - 1) / 10 + 1,
-        "id": id,
-        "title": title,
-        "body": body,
-    }))
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Post {
+        user_id: u32,
+        id: u32,
+        title: String,
+        body: String,
+    }
+    // Pretty and in jsonplaceholder's order, as it serves it.
+    serde_json::to_string_pretty(&Post {
+        user_id: (id - 1) / 10 + 1,
+        id,
+        title,
+        body,
+    })
     .unwrap_or_default()
 }
 
@@ -159,10 +180,12 @@ mod tests {
         assert_eq!(v["delay_ms"], 500);
         assert_eq!(v["waited_ms"], 501.2);
         assert_eq!(v["in_flight"], 3);
+        assert!(delay(5, 5.0, 1).starts_with(r#"{"delay_ms":5,"waited_ms":5.0,"#));
     }
 
     #[test]
     fn post_one_is_jsonplaceholders() {
+        assert!(post(1).starts_with("{\n  \"userId\": 1,\n  \"id\": 1,"), "{}", post(1));
         let v: Value = serde_json::from_str(&post(1)).expect("JSON");
         assert_eq!(v["userId"], 1);
         assert_eq!(v["id"], 1);

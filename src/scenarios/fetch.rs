@@ -15,7 +15,9 @@ pub const LESSON: Scenario = Scenario {
     section: "3.2 aiohttp库的基本用法示例",
     summary: "fetch_url awaits one GET of a JSON post and main prints the body; the status and \
               the server's log of the request are noted beside it.",
-    python: r#"import aiohttp
+    python: r#"# Adapted from the seed's §3.2: it fetches jsonplaceholder.typicode.com/posts/1;
+# here the in-browser server's copy of that post.
+import aiohttp
 import asyncio
 
 async def fetch_url(url):
@@ -24,7 +26,6 @@ async def fetch_url(url):
             return await response.text()
 
 async def main():
-    # the seed fetches https://jsonplaceholder.typicode.com/posts/1
     url = "http://127.0.0.1:8080/api/posts/1"
     html = await fetch_url(url)
     print(html)

@@ -16,7 +16,8 @@ pub const LESSON: Scenario = Scenario {
     section: "5.2 异步请求的错误处理",
     summary: "Six GETs that fail six ways (no such host, not a URL, 404, 500, refused by CORS, \
               not JSON), each caught as its own error and explained.",
-    python: r#"import aiohttp
+    python: r#"# Adapted from the seed's §5.2: five more ways to fail beside its invalid URL.
+import aiohttp
 import asyncio
 
 async def fetch_url(url):

@@ -19,7 +19,9 @@ pub const LESSON: Scenario = Scenario {
     summary: "N GETs of /api/delay/{ms} awaited together with join_all (asyncio.gather) take \
               about one delay; awaited one after another they take N. Each body's first 50 \
               characters are printed, like the seed.",
-    python: r#"import asyncio
+    python: r#"# Adapted from the seed's §4.3: its five requests go to http://example.com;
+# here to the in-browser server's /api/delay/300.
+import asyncio
 import aiohttp
 
 async def fetch_url(session, url):
@@ -28,7 +30,6 @@ async def fetch_url(session, url):
 
 async def main():
     async with aiohttp.ClientSession() as session:
-        # the seed fetches http://example.com five times
         tasks = [fetch_url(session, 'http://127.0.0.1:8080/api/delay/300') for _ in range(5)]
         responses = await asyncio.gather(*tasks)
         for resp in responses:

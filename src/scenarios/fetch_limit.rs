@@ -18,7 +18,9 @@ pub const LESSON: Scenario = Scenario {
     section: "6.2 优化异步编程性能的技巧: 合理设置任务数量",
     summary: "N GETs started together, each first taking a permit of a semaphore of K: never \
               more than K are in flight, so the lot takes about N/K delays.",
-    python: r#"import asyncio
+    python: r#"# Adapted from the seed's §6.2 advice (a sensible number of tasks) with the
+# semaphore of article 000 §2.2.2 around §4.3's requests.
+import asyncio
 import aiohttp
 
 sem = asyncio.Semaphore(3)  # at most 3 requests in flight

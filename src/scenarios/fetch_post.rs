@@ -21,7 +21,9 @@ pub const LESSON: Scenario = Scenario {
     summary: "A POST with a user-agent header and ?key=value comes back from the echo as it \
               arrived. A GET slower than its timeout is aborted, and so is one whose future is \
               dropped: the server's log shows that both stopped.",
-    python: r#"import aiohttp
+    python: r#"# Adapted from the seed's §5.3: it posts to https://www.example.com; here to the
+# in-browser server's echo, which shows what arrived. The timeout is added.
+import aiohttp
 import asyncio
 
 async def fetch_url(url):
@@ -41,7 +43,6 @@ async def slow(url, seconds):
         print(f'timed out after {seconds * 1000:.0f} ms')
 
 async def main():
-    # the seed posts to https://www.example.com
     html = await fetch_url('http://127.0.0.1:8080/api/echo')
     print(html)
     await slow('http://127.0.0.1:8080/api/delay/3000', 1)

@@ -19,7 +19,8 @@ pub const LESSON: Scenario = Scenario {
     section: "5.1 发起异步HTTP请求",
     summary: "A set of URLs fetched concurrently: each prints its status and the start of its \
               body, or its error explained (CORS, no answer, a 4xx or 5xx).",
-    python: r#"import aiohttp
+    python: r#"# Adapted from the seed's §5.1: fetch_url on a set of URLs at once.
+import aiohttp
 import asyncio
 
 async def fetch_url(url):

@@ -151,7 +151,9 @@ pub const LESSON: Scenario = Scenario {
     summary: "The server streams chat lines; the page buffers the bytes as they arrive, splits \
               them on the terminator and handles each line as soon as it is whole, also a line \
               that came in two chunks.",
-    python: r#"import asynchat, asyncore, socket
+    python: r#"# Adapted from the seed's §2.1.1: its found_terminator reads a placeholder
+# (self收集到的数据()); this client buffers, frames and prints each line.
+import asynchat, asyncore, socket
 
 class ChatClient(asynchat.async_chat):
     def __init__(self, host, port, path):

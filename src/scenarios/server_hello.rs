@@ -21,7 +21,9 @@ pub const LESSON: Scenario = Scenario {
     summary: "The seed's server (index, and hello that sleeps 0.5 s) answers from a service \
               worker written in Rust; the index and several greetings fetched at once take \
               about 0.5 s in all, because the server's sleeps overlap.",
-    python: r#"import asyncio
+    python: r#"# Adapted from the seed: its `yield from` and `loop=` no longer run on today's
+# aiohttp, so this is the same server in async/await, plus a client to see it answer.
+import asyncio
 import aiohttp
 from aiohttp import web
 

@@ -90,8 +90,8 @@ pub fn register() -> Result<(), ServerError> {
         }
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
             |event: web_sys::MessageEvent| {
-                if let Some(entry) = event.data().as_string().and_then(|m| LogEntry::from_message(&m))
-                {
+                let message = event.data().as_string().unwrap_or_default();
+                for entry in LogEntry::from_message(&message).unwrap_or_default() {
                     server_log::push(entry);
                 }
             },

@@ -1,5 +1,7 @@
 //! The request log: one [`LogEntry`] per request the server handled, sent to the page that made
-//! it (`postMessage`) as JSON text. The page keeps the last few (`scenarios::server_log`).
+//! it (`postMessage`) as JSON text, a batch at a time (one message per page every few ms, not one
+//! per request: each message costs two trips between processes). The page keeps the last few
+//! (`scenarios::server_log`).
 
 use std::fmt;
 
@@ -25,13 +27,13 @@ pub struct LogEntry {
 }
 
 impl LogEntry {
-    /// The message the worker posts.
-    pub fn to_message(&self) -> String {
-        format!("{TAG}{}", serde_json::to_string(self).unwrap_or_default())
+    /// The message the worker posts for a batch of entries.
+    pub fn to_message(entries: &[LogEntry]) -> String {
+        format!("{TAG}{}", serde_json::to_string(entries).unwrap_or_default())
     }
 
-    /// The entry in a message, if it is one.
-    pub fn from_message(message: &str) -> Option<LogEntry> {
+    /// The entries in a message, if it is a log message.
+    pub fn from_message(message: &str) -> Option<Vec<LogEntry>> {
         serde_json::from_str(message.strip_prefix(TAG)?).ok()
     }
 }
@@ -67,9 +69,12 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_survives_the_message_round_trip() {
-        let e = entry(true);
-        assert_eq!(LogEntry::from_message(&e.to_message()), Some(e));
+    fn a_batch_survives_the_message_round_trip() {
+        let batch = vec![entry(true), entry(false)];
+        assert_eq!(
+            LogEntry::from_message(&LogEntry::to_message(&batch)),
+            Some(batch)
+        );
     }
 
     #[test]
@@ -77,6 +82,7 @@ mod tests {
         assert_eq!(LogEntry::from_message("claim"), None);
         assert_eq!(LogEntry::from_message("asyncscope-log {broken"), None);
         assert_eq!(LogEntry::from_message(r#"{"at_ms":1}"#), None);
+        assert_eq!(LogEntry::from_message(r#"asyncscope-log {"at_ms":1}"#), None);
     }
 
     #[test]

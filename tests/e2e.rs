@@ -498,14 +498,23 @@ async fn the_service_worker_is_served_as_javascript_and_answers_100_delays_at_on
     // the server bundle's version written in by the build.
     let (status, kind, body) = http_get(site, "/sw.js");
     assert_eq!(status, "HTTP/1.1 200 OK");
-    assert!(kind.starts_with("text/javascript"), "sw.js served as {kind}");
-    assert!(body.contains("importScripts(`./server.js?v=${VERSION}`)"), "{body}");
+    assert!(
+        kind.starts_with("text/javascript"),
+        "sw.js served as {kind}"
+    );
+    assert!(
+        body.contains("importScripts(`./server.js?v=${VERSION}`)"),
+        "{body}"
+    );
     assert!(
         !body.contains("__ASYNCSCOPE_SERVER_VERSION__"),
         "the build did not write the server's version into sw.js"
     );
     let (_, kind, _) = http_get(site, "/server.js");
-    assert!(kind.starts_with("text/javascript"), "server.js served as {kind}");
+    assert!(
+        kind.starts_with("text/javascript"),
+        "server.js served as {kind}"
+    );
     let (_, kind, _) = http_get(site, "/server_bg.wasm");
     assert_eq!(kind, "application/wasm");
 
@@ -551,7 +560,10 @@ async fn the_service_worker_is_served_as_javascript_and_answers_100_delays_at_on
     assert!(result.get("error").is_none(), "{result}");
     assert_eq!(result["one"]["by"], "asyncscope service worker", "{result}");
     assert_eq!(result["ok"], 100, "{result}");
-    assert_eq!(result["inFlight"], 100, "the server had all 100 at once: {result}");
+    assert_eq!(
+        result["inFlight"], 100,
+        "the server had all 100 at once: {result}"
+    );
     let one = result["oneMs"].as_f64().unwrap_or(0.0);
     let all = result["allMs"].as_f64().unwrap_or(f64::MAX);
     let ratio = all / one;

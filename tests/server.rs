@@ -85,7 +85,10 @@ fn header(response: &web_sys::Response, name: &str) -> String {
 async fn the_seeds_index_and_hello_answer_its_bodies_and_hello_waits_half_a_second() {
     let (response, entries) = respond("GET", "/api/").await;
     assert_eq!(response.status(), 200);
-    assert_eq!(header(&response, "content-type"), "text/html; charset=utf-8");
+    assert_eq!(
+        header(&response, "content-type"),
+        "text/html; charset=utf-8"
+    );
     assert_eq!(text(&response).await, "<h1>Index</h1>");
 
     let start = now_ms();
@@ -115,14 +118,20 @@ async fn many_delays_run_at_once_and_none_answers_early() {
         assert!(*took >= delay, "a delay answered after {took} ms");
         let json: Value = serde_json::from_str(body).expect("JSON");
         assert_eq!(json["delay_ms"], 200);
-        assert!(json["waited_ms"].as_f64().is_some_and(|w| w >= delay), "{body}");
+        assert!(
+            json["waited_ms"].as_f64().is_some_and(|w| w >= delay),
+            "{body}"
+        );
         most_in_flight = most_in_flight.max(json["in_flight"].as_u64().unwrap_or(0));
         let entry = &entries.borrow()[0];
         assert_eq!((entry.status, entry.aborted), (Some(200), false));
     }
     assert_eq!(most_in_flight, 20, "all 20 were in flight at once");
     // One after another they would take 20 × 200 ms.
-    assert!(all * 2.0 <= 20.0 * delay, "20 concurrent delays took {all} ms");
+    assert!(
+        all * 2.0 <= 20.0 * delay,
+        "20 concurrent delays took {all} ms"
+    );
     assert_eq!(server::in_flight(), 0, "every request was counted out");
 }
 
@@ -142,7 +151,12 @@ async fn bad_input_gets_its_status_and_a_message() {
             400,
             "delay in ms must be a whole number from 0 to 60000, got '70000'",
         ),
-        ("POST", "/api/delay/5", 405, "/api/delay/5 does not take POST"),
+        (
+            "POST",
+            "/api/delay/5",
+            405,
+            "/api/delay/5 does not take POST",
+        ),
         ("GET", "/api/posts/101", 404, "there is no post 101"),
         ("GET", "/api/lines?n=0", 400, "n must be a whole number"),
     ];
@@ -226,8 +240,11 @@ async fn a_cancelled_body_stops_its_timer_and_is_logged_aborted() {
 #[wasm_bindgen_test]
 async fn lines_come_one_per_interval_each_split_in_two_chunks() {
     let start = now_ms();
-    let (response, entries) =
-        respond("GET", "/api/lines?n=3&interval_ms=100&split=1&terminator=crlf").await;
+    let (response, entries) = respond(
+        "GET",
+        "/api/lines?n=3&interval_ms=100&split=1&terminator=crlf",
+    )
+    .await;
     assert_eq!(response.status(), 200);
     let body = response.body().expect("a streamed body");
     let mut chunks = wasm_streams::ReadableStream::from_raw(body.unchecked_into()).into_stream();

@@ -71,7 +71,7 @@ async fn run(out: Out) -> Result<(), String> {
         ("/api/".to_string(), "ContentTypeError"),
     ];
     for (url, expected) in &cases {
-        let result = fetch_url(&url).await;
+        let result = fetch_url(url).await;
         if let Err(e) = &result {
             out.note(e.to_string());
         }
@@ -136,9 +136,10 @@ fn checks(_params: &Params, lines: &[Line]) -> Vec<Check> {
         Check {
             name: "one line per case, each caught".into(),
             ok: lines.len() == expected.len()
-                && kinds.iter().zip(expected).all(|(k, e)| {
-                    *k == e || (e == "CORS refusal" && *k == "ClientConnectorError")
-                }),
+                && kinds
+                    .iter()
+                    .zip(expected)
+                    .all(|(k, e)| *k == e || (e == "CORS refusal" && *k == "ClientConnectorError")),
             expected: expected.join(" / "),
             actual: kinds.join(" / "),
         },

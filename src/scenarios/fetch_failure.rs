@@ -47,7 +47,10 @@ impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HttpError::InvalidUrl { url, reason } => {
-                write!(f, "'{url}' is not a URL to fetch ({reason}); nothing was sent")
+                write!(
+                    f,
+                    "'{url}' is not a URL to fetch ({reason}); nothing was sent"
+                )
             }
             HttpError::Unreachable { url, message } => write!(
                 f,
@@ -120,7 +123,9 @@ pub async fn get(url: &str) -> Result<Response, HttpError> {
                 reason,
             })
         }
-        Err(FetchError::Network(message)) => return Err(refused_or_unreachable(url, &absolute, message).await),
+        Err(FetchError::Network(message)) => {
+            return Err(refused_or_unreachable(url, &absolute, message).await)
+        }
         Err(FetchError::Body(message)) => {
             return Err(HttpError::Body {
                 url: url.into(),
@@ -155,10 +160,13 @@ fn absolute(url: &str) -> Result<web_sys::Url, HttpError> {
     let base = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();
-    let parsed = web_sys::Url::new_with_base(url, &base).map_err(|_| invalid("it does not parse"))?;
+    let parsed =
+        web_sys::Url::new_with_base(url, &base).map_err(|_| invalid("it does not parse"))?;
     match parsed.protocol().as_str() {
         "http:" | "https:" => Ok(parsed),
-        other => Err(invalid(&format!("fetch here takes http and https, not {other}"))),
+        other => Err(invalid(&format!(
+            "fetch here takes http and https, not {other}"
+        ))),
     }
 }
 

@@ -162,14 +162,20 @@ mod tests {
 
     #[test]
     fn the_printed_bodies_are_judged() {
-        let params = LESSON.validate([("n", "3"), ("delay_ms", "300")]).expect("valid");
+        let params = LESSON
+            .validate([("n", "3"), ("delay_ms", "300")])
+            .expect("valid");
         let body = crate::server::body::delay(300, 300.2, 3);
         let line = |text: &str| Line {
             t_ms: 0.0,
             text: text.chars().take(50).collect(),
         };
         let lines = vec![line(&body), line(&body), line(&body)];
-        assert!(checks(&params, &lines)[0].ok, "{:?}", checks(&params, &lines));
+        assert!(
+            checks(&params, &lines)[0].ok,
+            "{:?}",
+            checks(&params, &lines)
+        );
         assert!(!checks(&params, &lines[..2])[0].ok);
     }
 }

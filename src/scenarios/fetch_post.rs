@@ -80,7 +80,9 @@ async fn run(out: Out, timeout_ms: u32) -> Result<(), String> {
     let mark = server_log::mark();
     let start = now_ms();
     let url = format!("/api/delay/{slow_ms}?case=timeout");
-    slow(&out, &url, timeout_ms).await.map_err(|e| e.to_string())?;
+    slow(&out, &url, timeout_ms)
+        .await
+        .map_err(|e| e.to_string())?;
     let waited = now_ms() - start;
     out.check(check_at_least(
         "the timeout fired no earlier than its time",
@@ -186,7 +188,9 @@ fn judge_abort(out: &Out, how: &str, entry: Option<&LogEntry>, gave_up_ms: u32, 
             e.duration_ms >= f64::from(gave_up_ms) / 2.0 && e.duration_ms < f64::from(slow_ms)
         }),
         expected: format!("about {gave_up_ms} ms, well under {slow_ms} ms"),
-        actual: entry.map_or("no log entry".into(), |e| format!("{:.0} ms", e.duration_ms)),
+        actual: entry.map_or("no log entry".into(), |e| {
+            format!("{:.0} ms", e.duration_ms)
+        }),
     });
 }
 

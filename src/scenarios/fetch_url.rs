@@ -145,7 +145,11 @@ async fn main(out: &Out, urls: &[String], start: f64) -> Vec<Outcome> {
             let started = now_ms() - start;
             let result = fetch_url(url).await;
             let ended = now_ms() - start;
-            Outcome { started, ended, result }
+            Outcome {
+                started,
+                ended,
+                result,
+            }
         })
     });
     let outcomes = join_all(fetches).await;

@@ -35,7 +35,11 @@ pub enum FrameError {
     EmptyTerminator,
     /// Taking the chunk would buffer more than the cap: a message that long without its
     /// terminator is not one this protocol sends (or the reader forgot to take messages out).
-    TooLong { buffered: usize, chunk: usize, max: usize },
+    TooLong {
+        buffered: usize,
+        chunk: usize,
+        max: usize,
+    },
 }
 
 impl fmt::Display for FrameError {
@@ -405,7 +409,10 @@ mod tests {
     #[test]
     fn whole_lines_come_out_without_their_terminator() {
         let mut f = Framer::new(b"\n").expect("valid");
-        assert_eq!(frame_all(&mut f, &[b"a\nbb\n"]), [b"a".to_vec(), b"bb".to_vec()]);
+        assert_eq!(
+            frame_all(&mut f, &[b"a\nbb\n"]),
+            [b"a".to_vec(), b"bb".to_vec()]
+        );
         assert!(f.pending().is_empty());
         assert_eq!(f.finish(), None);
     }

@@ -79,7 +79,9 @@ async fn run(out: Out, names: usize) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mark = server_log::mark();
     let start = now_ms();
-    let texts = main(&out, &NAMES[..names]).await.map_err(|e| e.to_string())?;
+    let texts = main(&out, &NAMES[..names])
+        .await
+        .map_err(|e| e.to_string())?;
     let elapsed = now_ms() - start;
     let hello = f64::from(HELLO_DELAY_MS);
     out.check(check_at_least(
@@ -91,7 +93,10 @@ async fn run(out: Out, names: usize) -> Result<(), String> {
     out.check(Check {
         name: format!("the {names} sleeps overlapped: at least 2x faster than one after another"),
         ok: elapsed * 2.0 <= one_by_one,
-        expected: format!("<= {:.0} ms (half of {names} × {hello} ms)", one_by_one / 2.0),
+        expected: format!(
+            "<= {:.0} ms (half of {names} × {hello} ms)",
+            one_by_one / 2.0
+        ),
         actual: format!("{elapsed:.0} ms"),
     });
     let mut expected = vec![body::INDEX.to_string()];

@@ -88,20 +88,19 @@ pub fn register() -> Result<(), ServerError> {
         if state.borrow().is_some() {
             return;
         }
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            |event: web_sys::MessageEvent| {
+        let on_message =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
                 let message = event.data().as_string().unwrap_or_default();
                 for entry in LogEntry::from_message(&message).unwrap_or_default() {
                     server_log::push(entry);
                 }
-            },
-        );
+            });
         let _ = container
             .add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
         // Messages from the worker queue until the page says it listens (startMessages, which
         // web-sys does not bind).
         let start = js_sys::Reflect::get(&container, &"startMessages".into());
-        if let Ok(start) = start.and_then(|f| f.dyn_into::<js_sys::Function>().map_err(Into::into)) {
+        if let Ok(start) = start.and_then(|f| f.dyn_into::<js_sys::Function>()) {
             let _ = start.call0(&container);
         }
         // JsFuture handles the promise's rejection, so a failure is not an uncaught error.

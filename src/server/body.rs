@@ -185,13 +185,22 @@ mod tests {
 
     #[test]
     fn post_one_is_jsonplaceholders() {
-        assert!(post(1).starts_with("{\n  \"userId\": 1,\n  \"id\": 1,"), "{}", post(1));
+        assert!(
+            post(1).starts_with("{\n  \"userId\": 1,\n  \"id\": 1,"),
+            "{}",
+            post(1)
+        );
         let v: Value = serde_json::from_str(&post(1)).expect("JSON");
         assert_eq!(v["userId"], 1);
         assert_eq!(v["id"], 1);
-        assert!(v["title"].as_str().is_some_and(|t| t.starts_with("sunt aut")));
+        assert!(v["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("sunt aut")));
         let v: Value = serde_json::from_str(&post(42)).expect("JSON");
-        assert_eq!((v["userId"].as_u64(), v["id"].as_u64()), (Some(5), Some(42)));
+        assert_eq!(
+            (v["userId"].as_u64(), v["id"].as_u64()),
+            (Some(5), Some(42))
+        );
     }
 
     #[test]
@@ -213,7 +222,10 @@ mod tests {
     #[test]
     fn status_names_its_reason() {
         let v: Value = serde_json::from_str(&status(404)).expect("JSON");
-        assert_eq!((v["status"].as_u64(), v["reason"].as_str()), (Some(404), Some("Not Found")));
+        assert_eq!(
+            (v["status"].as_u64(), v["reason"].as_str()),
+            (Some(404), Some("Not Found"))
+        );
         assert!(is_null_body(204) && !is_null_body(200));
     }
 

@@ -44,7 +44,10 @@ pub fn in_flight() -> u32 {
 
 /// Answers `request`; `log` gets its entry when the body is done or the client gave up.
 /// An `Err` is a failure to build a response (or a client gone before it had one).
-pub async fn respond(request: web_sys::Request, log: LogSink) -> Result<web_sys::Response, JsValue> {
+pub async fn respond(
+    request: web_sys::Request,
+    log: LogSink,
+) -> Result<web_sys::Response, JsValue> {
     let url = web_sys::Url::new(&request.url())?;
     let path = url.pathname();
     let search = url.search();
@@ -83,7 +86,9 @@ pub async fn respond(request: web_sys::Request, log: LogSink) -> Result<web_sys:
         Route::Echo => {
             let text = JsFuture::from(request.text()?);
             let Ok(text) = until_aborted(aborted, text).await else {
-                return Err(JsValue::from_str("the client gave up before its body arrived"));
+                return Err(JsValue::from_str(
+                    "the client gave up before its body arrived",
+                ));
             };
             let text = text?.as_string().unwrap_or_default();
             if text.len() > MAX_ECHO_BODY {

@@ -29,7 +29,10 @@ pub struct LogEntry {
 impl LogEntry {
     /// The message the worker posts for a batch of entries.
     pub fn to_message(entries: &[LogEntry]) -> String {
-        format!("{TAG}{}", serde_json::to_string(entries).unwrap_or_default())
+        format!(
+            "{TAG}{}",
+            serde_json::to_string(entries).unwrap_or_default()
+        )
     }
 
     /// The entries in a message, if it is a log message.
@@ -82,7 +85,10 @@ mod tests {
         assert_eq!(LogEntry::from_message("claim"), None);
         assert_eq!(LogEntry::from_message("asyncscope-log {broken"), None);
         assert_eq!(LogEntry::from_message(r#"{"at_ms":1}"#), None);
-        assert_eq!(LogEntry::from_message(r#"asyncscope-log {"at_ms":1}"#), None);
+        assert_eq!(
+            LogEntry::from_message(r#"asyncscope-log {"at_ms":1}"#),
+            None
+        );
     }
 
     #[test]

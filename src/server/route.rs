@@ -271,9 +271,7 @@ mod tests {
         assert_eq!(get("/api/"), Ok(Route::Index));
         assert_eq!(
             get("/api/hello/Ann"),
-            Ok(Route::Hello {
-                name: "Ann".into()
-            })
+            Ok(Route::Hello { name: "Ann".into() })
         );
     }
 
@@ -294,7 +292,10 @@ mod tests {
         let err = get("/api/hello/%FF").expect_err("not UTF-8");
         assert_eq!(err.status(), 400);
         let long = "a".repeat(MAX_NAME_CHARS + 1);
-        assert_eq!(get(&format!("/api/hello/{long}")).map_err(|e| e.status()), Err(400));
+        assert_eq!(
+            get(&format!("/api/hello/{long}")).map_err(|e| e.status()),
+            Err(400)
+        );
     }
 
     #[test]
@@ -340,7 +341,13 @@ mod tests {
 
     #[test]
     fn unknown_paths_are_404_and_list_the_routes() {
-        for path in ["/api/nope", "/api/hello", "/api/hello/", "/api/delay/5/6", "/index.html"] {
+        for path in [
+            "/api/nope",
+            "/api/hello",
+            "/api/hello/",
+            "/api/delay/5/6",
+            "/index.html",
+        ] {
             let err = get(path).expect_err(path);
             assert_eq!(err.status(), 404, "{path}");
         }
@@ -356,7 +363,10 @@ mod tests {
         assert_eq!(route("get", "/api/echo", ""), Ok(Route::Echo));
         let err = route("DELETE", "/api/echo", "").expect_err("405");
         assert_eq!(err.status(), 405);
-        assert_eq!(err.to_string(), "/api/echo does not take DELETE: it takes GET and POST");
+        assert_eq!(
+            err.to_string(),
+            "/api/echo does not take DELETE: it takes GET and POST"
+        );
         assert_eq!(
             route("POST", "/api/delay/5", "").map_err(|e| e.status()),
             Err(405)

@@ -187,11 +187,12 @@ asyncore.loop()"#,
     rust_source: include_str!("line_protocol.rs"),
     params: &[
         ParamSpec::number("n", 6.0, 1.0, 50.0, "how many chat lines the server sends"),
+        // 50 lines × 1000 ms stays within the server's 60 s for a whole body.
         ParamSpec::number(
             "interval_ms",
             200.0,
             20.0,
-            2000.0,
+            1000.0,
             "time between two lines, in ms",
         ),
         ParamSpec::choice(

@@ -553,10 +553,10 @@ async fn the_service_worker_is_served_as_javascript_and_answers_100_delays_at_on
                    inFlight: Math.max(...all.map(r => r.body.in_flight))}});
          }})().catch(e => done({{error: String(e)}}));"
     );
-    let result = client
-        .execute_async(&script, vec![])
-        .await
-        .expect("script runs");
+    let result = client.execute_async(&script, vec![]).await;
+    // Closed before judging, so that a failed assertion leaves no browser behind.
+    client.close().await.expect("session closed");
+    let result = result.expect("script runs");
     assert!(result.get("error").is_none(), "{result}");
     assert_eq!(result["one"]["by"], "asyncscope service worker", "{result}");
     assert_eq!(result["ok"], 100, "{result}");
@@ -574,7 +574,6 @@ async fn the_service_worker_is_served_as_javascript_and_answers_100_delays_at_on
     );
     assert!(one >= 500.0 && all >= 500.0, "{result}");
     assert!(ratio < 1.2, "100 concurrent delays took {ratio:.2}x one");
-    client.close().await.expect("session closed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -600,11 +599,11 @@ async fn a_new_build_of_the_worker_takes_over_the_open_page_at_once() {
         "const done = arguments[arguments.length - 1];
          (async () => {{ {CONTROLLED} done('controlled'); }})().catch(e => done(String(e)));"
     );
-    let state = client
-        .execute_async(&controlled, vec![])
-        .await
-        .expect("script runs");
-    assert_eq!(state, "controlled");
+    let state = client.execute_async(&controlled, vec![]).await;
+    if !matches!(&state, Ok(s) if s == "controlled") {
+        client.close().await.expect("session closed");
+        panic!("the worker never controlled the page: {state:?}");
+    }
 
     let sw = copy.join("sw.js");
     let script = std::fs::read_to_string(&sw).expect("sw.js");
@@ -624,12 +623,10 @@ async fn a_new_build_of_the_worker_takes_over_the_open_page_at_once() {
             const r = await fetch('/api/hello/again');
             done({replaced, status: r.status, text: await r.text()});
         })().catch(e => done({error: String(e)}));";
-    let result = client
-        .execute_async(update, vec![])
-        .await
-        .expect("script runs");
-    assert_eq!(result["replaced"], true, "{result}");
-    assert_eq!(result["text"], "<h1>Hello, again!</h1>", "{result}");
+    let result = client.execute_async(update, vec![]).await;
     client.close().await.expect("session closed");
     let _ = std::fs::remove_dir_all(&copy);
+    let result = result.expect("script runs");
+    assert_eq!(result["replaced"], true, "{result}");
+    assert_eq!(result["text"], "<h1>Hello, again!</h1>", "{result}");
 }

@@ -7,6 +7,7 @@ pub mod articles;
 mod create_task;
 mod gather;
 mod hello_sleep;
+pub mod idb;
 mod one_thread;
 mod params;
 mod run;

@@ -5,6 +5,7 @@
 
 pub mod articles;
 mod create_task;
+mod db_query;
 mod gather;
 mod hello_sleep;
 pub mod idb;
@@ -30,6 +31,7 @@ pub static LESSONS: &[&Scenario] = &[
     &task_result::LESSON,
     &gather::LESSON,
     &one_thread::LESSON,
+    &db_query::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

@@ -282,6 +282,11 @@ async fn wait_for_notice(expected: &str) {
 async fn bad_params_are_rejected_with_the_parameter_and_its_range_and_the_page_keeps_working() {
     let api = mounted_api().await;
 
+    let ids: Vec<&str> = scenarios::LESSONS.iter().map(|s| s.id).collect();
+    let unknown = format!(
+        "no lesson 'no-such-lesson': the lessons are {}",
+        ids.join(", ")
+    );
     let cases = [
         (
             "hello-sleep",
@@ -308,11 +313,7 @@ async fn bad_params_are_rejected_with_the_parameter_and_its_range_and_the_page_k
             r#"{"delay": 5}"#,
             "lesson hello-sleep has no parameter 'delay': it takes delay_ms",
         ),
-        (
-            "no-such-lesson",
-            "null",
-            "no lesson 'no-such-lesson': the lessons are hello-sleep",
-        ),
+        ("no-such-lesson", "null", unknown.as_str()),
     ];
     for (id, json, expected) in cases {
         let err = call_run(&api, id.into(), params(json))

@@ -140,10 +140,15 @@ mod tests {
     #[test]
     fn an_unknown_lesson_lists_the_known_ones() {
         let err = find("nope").err().map(|e| e.to_string());
+        let ids: Vec<&str> = LESSONS.iter().map(|s| s.id).collect();
         assert_eq!(
-            err.as_deref(),
-            Some("no lesson 'nope': the lessons are hello-sleep")
+            err,
+            Some(format!(
+                "no lesson 'nope': the lessons are {}",
+                ids.join(", ")
+            ))
         );
+        assert!(ids.contains(&"hello-sleep"));
         assert!(find("hello-sleep").is_ok());
     }
 }

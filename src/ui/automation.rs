@@ -252,9 +252,13 @@ mod tests {
     fn an_unknown_lesson_is_explained_and_nothing_runs() {
         let plan = plan_from_query(&pairs(&[("scenario", "nope"), ("run", "1")]));
         assert!(plan.run.is_none());
+        let ids: Vec<&str> = LESSONS.iter().map(|s| s.id).collect();
         assert_eq!(
-            plan.notice.as_deref(),
-            Some("no lesson 'nope': the lessons are hello-sleep")
+            plan.notice,
+            Some(format!(
+                "no lesson 'nope': the lessons are {}",
+                ids.join(", ")
+            ))
         );
     }
 

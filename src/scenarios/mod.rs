@@ -7,6 +7,7 @@ pub mod articles;
 mod hello_sleep;
 mod params;
 mod run;
+mod semaphore;
 
 use futures::future::LocalBoxFuture;
 
@@ -17,7 +18,10 @@ pub use run::{
 };
 
 /// Every lesson, in the order the page lists them.
-pub static LESSONS: &[&Scenario] = &[&hello_sleep::LESSON];
+pub static LESSONS: &[&Scenario] = &[
+    &hello_sleep::LESSON,
+    &semaphore::LESSON,
+];
 
 /// A seed article the lessons come from (see [`articles`]).
 #[derive(Debug)]

@@ -5,6 +5,7 @@
 
 pub mod articles;
 mod hello_sleep;
+mod lock;
 mod params;
 mod run;
 mod semaphore;
@@ -21,6 +22,7 @@ pub use run::{
 pub static LESSONS: &[&Scenario] = &[
     &hello_sleep::LESSON,
     &semaphore::LESSON,
+    &lock::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

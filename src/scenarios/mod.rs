@@ -7,6 +7,7 @@ pub mod articles;
 mod hello_sleep;
 mod lock;
 mod params;
+mod producer_consumer;
 mod run;
 mod semaphore;
 
@@ -23,6 +24,7 @@ pub static LESSONS: &[&Scenario] = &[
     &hello_sleep::LESSON,
     &semaphore::LESSON,
     &lock::LESSON,
+    &producer_consumer::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

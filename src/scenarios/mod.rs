@@ -10,6 +10,7 @@ mod params;
 mod producer_consumer;
 mod run;
 mod semaphore;
+mod timeout;
 
 use futures::future::LocalBoxFuture;
 
@@ -25,6 +26,7 @@ pub static LESSONS: &[&Scenario] = &[
     &semaphore::LESSON,
     &lock::LESSON,
     &producer_consumer::LESSON,
+    &timeout::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

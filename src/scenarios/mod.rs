@@ -4,6 +4,7 @@
 //! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
 
 pub mod articles;
+mod cancel;
 mod hello_sleep;
 mod lock;
 mod params;
@@ -27,6 +28,7 @@ pub static LESSONS: &[&Scenario] = &[
     &lock::LESSON,
     &producer_consumer::LESSON,
     &timeout::LESSON,
+    &cancel::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

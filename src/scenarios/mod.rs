@@ -5,6 +5,7 @@
 
 pub mod articles;
 mod cancel;
+mod errors;
 mod hello_sleep;
 mod lock;
 mod params;
@@ -29,6 +30,7 @@ pub static LESSONS: &[&Scenario] = &[
     &producer_consumer::LESSON,
     &timeout::LESSON,
     &cancel::LESSON,
+    &errors::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

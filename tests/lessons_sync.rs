@@ -440,3 +440,56 @@ async fn a_task_that_raises_leaves_the_others_unaffected() {
     let codes: Vec<&str> = with_recorder(|r| r.warnings().iter().map(|w| w.kind.code()).collect());
     assert!(!codes.contains(&"error-dropped"), "{codes:?}");
 }
+
+// The page's banner for a stopped module (static/wasm-trap.js, loaded by index.html). A real
+// trap would stop this test too, so the test page gets the script and synthetic events.
+
+/// Runs `js` as the body of a function, returning its value.
+fn js(code: &str) -> wasm_bindgen::JsValue {
+    js_sys::Function::new_no_args(code)
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .expect("the script runs")
+}
+
+fn banner_text() -> Option<String> {
+    js(
+        "const b = document.querySelector('[role=alert][data-testid=wasm-stopped]');\
+        return b && b.querySelector('button[data-testid=reload]') ? b.innerText : null;",
+    )
+    .as_string()
+}
+
+#[wasm_bindgen_test]
+fn the_stopped_module_banner_answers_a_wasm_trap_and_nothing_else() {
+    js(include_str!("../static/wasm-trap.js"));
+    js(
+        "window.dispatchEvent(new ErrorEvent('error', { error: new TypeError('not a trap') }));\
+        window.dispatchEvent(new PromiseRejectionEvent('unhandledrejection', \
+            { promise: Promise.resolve(), reason: new Error('not a trap either') }));",
+    );
+    assert_eq!(
+        banner_text(),
+        None,
+        "an ordinary error is the app's to show"
+    );
+
+    js("window.dispatchEvent(new ErrorEvent('error', \
+            { error: new WebAssembly.RuntimeError('unreachable') }));");
+    let text = banner_text().expect("a trap in a task shows the banner");
+    assert!(
+        text.contains("the WebAssembly module stopped: reload the page"),
+        "{text}"
+    );
+    assert!(text.contains("Reload"), "{text}");
+    js("document.getElementById('wasm-stopped').remove();");
+
+    js(
+        "window.dispatchEvent(new PromiseRejectionEvent('unhandledrejection', \
+            { promise: Promise.resolve(), reason: new WebAssembly.RuntimeError('unreachable') }));",
+    );
+    assert!(
+        banner_text().is_some(),
+        "a trap in a promise callback shows it too"
+    );
+    js("document.getElementById('wasm-stopped').remove();");
+}

@@ -1,151 +1,18 @@
 //! End-to-end: the release build (`trunk build --release` into dist/), served on loopback by a
-//! small static file server in this test, driven in headless Chromium through chromedriver.
+//! small static file server (tests/support), driven in headless Chromium through chromedriver.
 //!
 //! Ignored by a plain `cargo test` because it needs the build and a browser; `./dev test` builds
 //! dist/ and runs it with `cargo test --test e2e -- --ignored`. Screenshots go to target/e2e/.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
-use serde_json::{json, Value};
+use std::path::Path;
+use std::time::Duration;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use fantoccini::{Client, Locator};
 
-/// Serves `dir` on 127.0.0.1 (a free port) from a thread, for as long as the test runs.
-fn serve(dir: PathBuf) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    let addr = listener.local_addr().expect("local addr");
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let dir = dir.clone();
-            std::thread::spawn(move || respond(stream, &dir));
-        }
-    });
-    addr
-}
-
-fn respond(mut stream: TcpStream, dir: &Path) {
-    let mut request_line = String::new();
-    let mut reader = BufReader::new(&stream);
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    // Skip the headers: this server answers GETs of files and nothing else.
-    let mut header = String::new();
-    while reader
-        .read_line(&mut header)
-        .map(|n| n > 2)
-        .unwrap_or(false)
-    {
-        header.clear();
-    }
-    let path = request_line.split_whitespace().nth(1).unwrap_or("/");
-    let path = path
-        .split('?')
-        .next()
-        .unwrap_or("/")
-        .trim_start_matches('/');
-    let path = if path.is_empty() { "index.html" } else { path };
-    let file = dir.join(path);
-    let (status, body, kind) = match (path.contains(".."), std::fs::read(&file)) {
-        (false, Ok(body)) => ("200 OK", body, content_type(&file)),
-        _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&body);
-}
-
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js") => "text/javascript",
-        Some("wasm") => "application/wasm",
-        Some("css") => "text/css",
-        Some("png") => "image/png",
-        _ => "application/octet-stream",
-    }
-}
-
-/// chromedriver on a free port, killed when dropped.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_chromedriver() -> Driver {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new("chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver in PATH (./dev test installs it)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "chromedriver did not listen within 20 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Driver {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    }
-}
-
-async fn browser(driver: &Driver) -> Client {
-    let profile = std::env::temp_dir().join(format!("asyncscope-e2e-{}", std::process::id()));
-    let mut options = json!({
-        "args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-quic", "--no-first-run", "--window-size=1680,1050",
-            format!("--user-data-dir={}", profile.display()),
-        ]
-    });
-    if let Ok(chrome) = std::env::var("ASYNCSCOPE_CHROME") {
-        options["binary"] = Value::String(chrome);
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".to_string(), options);
-    ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a Chromium session through chromedriver")
-}
-
-fn dist() -> PathBuf {
-    let dist = std::env::var("ASYNCSCOPE_DIST")
-        .map_or_else(|_| Path::new(ROOT).join("dist"), PathBuf::from);
-    assert!(
-        dist.join("index.html").is_file(),
-        "{} has no index.html: build it first with `trunk build --release` (./dev test does)",
-        dist.display()
-    );
-    dist
-}
+use support::{browser, dist, serve, start_chromedriver, ROOT};
 
 fn save_screenshot(name: &str, png: &[u8]) {
     let dir = Path::new(ROOT).join("target").join("e2e");
@@ -183,7 +50,7 @@ async fn log_lines(client: &Client) -> Vec<(f64, String)> {
 async fn hello_sleep_runs_from_the_url_in_chromium() {
     let site = serve(dist());
     let driver = start_chromedriver();
-    let client = browser(&driver).await;
+    let client = browser(&driver, "e2e", &[]).await;
 
     client
         .goto(&format!("http://{site}/?scenario=hello-sleep&run=1"))
@@ -247,7 +114,7 @@ async fn hello_sleep_runs_from_the_url_in_chromium() {
 async fn bad_url_params_are_explained_and_the_api_still_runs() {
     let site = serve(dist());
     let driver = start_chromedriver();
-    let client = browser(&driver).await;
+    let client = browser(&driver, "e2e", &[]).await;
 
     client
         .goto(&format!(
@@ -356,7 +223,7 @@ async fn bad_url_params_are_explained_and_the_api_still_runs() {
 async fn every_lesson_runs_from_its_url_and_passes_its_own_checks() {
     let site = serve(dist());
     let driver = start_chromedriver();
-    let client = browser(&driver).await;
+    let client = browser(&driver, "e2e", &[]).await;
     client
         .goto(&format!("http://{site}/"))
         .await
@@ -458,7 +325,7 @@ async fn row_states(client: &Client) -> Vec<String> {
 async fn the_trace_panel_draws_replays_exports_and_themes() {
     let site = serve(dist());
     let driver = start_chromedriver();
-    let client = browser(&driver).await;
+    let client = browser(&driver, "e2e", &[]).await;
     client
         .goto(&format!(
             "http://{site}/?scenario=hello-sleep&run=1&delay_ms=300"

@@ -678,3 +678,116 @@ async fn yield_now_lets_a_due_timer_run_first_and_yield_microtask_does_not() {
     trace::yield_now().await;
     assert!(fired.get(), "yield_now let the browser run the timer first");
 }
+
+#[wasm_bindgen_test]
+async fn an_io_request_attributes_its_wake_and_records_its_outcome_or_abort() {
+    trace::reset();
+    let task = trace::spawn("asker", async {
+        let request = trace::IoRequest::start("test-api", "answer");
+        let id = request.id();
+        // A promise settled by a JS timer callback, as a browser API's would be.
+        let promise = Promise::new(&mut |resolve, _| {
+            let window = web_sys::window().expect("window");
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5);
+        });
+        request
+            .wait(JsFuture::from(promise))
+            .await
+            .expect("resolves");
+        request.done("42");
+        let abandoned = trace::IoRequest::start("test-api", "never answered");
+        let abandoned_id = abandoned.id();
+        drop(abandoned);
+        (id, abandoned_id)
+    });
+    let asker = task.id();
+    let (id, abandoned) = task.await.expect("completes");
+    assert!(
+        wake_sources(asker).contains(&WakeSource::Request(id)),
+        "{:?}",
+        wake_sources(asker)
+    );
+    let details: Vec<trace::ResourceDetail> = with_recorder(|r| {
+        [id, abandoned]
+            .iter()
+            .filter_map(|i| r.resource_stats(*i).map(|s| s.detail.clone()))
+            .collect()
+    });
+    assert!(
+        matches!(&details[0], trace::ResourceDetail::Request { outcome: Some(o), .. } if o == "42"),
+        "{details:?}"
+    );
+    assert!(
+        matches!(
+            &details[1],
+            trace::ResourceDetail::Request {
+                aborted: true,
+                outcome: None,
+                ..
+            }
+        ),
+        "{details:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_scope_aborts_every_task_spawned_from_it_however_deep() {
+    trace::reset();
+    let scope = trace::Scope::new();
+    let root = scope.spawn("root", async {
+        let child = trace::spawn("child", async {
+            let grandchild = trace::spawn("grandchild", sleep(Duration::from_secs(30)));
+            let _ = grandchild.await;
+        });
+        let _ = child.await;
+    });
+    sleep(Duration::from_millis(20)).await;
+    assert_eq!(scope.live(), 3);
+    scope.abort_all();
+    assert_eq!(root.await, Err(JoinError::Cancelled(task_named("root").id)));
+    let deadline = now_ms() + 2000.0;
+    while task_named("grandchild").state != TaskState::Cancelled {
+        assert!(now_ms() < deadline, "{:?}", task_named("grandchild"));
+        sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        task_named("child").cancel_reason,
+        Some(CancelReason::Aborted)
+    );
+    // A task spawned outside the scope is not touched.
+    let outside = trace::spawn("outside", async { 5 });
+    assert_eq!(outside.await, Ok(5));
+}
+
+#[wasm_bindgen_test]
+async fn a_finished_run_cancels_the_tasks_its_main_left_running() {
+    use futures::future::FutureExt;
+    // As asyncio.run does: main returns while a task it spawned still sleeps.
+    static LEFTOVER: scenarios::Scenario = scenarios::Scenario {
+        id: "test-leftover",
+        title: "leftover",
+        article: &scenarios::articles::ASYNCHAT_ASYNCIO,
+        section: "test",
+        summary: "",
+        python: "",
+        rust_source: "async fn main() {}",
+        params: &[],
+        main: |_, _| {
+            async {
+                drop(trace::spawn("leftover", sleep(Duration::from_secs(30))));
+                Ok(())
+            }
+            .boxed_local()
+        },
+        checks: |_, _| Vec::new(),
+    };
+    let report = scenarios::start(&LEFTOVER, scenarios::Params::defaults(&[]), |_| {})
+        .report
+        .await;
+    assert_eq!(report.state, RunState::Done);
+    let deadline = now_ms() + 2000.0;
+    while task_named("leftover").state != TaskState::Cancelled {
+        assert!(now_ms() < deadline, "{:?}", task_named("leftover"));
+        sleep(Duration::from_millis(5)).await;
+    }
+}

@@ -5,26 +5,36 @@
 
 pub mod articles;
 mod cancel;
+mod create_task;
 mod errors;
+mod gather;
 mod hello_sleep;
 mod lock;
+mod one_thread;
 mod params;
 mod producer_consumer;
 mod run;
 mod semaphore;
+mod task_order;
+mod task_result;
 mod timeout;
 
 use futures::future::LocalBoxFuture;
 
 pub use params::{validate, ParamError, ParamSpec, Params};
 pub use run::{
-    check_at_least, check_at_most, check_lines, start, Check, Line, Out, Run, RunReport, RunState,
-    MAX_LINES,
+    check_at_least, check_at_most, check_lines, start, Check, Line, Out, Run, RunCancel, RunReport,
+    RunState, MAX_LINES,
 };
 
 /// Every lesson, in the order the page lists them.
 pub static LESSONS: &[&Scenario] = &[
     &hello_sleep::LESSON,
+    &create_task::LESSON,
+    &task_order::LESSON,
+    &task_result::LESSON,
+    &gather::LESSON,
+    &one_thread::LESSON,
     &semaphore::LESSON,
     &lock::LESSON,
     &producer_consumer::LESSON,

@@ -1,17 +1,15 @@
 //! A traced bounded channel (Python's `asyncio.Queue(maxsize)`), on async-channel's: the trace
 //! shows its depth over time, and which send or receive woke which task.
 
-use std::future::Future;
 use std::panic::Location;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 
 use super::clock::now_ms;
 use super::event::{ResourceEvent, ResourceId, WakeSource};
 use super::record;
 use super::recorder::ResourceDetail;
-use super::task::{current_task, with_wake_source};
+use super::task::current_task;
+use super::via::via;
 
 pub use async_channel::{RecvError, SendError};
 
@@ -80,22 +78,6 @@ impl<T> Clone for Receiver<T> {
     }
 }
 
-/// Polls `inner` with the channel named as the cause of any wake it makes (a send waking the
-/// receiver, a receive making room for a sender).
-struct ViaChannel<F> {
-    id: ResourceId,
-    inner: Pin<Box<F>>,
-}
-
-impl<F: Future> Future for ViaChannel<F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let id = self.id;
-        with_wake_source(WakeSource::Channel(id), || self.inner.as_mut().poll(cx))
-    }
-}
-
 impl<T> Sender<T> {
     pub fn id(&self) -> ResourceId {
         self.meta.id
@@ -113,11 +95,7 @@ impl<T> Sender<T> {
     /// Sends `value`, waiting for room; an error gives the value back if the channel closed.
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
         let id = self.meta.id;
-        ViaChannel {
-            id,
-            inner: Box::pin(self.inner.send(value)),
-        }
-        .await?;
+        via(WakeSource::Channel(id), self.inner.send(value)).await?;
         let depth = self.inner.len() as u32;
         record(|r| r.resource(id, current_task(), ResourceEvent::Sent { depth }, now_ms()));
         Ok(())
@@ -140,11 +118,7 @@ impl<T> Receiver<T> {
     /// Receives the next message, waiting for one; an error once the channel is closed and empty.
     pub async fn recv(&self) -> Result<T, RecvError> {
         let id = self.meta.id;
-        let value = ViaChannel {
-            id,
-            inner: Box::pin(self.inner.recv()),
-        }
-        .await?;
+        let value = via(WakeSource::Channel(id), self.inner.recv()).await?;
         let depth = self.inner.len() as u32;
         record(|r| {
             r.resource(

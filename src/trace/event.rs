@@ -35,6 +35,8 @@ pub enum WakeSource {
     Channel(ResourceId),
     /// A traced semaphore handed the task a permit.
     Semaphore(ResourceId),
+    /// A traced request of a browser API settled (an IndexedDB request, a worker's reply...).
+    Request(ResourceId),
     /// Another task, while it was being polled (a join handle completing, an untraced channel...).
     Task(TaskId),
     /// The task itself, during its own poll (`yield_now`, a future asking to be polled again).
@@ -51,6 +53,7 @@ impl WakeSource {
             WakeSource::Fetch(_) => "fetch",
             WakeSource::Channel(_) => "channel",
             WakeSource::Semaphore(_) => "semaphore",
+            WakeSource::Request(_) => "request",
             WakeSource::Task(_) => "task",
             WakeSource::ItSelf => "self",
             WakeSource::External => "external",
@@ -65,6 +68,7 @@ impl fmt::Display for WakeSource {
             WakeSource::Fetch(r) => write!(f, "fetch {r}"),
             WakeSource::Channel(r) => write!(f, "channel {r}"),
             WakeSource::Semaphore(r) => write!(f, "semaphore {r}"),
+            WakeSource::Request(r) => write!(f, "request {r}"),
             WakeSource::Task(id) => write!(f, "task {id}"),
             WakeSource::ItSelf => f.write_str("itself"),
             WakeSource::External => f.write_str("outside the traced tasks"),
@@ -171,7 +175,11 @@ pub enum ResourceEvent {
     Body {
         bytes: u64,
     },
-    /// A fetch was aborted (dropped or timed out) before it finished.
+    /// A request completed, with what it gave.
+    Done {
+        outcome: String,
+    },
+    /// A fetch or request was aborted (dropped or timed out) before it finished.
     Aborted,
     /// A fetch failed at the network level (no response at all).
     Error {
@@ -193,6 +201,7 @@ impl fmt::Display for ResourceEvent {
             ResourceEvent::Received { depth } => write!(f, "received (depth {depth})"),
             ResourceEvent::Response { status } => write!(f, "response {status}"),
             ResourceEvent::Body { bytes } => write!(f, "body {bytes} bytes"),
+            ResourceEvent::Done { outcome } => write!(f, "done: {outcome}"),
             ResourceEvent::Aborted => f.write_str("aborted"),
             ResourceEvent::Error { message } => write!(f, "error: {message}"),
             ResourceEvent::Closed => f.write_str("closed"),

@@ -232,6 +232,21 @@ pub fn describe(detail: &ResourceDetail) -> String {
             }
             s
         }
+        ResourceDetail::Request {
+            api,
+            operation,
+            outcome,
+            aborted,
+            error,
+        } => {
+            let state = match (outcome, error, aborted) {
+                (Some(o), _, _) => o.clone(),
+                (_, Some(e), _) => format!("failed: {e}"),
+                (_, _, true) => "aborted".to_string(),
+                _ => "…".to_string(),
+            };
+            format!("{api} {operation} -> {state}")
+        }
     }
 }
 

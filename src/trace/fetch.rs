@@ -5,9 +5,6 @@
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -17,7 +14,8 @@ use super::clock::now_ms;
 use super::event::{ResourceEvent, ResourceId, WakeSource};
 use super::record;
 use super::recorder::ResourceDetail;
-use super::task::{current_task, with_wake_source};
+use super::task::current_task;
+use super::via::via;
 
 /// A request to send with [`Request::send`].
 #[derive(Debug, Clone, PartialEq)]
@@ -186,7 +184,7 @@ impl InFlight {
         }
         self.controller = Some(controller);
         let promise = start_fetch(&request.url, &init)?;
-        let response = ViaFetch::new(self.id, promise)
+        let response = via(WakeSource::Fetch(self.id), JsFuture::from(promise))
             .await
             .map_err(|e| FetchError::Network(js_message(&e)))?;
         let response: web_sys::Response = response.dyn_into().map_err(|_| {
@@ -206,7 +204,7 @@ impl InFlight {
         let body = response
             .array_buffer()
             .map_err(|e| FetchError::Body(js_message(&e)))?;
-        let body = ViaFetch::new(self.id, body)
+        let body = via(WakeSource::Fetch(self.id), JsFuture::from(body))
             .await
             .map_err(|e| FetchError::Body(js_message(&e)))?;
         let body = Uint8Array::new(&body).to_vec();
@@ -247,47 +245,4 @@ fn header_pairs(headers: &web_sys::Headers) -> Vec<(String, String)> {
         }
     }
     pairs
-}
-
-/// A promise of the fetch, whose settling is recorded as the fetch waking the task.
-struct ViaFetch {
-    id: ResourceId,
-    inner: JsFuture,
-}
-
-impl ViaFetch {
-    fn new(id: ResourceId, promise: Promise) -> ViaFetch {
-        ViaFetch {
-            id,
-            inner: JsFuture::from(promise),
-        }
-    }
-}
-
-impl Future for ViaFetch {
-    type Output = Result<JsValue, JsValue>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let waker = Waker::from(Arc::new(FetchWaker {
-            id: self.id,
-            inner: cx.waker().clone(),
-        }));
-        Pin::new(&mut self.inner).poll(&mut Context::from_waker(&waker))
-    }
-}
-
-/// Wakes the task with the fetch named as the cause: the promise settles in a JS callback.
-struct FetchWaker {
-    id: ResourceId,
-    inner: Waker,
-}
-
-impl Wake for FetchWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        with_wake_source(WakeSource::Fetch(self.id), || self.inner.wake_by_ref());
-    }
 }

@@ -16,10 +16,12 @@ pub mod fetch;
 mod notify;
 mod race;
 mod recorder;
+mod request;
 mod ring;
 mod semaphore;
 mod sleep;
 mod task;
+mod via;
 mod warning;
 
 use std::cell::RefCell;
@@ -37,13 +39,15 @@ pub use recorder::{
     Limits, Recorder, ResourceDetail, ResourceKind, ResourceStats, TaskState, TaskStats,
     DEFAULT_EVENT_CAP, DEFAULT_FINISHED_TASK_CAP,
 };
+pub use request::IoRequest;
 pub use ring::Ring;
 pub use semaphore::{Permit, Semaphore};
 pub use sleep::{sleep, yield_microtask, yield_now, Sleep, YieldMicrotask, YieldNow};
 pub use task::{
     current_task, drop_with_reason, instrument, spawn, spawn_fallible, with_wake_source, JoinError,
-    JoinHandle, TaskAbort, Traced,
+    JoinHandle, Scope, TaskAbort, Traced,
 };
+pub use via::{via, Via};
 pub use warning::{
     Warning, WarningKind, DEFAULT_WARNING_CAP, LONG_POLL_MS, NEVER_POLLED_MS, STORM_MIN_WAKES,
 };

@@ -5,7 +5,8 @@
 //! stats and every warning are tested natively with hand-picked times ([`super::task`] feeds it
 //! the real clock).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::Location;
 use std::rc::Rc;
 
@@ -90,7 +91,6 @@ pub struct TaskStats {
     /// The warnings already raised that are raised once per task.
     warned: u8,
     spawn_seq: u64,
-    last_seq: u64,
 }
 
 const WARNED_LOST_WAKER: u8 = 1;
@@ -163,6 +163,7 @@ pub enum ResourceKind {
     Semaphore,
     Channel,
     Fetch,
+    Request,
 }
 
 impl ResourceKind {
@@ -171,6 +172,7 @@ impl ResourceKind {
             ResourceKind::Semaphore => "semaphore",
             ResourceKind::Channel => "channel",
             ResourceKind::Fetch => "fetch",
+            ResourceKind::Request => "request",
         }
     }
 }
@@ -199,6 +201,14 @@ pub enum ResourceDetail {
         aborted: bool,
         error: Option<String>,
     },
+    /// A request of some other browser API (see `IoRequest`).
+    Request {
+        api: String,
+        operation: String,
+        outcome: Option<String>,
+        aborted: bool,
+        error: Option<String>,
+    },
 }
 
 impl ResourceDetail {
@@ -207,6 +217,7 @@ impl ResourceDetail {
             ResourceDetail::Semaphore { .. } => ResourceKind::Semaphore,
             ResourceDetail::Channel { .. } => ResourceKind::Channel,
             ResourceDetail::Fetch { .. } => ResourceKind::Fetch,
+            ResourceDetail::Request { .. } => ResourceKind::Request,
         }
     }
 
@@ -231,6 +242,13 @@ impl ResourceDetail {
                 url: url.clone(),
                 status: None,
                 bytes: None,
+                aborted: false,
+                error: None,
+            },
+            ResourceDetail::Request { api, operation, .. } => ResourceDetail::Request {
+                api: api.clone(),
+                operation: operation.clone(),
+                outcome: None,
                 aborted: false,
                 error: None,
             },
@@ -290,9 +308,18 @@ impl ResourceDetail {
             (ResourceDetail::Fetch { bytes, .. }, ResourceEvent::Body { bytes: b }) => {
                 *bytes = Some(*b);
             }
-            (ResourceDetail::Fetch { aborted, .. }, ResourceEvent::Aborted) => *aborted = true,
-            (ResourceDetail::Fetch { error, .. }, ResourceEvent::Error { message }) => {
+            (
+                ResourceDetail::Fetch { aborted, .. } | ResourceDetail::Request { aborted, .. },
+                ResourceEvent::Aborted,
+            ) => *aborted = true,
+            (
+                ResourceDetail::Fetch { error, .. } | ResourceDetail::Request { error, .. },
+                ResourceEvent::Error { message },
+            ) => {
                 *error = Some(message.clone());
+            }
+            (ResourceDetail::Request { outcome, .. }, ResourceEvent::Done { outcome: o }) => {
+                *outcome = Some(o.clone());
             }
             _ => {}
         }
@@ -308,6 +335,29 @@ pub struct ResourceStats {
     pub closed_ms: Option<f64>,
     pub detail: ResourceDetail,
 }
+
+/// Hashes ids (sequential integers) with one multiplication: every event looks its task up,
+/// and SipHash or a B-tree walk was most of the cost of recording one.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 /// Caps on what the recorder keeps, so memory stays bounded however long a page runs.
 #[derive(Debug, Clone, Copy)]
@@ -333,11 +383,11 @@ pub struct Recorder {
     limits: Limits,
     events: Ring<Event>,
     warnings: Ring<Warning>,
-    tasks: BTreeMap<TaskId, TaskStats>,
+    tasks: IdMap<TaskId, TaskStats>,
     /// Finished tasks, oldest first, for evicting past the cap.
     finished: VecDeque<TaskId>,
     tasks_dropped: u64,
-    resources: BTreeMap<ResourceId, ResourceStats>,
+    resources: IdMap<ResourceId, ResourceStats>,
     closed: VecDeque<ResourceId>,
     resources_dropped: u64,
     next_id: u64,
@@ -358,10 +408,10 @@ impl Recorder {
             limits,
             events: Ring::new(limits.events),
             warnings: Ring::new(limits.warnings),
-            tasks: BTreeMap::new(),
+            tasks: IdMap::default(),
             finished: VecDeque::new(),
             tasks_dropped: 0,
-            resources: BTreeMap::new(),
+            resources: IdMap::default(),
             closed: VecDeque::new(),
             resources_dropped: 0,
             next_id: 1,
@@ -402,11 +452,7 @@ impl Recorder {
     }
 
     fn push_task(&mut self, id: TaskId, t_ms: f64, kind: EventKind) -> u64 {
-        let seq = self.push(Some(id), t_ms, kind);
-        if let Some(task) = self.tasks.get_mut(&id) {
-            task.last_seq = seq;
-        }
-        seq
+        self.push(Some(id), t_ms, kind)
     }
 
     fn warn(&mut self, event: u64, t_ms: f64, task: TaskId, kind: WarningKind) {
@@ -476,7 +522,6 @@ impl Recorder {
                 handle_dropped: false,
                 warned: 0,
                 spawn_seq: seq,
-                last_seq: seq,
             },
         );
         self.push_task(id, t, EventKind::Spawned { parent });
@@ -554,15 +599,24 @@ impl Recorder {
 
     /// A copy of the task's waker was dropped. The last one going while the task is idle means
     /// nothing can wake it: a lost waker.
-    pub fn waker_dropped(&mut self, id: TaskId, t: f64) {
+    /// `now` is read only if a warning is raised: a waker is dropped on most wakes, and reading
+    /// the clock costs more than the rest of this.
+    pub fn waker_dropped(&mut self, id: TaskId, now: impl FnOnce() -> f64) {
         let Some(task) = self.live(id) else { return };
         task.waker_drops += 1;
         if task.state == TaskState::Idle
             && task.wakers_alive() == 0
             && task.first(WARNED_LOST_WAKER)
         {
-            let seq = task.last_seq;
-            self.warn(seq, t, id, WarningKind::LostWaker);
+            let spawn_seq = task.spawn_seq;
+            // Linked to the task's last event (its pending poll): found once, when warning.
+            let seq = self
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.task == Some(id))
+                .map_or(spawn_seq, |e| e.seq);
+            self.warn(seq, now(), id, WarningKind::LostWaker);
         }
     }
 
@@ -729,7 +783,10 @@ impl Recorder {
         resource.detail.apply(&what);
         let closes = matches!(
             what,
-            ResourceEvent::Closed | ResourceEvent::Aborted | ResourceEvent::Error { .. }
+            ResourceEvent::Closed
+                | ResourceEvent::Aborted
+                | ResourceEvent::Error { .. }
+                | ResourceEvent::Done { .. }
         );
         if closes {
             resource.closed_ms = Some(t);
@@ -809,15 +866,25 @@ impl Recorder {
 
     /// Every task this recording holds, by id (spawn order).
     pub fn tasks(&self) -> impl Iterator<Item = &TaskStats> {
-        self.tasks.values()
+        let mut tasks: Vec<&TaskStats> = self.tasks.values().collect();
+        tasks.sort_unstable_by_key(|t| t.id);
+        tasks.into_iter()
+    }
+
+    /// How many tasks this recording holds.
+    pub fn task_count(&self) -> usize {
+        self.tasks.len()
     }
 
     pub fn task(&self, id: TaskId) -> Option<&TaskStats> {
         self.tasks.get(&id)
     }
 
+    /// Every resource this recording holds, by id (creation order).
     pub fn resources(&self) -> impl Iterator<Item = &ResourceStats> {
-        self.resources.values()
+        let mut resources: Vec<&ResourceStats> = self.resources.values().collect();
+        resources.sort_unstable_by_key(|r| r.id);
+        resources.into_iter()
     }
 
     pub fn resource_stats(&self, id: ResourceId) -> Option<&ResourceStats> {
@@ -1082,11 +1149,11 @@ mod tests {
         let id = pending_with_waker(&mut rec, "waiting");
         assert!(warnings(&rec).is_empty());
         rec.waker_cloned(id);
-        rec.waker_dropped(id, 5.0);
+        rec.waker_dropped(id, || 5.0);
         assert!(warnings(&rec).is_empty(), "one waker is still alive");
-        rec.waker_dropped(id, 6.0);
+        rec.waker_dropped(id, || 6.0);
         rec.waker_cloned(id);
-        rec.waker_dropped(id, 7.0);
+        rec.waker_dropped(id, || 7.0);
         assert_eq!(warnings(&rec), vec![(id, "lost-waker")]);
     }
 
@@ -1095,7 +1162,7 @@ mod tests {
         let mut rec = Recorder::default();
         let id = pending_with_waker(&mut rec, "woken");
         rec.woken(id, WakeSource::Timer, 10.0);
-        rec.waker_dropped(id, 10.0);
+        rec.waker_dropped(id, || 10.0);
         assert!(warnings(&rec).is_empty());
     }
 
@@ -1229,7 +1296,7 @@ mod tests {
         let id = pending_with_waker(&mut rec, "t");
         rec.waker_cloned(id);
         rec.waker_cloned(id);
-        rec.waker_dropped(id, 2.0);
+        rec.waker_dropped(id, || 2.0);
         let t = rec.task(id).expect("kept");
         assert_eq!((t.waker_clones, t.waker_drops, t.wakers_alive()), (3, 1, 2));
     }

@@ -12,7 +12,7 @@ mod resources;
 mod source;
 mod state;
 mod task_table;
-mod timeline;
+pub mod timeline;
 mod trace_panel;
 
 pub use automation::{plan_from_query, StartPlan};

@@ -91,7 +91,7 @@ pub fn Resources(props: &ResourcesProps) -> Html {
                     ResourceDetail::Channel { capacity, .. } => {
                         step_chart(&series(rec, r.id), *capacity, start, end)
                     }
-                    ResourceDetail::Fetch { .. } => html! {},
+                    ResourceDetail::Fetch { .. } | ResourceDetail::Request { .. } => html! {},
                 };
                 html! {
                     <tr data-resource-id={r.id.0.to_string()} data-resource-kind={kind.as_str()}>

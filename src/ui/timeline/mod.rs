@@ -2,7 +2,7 @@
 //! bars, pending time as a thin line, wake arrows, markers, a time axis; zoom (wheel, pinch,
 //! + and -), pan (drag, arrows), tooltips; follows live while a run goes on. Drawn on a canvas.
 
-mod draw;
+pub mod draw;
 pub mod model;
 
 use std::cell::RefCell;

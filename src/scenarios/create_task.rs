@@ -1,0 +1,218 @@
+//! Lesson `create-task`: two `say_after` coroutines started as tasks with
+//! `asyncio.create_task`, then awaited. Their sleeps overlap, so the run takes 2 s, not 3; the
+//! `sequential` variant awaits each coroutine where it is called, and takes 3 s.
+
+use std::time::Duration;
+
+use futures::future::FutureExt;
+
+use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
+use super::{Params, Scenario};
+use crate::trace::{instrument, sleep, spawn, JoinError};
+
+/// How late a line may be and still count as "on time": a timer on a busy page fires a few ms
+/// late; more than this means the event loop was blocked (or the sleeps did not overlap).
+const LATE_TOLERANCE_MS: f64 = 100.0;
+
+pub const LESSON: Scenario = Scenario {
+    id: "create-task",
+    title: "create_task: two sleeps at once",
+    article: &articles::ASYNCHAT_ASYNCIO,
+    section: "2.1.2 事件循环(Event Loop)的工作机制",
+    summary: "main() starts say_after(1, 'hello') and say_after(2, 'world') as tasks, then awaits \
+              them: both sleep at once, so hello comes at 1 s and world at 2 s, 2 s in all, not 3. \
+              The sequential variant awaits one coroutine, then the other: 3 s.",
+    python: r#"import asyncio
+
+async def say_after(delay, what):
+    await asyncio.sleep(delay)
+    print(what)
+
+async def main():
+    task1 = asyncio.create_task(say_after(1, 'hello'))
+    task2 = asyncio.create_task(say_after(2, 'world'))
+
+    await task1
+    await task2
+
+# Python 3.7+
+asyncio.run(main())"#,
+    rust_source: include_str!("create_task.rs"),
+    params: &[
+        ParamSpec::choice(
+            "mode",
+            &["tasks", "sequential"],
+            "tasks: create_task both, then await them (the seed); sequential: \
+             await say_after(1, 'hello'), then await say_after(2, 'world')",
+        ),
+        ParamSpec::number(
+            "hello_ms",
+            1000.0,
+            0.0,
+            60_000.0,
+            "how long say_after sleeps before printing hello, in ms (the Python: 1 s)",
+        ),
+        ParamSpec::number(
+            "world_ms",
+            2000.0,
+            0.0,
+            60_000.0,
+            "how long say_after sleeps before printing world, in ms (the Python: 2 s)",
+        ),
+    ],
+    main: |out, params| {
+        let mode = Mode::of(&params);
+        let hello = Duration::from_secs_f64(params.get("hello_ms") / 1000.0);
+        let world = Duration::from_secs_f64(params.get("world_ms") / 1000.0);
+        async move {
+            match mode {
+                Mode::Tasks => main(out, hello, world).await.map_err(|e| e.to_string()),
+                Mode::Sequential => {
+                    main_sequential(out, hello, world).await;
+                    Ok(())
+                }
+            }
+        }
+        .boxed_local()
+    },
+    checks,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Tasks,
+    Sequential,
+}
+
+impl Mode {
+    fn of(params: &Params) -> Mode {
+        match params.index("mode") {
+            1 => Mode::Sequential,
+            _ => Mode::Tasks,
+        }
+    }
+}
+
+// ANCHOR: lesson
+/// `async def say_after(delay, what)`.
+async fn say_after(out: Out, delay: Duration, what: &'static str) {
+    sleep(delay).await;
+    out.print(what);
+}
+
+/// `async def main()` of the seed. `spawn` is `asyncio.create_task`: both tasks are on the
+/// event loop at once, so their sleeps overlap; awaiting a `JoinHandle` only waits for its
+/// task to end.
+async fn main(out: Out, hello: Duration, world: Duration) -> Result<(), JoinError> {
+    let task1 = spawn("task1", say_after(out.clone(), hello, "hello"));
+    let task2 = spawn("task2", say_after(out, world, "world"));
+
+    task1.await?;
+    task2.await?;
+    Ok(())
+}
+
+/// The `sequential` variant: `await say_after(1, 'hello')`, then `await say_after(2, 'world')`.
+/// A future does nothing until it is awaited, so the second sleep starts when the first ends.
+async fn main_sequential(out: Out, hello: Duration, world: Duration) {
+    instrument("say_after hello", say_after(out.clone(), hello, "hello")).await;
+    instrument("say_after world", say_after(out, world, "world")).await;
+}
+// ANCHOR_END: lesson
+
+/// Each expected line, with the earliest time (ms since the start) it may be printed.
+fn expected(params: &Params) -> Vec<(&'static str, f64)> {
+    let (hello, world) = (params.get("hello_ms"), params.get("world_ms"));
+    match Mode::of(params) {
+        // Each task's sleep starts at once; the shorter prints first (hello on a tie: its
+        // timer was set first).
+        Mode::Tasks if world < hello => vec![("world", world), ("hello", hello)],
+        Mode::Tasks => vec![("hello", hello), ("world", world)],
+        Mode::Sequential => vec![("hello", hello), ("world", hello + world)],
+    }
+}
+
+fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
+    let expected = expected(params);
+    let texts: Vec<&str> = expected.iter().map(|(text, _)| *text).collect();
+    let mut checks = vec![check_lines(lines, &texts)];
+    if lines.len() != expected.len() {
+        return checks;
+    }
+    for (line, (text, earliest)) in lines.iter().zip(&expected) {
+        checks.push(check_at_least(
+            format!("{text} no earlier than {earliest} ms"),
+            line.t_ms,
+            *earliest,
+        ));
+        checks.push(check_at_most(
+            format!("{text} at about {earliest} ms (at most {LATE_TOLERANCE_MS} ms late)"),
+            line.t_ms,
+            earliest + LATE_TOLERANCE_MS,
+        ));
+    }
+    checks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(times: &[(f64, &str)]) -> Vec<Line> {
+        times
+            .iter()
+            .map(|&(t_ms, text)| Line {
+                t_ms,
+                text: text.to_string(),
+            })
+            .collect()
+    }
+
+    fn params(raw: &[(&str, &str)]) -> Params {
+        LESSON.validate(raw.iter().copied()).expect("valid")
+    }
+
+    #[test]
+    fn concurrent_tasks_on_time_pass_every_check() {
+        let checks = checks(
+            &params(&[]),
+            &lines(&[(1001.0, "hello"), (2002.0, "world")]),
+        );
+        assert_eq!(checks.len(), 5);
+        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    }
+
+    #[test]
+    fn tasks_that_ran_one_after_the_other_fail() {
+        // world at 3 s: the sleeps did not overlap.
+        let checks = checks(
+            &params(&[]),
+            &lines(&[(1001.0, "hello"), (3002.0, "world")]),
+        );
+        assert!(checks.iter().any(|c| !c.ok), "{checks:?}");
+    }
+
+    #[test]
+    fn the_sequential_variant_expects_world_after_both_sleeps() {
+        let p = params(&[("mode", "sequential")]);
+        let on_time = checks(&p, &lines(&[(1001.0, "hello"), (3002.0, "world")]));
+        assert!(on_time.iter().all(|c| c.ok), "{on_time:?}");
+        let early = checks(&p, &lines(&[(1001.0, "hello"), (2002.0, "world")]));
+        assert!(early.iter().any(|c| !c.ok), "{early:?}");
+    }
+
+    #[test]
+    fn a_shorter_second_sleep_prints_world_first() {
+        let p = params(&[("hello_ms", "300"), ("world_ms", "100")]);
+        let got = checks(&p, &lines(&[(101.0, "world"), (301.0, "hello")]));
+        assert!(got.iter().all(|c| c.ok), "{got:?}");
+        let wrong_order = checks(&p, &lines(&[(101.0, "hello"), (301.0, "world")]));
+        assert!(!wrong_order[0].ok);
+    }
+
+    #[test]
+    fn an_early_line_fails() {
+        let checks = checks(&params(&[]), &lines(&[(999.0, "hello"), (2002.0, "world")]));
+        assert!(!checks[1].ok, "{checks:?}");
+    }
+}

@@ -1,0 +1,350 @@
+//! Lesson `gather`: three coroutines that return values after different sleeps, gathered.
+//! They finish in the order their sleeps end, but the results come back in argument order. One
+//! of them can fail: `first-error` gives up at the first error (plain `gather`), `collect-all`
+//! returns the error among the values (`return_exceptions=True`).
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use futures::future::{join_all, try_join_all, FutureExt};
+
+use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
+use super::{Params, Scenario};
+use crate::trace::{instrument, sleep};
+
+/// How late a line may be and still count as "on time" (see hello-sleep).
+const LATE_TOLERANCE_MS: f64 = 100.0;
+
+/// The coroutines' names, in argument order.
+const NAMES: [&str; 3] = ["a", "b", "c"];
+/// The one that fails in the `first-error` and `collect-all` variants.
+const FAILING: &str = "c";
+
+pub const LESSON: Scenario = Scenario {
+    id: "gather",
+    title: "gather: results in argument order",
+    article: &articles::ASYNCIO_AIOHTTP,
+    section: "4.3 异步编程实践示例",
+    summary: "gather runs fetch('a', 3), fetch('b', 1) and fetch('c', 2) at once: they finish b, \
+              c, a, and the results come back A, B, C, in argument order, after 3 s. When c \
+              fails, plain gather raises at 2 s (first-error); with return_exceptions=True it \
+              waits for all and returns the error in c's place (collect-all). The seed gathers \
+              five aiohttp requests; here each request is a sleep, so the order is visible.",
+    python: r#"# Adapted from the seed's §4.3: its five aiohttp requests become sleeps.
+import asyncio
+
+# The lesson's mode: 'all-succeed', 'first-error' or 'collect-all'
+MODE = 'all-succeed'
+
+async def fetch(name, seconds):
+    await asyncio.sleep(seconds)  # stands in for session.get(url) in 002 §4.3
+    if name == 'c' and MODE != 'all-succeed':
+        raise ConnectionError(f'{name} failed')
+    print(f'{name} done')
+    return name.upper()
+
+async def main():
+    coros = [fetch('a', 3), fetch('b', 1), fetch('c', 2)]
+    try:
+        results = await asyncio.gather(*coros, return_exceptions=MODE == 'collect-all')
+    except ConnectionError as e:
+        print(f'gather raised: {e!r}')
+        return
+    print(results)
+
+asyncio.run(main())"#,
+    rust_source: include_str!("gather.rs"),
+    params: &[
+        ParamSpec::choice(
+            "mode",
+            &["all-succeed", "first-error", "collect-all"],
+            "all-succeed: every fetch returns; first-error: c raises and gather raises with it; \
+             collect-all: c raises, and gather(..., return_exceptions=True) returns its error \
+             among the values",
+        ),
+        ParamSpec::number(
+            "a_ms",
+            3000.0,
+            0.0,
+            60_000.0,
+            "how long fetch('a') sleeps, in ms (the Python: 3 s)",
+        ),
+        ParamSpec::number(
+            "b_ms",
+            1000.0,
+            0.0,
+            60_000.0,
+            "how long fetch('b') sleeps, in ms (the Python: 1 s)",
+        ),
+        ParamSpec::number(
+            "c_ms",
+            2000.0,
+            0.0,
+            60_000.0,
+            "how long fetch('c') sleeps, in ms (the Python: 2 s)",
+        ),
+    ],
+    main: |out, params| {
+        let mode = Mode::of(&params);
+        let delays = delays_ms(&params).map(|ms| Duration::from_secs_f64(ms / 1000.0));
+        async move {
+            main(out, mode, delays).await;
+            Ok(())
+        }
+        .boxed_local()
+    },
+    checks,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    AllSucceed,
+    FirstError,
+    CollectAll,
+}
+
+impl Mode {
+    fn of(params: &Params) -> Mode {
+        match params.index("mode") {
+            1 => Mode::FirstError,
+            2 => Mode::CollectAll,
+            _ => Mode::AllSucceed,
+        }
+    }
+}
+
+fn delays_ms(params: &Params) -> [f64; 3] {
+    [params.get("a_ms"), params.get("b_ms"), params.get("c_ms")]
+}
+
+/// Python's `repr` of the values printed: a string in single quotes, an exception as its
+/// constructor call, a list of either in brackets.
+fn repr_list(results: &[Result<String, ConnectionError>]) -> String {
+    let mut text = String::from("[");
+    for (i, result) in results.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        let _ = match result {
+            Ok(value) => write!(text, "'{value}'"),
+            Err(error) => write!(text, "{}", error.repr()),
+        };
+    }
+    text.push(']');
+    text
+}
+
+/// Seconds as Python writes the literal: `3`, `1.5`.
+fn secs(delay: Duration) -> String {
+    format!("{}", delay.as_secs_f64())
+}
+
+// ANCHOR: lesson
+/// Python's `ConnectionError`, with its message.
+#[derive(Debug)]
+struct ConnectionError(String);
+
+impl ConnectionError {
+    fn repr(&self) -> String {
+        format!("ConnectionError('{}')", self.0)
+    }
+}
+
+/// `async def fetch(name, seconds)`: the sleep stands in for the request.
+async fn fetch(
+    out: Out,
+    name: &'static str,
+    delay: Duration,
+    mode: Mode,
+) -> Result<String, ConnectionError> {
+    sleep(delay).await;
+    if name == FAILING && mode != Mode::AllSucceed {
+        return Err(ConnectionError(format!("{name} failed")));
+    }
+    out.print(format!("{name} done"));
+    Ok(name.to_uppercase())
+}
+
+/// `async def main()`. Each coroutine is a traced future that main's task polls (its own row
+/// in the trace); `join_all` and `try_join_all` poll them all at once and give their values in
+/// argument order, as `gather` does.
+async fn main(out: Out, mode: Mode, delays: [Duration; 3]) {
+    let coros = NAMES.into_iter().zip(delays).map(|(name, delay)| {
+        let call = format!("fetch('{name}', {})", secs(delay));
+        instrument(&call, fetch(out.clone(), name, delay, mode))
+    });
+    if mode == Mode::CollectAll {
+        // return_exceptions=True: wait for every one; an error is a value like the others.
+        let results = join_all(coros).await;
+        out.print(repr_list(&results));
+        return;
+    }
+    // The first error ends the gather at once. The fetches still running are dropped with
+    // it, so they stop: Python's gather leaves them running until asyncio.run cancels them
+    // when main returns, which prints the same.
+    match try_join_all(coros).await {
+        Ok(values) => out.print(repr_list(&values.into_iter().map(Ok).collect::<Vec<_>>())),
+        Err(error) => out.print(format!("gather raised: {}", error.repr())),
+    }
+}
+// ANCHOR_END: lesson
+
+/// Each expected line, with the earliest time (ms since the start) it may be printed.
+fn expected(params: &Params) -> Vec<(String, f64)> {
+    let mode = Mode::of(params);
+    let delays = delays_ms(params);
+    let fails = |name: &str| name == FAILING && mode != Mode::AllSucceed;
+    let failing_at = NAMES
+        .iter()
+        .zip(delays)
+        .find(|(name, _)| fails(name))
+        .map(|(_, ms)| ms);
+    // The fetches in the order their sleeps end; on a tie, in argument order (their timers
+    // were set in that order).
+    let mut by_end: Vec<(&str, f64)> = NAMES.iter().copied().zip(delays).collect();
+    by_end.sort_by(|x, y| x.1.total_cmp(&y.1));
+    let mut lines: Vec<(String, f64)> = Vec::new();
+    for (name, ms) in by_end {
+        if fails(name) {
+            continue;
+        }
+        // Plain gather stops at the error: only fetches that ended by then print (c is the
+        // last argument, so a tie goes to the others).
+        if mode == Mode::FirstError && failing_at.is_some_and(|at| ms > at) {
+            continue;
+        }
+        lines.push((format!("{name} done"), ms));
+    }
+    let last = delays.iter().copied().fold(0.0, f64::max);
+    let (result, at) = match (mode, failing_at) {
+        (Mode::FirstError, Some(at)) => ("gather raised: ConnectionError('c failed')".into(), at),
+        (Mode::CollectAll, _) => ("['A', 'B', ConnectionError('c failed')]".into(), last),
+        _ => ("['A', 'B', 'C']".into(), last),
+    };
+    lines.push((result, at));
+    lines
+}
+
+fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
+    let expected = expected(params);
+    let texts: Vec<&str> = expected.iter().map(|(text, _)| text.as_str()).collect();
+    let mut checks = vec![check_lines(lines, &texts)];
+    if lines.len() != expected.len() {
+        return checks;
+    }
+    for (line, (text, earliest)) in lines.iter().zip(&expected) {
+        checks.push(check_at_least(
+            format!("{text} no earlier than {earliest} ms"),
+            line.t_ms,
+            *earliest,
+        ));
+        checks.push(check_at_most(
+            format!("{text} at about {earliest} ms (at most {LATE_TOLERANCE_MS} ms late)"),
+            line.t_ms,
+            earliest + LATE_TOLERANCE_MS,
+        ));
+    }
+    checks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(times: &[(f64, &str)]) -> Vec<Line> {
+        times
+            .iter()
+            .map(|&(t_ms, text)| Line {
+                t_ms,
+                text: text.to_string(),
+            })
+            .collect()
+    }
+
+    fn params(raw: &[(&str, &str)]) -> Params {
+        LESSON.validate(raw.iter().copied()).expect("valid")
+    }
+
+    fn texts(params: &Params) -> Vec<String> {
+        expected(params).into_iter().map(|(text, _)| text).collect()
+    }
+
+    #[test]
+    fn the_defaults_expect_what_cpython_prints() {
+        assert_eq!(
+            texts(&params(&[])),
+            ["b done", "c done", "a done", "['A', 'B', 'C']"]
+        );
+        assert_eq!(
+            texts(&params(&[("mode", "first-error")])),
+            ["b done", "gather raised: ConnectionError('c failed')"]
+        );
+        assert_eq!(
+            texts(&params(&[("mode", "collect-all")])),
+            [
+                "b done",
+                "a done",
+                "['A', 'B', ConnectionError('c failed')]"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_run_on_time_passes_every_check() {
+        let run = [
+            (1001.0, "b done"),
+            (2001.0, "c done"),
+            (3001.0, "a done"),
+            (3001.5, "['A', 'B', 'C']"),
+        ];
+        let checks = checks(&params(&[]), &lines(&run));
+        assert_eq!(checks.len(), 9);
+        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    }
+
+    #[test]
+    fn results_in_finishing_order_fail() {
+        let run = [
+            (1001.0, "b done"),
+            (2001.0, "c done"),
+            (3001.0, "a done"),
+            (3001.5, "['B', 'C', 'A']"),
+        ];
+        assert!(!checks(&params(&[]), &lines(&run))[0].ok);
+    }
+
+    #[test]
+    fn a_gather_that_waited_for_the_sum_of_the_sleeps_fails() {
+        let run = [
+            (1001.0, "b done"),
+            (3001.0, "c done"),
+            (6001.0, "a done"),
+            (6001.5, "['A', 'B', 'C']"),
+        ];
+        let checks = checks(&params(&[]), &lines(&run));
+        assert!(checks.iter().any(|c| !c.ok), "{checks:?}");
+    }
+
+    #[test]
+    fn first_error_gives_up_when_c_fails_and_later_ones_never_print() {
+        let p = params(&[("mode", "first-error"), ("a_ms", "500")]);
+        assert_eq!(
+            texts(&p),
+            [
+                "a done",
+                "b done",
+                "gather raised: ConnectionError('c failed')"
+            ]
+        );
+        let p = params(&[("mode", "first-error"), ("c_ms", "100")]);
+        assert_eq!(texts(&p), ["gather raised: ConnectionError('c failed')"]);
+    }
+
+    #[test]
+    fn python_reprs() {
+        let results = [Ok("A".to_string()), Err(ConnectionError("c failed".into()))];
+        assert_eq!(repr_list(&results), "['A', ConnectionError('c failed')]");
+        assert_eq!(secs(Duration::from_millis(3000)), "3");
+        assert_eq!(secs(Duration::from_millis(1500)), "1.5");
+    }
+}

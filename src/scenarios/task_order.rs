@@ -1,0 +1,192 @@
+//! Lesson `task-order`: two tasks that each print when they start and when they end. Both
+//! start before either ends, and the shorter sleep ends first, whatever order they were
+//! created and awaited in.
+
+use std::time::Duration;
+
+use futures::future::FutureExt;
+
+use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
+use super::{Params, Scenario};
+use crate::trace::{sleep, spawn, JoinError};
+
+/// How late a line may be and still count as "on time" (see hello-sleep).
+const LATE_TOLERANCE_MS: f64 = 100.0;
+/// The tasks start at once: their first polls come within a few microtasks of main's.
+const START_BY_MS: f64 = 50.0;
+
+pub const LESSON: Scenario = Scenario {
+    id: "task-order",
+    title: "Two tasks: who finishes first",
+    article: &articles::ASYNCIO_AIOHTTP,
+    section: "4.2 asyncio中的异步任务管理",
+    summary: "Task 1 sleeps 2 s and Task 2 sleeps 1 s. Both start at once, in the order they were \
+              created; Task 2 completes at 1 s and Task 1 at 2 s, although main awaits Task 1 \
+              first.",
+    python: r#"import asyncio
+
+async def async_task(name, seconds):
+    print(f"Start async task {name}")
+    await asyncio.sleep(seconds)  # 模拟一个耗时操作
+    print(f"Async task {name} completed")
+
+async def main():
+    task1 = asyncio.create_task(async_task("Task 1", 2))
+    task2 = asyncio.create_task(async_task("Task 2", 1))
+    await task1
+    await task2
+
+asyncio.run(main())"#,
+    rust_source: include_str!("task_order.rs"),
+    params: &[
+        ParamSpec::number(
+            "task1_ms",
+            2000.0,
+            0.0,
+            60_000.0,
+            "how long Task 1 sleeps, in ms (the Python: 2 s)",
+        ),
+        ParamSpec::number(
+            "task2_ms",
+            1000.0,
+            0.0,
+            60_000.0,
+            "how long Task 2 sleeps, in ms (the Python: 1 s)",
+        ),
+    ],
+    main: |out, params| {
+        let task1 = Duration::from_secs_f64(params.get("task1_ms") / 1000.0);
+        let task2 = Duration::from_secs_f64(params.get("task2_ms") / 1000.0);
+        async move { main(out, task1, task2).await.map_err(|e| e.to_string()) }.boxed_local()
+    },
+    checks,
+};
+
+// ANCHOR: lesson
+/// `async def async_task(name, seconds)`.
+async fn async_task(out: Out, name: &'static str, seconds: Duration) {
+    out.print(format!("Start async task {name}"));
+    sleep(seconds).await; // stands in for slow work
+    out.print(format!("Async task {name} completed"));
+}
+
+/// `async def main()`. Spawned tasks start in the order they were spawned, as soon as main
+/// yields (at its first `.await`); they then end in the order their sleeps end.
+async fn main(out: Out, task1_sleep: Duration, task2_sleep: Duration) -> Result<(), JoinError> {
+    let task1 = spawn("Task 1", async_task(out.clone(), "Task 1", task1_sleep));
+    let task2 = spawn("Task 2", async_task(out, "Task 2", task2_sleep));
+    task1.await?;
+    task2.await?;
+    Ok(())
+}
+// ANCHOR_END: lesson
+
+/// Each expected line, with the earliest time (ms since the start) it may be printed.
+fn expected(params: &Params) -> Vec<(&'static str, f64)> {
+    let (one, two) = (params.get("task1_ms"), params.get("task2_ms"));
+    let one_done = ("Async task Task 1 completed", one);
+    let two_done = ("Async task Task 2 completed", two);
+    let mut lines = vec![
+        ("Start async task Task 1", 0.0),
+        ("Start async task Task 2", 0.0),
+    ];
+    // On a tie Task 1 ends first: its timer was set first.
+    if two < one {
+        lines.extend([two_done, one_done]);
+    } else {
+        lines.extend([one_done, two_done]);
+    }
+    lines
+}
+
+fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
+    let expected = expected(params);
+    let texts: Vec<&str> = expected.iter().map(|(text, _)| *text).collect();
+    let mut checks = vec![check_lines(lines, &texts)];
+    if lines.len() != expected.len() {
+        return checks;
+    }
+    for (line, (text, earliest)) in lines.iter().zip(&expected) {
+        if *earliest == 0.0 {
+            checks.push(check_at_most(
+                format!("\"{text}\" at the start"),
+                line.t_ms,
+                START_BY_MS,
+            ));
+            continue;
+        }
+        checks.push(check_at_least(
+            format!("\"{text}\" no earlier than {earliest} ms"),
+            line.t_ms,
+            *earliest,
+        ));
+        checks.push(check_at_most(
+            format!("\"{text}\" at about {earliest} ms (at most {LATE_TOLERANCE_MS} ms late)"),
+            line.t_ms,
+            earliest + LATE_TOLERANCE_MS,
+        ));
+    }
+    checks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(times: &[(f64, &str)]) -> Vec<Line> {
+        times
+            .iter()
+            .map(|&(t_ms, text)| Line {
+                t_ms,
+                text: text.to_string(),
+            })
+            .collect()
+    }
+
+    fn params(raw: &[(&str, &str)]) -> Params {
+        LESSON.validate(raw.iter().copied()).expect("valid")
+    }
+
+    const SEED_RUN: [(f64, &str); 4] = [
+        (0.3, "Start async task Task 1"),
+        (0.4, "Start async task Task 2"),
+        (1001.0, "Async task Task 2 completed"),
+        (2001.0, "Async task Task 1 completed"),
+    ];
+
+    #[test]
+    fn the_seed_order_on_time_passes_every_check() {
+        let checks = checks(&params(&[]), &lines(&SEED_RUN));
+        assert_eq!(checks.len(), 7);
+        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    }
+
+    #[test]
+    fn completing_in_await_order_fails() {
+        let mut run = SEED_RUN;
+        run.swap(2, 3);
+        let checks = checks(&params(&[]), &lines(&run));
+        assert!(!checks[0].ok);
+    }
+
+    #[test]
+    fn a_late_start_fails() {
+        let mut run = SEED_RUN;
+        run[1].0 = 900.0;
+        let checks = checks(&params(&[]), &lines(&run));
+        assert!(checks.iter().any(|c| !c.ok), "{checks:?}");
+    }
+
+    #[test]
+    fn a_longer_task_two_completes_last() {
+        let p = params(&[("task1_ms", "100"), ("task2_ms", "300")]);
+        let run = [
+            (0.1, "Start async task Task 1"),
+            (0.2, "Start async task Task 2"),
+            (101.0, "Async task Task 1 completed"),
+            (301.0, "Async task Task 2 completed"),
+        ];
+        let checks = checks(&p, &lines(&run));
+        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    }
+}

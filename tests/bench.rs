@@ -1,0 +1,295 @@
+//! The benchmark behind `./dev bench`: the app's release build (dist/) and the benchmark page's
+//! (target/bench-dist/, tests/bench.html and src/bin/bench/) served on loopback, the page driven
+//! in headless Chromium through chromedriver, and one JSON object of figures printed at the end
+//! (and written to target/bench/figures.json, which `./dev bench` prints alone on stdout).
+//!
+//! The page measures the figures that need the browser (`window.asyncscope_bench`), each in a
+//! fresh page of its own; this driver measures those that do not ([`NATIVE_FIGURES`]). A new
+//! page figure needs nothing here; a new native figure is one function in that list.
+//!
+//! Ignored by a plain `cargo test`: `./dev bench` builds both and runs it with
+//! `cargo test --test bench -- --ignored --nocapture`.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use fantoccini::wd::TimeoutConfiguration;
+use fantoccini::Client;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use serde_json::{json, Map, Value};
+
+use support::{browser, dist, serve, start_chromedriver, ROOT};
+
+/// What the native figures see.
+struct Context {
+    /// The app's release build.
+    dist: PathBuf,
+}
+
+/// Measures one figure outside the browser: its JSON object, or why it could not.
+type NativeFigure = fn(&Context) -> Result<Value, String>;
+
+/// The figures measured here rather than in the page, after the page's.
+const NATIVE_FIGURES: &[(&str, NativeFigure)] = &[("bundle", bundle)];
+
+/// Chrome flags for steady timings: no throttling of timers or of a page it thinks hidden.
+const BENCH_ARGS: &[&str] = &[
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+];
+
+/// Longest a single figure may take in the page.
+const FIGURE_TIMEOUT: Duration = Duration::from_secs(120);
+
+fn bench_dist() -> PathBuf {
+    let dir = std::env::var("ASYNCSCOPE_BENCH_DIST").map_or_else(
+        |_| Path::new(ROOT).join("target").join("bench-dist"),
+        PathBuf::from,
+    );
+    assert!(
+        dir.join("index.html").is_file(),
+        "{} has no index.html: build it first with \
+         `trunk build tests/bench.html --release --dist target/bench-dist` (./dev bench does)",
+        dir.display()
+    );
+    dir
+}
+
+fn progress(message: &str) {
+    eprintln!("[bench] {message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release builds and chromedriver: run ./dev bench"]
+async fn bench() {
+    let context = Context { dist: dist() };
+    let app = serve(context.dist.clone());
+    let page = serve(bench_dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "bench", BENCH_ARGS).await;
+    client
+        .update_timeouts(TimeoutConfiguration::new(
+            Some(FIGURE_TIMEOUT),
+            Some(Duration::from_secs(60)),
+            Some(Duration::ZERO),
+        ))
+        .await
+        .expect("WebDriver timeouts set");
+
+    // The sizes below are those of a build that starts.
+    app_starts(&client, app).await;
+
+    let mut figures = Map::new();
+    progress("first_paint_ms (the release app, loaded 5 times)");
+    figures.insert(
+        "first_paint_ms".to_string(),
+        first_paint(&client, app).await,
+    );
+    let names = page_figures(&client, page).await;
+    for name in &names {
+        progress(&format!("{name} (in a fresh page)"));
+        let value = page_figure(&client, page, name).await;
+        figures.insert(name.clone(), value);
+    }
+    for (name, measure) in NATIVE_FIGURES {
+        progress(name);
+        let value = measure(&context).unwrap_or_else(|e| json!({ "error": e }));
+        figures.insert(name.to_string(), value);
+    }
+    client.close().await.expect("session closed");
+
+    let json = serde_json::to_string_pretty(&Value::Object(figures.clone())).expect("JSON");
+    let out = Path::new(ROOT).join("target").join("bench");
+    std::fs::create_dir_all(&out).expect("target/bench");
+    std::fs::write(out.join("figures.json"), format!("{json}\n")).expect("figures.json written");
+    println!("{json}");
+
+    let failed: Vec<String> = figures
+        .iter()
+        .filter_map(|(name, v)| v.get("error").map(|e| format!("{name}: {e}")))
+        .collect();
+    assert!(failed.is_empty(), "figures not measured: {failed:?}");
+}
+
+/// Opens the app and waits for its automation API: a release build that really starts.
+async fn app_starts(client: &Client, app: SocketAddr) {
+    progress("the release app starts");
+    client
+        .goto(&format!("http://{app}/"))
+        .await
+        .expect("the app loads");
+    let lessons = client
+        .execute_async(
+            &wait_for("window.asyncscope", "window.asyncscope.scenarios().length"),
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert!(
+        lessons.as_u64().is_some_and(|n| n > 0),
+        "the release app did not start: {lessons}"
+    );
+}
+
+/// The release app's first contentful paint on loopback (the page is empty until the app has
+/// rendered, so this is when the app first shows), or where the browser gives no paint timing
+/// (headless), the app's own mark of its first render: the median of 5 loads.
+async fn first_paint(client: &Client, app: SocketAddr) -> Value {
+    let mut paints = Vec::new();
+    for i in 0..5 {
+        if let Err(e) = client.goto(&format!("http://{app}/?load={i}")).await {
+            return json!({ "error": format!("the app did not load: {e}") });
+        }
+        let fcp = client
+            .execute_async(
+                &wait_for(
+                    "window.asyncscope",
+                    "(performance.getEntriesByName('first-contentful-paint')[0] \
+                      || performance.getEntriesByName('asyncscope:first-render')[0]).startTime",
+                ),
+                vec![],
+            )
+            .await;
+        match fcp.ok().and_then(|v| v.as_f64()) {
+            Some(ms) => paints.push(ms),
+            None => {
+                return json!({ "error": "neither a first-contentful-paint entry nor the app's mark" })
+            }
+        }
+    }
+    paints.sort_by(f64::total_cmp);
+    let median = paints[paints.len() / 2];
+    json!({
+        "first_paint_ms": (median * 10.0).round() / 10.0,
+        "loads_ms": paints,
+        "goal": "first_paint_ms < 1000",
+        "goal_met": median < 1000.0,
+    })
+}
+
+/// A script for `execute_async` that waits (30 s at most) for `global` to appear in the page,
+/// then resolves with `then` (or with `{error}`).
+fn wait_for(global: &str, then: &str) -> String {
+    format!(
+        "const done = arguments[arguments.length - 1];
+         const started = Date.now();
+         (function wait() {{
+           if ({global}) {{
+             try {{ done({then}); }} catch (e) {{ done({{error: String(e && e.message || e)}}); }}
+           }} else if (Date.now() - started > 30000) {{
+             done({{error: '{global} did not appear within 30 s (see the console)'}});
+           }} else {{
+             setTimeout(wait, 20);
+           }}
+         }})();"
+    )
+}
+
+async fn open_bench_page(client: &Client, page: SocketAddr) -> Value {
+    client
+        .goto(&format!("http://{page}/"))
+        .await
+        .expect("the benchmark page loads");
+    client
+        .execute_async(
+            &wait_for(
+                "window.asyncscope_bench",
+                "window.asyncscope_bench.figures()",
+            ),
+            vec![],
+        )
+        .await
+        .expect("script runs")
+}
+
+/// The names of the figures the page measures.
+async fn page_figures(client: &Client, page: SocketAddr) -> Vec<String> {
+    let names = open_bench_page(client, page).await;
+    serde_json::from_value(names.clone())
+        .unwrap_or_else(|_| panic!("the benchmark page did not start: {names}"))
+}
+
+/// Measures one figure in a fresh page: its own heap and event loop, nothing left over from
+/// the figure before.
+async fn page_figure(client: &Client, page: SocketAddr, name: &str) -> Value {
+    open_bench_page(client, page).await;
+    client
+        .execute_async(
+            "const [name, done] = arguments;
+             window.asyncscope_bench.run(name)
+               .then(done, e => done({error: String(e && e.message || e)}));",
+            vec![json!(name)],
+        )
+        .await
+        .unwrap_or_else(|e| json!({ "error": format!("WebDriver: {e}") }))
+}
+
+/// The app's wasm and JS in dist/ (every `.wasm` and `.js`, snippets included), raw and
+/// gzipped at level 9.
+fn bundle(context: &Context) -> Result<Value, String> {
+    let mut files = Vec::new();
+    list_files(&context.dist, &mut files)
+        .map_err(|e| format!("{}: {e}", context.dist.display()))?;
+    let (mut wasm, mut js) = ((0, 0), (0, 0));
+    let mut names = Vec::new();
+    for file in files {
+        let sizes = match file.extension().and_then(|e| e.to_str()) {
+            Some("wasm") => &mut wasm,
+            Some("js") => &mut js,
+            _ => continue,
+        };
+        let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        sizes.0 += bytes.len();
+        sizes.1 += gzipped_len(&bytes)?;
+        names.push(
+            file.strip_prefix(&context.dist)
+                .unwrap_or(&file)
+                .display()
+                .to_string(),
+        );
+    }
+    if wasm.0 == 0 || js.0 == 0 {
+        return Err(format!(
+            "{} holds no wasm or no JS: is it trunk's build?",
+            context.dist.display()
+        ));
+    }
+    names.sort();
+    Ok(json!({
+        "wasm_bytes": wasm.0,
+        "wasm_gzip_bytes": wasm.1,
+        "js_bytes": js.0,
+        "js_gzip_bytes": js.1,
+        "total_gzip_bytes": wasm.1 + js.1,
+        "bundle_gzip_kb": ((wasm.1 + js.1) as f64 / 1000.0 * 10.0).round() / 10.0,
+        "goal": "bundle_gzip_kb <= 400",
+        "goal_met": (wasm.1 + js.1) <= 400_000,
+        "gzip_level": 9,
+        "files": names,
+    }))
+}
+
+fn list_files(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            list_files(&path, files)?;
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn gzipped_len(bytes: &[u8]) -> Result<usize, String> {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    gz.write_all(bytes).map_err(|e| e.to_string())?;
+    gz.finish().map(|out| out.len()).map_err(|e| e.to_string())
+}

@@ -27,7 +27,9 @@ pub const LESSON: Scenario = Scenario {
               Drop in Rust), awaiting the task reports it cancelled, and main goes on. The trace \
               shows the worker cancelled (aborted). The seed only says that a task 'can be used \
               to cancel nested()'; this is the canonical task.cancel() program.",
-    python: r#"import asyncio
+    python: r#"# Adapted: the seed's §2.2.1 only says a task "can be used to cancel";
+# this is the canonical task.cancel() program.
+import asyncio
 
 async def worker():
     try:

@@ -39,7 +39,9 @@ pub const LESSON: Scenario = Scenario {
               this is the canonical one. Set `panic` to on for what Python has no twin for: a \
               Rust panic in WebAssembly is not an exception: it stops the whole module, and the \
               page offers a reload.",
-    python: r#"import asyncio
+    python: r#"# Adapted: the seed's §6.1 advises care with exceptions but has no program;
+# this is the canonical one.
+import asyncio
 
 async def work(name, seconds):
     await asyncio.sleep(seconds)

@@ -25,7 +25,9 @@ pub const LESSON: Scenario = Scenario {
               reads 0 before any writes, and the counter ends at 1: 99 updates lost. The seed's \
               section speaks of locks guarding shared resources but shows no lock program: this \
               is the canonical asyncio one.",
-    python: r#"import asyncio
+    python: r#"# Adapted: the seed's §2.2.2 speaks of locks but shows no lock program;
+# this is the canonical asyncio one.
+import asyncio
 import contextlib
 
 USE_LOCK = True  # the lesson's `lock` choice

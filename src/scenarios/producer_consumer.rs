@@ -35,7 +35,8 @@ pub const LESSON: Scenario = Scenario {
               asyncio.Queue(capacity) between a producer and a slower consumer: the producer \
               waits while the queue is full, and the notes list the queue's depth over time. \
               (The seed prints COUSUMER, a typo mended here.)",
-    python: r#"# consumer函数是一个生成器
+    python: r#"# Adapted from the seed: its COUSUMER typo mended, and a queue variant below.
+# consumer函数是一个生成器
 def consumer():
     r = ''
     while True:

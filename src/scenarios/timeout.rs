@@ -30,7 +30,9 @@ pub const LESSON: Scenario = Scenario {
               runs at that moment and its timer is cleared, so the trace shows it cancelled \
               (timed out) and its sleep never finishing. The seed only mentions setting timeouts \
               (with aiohttp); this is the canonical asyncio.wait_for program.",
-    python: r#"import asyncio
+    python: r#"# Adapted: the seed's §5.3 only mentions setting timeouts (with aiohttp);
+# this is the canonical asyncio.wait_for program.
+import asyncio
 
 async def fast():
     await asyncio.sleep(0.1)

@@ -4,14 +4,20 @@
 //! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
 
 pub mod articles;
+mod cancel;
 mod create_task;
+mod errors;
 mod gather;
 mod hello_sleep;
+mod lock;
 mod one_thread;
 mod params;
+mod producer_consumer;
 mod run;
+mod semaphore;
 mod task_order;
 mod task_result;
+mod timeout;
 
 use futures::future::LocalBoxFuture;
 
@@ -29,6 +35,12 @@ pub static LESSONS: &[&Scenario] = &[
     &task_result::LESSON,
     &gather::LESSON,
     &one_thread::LESSON,
+    &semaphore::LESSON,
+    &lock::LESSON,
+    &producer_consumer::LESSON,
+    &timeout::LESSON,
+    &cancel::LESSON,
+    &errors::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

@@ -4,6 +4,7 @@
 //! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
 
 pub mod articles;
+pub mod blocking;
 mod create_task;
 mod gather;
 mod hello_sleep;
@@ -29,6 +30,7 @@ pub static LESSONS: &[&Scenario] = &[
     &task_result::LESSON,
     &gather::LESSON,
     &one_thread::LESSON,
+    &blocking::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

@@ -6,6 +6,7 @@
 pub mod articles;
 pub mod blocking;
 mod create_task;
+mod event_loop;
 mod gather;
 mod hello_sleep;
 mod one_thread;
@@ -30,6 +31,7 @@ pub static LESSONS: &[&Scenario] = &[
     &task_result::LESSON,
     &gather::LESSON,
     &one_thread::LESSON,
+    &event_loop::LESSON,
     &blocking::LESSON,
 ];
 

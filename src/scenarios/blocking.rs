@@ -53,7 +53,9 @@ pub const LESSON: Scenario = Scenario {
     summary: "A 300 ms CPU loop inside a task: a timer set for 100 ms fires only when the loop \
               ends, and the page draws nothing meanwhile. Chunking the loop with a real yield to \
               the browser, or moving it to a Web Worker, keeps the timer on time.",
-    python: r#"import asyncio
+    python: r#"# Adapted from 002 §6.1, which warns against blocking calls in async code, and 003 §3,
+# which sends CPU-bound work to threads or processes; neither gives a program.
+import asyncio
 import time
 from concurrent.futures import ProcessPoolExecutor
 

@@ -53,8 +53,9 @@ pub const LESSON: Scenario = Scenario {
     summary: "A 300 ms CPU loop inside a task: a timer set for 100 ms fires only when the loop \
               ends, and the page draws nothing meanwhile. Chunking the loop with a real yield to \
               the browser, or moving it to a Web Worker, keeps the timer on time.",
-    python: r#"# Adapted from 002 §6.1, which warns against blocking calls in async code, and 003 §3,
-# which sends CPU-bound work to threads or processes; neither gives a program.
+    python: r#"# Adapted from 002 §6.1 (avoid blocking calls in async code) and
+# 003 §3 (CPU-bound work belongs in threads or processes): the seeds
+# give no program for either.
 import asyncio
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -97,8 +98,10 @@ async def main(work):
 
 if __name__ == '__main__':
     asyncio.run(main(work_blocking))
-    # work_blocking:             timer: set / work: start / work: done / timer: fired
-    # work_chunked, in_process:  timer: set / work: start / timer: fired / work: done"#,
+    # prints, with work_blocking:
+    #   timer: set for 100 ms / work: start / work: done / timer: fired
+    # with work_chunked or work_in_process:
+    #   timer: set for 100 ms / work: start / timer: fired / work: done"#,
     rust_source: include_str!("blocking.rs"),
     params: &[
         ParamSpec::choice(

@@ -35,8 +35,8 @@ pub const LESSON: Scenario = Scenario {
     summary: "A ready future completes inside the poll that awaits it; a task woken by another \
               task runs in the next microtask, before anything else; a 0 ms timer and a frame \
               come after, in an order the browser chooses.",
-    python: r#"# Adapted from §2.1.2, whose program shows two tasks sleeping: this one shows what the
-# loop runs, and when.
+    python: r#"# Adapted from §2.1.2, whose program shows two tasks sleeping:
+# this one shows what the loop runs, and when.
 import asyncio
 
 async def ready():

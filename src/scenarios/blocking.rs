@@ -282,8 +282,9 @@ fn report(out: &Out, variant: Variant, work_ms: f64, chunk_ms: f64, m: &Measured
         Variant::Blocking => format!("one poll of task work spun for {:.1} ms", m.work.busy_ms),
         Variant::Chunked => format!(
             "{:.1} ms of busy work in chunks of at most {chunk_ms} ms, each followed by a \
-             setTimeout(0) yield, took {:.1} ms in all: the yields cost {:.1} ms (browsers \
-             hold a setTimeout(0) set from a timer five deep for 4 ms)",
+             setTimeout(0) yield, took {:.1} ms in all: the yields cost {:.1} ms (each lets \
+             the browser run what waited, timers, input and the page's frames, and a \
+             setTimeout(0) set from a timer five deep waits at least 4 ms)",
             m.work.busy_ms,
             m.wall_ms,
             m.wall_ms - m.work.busy_ms

@@ -4,9 +4,11 @@
 //! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
 
 pub mod articles;
+pub mod blocking;
 mod cancel;
 mod create_task;
 mod errors;
+mod event_loop;
 mod gather;
 mod hello_sleep;
 mod lock;
@@ -41,6 +43,8 @@ pub static LESSONS: &[&Scenario] = &[
     &timeout::LESSON,
     &cancel::LESSON,
     &errors::LESSON,
+    &event_loop::LESSON,
+    &blocking::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

@@ -126,7 +126,7 @@ async fn cancelling_create_task_cancels_its_tasks_too() {
         assert!(now_ms() < deadline, "hello never came");
         sleep(Duration::from_millis(5)).await;
     }
-    run.task.abort();
+    run.cancel.cancel();
     let report = run.report.await;
     assert_eq!(report.state, RunState::Cancelled);
     assert_eq!(texts(&report.lines), ["hello"]);

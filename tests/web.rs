@@ -200,7 +200,9 @@ async fn instrumented_futures_get_their_own_rows_under_the_awaiting_task() {
             let t = r.task(id).expect("traced");
             assert_eq!(t.parent, Some(joiner));
             assert_eq!(t.state, TaskState::Done);
-            assert_eq!(t.wakes, 1, "each branch was woken once, by its timer");
+            // At most its timer's wake: on a loaded machine the other timer's wake may poll a
+            // branch already due, which then completes without a wake of its own.
+            assert!(t.wakes <= 1, "{t:?}");
         }
     });
 }
@@ -728,4 +730,66 @@ async fn an_io_request_attributes_its_wake_and_records_its_outcome_or_abort() {
         ),
         "{details:?}"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_scope_aborts_every_task_spawned_from_it_however_deep() {
+    trace::reset();
+    let scope = trace::Scope::new();
+    let root = scope.spawn("root", async {
+        let child = trace::spawn("child", async {
+            let grandchild = trace::spawn("grandchild", sleep(Duration::from_secs(30)));
+            let _ = grandchild.await;
+        });
+        let _ = child.await;
+    });
+    sleep(Duration::from_millis(20)).await;
+    assert_eq!(scope.live(), 3);
+    scope.abort_all();
+    assert_eq!(root.await, Err(JoinError::Cancelled(task_named("root").id)));
+    let deadline = now_ms() + 2000.0;
+    while task_named("grandchild").state != TaskState::Cancelled {
+        assert!(now_ms() < deadline, "{:?}", task_named("grandchild"));
+        sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        task_named("child").cancel_reason,
+        Some(CancelReason::Aborted)
+    );
+    // A task spawned outside the scope is not touched.
+    let outside = trace::spawn("outside", async { 5 });
+    assert_eq!(outside.await, Ok(5));
+}
+
+#[wasm_bindgen_test]
+async fn a_finished_run_cancels_the_tasks_its_main_left_running() {
+    use futures::future::FutureExt;
+    // As asyncio.run does: main returns while a task it spawned still sleeps.
+    static LEFTOVER: scenarios::Scenario = scenarios::Scenario {
+        id: "test-leftover",
+        title: "leftover",
+        article: &scenarios::articles::ASYNCHAT_ASYNCIO,
+        section: "test",
+        summary: "",
+        python: "",
+        rust_source: "async fn main() {}",
+        params: &[],
+        main: |_, _| {
+            async {
+                drop(trace::spawn("leftover", sleep(Duration::from_secs(30))));
+                Ok(())
+            }
+            .boxed_local()
+        },
+        checks: |_, _| Vec::new(),
+    };
+    let report = scenarios::start(&LEFTOVER, scenarios::Params::defaults(&[]), |_| {})
+        .report
+        .await;
+    assert_eq!(report.state, RunState::Done);
+    let deadline = now_ms() + 2000.0;
+    while task_named("leftover").state != TaskState::Cancelled {
+        assert!(now_ms() < deadline, "{:?}", task_named("leftover"));
+        sleep(Duration::from_millis(5)).await;
+    }
 }

@@ -8,7 +8,7 @@ use futures::future::FutureExt;
 
 use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
 use super::{Params, Scenario};
-use crate::trace::{instrument, sleep, spawn, JoinError, TaskAbort};
+use crate::trace::{instrument, sleep, spawn, JoinError};
 
 /// How late a line may be and still count as "on time": a timer on a busy page fires a few ms
 /// late; more than this means the event loop was blocked (or the sleeps did not overlap).
@@ -93,19 +93,6 @@ impl Mode {
     }
 }
 
-/// Cancels its tasks when dropped. If the run is cancelled while `main` awaits its tasks, they
-/// stop with it, as `asyncio.run` cancels the tasks its main leaves behind; a dropped
-/// `JoinHandle` alone would let them run on, detached. Aborting a finished task does nothing.
-pub(super) struct CancelOnDrop(pub(super) Vec<TaskAbort>);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        for task in &self.0 {
-            task.abort();
-        }
-    }
-}
-
 // ANCHOR: lesson
 /// `async def say_after(delay, what)`.
 async fn say_after(out: Out, delay: Duration, what: &'static str) {
@@ -119,8 +106,6 @@ async fn say_after(out: Out, delay: Duration, what: &'static str) {
 async fn main(out: Out, hello: Duration, world: Duration) -> Result<(), JoinError> {
     let task1 = spawn("task1", say_after(out.clone(), hello, "hello"));
     let task2 = spawn("task2", say_after(out, world, "world"));
-    // If the run is cancelled, its tasks go too (asyncio.run cancels what main leaves).
-    let _cancel_with_main = CancelOnDrop(vec![task1.abort_handle(), task2.abort_handle()]);
 
     task1.await?;
     task2.await?;

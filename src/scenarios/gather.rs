@@ -30,7 +30,8 @@ pub const LESSON: Scenario = Scenario {
               fails, plain gather raises at 2 s (first-error); with return_exceptions=True it \
               waits for all and returns the error in c's place (collect-all). The seed gathers \
               five aiohttp requests; here each request is a sleep, so the order is visible.",
-    python: r#"import asyncio
+    python: r#"# Adapted from the seed's §4.3: its five aiohttp requests become sleeps.
+import asyncio
 
 # The lesson's mode: 'all-succeed', 'first-error' or 'collect-all'
 MODE = 'all-succeed'

@@ -4,23 +4,31 @@
 //! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
 
 pub mod articles;
+pub mod blocking;
+mod cancel;
 mod create_task;
 mod db_query;
+mod errors;
+mod event_loop;
 mod gather;
 mod hello_sleep;
 pub mod idb;
+mod lock;
 mod one_thread;
 mod params;
+mod producer_consumer;
 mod run;
+mod semaphore;
 mod task_order;
 mod task_result;
+mod timeout;
 
 use futures::future::LocalBoxFuture;
 
 pub use params::{validate, ParamError, ParamSpec, Params};
 pub use run::{
-    check_at_least, check_at_most, check_lines, start, Check, Line, Out, Run, RunReport, RunState,
-    MAX_LINES,
+    check_at_least, check_at_most, check_lines, start, Check, Line, Out, Run, RunCancel, RunReport,
+    RunState, MAX_LINES,
 };
 
 /// Every lesson, in the order the page lists them.
@@ -31,6 +39,14 @@ pub static LESSONS: &[&Scenario] = &[
     &task_result::LESSON,
     &gather::LESSON,
     &one_thread::LESSON,
+    &semaphore::LESSON,
+    &lock::LESSON,
+    &producer_consumer::LESSON,
+    &timeout::LESSON,
+    &cancel::LESSON,
+    &errors::LESSON,
+    &event_loop::LESSON,
+    &blocking::LESSON,
     &db_query::LESSON,
 ];
 

@@ -8,7 +8,6 @@ use std::time::Duration;
 use futures::future::{join_all, FutureExt};
 use wasm_bindgen::JsCast;
 
-use super::create_task::CancelOnDrop;
 use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
 use super::{Params, Scenario};
 use crate::trace::{sleep, spawn, JoinError, JoinHandle};
@@ -127,8 +126,6 @@ async fn main(out: Out, coroutines: usize, delay: Duration) -> Result<(), JoinEr
     let tasks: Vec<JoinHandle<()>> = (1..=coroutines)
         .map(|i| spawn(&format!("hello #{i}"), hello(out.clone(), delay)))
         .collect();
-    // If the run is cancelled, its tasks go too (asyncio.run cancels what main leaves).
-    let _cancel_with_main = CancelOnDrop(tasks.iter().map(JoinHandle::abort_handle).collect());
     join_all(tasks).await.into_iter().collect()
 }
 // ANCHOR_END: lesson

@@ -8,7 +8,7 @@ use futures::future::{FutureExt, LocalBoxFuture};
 use serde::Serialize;
 
 use super::{Params, Scenario};
-use crate::trace::{self, now_ms, JoinError, Ring, TaskAbort};
+use crate::trace::{self, now_ms, JoinError, Ring, Scope, TaskAbort};
 
 /// Lines one run keeps; past this the oldest are dropped and counted.
 pub const MAX_LINES: usize = 10_000;
@@ -137,20 +137,41 @@ impl Out {
     }
 }
 
-/// A run under way: abort it with `task`, await `report` for how it ended.
+/// A run under way: stop it with `cancel`, await `report` for how it ended.
 pub struct Run {
-    pub task: TaskAbort,
+    pub cancel: RunCancel,
     pub report: LocalBoxFuture<'static, RunReport>,
 }
 
-/// Starts `lesson` with `params` on a fresh trace: its `main` runs as the traced task "main".
+/// Cancels a run: its main and every task spawned from it. Cheap to clone.
+#[derive(Clone)]
+pub struct RunCancel {
+    main: TaskAbort,
+    scope: Scope,
+}
+
+impl RunCancel {
+    pub fn cancel(&self) {
+        self.main.abort();
+        self.scope.abort_all();
+    }
+}
+
+/// Starts `lesson` with `params` on a fresh trace: its `main` runs as the traced task "main",
+/// in a scope of its own. As `asyncio.run` does, when main ends the tasks it left running are
+/// cancelled, so a finished run leaves nothing behind.
 pub fn start(lesson: &'static Scenario, params: Params, on_line: impl Fn(&Line) + 'static) -> Run {
     trace::reset();
     let out = Out::new(now_ms(), on_line);
-    let handle = trace::spawn("main", (lesson.main)(out.clone(), params.clone()));
-    let task = handle.abort_handle();
+    let scope = Scope::new();
+    let handle = scope.spawn("main", (lesson.main)(out.clone(), params.clone()));
+    let cancel = RunCancel {
+        main: handle.abort_handle(),
+        scope: scope.clone(),
+    };
     let report = async move {
         let result = handle.await;
+        scope.abort_all();
         let elapsed_ms = now_ms() - out.start_ms();
         let (lines, lines_dropped) = out.lines();
         let (state, error) = match result {
@@ -181,7 +202,7 @@ pub fn start(lesson: &'static Scenario, params: Params, on_line: impl Fn(&Line) 
         }
     }
     .boxed_local();
-    Run { task, report }
+    Run { cancel, report }
 }
 
 // Small builders for the checks lessons write.

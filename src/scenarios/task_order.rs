@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::create_task::CancelOnDrop;
 use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
 use super::{Params, Scenario};
 use crate::trace::{sleep, spawn, JoinError};
@@ -76,8 +75,6 @@ async fn async_task(out: Out, name: &'static str, seconds: Duration) {
 async fn main(out: Out, task1_sleep: Duration, task2_sleep: Duration) -> Result<(), JoinError> {
     let task1 = spawn("Task 1", async_task(out.clone(), "Task 1", task1_sleep));
     let task2 = spawn("Task 2", async_task(out, "Task 2", task2_sleep));
-    // If the run is cancelled, its tasks go too (asyncio.run cancels what main leaves).
-    let _cancel_with_main = CancelOnDrop(vec![task1.abort_handle(), task2.abort_handle()]);
     task1.await?;
     task2.await?;
     Ok(())

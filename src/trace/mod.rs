@@ -45,7 +45,7 @@ pub use semaphore::{Permit, Semaphore};
 pub use sleep::{sleep, yield_microtask, yield_now, Sleep, YieldMicrotask, YieldNow};
 pub use task::{
     current_task, drop_with_reason, instrument, spawn, spawn_fallible, with_wake_source, JoinError,
-    JoinHandle, TaskAbort, Traced,
+    JoinHandle, Scope, TaskAbort, Traced,
 };
 pub use via::{via, Via};
 pub use warning::{

@@ -3,12 +3,13 @@
 //! future its caller awaits. Both wrap the future in [`Traced`], which records each poll and
 //! hands the future a waker of its own that records who woke it, and every copy made and dropped.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::Location;
 use std::pin::Pin;
+use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
@@ -27,6 +28,8 @@ thread_local! {
     static WAKE_SOURCE: Cell<Option<WakeSource>> = const { Cell::new(None) };
     /// Why the futures being dropped right now are dropped (a timeout, a lost select).
     static DROP_REASON: Cell<Option<CancelReason>> = const { Cell::new(None) };
+    /// The scope of the task being polled right now, which the tasks it spawns join.
+    static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
 }
 
 /// The traced task being polled right now, if any.
@@ -74,6 +77,8 @@ pub struct Traced<F: Future> {
     outcome: Option<Outcome<F::Output>>,
     /// The waker we were last polled with, and our recording waker around it.
     waker: Option<(Waker, Arc<TaskWaker>)>,
+    /// The scope the tasks this one spawns join (the one it was created in).
+    scope: Option<Scope>,
 }
 
 impl<F: Future> Traced<F> {
@@ -84,6 +89,7 @@ impl<F: Future> Traced<F> {
             done: false,
             outcome,
             waker: None,
+            scope: current_scope(),
         }
     }
 
@@ -123,7 +129,14 @@ impl<F: Future> Future for Traced<F> {
         let start = now_ms();
         record(|r| r.poll_start(id, start));
         let outer_task = CURRENT.with(|c| c.replace(Some(id)));
+        let outer_scope = this
+            .scope
+            .as_ref()
+            .map(|s| SCOPE.with(|c| c.replace(Some(s.clone()))));
         let result = this.inner.as_mut().poll(&mut Context::from_waker(&waker));
+        if let Some(outer) = outer_scope {
+            SCOPE.with(|c| *c.borrow_mut() = outer);
+        }
         CURRENT.with(|c| c.set(outer_task));
         let end = now_ms();
         let ready = result.is_ready();
@@ -196,7 +209,7 @@ unsafe fn drop_raw(data: *const ()) {
     // SAFETY: `data` is a counted copy made by `clone_raw`; this releases it.
     let waker = unsafe { Arc::from_raw(data.cast::<TaskWaker>()) };
     let task = waker.task;
-    record(|r| r.waker_dropped(task, now_ms()));
+    record(|r| r.waker_dropped(task, now_ms));
 }
 
 /// Traces `future` as a task of its own, named `name`, child of the task that awaits it. For
@@ -247,8 +260,16 @@ where
     let id = record(|r| r.spawn(name, current_task(), location, now_ms()));
     let (tx, rx) = oneshot::channel();
     let (abort, registration) = AbortHandle::new_pair();
-    let task = Abortable::new(Traced::new(id, future, outcome), registration);
+    let traced = Traced::new(id, future, outcome);
+    let abort = TaskAbort { id, handle: abort };
+    // While the task lives, its scope can abort it.
+    let alive = Rc::new(());
+    if let Some(scope) = &traced.scope {
+        scope.register(&abort, Rc::downgrade(&alive));
+    }
+    let task = Abortable::new(traced, registration);
     wasm_bindgen_futures::spawn_local(async move {
+        let _alive = alive;
         if let Ok(output) = task.await {
             // The handle may be gone (a detached task): then nobody wants the output. Handing
             // it over wakes the awaiting task: this task is the cause.
@@ -260,8 +281,89 @@ where
     JoinHandle {
         id,
         output: rx,
-        abort: TaskAbort { id, handle: abort },
+        abort,
         delivered: false,
+    }
+}
+
+fn current_scope() -> Option<Scope> {
+    SCOPE.with(|s| s.borrow().clone())
+}
+
+/// The tasks spawned, directly or not, from the tasks of a scope: aborted together, as
+/// `asyncio.run` cancels the tasks its main left running. A task joins the scope of the task
+/// that spawns it; [`Scope::spawn`] starts one in this scope.
+#[derive(Clone, Default)]
+pub struct Scope {
+    inner: Rc<RefCell<ScopeInner>>,
+}
+
+#[derive(Default)]
+struct ScopeInner {
+    /// Each task's abort handle, and a token that dies with the task.
+    tasks: Vec<(TaskAbort, Weak<()>)>,
+    /// Aborted: tasks spawned into it from now on are aborted at once.
+    closed: bool,
+}
+
+impl Scope {
+    pub fn new() -> Scope {
+        Scope::default()
+    }
+
+    /// Spawns a task (see [`spawn`]) in this scope: it, and every task spawned from it, are
+    /// aborted by [`Scope::abort_all`].
+    #[track_caller]
+    pub fn spawn<F>(&self, name: &str, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let location = Location::caller();
+        let outer = SCOPE.with(|c| c.replace(Some(self.clone())));
+        let handle = spawn_traced(name, location, future, None);
+        SCOPE.with(|c| *c.borrow_mut() = outer);
+        handle
+    }
+
+    fn register(&self, task: &TaskAbort, alive: Weak<()>) {
+        let closed = {
+            let mut inner = self.inner.borrow_mut();
+            // Forget finished tasks now and then, so a long-lived scope stays small.
+            if inner.tasks.len() >= 64 && inner.tasks.len().is_power_of_two() {
+                inner.tasks.retain(|(_, alive)| alive.strong_count() > 0);
+            }
+            inner.tasks.push((task.clone(), alive));
+            inner.closed
+        };
+        if closed {
+            task.abort();
+        }
+    }
+
+    /// Aborts every task of the scope still running, and any spawned into it later.
+    pub fn abort_all(&self) {
+        let tasks = {
+            let mut inner = self.inner.borrow_mut();
+            inner.closed = true;
+            std::mem::take(&mut inner.tasks)
+        };
+        // Outside the borrow: aborting wakes tasks, which may spawn (and so register).
+        for (task, alive) in tasks {
+            if alive.strong_count() > 0 {
+                task.abort();
+            }
+        }
+    }
+
+    /// Tasks of the scope still running.
+    pub fn live(&self) -> usize {
+        self.inner
+            .borrow()
+            .tasks
+            .iter()
+            .filter(|(_, alive)| alive.strong_count() > 0)
+            .count()
     }
 }
 

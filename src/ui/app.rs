@@ -23,6 +23,11 @@ pub fn App() -> Html {
     {
         let controller = (*controller).clone();
         use_effect_with((), move |_| {
+            // The page is empty until now: this is when the app first shows (the benchmark's
+            // first_paint_ms reads it where the browser gives no paint timing).
+            if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = performance.mark("asyncscope:first-render");
+            }
             crate::trace::set_devtools_tracks(plan.devtools);
             let api = match automation::install(controller.clone()) {
                 Ok(api) => Some(api),

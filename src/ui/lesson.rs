@@ -70,7 +70,9 @@ pub fn LessonView(props: &LessonProps) -> Html {
 
             <div class="code">
                 <figure>
-                    <figcaption>{ "Python (the seed)" }</figcaption>
+                    <figcaption>
+                        { if lesson.python.starts_with("# Adapted") { "Python (adapted from the seed)" } else { "Python (the seed's program)" } }
+                    </figcaption>
                     <pre data-testid="python"><code>{ lesson.python }</code></pre>
                 </figure>
                 <figure>

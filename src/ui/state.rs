@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::scenarios::{self, Line, Params, RunReport, Scenario, MAX_LINES};
-use crate::trace::{now_ms, TaskAbort};
+use crate::scenarios::{self, Line, Params, RunCancel, RunReport, Scenario, MAX_LINES};
+use crate::trace::now_ms;
 
 /// What the page shows.
 #[derive(Clone, PartialEq)]
@@ -182,7 +182,7 @@ impl Reducible for Lab {
 #[derive(Default)]
 struct Current {
     generation: u64,
-    task: Option<TaskAbort>,
+    cancel: Option<RunCancel>,
 }
 
 /// Starts, cancels and reports runs, and shows notices. Cheap to clone.
@@ -252,7 +252,7 @@ impl Controller {
                 });
             }
         });
-        self.current.borrow_mut().task = Some(started.task);
+        self.current.borrow_mut().cancel = Some(started.cancel);
         self.dispatch.dispatch(Action::Started {
             generation,
             lesson,
@@ -262,7 +262,7 @@ impl Controller {
         {
             let mut current = self.current.borrow_mut();
             if current.generation == generation {
-                current.task = None;
+                current.cancel = None;
             }
         }
         self.dispatch.dispatch(Action::Finished {
@@ -274,9 +274,9 @@ impl Controller {
 
     /// Cancels the run under way, if any; its report then says "cancelled".
     pub fn cancel(&self) {
-        let task = self.current.borrow_mut().task.take();
-        if let Some(task) = task {
-            task.abort();
+        let cancel = self.current.borrow_mut().cancel.take();
+        if let Some(cancel) = cancel {
+            cancel.cancel();
         }
     }
 }

@@ -46,6 +46,7 @@ figures![
     spawn_throughput,
     timer_lateness,
     timeline_frame_ms,
+    tracer_costs,
 ];
 
 fn to_js(value: &impl Serialize) -> Result<JsValue, String> {
@@ -549,6 +550,8 @@ struct TimelineFrames {
     /// Time to build the timeline's model from the recording (done when the recording changes,
     /// at most once per frame; not when only panning).
     model_build_ms: f64,
+    /// Frames that rebuild the model and draw, as while a run records: p95 of 30.
+    live_p95_ms: f64,
     goal: &'static str,
     goal_met: bool,
 }
@@ -642,6 +645,15 @@ async fn timeline_frame_ms() -> Result<TimelineFrames, String> {
         draw(&ctx, w, h, black_box(&model), &view, &palette, None, None);
         times.push(now_ms() - start);
     }
+    let mut live = Vec::new();
+    for _ in 0..30 {
+        next_frame().await?;
+        let start = now_ms();
+        let model = Model::build(black_box(&rec), end);
+        view.pan(-4.0, 0.0, model.lanes.len());
+        draw(&ctx, w, h, &model, &view, &palette, None, None);
+        live.push(now_ms() - start);
+    }
     canvas.remove();
     let p95 = percentile(&times, 0.95).unwrap_or(f64::NAN);
     Ok(TimelineFrames {
@@ -652,6 +664,7 @@ async fn timeline_frame_ms() -> Result<TimelineFrames, String> {
         p95_ms: round(p95, 2),
         max_ms: round(times.iter().copied().fold(0.0, f64::max), 2),
         model_build_ms: round(model_build_ms, 1),
+        live_p95_ms: round(percentile(&live, 0.95).unwrap_or(f64::NAN), 1),
         goal: "p95_ms < 16",
         goal_met: p95 < 16.0,
     })
@@ -668,4 +681,66 @@ async fn next_frame() -> Result<(), String> {
         .request_animation_frame(callback.unchecked_ref())
         .map_err(|_| "no animation frames")?;
     rx.await.map_err(|_| "the frame never came".to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// tracer_costs: where the time of tracing goes, per operation (a breakdown, not a goal)
+
+#[derive(Serialize)]
+struct TracerCosts {
+    /// One `performance.now()` through `trace::now_ms`.
+    now_ns: f64,
+    /// One event recorded into a recorder at its cap (poll start or end, with made-up times).
+    record_ns: f64,
+    /// A traced future created and polled to completion by hand (`instrument` + one poll).
+    instrument_poll_ns: f64,
+    /// The same future, untraced.
+    bare_poll_ns: f64,
+}
+
+async fn tracer_costs() -> Result<TracerCosts, String> {
+    const N: usize = 100_000;
+    let start = now_ms();
+    let mut sum = 0.0;
+    for _ in 0..N {
+        sum += black_box(now_ms());
+    }
+    black_box(sum);
+    let now_ns = (now_ms() - start) * 1e6 / N as f64;
+
+    let mut rec = Recorder::new(Limits::default());
+    let id = rec.spawn("t", None, Location::caller(), 0.0);
+    for i in 0..N {
+        rec.poll_start(id, i as f64);
+        rec.waker_cloned(id);
+        rec.poll_end(id, i as f64 + 0.5, false);
+    }
+    let start = now_ms();
+    for i in 0..N {
+        rec.poll_start(black_box(id), i as f64);
+        rec.poll_end(black_box(id), i as f64 + 0.5, false);
+    }
+    let record_ns = (now_ms() - start) * 1e6 / (2 * N) as f64;
+
+    let waker = futures::task::noop_waker();
+    let mut cx = Context::from_waker(&waker);
+    trace::reset();
+    let start = now_ms();
+    for _ in 0..N / 10 {
+        let mut fut = trace::instrument("t", async { black_box(1) });
+        let _ = Pin::new(&mut fut).poll(&mut cx);
+    }
+    let instrument_poll_ns = (now_ms() - start) * 1e6 / (N / 10) as f64;
+    let start = now_ms();
+    for _ in 0..N / 10 {
+        let mut fut = Box::pin(async { black_box(1) });
+        let _ = fut.as_mut().poll(&mut cx);
+    }
+    let bare_poll_ns = (now_ms() - start) * 1e6 / (N / 10) as f64;
+    Ok(TracerCosts {
+        now_ns: round(now_ns, 1),
+        record_ns: round(record_ns, 1),
+        instrument_poll_ns: round(instrument_poll_ns, 1),
+        bare_poll_ns: round(bare_poll_ns, 1),
+    })
 }

@@ -235,7 +235,7 @@ pub fn draw(
                     let _ = ctx.arc(x, mid, 3.5, 0.0, std::f64::consts::TAU);
                     ctx.fill();
                 }
-                MarkerKind::Cancelled | MarkerKind::Failed => {
+                MarkerKind::Cancelled(_) | MarkerKind::Failed(_) => {
                     ctx.set_stroke_style_str(&palette.fail);
                     ctx.set_line_width(2.0);
                     ctx.begin_path();
@@ -246,7 +246,7 @@ pub fn draw(
                     ctx.stroke();
                     ctx.set_line_width(1.0);
                 }
-                MarkerKind::Warning => {
+                MarkerKind::Warning(_) => {
                     ctx.set_fill_style_str(&palette.warn);
                     ctx.begin_path();
                     ctx.move_to(x, y + 1.0);
@@ -341,7 +341,7 @@ pub fn hit(model: &Model, view: &View, x: f64, y: f64) -> Option<Hit> {
                 "{} at {}: {}",
                 lane.label,
                 format_ms(m.t - model.start),
-                m.text
+                m.text(lane)
             ),
             task: Some(lane.task),
         });

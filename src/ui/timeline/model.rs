@@ -3,8 +3,9 @@
 //! it is tested natively; `draw.rs` turns it into pixels.
 
 use std::collections::HashMap;
+use std::panic::Location;
 
-use crate::trace::{EventKind, Recorder, TaskId, TaskState, WakeSource};
+use crate::trace::{CancelReason, EventKind, Recorder, TaskId, TaskState, WakeSource};
 
 /// A closed interval of time, in ms (`performance.now()`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -13,27 +14,39 @@ pub struct Span {
     pub end: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum MarkerKind {
     Spawned,
     Done,
-    Cancelled,
-    Failed,
-    Warning,
+    Cancelled(CancelReason),
+    Failed(String),
+    Warning(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Marker {
     pub t: f64,
     pub kind: MarkerKind,
-    /// What the tooltip says.
-    pub text: String,
+}
+
+impl Marker {
+    /// What the tooltip says (made when asked: a model has tens of thousands of markers).
+    pub fn text(&self, lane: &Lane) -> String {
+        match &self.kind {
+            MarkerKind::Spawned => format!("spawned at {}", lane.location),
+            MarkerKind::Done => "completed".to_string(),
+            MarkerKind::Cancelled(reason) => format!("cancelled ({reason})"),
+            MarkerKind::Failed(error) => format!("failed: {error}"),
+            MarkerKind::Warning(text) => text.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lane {
     pub task: TaskId,
     pub label: String,
+    pub location: &'static Location<'static>,
     /// How deep under the root tasks (0 for a task nobody spawned).
     pub depth: usize,
     pub spawned: f64,
@@ -70,16 +83,18 @@ pub struct Model {
 const MAX_WAKES: usize = 100_000;
 
 impl Model {
-    /// Builds the model of `rec` as it is at `now` (live tasks run to `now`).
+    /// Builds the model of `rec` as it is at `now` (live tasks run to `now`). One pass over the
+    /// events, with lanes found by binary search: tens of milliseconds for 100,000 events.
     pub fn build(rec: &Recorder, now: f64) -> Model {
         // Tree order: each root in spawn order, its descendants right under it.
+        let tasks: Vec<_> = rec.tasks().collect();
         let mut children: HashMap<Option<TaskId>, Vec<TaskId>> = HashMap::new();
-        for task in rec.tasks() {
+        for task in &tasks {
             // A parent the recording forgot is treated as no parent.
             let parent = task.parent.filter(|p| rec.task(*p).is_some());
             children.entry(parent).or_default().push(task.id);
         }
-        let mut lanes = Vec::with_capacity(rec.tasks().count());
+        let mut lanes = Vec::with_capacity(tasks.len());
         let mut stack: Vec<(TaskId, usize)> = children
             .get(&None)
             .map(|roots| roots.iter().rev().map(|&id| (id, 0)).collect())
@@ -89,6 +104,7 @@ impl Model {
                 lanes.push(Lane {
                     task: id,
                     label: format!("{} {}", task.name, task.id),
+                    location: task.location,
                     depth,
                     spawned: task.spawned_ms,
                     ended: task.ended_ms,
@@ -97,7 +113,6 @@ impl Model {
                     markers: vec![Marker {
                         t: task.spawned_ms,
                         kind: MarkerKind::Spawned,
-                        text: format!("{} spawned at {}", task.name, task.location),
                     }],
                 });
             }
@@ -105,32 +120,40 @@ impl Model {
                 stack.extend(kids.iter().rev().map(|&k| (k, depth + 1)));
             }
         }
-        let index: HashMap<TaskId, usize> =
+        // Lane of each task id, for a binary search per event.
+        let mut index: Vec<(TaskId, usize)> =
             lanes.iter().enumerate().map(|(i, l)| (l.task, i)).collect();
+        index.sort_unstable_by_key(|(id, _)| *id);
+        let lane_of = |task: TaskId| {
+            index
+                .binary_search_by_key(&task, |(id, _)| *id)
+                .ok()
+                .map(|i| index[i].1)
+        };
 
         let mut wakes: Vec<Wake> = Vec::new();
-        let mut open_poll: HashMap<TaskId, f64> = HashMap::new();
-        let mut waiting: HashMap<TaskId, Vec<usize>> = HashMap::new();
+        let mut open_poll: Vec<Option<f64>> = vec![None; lanes.len()];
+        let mut waiting: Vec<Vec<usize>> = vec![Vec::new(); lanes.len()];
         let mut start = f64::INFINITY;
         let mut end = f64::NEG_INFINITY;
         for event in rec.events().iter() {
             start = start.min(event.t_ms);
             end = end.max(event.t_ms);
             let Some(task) = event.task else { continue };
-            let Some(&lane) = index.get(&task) else {
+            let Some(lane) = lane_of(task) else {
                 continue;
             };
             match &event.kind {
                 EventKind::PollStart => {
-                    open_poll.insert(task, event.t_ms);
-                    for w in waiting.remove(&task).unwrap_or_default() {
+                    open_poll[lane] = Some(event.t_ms);
+                    for w in waiting[lane].drain(..) {
                         if let Some(wake) = wakes.get_mut(w) {
                             wake.poll_at = Some(event.t_ms);
                         }
                     }
                 }
                 EventKind::PollEnd { ready } => {
-                    if let Some(start) = open_poll.remove(&task) {
+                    if let Some(start) = open_poll[lane].take() {
                         lanes[lane].polls.push(Span {
                             start,
                             end: event.t_ms,
@@ -140,7 +163,6 @@ impl Model {
                         lanes[lane].markers.push(Marker {
                             t: event.t_ms,
                             kind: MarkerKind::Done,
-                            text: "completed".to_string(),
                         });
                     }
                 }
@@ -150,7 +172,7 @@ impl Model {
                         WakeSource::ItSelf => Some(task),
                         _ => None,
                     };
-                    waiting.entry(task).or_default().push(wakes.len());
+                    waiting[lane].push(wakes.len());
                     wakes.push(Wake {
                         from,
                         at: event.t_ms,
@@ -161,29 +183,26 @@ impl Model {
                 }
                 EventKind::Cancelled { reason } => lanes[lane].markers.push(Marker {
                     t: event.t_ms,
-                    kind: MarkerKind::Cancelled,
-                    text: format!("cancelled ({reason})"),
+                    kind: MarkerKind::Cancelled(*reason),
                 }),
                 EventKind::Failed { error } => lanes[lane].markers.push(Marker {
                     t: event.t_ms,
-                    kind: MarkerKind::Failed,
-                    text: format!("failed: {error}"),
+                    kind: MarkerKind::Failed(error.clone()),
                 }),
                 _ => {}
             }
         }
         // A poll running right now is drawn up to now.
-        for (task, start) in open_poll {
-            if let Some(&lane) = index.get(&task) {
+        for (lane, start) in open_poll.into_iter().enumerate() {
+            if let Some(start) = start {
                 lanes[lane].polls.push(Span { start, end: now });
             }
         }
         for warning in rec.warnings().iter() {
-            if let Some(&lane) = index.get(&warning.task) {
+            if let Some(lane) = lane_of(warning.task) {
                 lanes[lane].markers.push(Marker {
                     t: warning.t_ms,
-                    kind: MarkerKind::Warning,
-                    text: warning.to_string(),
+                    kind: MarkerKind::Warning(warning.to_string()),
                 });
             }
         }

@@ -630,3 +630,147 @@ async fn a_new_build_of_the_worker_takes_over_the_open_page_at_once() {
     assert_eq!(result["replaced"], true, "{result}");
     assert_eq!(result["text"], "<h1>Hello, again!</h1>", "{result}");
 }
+
+/// Runs db-query in `mode` through `window.asyncscope.run` and gives its report.
+async fn run_db_query(client: &Client, mode: &str) -> serde_json::Value {
+    let report = client
+        .execute_async(
+            "const [mode, done] = arguments;
+             window.asyncscope.run('db-query', {mode})
+               .then(done, e => done({rejected: String(e && e.message)}));",
+            vec![serde_json::Value::String(mode.to_string())],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(report["state"], "done", "{mode}: {report}");
+    let checks = report["checks"].as_array().cloned().unwrap_or_default();
+    assert!(!checks.is_empty(), "{mode}: {report}");
+    for check in &checks {
+        assert_eq!(check["ok"], true, "{mode}: {check}");
+    }
+    report
+}
+
+fn report_lines(report: &serde_json::Value) -> Vec<String> {
+    report["lines"]
+        .as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .filter_map(|l| l["text"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn db_query_prints_the_rows_in_order_and_a_written_row_survives_a_reload() {
+    let site = serve(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-db", &[]).await;
+    let seeded = ["(1, 'Alice')", "(2, 'Bob')", "(3, 'Carol')"];
+    let lesson = Locator::Css(r#"[data-scenario="db-query"]"#);
+
+    // No database yet: the first query creates and fills it.
+    client
+        .goto(&format!("http://{site}/?scenario=db-query"))
+        .await
+        .expect("page loads");
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(lesson)
+        .await
+        .expect("the app starts");
+    let deleted = client
+        .execute_async(
+            "const done = arguments[0];
+             const r = indexedDB.deleteDatabase('asyncscope-lessons');
+             r.onsuccess = () => done('deleted');
+             r.onerror = () => done('error: ' + r.error);
+             r.onblocked = () => done('blocked');",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(deleted, "deleted");
+
+    // The seed's query, run from its URL: the rows in id order, in the page's log.
+    client
+        .goto(&format!("http://{site}/?scenario=db-query&run=1"))
+        .await
+        .expect("page loads");
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(
+            r#"[data-scenario="db-query"][data-run-state="done"]"#,
+        ))
+        .await
+        .expect("the run reaches data-run-state=done");
+    let lines = log_lines(&client).await;
+    let texts: Vec<&str> = lines.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(texts, seeded);
+    assert!(lines.windows(2).all(|w| w[0].0 <= w[1].0), "{lines:?}");
+    for check in client
+        .find_all(Locator::Css("[data-testid=checks] li"))
+        .await
+        .expect("checks")
+    {
+        assert_eq!(
+            check
+                .attr("data-check-ok")
+                .await
+                .expect("readable")
+                .as_deref(),
+            Some("true"),
+            "{}",
+            check.text().await.unwrap_or_default()
+        );
+    }
+    save_screenshot(
+        "db-query.png",
+        &client.screenshot().await.expect("screenshot"),
+    );
+
+    // The write variant commits (4, 'Dave') and reads it back.
+    let write = run_db_query(&client, "write").await;
+    let written = report_lines(&write);
+    assert_eq!(written[..3], seeded);
+    assert_eq!(written.last().map(String::as_str), Some("(4, 'Dave')"));
+
+    // A new page load: the row is read back from the browser's storage.
+    client.refresh().await.expect("page reloads");
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(lesson)
+        .await
+        .expect("the app starts again");
+    let query = run_db_query(&client, "query").await;
+    assert_eq!(
+        report_lines(&query),
+        ["(1, 'Alice')", "(2, 'Bob')", "(3, 'Carol')", "(4, 'Dave')"]
+    );
+    let notes = query["notes"].to_string();
+    assert!(
+        notes.contains("(4, 'Dave') was written by the page loaded"),
+        "{notes}"
+    );
+    let reload = run_db_query(&client, "reload").await;
+    assert_eq!(report_lines(&reload), ["(4, 'Dave')"]);
+    let survived = reload["checks"]
+        .as_array()
+        .and_then(|checks| {
+            checks.iter().find(|c| {
+                c["name"] == "a row committed by an earlier page load is read in this one"
+            })
+        })
+        .cloned();
+    assert!(
+        survived.as_ref().is_some_and(|c| c["ok"] == true),
+        "{reload}"
+    );
+    client.close().await.expect("session closed");
+}

@@ -200,7 +200,9 @@ async fn instrumented_futures_get_their_own_rows_under_the_awaiting_task() {
             let t = r.task(id).expect("traced");
             assert_eq!(t.parent, Some(joiner));
             assert_eq!(t.state, TaskState::Done);
-            assert_eq!(t.wakes, 1, "each branch was woken once, by its timer");
+            // At most its timer's wake: on a loaded machine the other timer's wake may poll a
+            // branch already due, which then completes without a wake of its own.
+            assert!(t.wakes <= 1, "{t:?}");
         }
     });
 }

@@ -4,8 +4,13 @@
 //! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
 
 pub mod articles;
+pub mod blocking;
 mod body_stream;
+mod cancel;
 mod create_task;
+mod db_query;
+mod errors;
+mod event_loop;
 mod fetch;
 mod fetch_errors;
 mod fetch_failure;
@@ -15,15 +20,20 @@ mod fetch_post;
 mod fetch_url;
 mod gather;
 mod hello_sleep;
+pub mod idb;
 pub mod line_protocol;
+mod lock;
 mod one_thread;
 mod params;
+mod producer_consumer;
 mod run;
+mod semaphore;
 mod server_hello;
 pub mod server_log;
 pub mod service_worker;
 mod task_order;
 mod task_result;
+mod timeout;
 
 use futures::future::LocalBoxFuture;
 
@@ -49,6 +59,15 @@ pub static LESSONS: &[&Scenario] = &[
     &fetch_url::LESSON,
     &server_hello::LESSON,
     &line_protocol::LESSON,
+    &semaphore::LESSON,
+    &lock::LESSON,
+    &producer_consumer::LESSON,
+    &timeout::LESSON,
+    &cancel::LESSON,
+    &errors::LESSON,
+    &event_loop::LESSON,
+    &blocking::LESSON,
+    &db_query::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

@@ -599,7 +599,9 @@ impl Recorder {
 
     /// A copy of the task's waker was dropped. The last one going while the task is idle means
     /// nothing can wake it: a lost waker.
-    pub fn waker_dropped(&mut self, id: TaskId, t: f64) {
+    /// `now` is read only if a warning is raised: a waker is dropped on most wakes, and reading
+    /// the clock costs more than the rest of this.
+    pub fn waker_dropped(&mut self, id: TaskId, now: impl FnOnce() -> f64) {
         let Some(task) = self.live(id) else { return };
         task.waker_drops += 1;
         if task.state == TaskState::Idle
@@ -614,7 +616,7 @@ impl Recorder {
                 .rev()
                 .find(|e| e.task == Some(id))
                 .map_or(spawn_seq, |e| e.seq);
-            self.warn(seq, t, id, WarningKind::LostWaker);
+            self.warn(seq, now(), id, WarningKind::LostWaker);
         }
     }
 
@@ -1147,11 +1149,11 @@ mod tests {
         let id = pending_with_waker(&mut rec, "waiting");
         assert!(warnings(&rec).is_empty());
         rec.waker_cloned(id);
-        rec.waker_dropped(id, 5.0);
+        rec.waker_dropped(id, || 5.0);
         assert!(warnings(&rec).is_empty(), "one waker is still alive");
-        rec.waker_dropped(id, 6.0);
+        rec.waker_dropped(id, || 6.0);
         rec.waker_cloned(id);
-        rec.waker_dropped(id, 7.0);
+        rec.waker_dropped(id, || 7.0);
         assert_eq!(warnings(&rec), vec![(id, "lost-waker")]);
     }
 
@@ -1160,7 +1162,7 @@ mod tests {
         let mut rec = Recorder::default();
         let id = pending_with_waker(&mut rec, "woken");
         rec.woken(id, WakeSource::Timer, 10.0);
-        rec.waker_dropped(id, 10.0);
+        rec.waker_dropped(id, || 10.0);
         assert!(warnings(&rec).is_empty());
     }
 
@@ -1294,7 +1296,7 @@ mod tests {
         let id = pending_with_waker(&mut rec, "t");
         rec.waker_cloned(id);
         rec.waker_cloned(id);
-        rec.waker_dropped(id, 2.0);
+        rec.waker_dropped(id, || 2.0);
         let t = rec.task(id).expect("kept");
         assert_eq!((t.waker_clones, t.waker_drops, t.wakers_alive()), (3, 1, 2));
     }

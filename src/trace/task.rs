@@ -209,7 +209,7 @@ unsafe fn drop_raw(data: *const ()) {
     // SAFETY: `data` is a counted copy made by `clone_raw`; this releases it.
     let waker = unsafe { Arc::from_raw(data.cast::<TaskWaker>()) };
     let task = waker.task;
-    record(|r| r.waker_dropped(task, now_ms()));
+    record(|r| r.waker_dropped(task, now_ms));
 }
 
 /// Traces `future` as a task of its own, named `name`, child of the task that awaits it. For

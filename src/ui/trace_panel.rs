@@ -25,6 +25,36 @@ pub struct TracePanelProps {
     pub permalink: String,
 }
 
+/// When the panel may redraw next, and a timer for a redraw that had to wait.
+#[derive(Default)]
+struct Pacing {
+    render_started: f64,
+    next_allowed: f64,
+    waiting: Option<gloo_timers::callback::Timeout>,
+}
+
+impl Pacing {
+    fn request(pacing: &Rc<std::cell::RefCell<Pacing>>, redraw: &UseForceUpdateHandle) {
+        let wait = {
+            let p = pacing.borrow();
+            if p.waiting.is_some() {
+                return; // a redraw is already on its way
+            }
+            p.next_allowed - now_ms()
+        };
+        if wait <= 0.0 {
+            redraw.force_update();
+            return;
+        }
+        let (again, redraw) = (pacing.clone(), redraw.clone());
+        let timer = gloo_timers::callback::Timeout::new(wait.ceil() as u32, move || {
+            again.borrow_mut().waiting = None;
+            redraw.force_update();
+        });
+        pacing.borrow_mut().waiting = Some(timer);
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
     Tasks,
@@ -35,11 +65,27 @@ enum Tab {
 
 #[component]
 pub fn TracePanel(props: &TracePanelProps) -> Html {
+    // Redrawn when the tracer says the recording changed (at most once a frame), and no more
+    // than a quarter of the time: a redraw that cost 10 ms waits 30 ms before the next, so a
+    // busy run's trace never takes the page's frames from the run itself.
     let redraw = use_force_update();
-    use_effect_with((), move |_| {
-        let subscription = subscribe(move || redraw.force_update());
-        move || drop(subscription)
-    });
+    let pacing = use_mut_ref(Pacing::default);
+    {
+        let pacing = pacing.clone();
+        use_effect_with((), move |_| {
+            let subscription = subscribe(move || Pacing::request(&pacing, &redraw));
+            move || drop(subscription)
+        });
+    }
+    pacing.borrow_mut().render_started = now_ms();
+    {
+        let pacing = pacing.clone();
+        use_effect(move || {
+            let mut p = pacing.borrow_mut();
+            let cost = now_ms() - p.render_started;
+            p.next_allowed = now_ms() + 3.0 * cost;
+        });
+    }
     let tab = use_state(|| Tab::Tasks);
     let selected = use_state(|| None::<TaskId>);
     let focus = use_state(|| None::<(f64, TaskId, u64)>);

@@ -1,0 +1,247 @@
+//! Lesson `errors`: a task that raises. Three tasks run at once and one fails; main awaits each
+//! in turn and catches the error, and the other two are unaffected. The trace marks the failing
+//! task failed, with its error. An opt-in demonstration (`panic`, off by default) shows what
+//! Python has no twin for: a panic in WebAssembly stops the whole module, and the page must be
+//! reloaded.
+
+use std::fmt;
+use std::time::Duration;
+
+use futures::future::FutureExt;
+
+use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
+use super::{Params, Scenario};
+use crate::trace::{self, sleep, with_recorder, TaskState};
+
+/// How late a line may be and still count as on time (see hello-sleep).
+const LATE_TOLERANCE_MS: f64 = 100.0;
+
+const PANIC_ON: usize = 1;
+
+/// The lines the Python prints, and when (ms from the start).
+const EXPECTED: [(&str, f64); 5] = [
+    ("a done", 100.0),
+    ("a: 'a'", 100.0),
+    ("fail raised ValueError('the disk is full')", 200.0),
+    ("b done", 300.0),
+    ("b: 'b'", 300.0),
+];
+
+pub const LESSON: Scenario = Scenario {
+    id: "errors",
+    title: "A task that raises",
+    article: &articles::ASYNCIO_AIOHTTP,
+    section: "6.1 异步编程的常见陷阱",
+    summary: "Tasks a, fail and b run at once; fail raises ValueError at 0.2 s. main awaits each \
+              in turn: it gets a's value, catches fail's error, then gets b's value: the error \
+              touched nothing else. In Rust the error is a value (Result): the trace shows the \
+              task failed, with its message. The seed's advice ('注意异常处理') has no program: \
+              this is the canonical one. Set `panic` to on for what Python has no twin for: a \
+              Rust panic in WebAssembly is not an exception: it stops the whole module, and the \
+              page offers a reload.",
+    python: r#"# Adapted: the seed's §6.1 advises care with exceptions but has no program;
+# this is the canonical one.
+import asyncio
+
+async def work(name, seconds):
+    await asyncio.sleep(seconds)
+    print(f'{name} done')
+    return name
+
+async def fail(seconds):
+    await asyncio.sleep(seconds)
+    raise ValueError('the disk is full')
+
+async def main():
+    tasks = [asyncio.create_task(work('a', 0.1), name='a'),
+             asyncio.create_task(fail(0.2), name='fail'),
+             asyncio.create_task(work('b', 0.3), name='b')]
+    for task in tasks:
+        try:
+            print(f'{task.get_name()}: {await task!r}')
+        except ValueError as e:
+            print(f'{task.get_name()} raised {e!r}')
+
+asyncio.run(main())"#,
+    rust_source: include_str!("errors.rs"),
+    params: &[ParamSpec::choice(
+        "panic",
+        &["off", "on"],
+        "on: after the lesson, a task panics (0.5 s later) to show that a panic in WebAssembly \
+         stops the whole page until it is reloaded. Off by default.",
+    )],
+    main: |out, params| {
+        let panic_demo = params.index("panic") == PANIC_ON;
+        async move {
+            main(out.clone()).await;
+            judge_from_the_trace(&out);
+            if panic_demo {
+                panic_demo_run(out).await;
+            }
+            Ok(())
+        }
+        .boxed_local()
+    },
+    checks,
+};
+
+// ANCHOR: lesson
+/// Python's `ValueError`: in Rust an error is a value the task returns, not an exception.
+#[derive(Debug)]
+struct ValueError(&'static str);
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+async fn work(out: Out, name: &'static str, ms: u64) -> Result<&'static str, ValueError> {
+    sleep(Duration::from_millis(ms)).await;
+    out.print(format!("{name} done"));
+    Ok(name)
+}
+
+async fn fail(ms: u64) -> Result<&'static str, ValueError> {
+    sleep(Duration::from_millis(ms)).await;
+    Err(ValueError("the disk is full"))
+}
+
+async fn main(out: Out) {
+    // spawn_fallible: an Err marks the task failed in the trace, with its message.
+    let tasks = [
+        ("a", trace::spawn_fallible("a", work(out.clone(), "a", 100))),
+        ("fail", trace::spawn_fallible("fail", fail(200))),
+        ("b", trace::spawn_fallible("b", work(out.clone(), "b", 300))),
+    ];
+    for (name, task) in tasks {
+        match task.await {
+            Ok(Ok(value)) => out.print(format!("{name}: '{value}'")),
+            Ok(Err(e)) => out.print(format!("{name} raised ValueError('{e}')")),
+            Err(cancelled) => out.print(format!("{name}: {cancelled}")),
+        }
+    }
+}
+
+/// Not in the Python: a panic. It is not an error value, and nothing can catch it: with
+/// `panic = "abort"` (and on wasm32 anyway) the module traps, every Rust future on the page
+/// stops with it, and the page can only be reloaded.
+async fn panic_demo_run(out: Out) {
+    out.print(
+        "[panic demo] in 0.5 s a task panics: a panic is not an error value, nothing catches it",
+    );
+    out.print("[panic demo] the WebAssembly module will stop: reload the page to bring it back");
+    let doomed = trace::spawn("panics", async {
+        sleep(Duration::from_millis(500)).await;
+        panic!("the errors lesson's deliberate panic (panic=on)");
+    });
+    let _ = doomed.await; // never returns: the trap stops everything
+}
+// ANCHOR_END: lesson
+
+/// The three tasks as the trace recorded them: fail failed with its error, a and b done.
+fn judge_from_the_trace(out: &Out) {
+    let states: Vec<(String, TaskState, Option<String>)> = with_recorder(|r| {
+        r.tasks()
+            .filter(|t| matches!(&*t.name, "a" | "fail" | "b"))
+            .map(|t| (t.name.to_string(), t.state, t.error.clone()))
+            .collect()
+    });
+    for (name, state, error) in &states {
+        match error {
+            Some(error) => out.note(format!(
+                "the trace: task {name} {} with error: {error}",
+                state.as_str()
+            )),
+            None => out.note(format!("the trace: task {name} {}", state.as_str())),
+        }
+    }
+    let shown: Vec<String> = states
+        .iter()
+        .map(|(name, state, error)| match error {
+            Some(e) => format!("{name} {} ({e})", state.as_str()),
+            None => format!("{name} {}", state.as_str()),
+        })
+        .collect();
+    let expected = [
+        ("a", TaskState::Done, None),
+        ("fail", TaskState::Failed, Some("the disk is full")),
+        ("b", TaskState::Done, None),
+    ];
+    let ok = states.len() == expected.len()
+        && states
+            .iter()
+            .zip(expected)
+            .all(|((n, s, e), (en, es, ee))| n == en && *s == es && e.as_deref() == ee);
+    out.check(Check {
+        name: "the trace shows fail failed with its error, a and b done".to_string(),
+        ok,
+        expected: "a done, fail failed (the disk is full), b done".to_string(),
+        actual: shown.join(", "),
+    });
+}
+
+fn checks(_params: &Params, lines: &[Line]) -> Vec<Check> {
+    let texts: Vec<&str> = EXPECTED.iter().map(|(text, _)| *text).collect();
+    let mut checks = vec![check_lines(lines, &texts)];
+    if lines.len() == EXPECTED.len() {
+        for (line, (text, at)) in lines.iter().zip(EXPECTED) {
+            if text.ends_with("done") || text.starts_with("fail") {
+                checks.push(check_at_least(
+                    format!("'{text}' no earlier than {at} ms"),
+                    line.t_ms,
+                    at,
+                ));
+            }
+        }
+        if let Some(last) = lines.last() {
+            checks.push(check_at_most(
+                format!("the last line at most {LATE_TOLERANCE_MS} ms late"),
+                last.t_ms,
+                300.0 + LATE_TOLERANCE_MS,
+            ));
+        }
+    }
+    checks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(times: [f64; 5]) -> Vec<Line> {
+        EXPECTED
+            .iter()
+            .zip(times)
+            .map(|((text, _), t_ms)| Line {
+                t_ms,
+                text: text.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_python_run_passes() {
+        let params = LESSON.validate([]).expect("defaults");
+        let checks = checks(&params, &run([100.5, 100.7, 201.0, 300.9, 301.0]));
+        assert_eq!(checks.len(), 5);
+        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    }
+
+    #[test]
+    fn an_early_failure_or_a_lost_line_fails() {
+        let params = LESSON.validate([]).expect("defaults");
+        assert!(!checks(&params, &run([100.5, 100.7, 150.0, 300.9, 301.0]))[2].ok);
+        let mut short = run([100.5, 100.7, 201.0, 300.9, 301.0]);
+        short.pop();
+        assert!(!checks(&params, &short)[0].ok);
+    }
+
+    #[test]
+    fn the_panic_demo_is_off_by_default() {
+        let params = LESSON.validate([]).expect("defaults");
+        assert_ne!(params.index("panic"), PANIC_ON);
+        let on = LESSON.validate([("panic", "on")]).expect("valid");
+        assert_eq!(on.index("panic"), PANIC_ON);
+    }
+}

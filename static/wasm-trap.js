@@ -1,0 +1,67 @@
+// Shows a banner when the app's WebAssembly module stops, with a Reload button.
+//
+// A Rust panic in WebAssembly is not an exception the app can catch: the module traps (a
+// WebAssembly.RuntimeError, "unreachable"), the error escapes to the page, and from then on no
+// Rust runs: the lesson, the trace, the buttons and window.asyncscope stop answering. Only a
+// fresh module brings the app back, that is a reload. This plain script lives outside the
+// module, so it still works once the module has stopped. (The errors lesson's `panic=on`
+// demonstrates it.)
+(() => {
+  "use strict";
+
+  const isTrap = (error) =>
+    typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError;
+
+  // The same page without `run=1`: reloading must not start again the run that stopped it.
+  const reload = () => {
+    const url = new URL(window.location.href);
+    url.searchParams.delete("run");
+    if (url.href === window.location.href) {
+      window.location.reload();
+    } else {
+      window.location.replace(url.href);
+    }
+  };
+
+  const show = (error) => {
+    if (document.getElementById("wasm-stopped") || !document.body) {
+      return;
+    }
+    const banner = document.createElement("div");
+    banner.id = "wasm-stopped";
+    banner.setAttribute("role", "alert");
+    banner.dataset.testid = "wasm-stopped";
+    banner.style.cssText =
+      "position:fixed;inset:0 0 auto 0;z-index:2147483647;display:flex;gap:1em;" +
+      "align-items:center;justify-content:center;flex-wrap:wrap;padding:0.75em 1em;" +
+      "background:#a4001d;color:#fff;font:600 1rem/1.4 system-ui,sans-serif;" +
+      "box-shadow:0 2px 8px rgba(0,0,0,0.4)";
+    const text = document.createElement("span");
+    text.textContent = "the WebAssembly module stopped: reload the page";
+    const why = document.createElement("small");
+    why.style.fontWeight = "400";
+    why.textContent = `(${error.message || "a trap"}: a Rust panic stops the whole module)`;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.testid = "reload";
+    button.textContent = "Reload";
+    button.style.cssText = "font:inherit;padding:0.25em 1em;cursor:pointer";
+    button.addEventListener("click", reload);
+    banner.append(text, why, button);
+    document.body.prepend(banner);
+    button.focus();
+  };
+
+  // A trap in a task (run from a microtask) reaches `error`; one in a promise callback reaches
+  // `unhandledrejection`.
+  window.addEventListener("error", (event) => {
+    if (isTrap(event.error)) {
+      show(event.error);
+    }
+  });
+  window.addEventListener("unhandledrejection", (event) => {
+    if (isTrap(event.reason)) {
+      show(event.reason);
+    }
+  });
+})();

@@ -1,0 +1,103 @@
+//! End-to-end: a real Rust panic in the release build (the errors lesson with `panic=on`) stops
+//! the WebAssembly module; the page shows static/wasm-trap.js's banner, and its Reload button
+//! brings the app back, without `run=1` so the panic does not happen again.
+//!
+//! A wasm test cannot survive a panic, hence this test. Ignored by a plain `cargo test`: after
+//! `trunk build --release`, run it with `cargo test --test e2e_trap -- --ignored`.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use fantoccini::Locator;
+
+use support::{browser, dist, serve, start_chromedriver, ROOT};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver"]
+async fn a_panic_stops_the_module_and_the_banner_reloads_the_page() {
+    let site = serve(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-trap", &[]).await;
+
+    client
+        .goto(&format!("http://{site}/?scenario=errors&run=1&panic=on"))
+        .await
+        .expect("page loads");
+    let banner = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("[role=alert][data-testid=wasm-stopped]"))
+        .await
+        .expect("the banner appears when the module traps");
+    let text = banner.text().await.expect("banner text");
+    assert!(
+        text.contains("the WebAssembly module stopped: reload the page"),
+        "{text}"
+    );
+    let dir = Path::new(ROOT).join("target").join("e2e");
+    std::fs::create_dir_all(&dir).expect("target/e2e");
+    std::fs::write(
+        dir.join("wasm-trap-banner.png"),
+        client.screenshot().await.expect("screenshot"),
+    )
+    .expect("screenshot written");
+
+    // The lesson's own lines came first; then the module stopped, so the run never ended.
+    let logged = client
+        .find_all(Locator::Css("[data-testid=log] li"))
+        .await
+        .expect("log lines")
+        .len();
+    assert!(logged >= 5, "{logged} lines before the panic");
+    let root = client
+        .find(Locator::Css("[data-scenario=errors]"))
+        .await
+        .expect("the lesson");
+    let state = root.attr("data-run-state").await.expect("readable");
+    assert_eq!(
+        state.as_deref(),
+        Some("running"),
+        "nothing ends a trapped run"
+    );
+
+    client
+        .find(Locator::Css("[data-testid=reload]"))
+        .await
+        .expect("a Reload button")
+        .click()
+        .await
+        .expect("clicked");
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(
+            r#"[data-scenario="errors"][data-run-state="idle"]"#,
+        ))
+        .await
+        .expect("the app is back, idle");
+    let url = client.current_url().await.expect("url");
+    assert!(!url.as_str().contains("run=1"), "{url}");
+    assert!(
+        client
+            .find(Locator::Css("[data-testid=wasm-stopped]"))
+            .await
+            .is_err(),
+        "a fresh page has no banner"
+    );
+
+    // A fresh module answers: the lesson runs to its end with its defaults (no panic).
+    let report = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.asyncscope.run('errors')
+               .then(done, e => done({rejected: String(e && e.message)}));",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(report["state"], "done", "{report}");
+    client.close().await.expect("session closed");
+}

@@ -1,15 +1,17 @@
 //! The blocking lesson's Web Worker: the page's CPU loop ([`Crunch`]) run on a thread of its
-//! own. Trunk builds it into `worker.js` + `worker_bg.wasm` (a no-modules bundle, see
+//! own. The chat lesson asks it to join its room instead ([`WorkerJob`]). Trunk builds it into `worker.js` + `worker_bg.wasm` (a no-modules bundle, see
 //! index.html); static/crunch_worker.js starts it; the page speaks to it in JSON text
 //! ([`ToWorker`] in, [`FromWorker`] out) through `postMessage`.
 //!
 //! [`Crunch`]: asyncscope::scenarios::blocking::Crunch
 //! [`ToWorker`]: asyncscope::scenarios::blocking::ToWorker
 //! [`FromWorker`]: asyncscope::scenarios::blocking::FromWorker
+//! [`WorkerJob`]: asyncscope::scenarios::chat::WorkerJob
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
     use asyncscope::scenarios::blocking::{answer, FromWorker};
+    use asyncscope::scenarios::chat::{serve_in_worker, WorkerJob};
     use asyncscope::trace::now_ms;
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::{JsCast, JsValue};
@@ -30,8 +32,19 @@ fn main() {
         let post = post.clone();
         move |event: MessageEvent| {
             let reply = match event.data().as_string() {
-                // now_ms is this worker's own performance.now().
-                Some(text) => answer(&text, now_ms),
+                // The chat lesson's job: join its room; the worker answers there, not here.
+                Some(text) => match WorkerJob::parse(&text) {
+                    Some(WorkerJob::JoinChat { channel, name }) => {
+                        match serve_in_worker(&channel, &name) {
+                            Ok(()) => return,
+                            Err(e) => FromWorker::Failed {
+                                error: e.to_string(),
+                            },
+                        }
+                    }
+                    // now_ms is this worker's own performance.now().
+                    None => answer(&text, now_ms),
+                },
                 None => FromWorker::Failed {
                     error: "this worker reads JSON text, got another kind of value".to_string(),
                 },

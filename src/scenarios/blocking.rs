@@ -680,6 +680,14 @@ impl CrunchWorker {
         self.ready_ms
     }
 
+    /// Posts `text` to the worker without awaiting an answer (the chat lesson's join, which
+    /// the worker answers on the BroadcastChannel instead).
+    pub fn post_text(&self, text: &str) -> Result<(), WorkerError> {
+        self.worker
+            .post_message(&JsValue::from_str(text))
+            .map_err(|e| WorkerError::Failed(js_error_text(&e)))
+    }
+
     /// Has the worker spin for `work_ms` and awaits its answer.
     pub async fn crunch(&self, work_ms: f64) -> Result<Crunch, WorkerError> {
         let job = ToWorker::Crunch { work_ms }.to_json();

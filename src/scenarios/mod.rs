@@ -7,6 +7,7 @@ pub mod articles;
 pub mod blocking;
 mod body_stream;
 mod cancel;
+pub mod chat;
 mod create_task;
 mod db_query;
 mod errors;
@@ -59,6 +60,7 @@ pub static LESSONS: &[&Scenario] = &[
     &fetch_url::LESSON,
     &server_hello::LESSON,
     &line_protocol::LESSON,
+    &chat::LESSON,
     &semaphore::LESSON,
     &lock::LESSON,
     &producer_consumer::LESSON,

@@ -11,7 +11,7 @@ use super::recorder::ResourceDetail;
 use super::task::current_task;
 use super::via::via;
 
-pub use async_channel::{RecvError, SendError};
+pub use async_channel::{RecvError, SendError, TrySendError};
 
 /// A channel holding at most `capacity` messages (at least 1): `send` waits while it is full,
 /// `recv` while it is empty. It closes when every sender or every receiver is gone.
@@ -90,6 +90,16 @@ impl<T> Sender<T> {
 
     pub fn is_empty(&self) -> bool {
         self.inner.is_empty()
+    }
+
+    /// Sends `value` now if there is room, for a caller that cannot wait (a JS event handler);
+    /// an error gives the value back when the channel is full or closed.
+    pub fn try_send(&self, value: T) -> Result<(), async_channel::TrySendError<T>> {
+        self.inner.try_send(value)?;
+        let id = self.meta.id;
+        let depth = self.inner.len() as u32;
+        record(|r| r.resource(id, current_task(), ResourceEvent::Sent { depth }, now_ms()));
+        Ok(())
     }
 
     /// Sends `value`, waiting for room; an error gives the value back if the channel closed.

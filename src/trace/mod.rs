@@ -26,7 +26,7 @@ mod warning;
 
 use std::cell::RefCell;
 
-pub use channel::{channel, Receiver, RecvError, SendError, Sender};
+pub use channel::{channel, Receiver, RecvError, SendError, Sender, TrySendError};
 pub use clock::now_ms;
 #[cfg(not(target_arch = "wasm32"))]
 pub use clock::set_fake_now;

@@ -26,8 +26,11 @@ pub const CHANNEL: &str = "asyncscope-chat";
 pub const TERMINATOR: &[u8] = b"\n";
 /// The longest message, in bytes once escaped; longer ones are refused before they are sent.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
-/// The longest post a participant reads (a chunk and its JSON): longer ones are dropped unread.
-pub const MAX_POST_BYTES: usize = MAX_MESSAGE_BYTES + 1024;
+/// The longest post a participant reads: half a line at most, JSON-escaped (a control
+/// character takes six bytes), with its sender's name. Longer ones are dropped unread.
+pub const MAX_POST_BYTES: usize = 3 * MAX_LINE_BYTES + 1024;
+/// The longest line: a sender's name, `: `, a message and the terminator.
+const MAX_LINE_BYTES: usize = MAX_NAME_BYTES + 2 + MAX_MESSAGE_BYTES + TERMINATOR.len();
 /// The longest participant name.
 const MAX_NAME_BYTES: usize = 64;
 /// Senders a participant keeps a framer for; a post from one more is refused.
@@ -264,7 +267,7 @@ impl Room {
                     return Err(ChatError::TooManyPeers { from });
                 }
                 let framer = self.framers.entry(from.clone()).or_insert_with(|| {
-                    Framer::with_max_buffer(TERMINATOR, MAX_MESSAGE_BYTES + TERMINATOR.len())
+                    Framer::with_max_buffer(TERMINATOR, MAX_LINE_BYTES)
                         // TERMINATOR is not empty.
                         .unwrap_or_else(|_| unreachable!("the terminator has a byte"))
                 });
@@ -408,6 +411,11 @@ mod browser {
                 .recv()
                 .await
                 .map_err(|_| ChatError::Channel("its inbox closed".to_string()))
+        }
+
+        /// Nothing waits in the inbox right now.
+        pub fn is_empty_now(&self) -> bool {
+            self.inbox.is_empty()
         }
 
         /// Posts dropped: not text, over the size cap, or past the backlog.
@@ -659,7 +667,8 @@ mod lesson {
     /// The client's `s.sendall(line)`: one message, composed (escaped,
     /// terminated) and posted in two chunks.
     fn send(channel: &ChatChannel, me: &str, message: &str) -> Result<(), ChatError> {
-        let line = compose(&format!("{me}: {message}"))?;
+        // The message is checked and escaped alone, then its sender named.
+        let line = format!("{me}: {}", compose(message)?);
         for chunk in cut(&line) {
             channel.post(&Post::Data {
                 from: me.to_string(),

@@ -774,3 +774,102 @@ async fn db_query_prints_the_rows_in_order_and_a_written_row_survives_a_reload()
     );
     client.close().await.expect("session closed");
 }
+
+/// Starts the chat lesson in the current window without waiting for it (`window.__chat`).
+async fn start_chat(client: &Client, url: &str) {
+    client.goto(url).await.expect("page loads");
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(r#"[data-scenario="chat"]"#))
+        .await
+        .expect("the app starts");
+    client
+        .execute(
+            "window.__chat = window.asyncscope.run('chat', {peer: 'tab', wait_s: 60})
+               .catch(e => ({rejected: String(e && e.message)}));
+             return true;",
+            vec![],
+        )
+        .await
+        .expect("the run starts");
+}
+
+/// The report of the run [`start_chat`] started in the current window.
+async fn chat_report(client: &Client) -> serde_json::Value {
+    client
+        .execute_async(
+            "const done = arguments[0]; window.__chat.then(done);",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| serde_json::json!({"error": e.to_string()}))
+}
+
+/// The name a chat run gave itself ("this tab is tab-1a2b in the room ...").
+fn chat_name(report: &serde_json::Value) -> String {
+    report["notes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["text"].as_str())
+        .find_map(|n| n.strip_prefix("this tab is "))
+        .and_then(|n| n.split(' ').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn chat_between_two_windows_exchanges_lines_both_ways() {
+    let site = serve(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-chat", &[]).await;
+    let url = format!("http://{site}/?scenario=chat");
+    // The first window waits for another participant; the second joins it.
+    start_chat(&client, &url).await;
+    let first = client.window().await.expect("a window");
+    let second = client
+        .new_window(false)
+        .await
+        .expect("a second window")
+        .handle;
+    client
+        .switch_to_window(second)
+        .await
+        .expect("switched to the second window");
+    start_chat(&client, &url).await;
+    let b = chat_report(&client).await;
+    client.switch_to_window(first).await.expect("switched back");
+    let a = chat_report(&client).await;
+    // Closed before judging, so that a failed assertion leaves no browser behind.
+    client.close().await.expect("session closed");
+
+    for report in [&a, &b] {
+        assert_eq!(report["state"], "done", "{report}");
+        let checks = report["checks"].as_array().cloned().unwrap_or_default();
+        assert!(!checks.is_empty(), "{report}");
+        for check in &checks {
+            assert_eq!(check["ok"], true, "{check}");
+        }
+    }
+    let (name_a, name_b) = (chat_name(&a), chat_name(&b));
+    assert!(name_a.starts_with("tab-") && name_b.starts_with("tab-") && name_a != name_b);
+    let received = |report: &serde_json::Value| -> Vec<String> {
+        report_lines(report)
+            .into_iter()
+            .filter(|l| l.starts_with("Line received: "))
+            .collect()
+    };
+    // Each window got the other's lines, in order, the terminator inside one kept.
+    for (report, other) in [(&a, &name_b), (&b, &name_a)] {
+        assert_eq!(
+            received(report),
+            [
+                format!("Line received: {other}: Hello, World"),
+                format!("Line received: {other}: two lines\nin one message"),
+            ],
+            "{report}"
+        );
+    }
+}

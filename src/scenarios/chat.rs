@@ -602,7 +602,7 @@ mod lesson {
     }
 
     // ANCHOR: lesson
-    /// One post read and handled: a join is answered; a chunk is buffered
+    /// One post read and handled: a join is answered with here; a chunk is buffered
     /// (collect_incoming_data) and each line it completed is handled at
     /// once (found_terminator). Gives the lines and who sent them.
     fn handle(
@@ -612,11 +612,11 @@ mod lesson {
         raw: &str,
     ) -> Result<Option<(String, Vec<String>)>, ChatError> {
         match room.hear(raw) {
-            Ok(Heard::Join { .. }) => {
+            Ok(Heard::Join { from }) => {
                 channel.post(&Post::Here {
                     from: room.me().to_string(),
                 })?;
-                Ok(None)
+                Ok(Some((from, Vec::new())))
             }
             Ok(Heard::Here { from }) => Ok(Some((from, Vec::new()))),
             Ok(Heard::Data {

@@ -5,7 +5,11 @@
 //!   every poll, wake and cancellation. Knows nothing of yew or the DOM.
 //! - [`scenarios`]: the lessons, plain async Rust that uses the tracer, plus their metadata.
 //! - [`ui`]: the yew app and the page's automation contract (`window.asyncscope`).
+//!
+//! Apart from them, [`server`]: the in-browser HTTP server (a service worker) that answers the
+//! lessons' fetches under `/api/`.
 
 pub mod scenarios;
+pub mod server;
 pub mod trace;
 pub mod ui;

@@ -5,20 +5,32 @@
 
 pub mod articles;
 pub mod blocking;
+mod body_stream;
 mod cancel;
 mod create_task;
 mod db_query;
 mod errors;
 mod event_loop;
+mod fetch;
+mod fetch_errors;
+mod fetch_failure;
+mod fetch_gather;
+mod fetch_limit;
+mod fetch_post;
+mod fetch_url;
 mod gather;
 mod hello_sleep;
 pub mod idb;
+pub mod line_protocol;
 mod lock;
 mod one_thread;
 mod params;
 mod producer_consumer;
 mod run;
 mod semaphore;
+mod server_hello;
+pub mod server_log;
+pub mod service_worker;
 mod task_order;
 mod task_result;
 mod timeout;
@@ -48,6 +60,14 @@ pub static LESSONS: &[&Scenario] = &[
     &event_loop::LESSON,
     &blocking::LESSON,
     &db_query::LESSON,
+    &fetch::LESSON,
+    &fetch_gather::LESSON,
+    &fetch_limit::LESSON,
+    &fetch_errors::LESSON,
+    &fetch_post::LESSON,
+    &fetch_url::LESSON,
+    &server_hello::LESSON,
+    &line_protocol::LESSON,
 ];
 
 /// A seed article the lessons come from (see [`articles`]).

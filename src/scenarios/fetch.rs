@@ -1,0 +1,132 @@
+//! Lesson `fetch`: article 002's first aiohttp program, one GET of a JSON post, retold with the
+//! traced fetch. The request goes through the browser's network stack (DevTools' Network panel
+//! shows it) and is answered by the in-browser server, a service worker written in Rust.
+
+use futures::future::FutureExt;
+
+use super::{articles, server_log, service_worker};
+use super::{Check, Line, Out, ParamSpec, Params, Scenario};
+use crate::trace::fetch::{FetchError, Request};
+
+pub const LESSON: Scenario = Scenario {
+    id: "fetch",
+    title: "One GET with the traced fetch",
+    article: &articles::ASYNCIO_AIOHTTP,
+    section: "3.2 aiohttp库的基本用法示例",
+    summary: "fetch_url awaits one GET of a JSON post and main prints the body; the status and \
+              the server's log of the request are noted beside it.",
+    python: r#"# Adapted from the seed's §3.2: it fetches jsonplaceholder.typicode.com/posts/1;
+# here the in-browser server's copy of that post.
+import aiohttp
+import asyncio
+
+async def fetch_url(url):
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url) as response:
+            return await response.text()
+
+async def main():
+    url = "http://127.0.0.1:8080/api/posts/1"
+    html = await fetch_url(url)
+    print(html)
+
+loop = asyncio.get_event_loop()
+loop.run_until_complete(main())"#,
+    rust_source: include_str!("fetch.rs"),
+    params: &[ParamSpec::number(
+        "post",
+        1.0,
+        1.0,
+        100.0,
+        "which post to fetch (the server has posts 1 to 100, like jsonplaceholder)",
+    )],
+    main: |out, params| {
+        let post = params.get("post") as u32;
+        async move { run(out, post).await }.boxed_local()
+    },
+    checks,
+};
+
+async fn run(out: Out, post: u32) -> Result<(), String> {
+    service_worker::ready(&out)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mark = server_log::mark();
+    main(&out, &format!("/api/posts/{post}"))
+        .await
+        .map_err(|e| e.to_string())?;
+    server_log::wait_for(mark, 1, std::time::Duration::from_secs(2)).await;
+    server_log::note_since(&out, mark);
+    Ok(())
+}
+
+// ANCHOR: lesson
+/// `fetch_url`: one GET; the whole body is read before it returns.
+async fn fetch_url(out: &Out, url: &str) -> Result<String, FetchError> {
+    let response = Request::get(url).send().await?;
+    out.note(format!(
+        "GET {url}: {} {}, {} bytes of {}",
+        response.status,
+        response.status_text,
+        response.body.len(),
+        response.header("content-type").unwrap_or("no content-type"),
+    ));
+    out.check(Check {
+        name: "the server answered 200 OK".into(),
+        ok: response.status == 200,
+        expected: "200".into(),
+        actual: response.status.to_string(),
+    });
+    Ok(response.text())
+}
+
+async fn main(out: &Out, url: &str) -> Result<(), FetchError> {
+    let html = fetch_url(out, url).await?;
+    for line in html.lines() {
+        out.print(line);
+    }
+    Ok(())
+}
+// ANCHOR_END: lesson
+
+fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
+    let text: String = lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let json: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+    let id = json.as_ref().and_then(|j| j["id"].as_f64());
+    vec![Check {
+        name: "prints the post asked for, as JSON".into(),
+        ok: id == Some(params.get("post")),
+        expected: format!("a JSON post with id {}", params.get("post")),
+        actual: match (&json, id) {
+            (Some(_), Some(id)) => format!("a JSON post with id {id}"),
+            (Some(_), None) => "JSON without an id".into(),
+            (None, _) => format!("not JSON: {}", text.chars().take(80).collect::<String>()),
+        },
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_printed_post_is_judged_by_its_id() {
+        let params = LESSON.validate([("post", "1")]).expect("valid");
+        let body = crate::server::body::post(1);
+        let lines: Vec<Line> = body
+            .lines()
+            .map(|l| Line {
+                t_ms: 0.0,
+                text: l.into(),
+            })
+            .collect();
+        assert!(checks(&params, &lines)[0].ok);
+        let other = LESSON.validate([("post", "2")]).expect("valid");
+        assert!(!checks(&other, &lines)[0].ok);
+        assert!(!checks(&params, &[])[0].ok);
+    }
+}

@@ -1,0 +1,177 @@
+//! Lesson `fetch-errors`: article 002's error handling (`except aiohttp.ClientConnectorError`),
+//! widened to every way a GET fails: an unreachable host, a URL that is not one, 404 and 500
+//! statuses, a CORS refusal, a body that is not JSON. Each is a typed error with a message in
+//! words ([`HttpError`]); none is a panic, and the run goes on after each.
+
+use futures::future::FutureExt;
+
+use super::fetch_failure::{self, HttpError};
+use super::{articles, service_worker};
+use super::{Check, Line, Out, Params, Scenario};
+
+pub const LESSON: Scenario = Scenario {
+    id: "fetch-errors",
+    title: "Fetch errors, each one typed",
+    article: &articles::ASYNCIO_AIOHTTP,
+    section: "5.2 异步请求的错误处理",
+    summary: "Six GETs that fail six ways (no such host, not a URL, 404, 500, refused by CORS, \
+              not JSON), each caught as its own error and explained.",
+    python: r#"# Adapted from the seed's §5.2: five more ways to fail beside its invalid URL.
+import aiohttp
+import asyncio
+
+async def fetch_url(url):
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url) as response:
+                response.raise_for_status()
+                return await response.json()
+    except aiohttp.InvalidURL as e:
+        print(f'InvalidURL: {e}')
+    except aiohttp.ClientConnectorError as e:
+        print(f'ClientConnectorError: {e}')  # the seed: 连接错误
+    except aiohttp.ClientResponseError as e:
+        print(f'ClientResponseError: {e.status}')
+    except aiohttp.ContentTypeError as e:
+        print(f'ContentTypeError: {e}')
+
+async def main():
+    for url in ['https://www.invalidurl.invalid/',      # the seed's invalid URL
+                'http://[::1',
+                'http://127.0.0.1:8080/api/posts/101',
+                'http://127.0.0.1:8080/api/status/500',
+                'http://localhost:8080/',               # another origin (no CORS in Python)
+                'http://127.0.0.1:8080/api/']:          # HTML, not JSON
+        html = await fetch_url(url)
+        if html:
+            print(html)
+
+asyncio.run(main())"#,
+    rust_source: include_str!("fetch_errors.rs"),
+    params: &[],
+    main: |out, _params| async move { run(out).await }.boxed_local(),
+    checks,
+};
+
+/// The seed's invalid URL, on the `.invalid` top-level domain, which never resolves (RFC 2606).
+const UNREACHABLE: &str = "https://www.invalidurl.invalid/";
+const NOT_A_URL: &str = "http://[::1";
+
+async fn run(out: Out) -> Result<(), String> {
+    service_worker::ready(&out)
+        .await
+        .map_err(|e| e.to_string())?;
+    let cross_origin = fetch_failure::cross_origin_url();
+    let cases = [
+        (UNREACHABLE.to_string(), "ClientConnectorError"),
+        (NOT_A_URL.to_string(), "InvalidURL"),
+        ("/api/posts/101".to_string(), "ClientResponseError"),
+        ("/api/status/500".to_string(), "ClientResponseError"),
+        (cross_origin.clone(), "CORS refusal"),
+        ("/api/".to_string(), "ContentTypeError"),
+    ];
+    for (url, expected) in &cases {
+        let result = fetch_url(url).await;
+        if let Err(e) = &result {
+            out.note(e.to_string());
+        }
+        let actual = match &result {
+            Ok(_) => "no error",
+            Err(e) => e.kind(),
+        };
+        // Off loopback the other origin is a public site: with no network it is unreachable.
+        let ok = actual == *expected
+            || (*expected == "CORS refusal"
+                && !fetch_failure::is_loopback(url)
+                && actual == "ClientConnectorError");
+        out.check(Check {
+            name: format!("{url} fails as {expected}"),
+            ok,
+            expected: (*expected).into(),
+            actual: actual.into(),
+        });
+        match result {
+            Ok(json) => out.print(json.to_string()),
+            Err(e) => out.print(python_line(&e)),
+        }
+    }
+    Ok(())
+}
+
+// ANCHOR: lesson
+/// GET, `raise_for_status`, then the body as JSON: each failure is an [`HttpError`] case.
+async fn fetch_url(url: &str) -> Result<serde_json::Value, HttpError> {
+    let response = fetch_failure::get(url).await?;
+    fetch_failure::json(url, &response)
+}
+
+/// What the Python prints in each `except`.
+fn python_line(e: &HttpError) -> String {
+    match e {
+        HttpError::Status { status, .. } => format!("ClientResponseError: {status}"),
+        other => format!("{}: {other}", other.kind()),
+    }
+}
+// ANCHOR_END: lesson
+
+fn checks(_params: &Params, lines: &[Line]) -> Vec<Check> {
+    let kinds: Vec<&str> = lines
+        .iter()
+        .map(|l| l.text.split(':').next().unwrap_or(""))
+        .collect();
+    let expected = [
+        "ClientConnectorError",
+        "InvalidURL",
+        "ClientResponseError",
+        "ClientResponseError",
+        "CORS refusal",
+        "ContentTypeError",
+    ];
+    let statuses: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.text.starts_with("ClientResponseError"))
+        .map(|l| l.text.trim_start_matches("ClientResponseError: "))
+        .collect();
+    vec![
+        Check {
+            name: "one line per case, each caught".into(),
+            ok: lines.len() == expected.len()
+                && kinds
+                    .iter()
+                    .zip(expected)
+                    .all(|(k, e)| *k == e || (e == "CORS refusal" && *k == "ClientConnectorError")),
+            expected: expected.join(" / "),
+            actual: kinds.join(" / "),
+        },
+        Check {
+            name: "the statuses are 404 then 500".into(),
+            ok: statuses == ["404", "500"],
+            expected: "404 / 500".into(),
+            actual: statuses.join(" / "),
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_printed_lines_are_judged_in_order() {
+        let line = |text: &str| Line {
+            t_ms: 0.0,
+            text: text.into(),
+        };
+        let lines = [
+            line("ClientConnectorError: could not connect"),
+            line("InvalidURL: 'http://[::1' is not a URL"),
+            line("ClientResponseError: 404"),
+            line("ClientResponseError: 500"),
+            line("CORS refusal: http://localhost:8080/ answered"),
+            line("ContentTypeError: not JSON"),
+        ];
+        let params = LESSON.validate([]).expect("valid");
+        assert!(checks(&params, &lines).iter().all(|c| c.ok));
+        assert!(checks(&params, &lines[1..]).iter().any(|c| !c.ok));
+    }
+}

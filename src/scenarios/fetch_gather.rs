@@ -1,0 +1,181 @@
+//! Lesson `fetch-gather`: article 002's `asyncio.gather` of several GETs. N fetches of a slow
+//! route run at once with `join_all`, so the lot takes about one fetch, not N; the same N one
+//! after another show the difference. The server reports how many requests it had in flight.
+
+use std::time::Duration;
+
+use futures::future::{join_all, FutureExt};
+
+use super::{articles, server_log, service_worker};
+use super::{check_at_least, Check, Line, Out, ParamSpec, Params, Scenario};
+use crate::trace::fetch::{FetchError, Request};
+use crate::trace::{instrument, now_ms};
+
+pub const LESSON: Scenario = Scenario {
+    id: "fetch-gather",
+    title: "gather: N fetches at once",
+    article: &articles::ASYNCIO_AIOHTTP,
+    section: "4.3 异步编程实践示例",
+    summary: "N GETs of /api/delay/{ms} awaited together with join_all (asyncio.gather) take \
+              about one delay; awaited one after another they take N. Each body's first 50 \
+              characters are printed, like the seed.",
+    python: r#"# Adapted from the seed's §4.3: its five requests go to http://example.com;
+# here to the in-browser server's /api/delay/300.
+import asyncio
+import aiohttp
+
+async def fetch_url(session, url):
+    async with session.get(url) as response:
+        return await response.text()
+
+async def main():
+    async with aiohttp.ClientSession() as session:
+        tasks = [fetch_url(session, 'http://127.0.0.1:8080/api/delay/300') for _ in range(5)]
+        responses = await asyncio.gather(*tasks)
+        for resp in responses:
+            print(resp[:50])  # 打印每个请求的前50个字符
+
+asyncio.run(main())"#,
+    rust_source: include_str!("fetch_gather.rs"),
+    params: &[
+        ParamSpec::number("n", 5.0, 3.0, 50.0, "how many fetches"),
+        ParamSpec::number(
+            "delay_ms",
+            300.0,
+            50.0,
+            5000.0,
+            "how long the server takes to answer each, in ms",
+        ),
+    ],
+    main: |out, params| {
+        let n = params.get("n") as usize;
+        let delay_ms = params.get("delay_ms") as u32;
+        async move { run(out, n, delay_ms).await }.boxed_local()
+    },
+    checks,
+};
+
+async fn run(out: Out, n: usize, delay_ms: u32) -> Result<(), String> {
+    service_worker::ready(&out)
+        .await
+        .map_err(|e| e.to_string())?;
+    let url = format!("/api/delay/{delay_ms}");
+    let mark = server_log::mark();
+
+    let start = now_ms();
+    let bodies = main(&out, &url, n).await.map_err(|e| e.to_string())?;
+    let gathered = now_ms() - start;
+
+    let start = now_ms();
+    sequential(&url, n).await.map_err(|e| e.to_string())?;
+    let one_by_one = now_ms() - start;
+
+    let delay = f64::from(delay_ms);
+    out.note(format!(
+        "gather: {n} fetches in {gathered:.0} ms; one after another: {one_by_one:.0} ms \
+         ({:.1}x longer)",
+        one_by_one / gathered
+    ));
+    out.check(check_at_least(
+        "gather took no less than one delay",
+        gathered,
+        delay,
+    ));
+    out.check(check_at_least(
+        format!("one after another took no less than {n} delays"),
+        one_by_one,
+        delay * n as f64,
+    ));
+    out.check(Check {
+        name: "gather is at least 2x faster than one after another".into(),
+        ok: one_by_one >= 2.0 * gathered,
+        expected: ">= 2x".into(),
+        actual: format!("{:.1}x", one_by_one / gathered),
+    });
+    let in_flight = bodies
+        .iter()
+        .filter_map(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+        .filter_map(|j| j["in_flight"].as_u64())
+        .max()
+        .unwrap_or(0);
+    out.check(Check {
+        name: "the server had all of gather's requests in flight at once".into(),
+        ok: in_flight >= n as u64,
+        expected: format!(">= {n} in flight"),
+        actual: format!("{in_flight} at most"),
+    });
+    server_log::wait_for(mark, 2 * n, Duration::from_secs(2)).await;
+    server_log::note_since(&out, mark);
+    Ok(())
+}
+
+// ANCHOR: lesson
+async fn fetch_url(url: &str) -> Result<String, FetchError> {
+    let response = Request::get(url).send().await?;
+    Ok(response.text())
+}
+
+/// `asyncio.gather(*tasks)`: every fetch starts at once; the results come in order.
+async fn main(out: &Out, url: &str, n: usize) -> Result<Vec<String>, FetchError> {
+    let tasks = (0..n).map(|i| instrument(&format!("fetch {i}"), fetch_url(url)));
+    let responses: Result<Vec<String>, FetchError> = join_all(tasks).await.into_iter().collect();
+    let responses = responses?;
+    for resp in &responses {
+        out.print(resp.chars().take(50).collect::<String>()); // the first 50 characters
+    }
+    Ok(responses)
+}
+
+/// For contrast: each fetch awaited before the next one starts.
+async fn sequential(url: &str, n: usize) -> Result<(), FetchError> {
+    for _ in 0..n {
+        fetch_url(url).await?;
+    }
+    Ok(())
+}
+// ANCHOR_END: lesson
+
+fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
+    let n = params.get("n") as usize;
+    let delay = params.get("delay_ms");
+    let bodies_ok = lines.len() == n
+        && lines.iter().all(|l| {
+            l.text.chars().count() <= 50
+                && l.text.starts_with('{')
+                && l.text.starts_with(&format!("{{\"delay_ms\":{delay},"))
+        });
+    vec![Check {
+        name: "prints the first 50 characters of each of the N bodies".into(),
+        ok: bodies_ok,
+        expected: format!("{n} lines, each the start of a delay_ms {delay} body"),
+        actual: format!(
+            "{} lines: {}",
+            lines.len(),
+            lines.first().map_or("", |l| l.text.as_str())
+        ),
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_printed_bodies_are_judged() {
+        let params = LESSON
+            .validate([("n", "3"), ("delay_ms", "300")])
+            .expect("valid");
+        let body = crate::server::body::delay(300, 300.2, 3);
+        let line = |text: &str| Line {
+            t_ms: 0.0,
+            text: text.chars().take(50).collect(),
+        };
+        let lines = vec![line(&body), line(&body), line(&body)];
+        assert!(
+            checks(&params, &lines)[0].ok,
+            "{:?}",
+            checks(&params, &lines)
+        );
+        assert!(!checks(&params, &lines[..2])[0].ok);
+    }
+}

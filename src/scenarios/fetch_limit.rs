@@ -1,0 +1,143 @@
+//! Lesson `fetch-limit`: article 002's advice to bound the number of tasks, with article 000's
+//! semaphore: N fetches, at most K in flight. The trace's semaphore shows never more than K
+//! holders, and the server itself reports never more than K requests in flight.
+
+use std::time::Duration;
+
+use futures::future::{join_all, FutureExt};
+
+use super::{articles, server_log, service_worker};
+use super::{check_at_least, Check, Line, Out, ParamSpec, Params, Scenario};
+use crate::trace::fetch::{FetchError, Request};
+use crate::trace::{instrument, now_ms, with_recorder, ResourceDetail, Semaphore};
+
+pub const LESSON: Scenario = Scenario {
+    id: "fetch-limit",
+    title: "At most K fetches in flight",
+    article: &articles::ASYNCIO_AIOHTTP,
+    section: "6.2 优化异步编程性能的技巧: 合理设置任务数量",
+    summary: "N GETs started together, each first taking a permit of a semaphore of K: never \
+              more than K are in flight, so the lot takes about N/K delays.",
+    python: r#"# Adapted from the seed's §6.2 advice (a sensible number of tasks) with the
+# semaphore of article 000 §2.2.2 around §4.3's requests.
+import asyncio
+import aiohttp
+
+sem = asyncio.Semaphore(3)  # at most 3 requests in flight
+
+async def fetch_url(session, url):
+    async with sem:
+        async with session.get(url) as response:
+            return await response.text()
+
+async def main():
+    async with aiohttp.ClientSession() as session:
+        tasks = [fetch_url(session, 'http://127.0.0.1:8080/api/delay/200') for _ in range(8)]
+        for resp in await asyncio.gather(*tasks):
+            print(resp[:50])
+
+asyncio.run(main())"#,
+    rust_source: include_str!("fetch_limit.rs"),
+    params: &[
+        ParamSpec::number("n", 8.0, 1.0, 100.0, "how many fetches"),
+        ParamSpec::number("k", 3.0, 1.0, 20.0, "how many may be in flight at once"),
+        ParamSpec::number(
+            "delay_ms",
+            200.0,
+            20.0,
+            5000.0,
+            "how long the server takes to answer each, in ms",
+        ),
+    ],
+    main: |out, params| {
+        let n = params.get("n") as usize;
+        let k = params.get("k") as u32;
+        let delay_ms = params.get("delay_ms") as u32;
+        async move { run(out, n, k, delay_ms).await }.boxed_local()
+    },
+    checks,
+};
+
+async fn run(out: Out, n: usize, k: u32, delay_ms: u32) -> Result<(), String> {
+    service_worker::ready(&out)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mark = server_log::mark();
+    let start = now_ms();
+    let sem = Semaphore::new("sem", k);
+    let bodies = main(&out, &sem, &format!("/api/delay/{delay_ms}"), n)
+        .await
+        .map_err(|e| e.to_string())?;
+    let elapsed = now_ms() - start;
+
+    let max_holders = with_recorder(|r| match r.resource_stats(sem.id()).map(|s| &s.detail) {
+        Some(ResourceDetail::Semaphore { max_holders, .. }) => Some(*max_holders),
+        _ => None,
+    });
+    let limit = k.min(n as u32);
+    out.check(Check {
+        name: format!("the trace's semaphore never had more than {k} holders"),
+        ok: max_holders.is_some_and(|m| m <= k),
+        expected: format!("<= {k}"),
+        actual: max_holders.map_or("not recorded".into(), |m| m.to_string()),
+    });
+    let server_max = bodies
+        .iter()
+        .filter_map(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+        .filter_map(|j| j["in_flight"].as_u64())
+        .max()
+        .unwrap_or(u64::MAX);
+    out.check(Check {
+        name: format!("the server never had more than {k} of them in flight"),
+        ok: server_max <= u64::from(k),
+        expected: format!("<= {k}"),
+        actual: server_max.to_string(),
+    });
+    out.check(Check {
+        name: format!("the permits were used: {limit} in flight at once"),
+        ok: max_holders == Some(limit),
+        expected: limit.to_string(),
+        actual: max_holders.map_or("not recorded".into(), |m| m.to_string()),
+    });
+    let rounds = n.div_ceil(k as usize);
+    out.check(check_at_least(
+        format!("it took no less than {rounds} rounds of the delay"),
+        elapsed,
+        f64::from(delay_ms) * rounds as f64,
+    ));
+    out.note(format!(
+        "{n} fetches, at most {k} at once: {elapsed:.0} ms ({rounds} rounds of {delay_ms} ms)"
+    ));
+    server_log::wait_for(mark, n, Duration::from_secs(2)).await;
+    server_log::note_since(&out, mark);
+    Ok(())
+}
+
+// ANCHOR: lesson
+/// `async with sem:` around the request: the permit is held until the body is read.
+async fn fetch_url(sem: &Semaphore, url: &str) -> Result<String, FetchError> {
+    let _permit = sem.acquire().await;
+    let response = Request::get(url).send().await?;
+    Ok(response.text())
+}
+
+async fn main(out: &Out, sem: &Semaphore, url: &str, n: usize) -> Result<Vec<String>, FetchError> {
+    let tasks = (0..n).map(|i| instrument(&format!("fetch {i}"), fetch_url(sem, url)));
+    let responses: Result<Vec<String>, FetchError> = join_all(tasks).await.into_iter().collect();
+    let responses = responses?;
+    for resp in &responses {
+        out.print(resp.chars().take(50).collect::<String>());
+    }
+    Ok(responses)
+}
+// ANCHOR_END: lesson
+
+fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
+    let n = params.get("n") as usize;
+    vec![Check {
+        name: "prints the start of each of the N bodies".into(),
+        ok: lines.len() == n && lines.iter().all(|l| l.text.starts_with("{\"delay_ms\"")),
+        expected: format!("{n} lines starting {{\"delay_ms\""),
+        actual: format!("{} lines", lines.len()),
+    }]
+}

@@ -1,0 +1,187 @@
+//! Lesson `fetch-url`: article 002's `fetch_url(url)` on a set of URLs at once, the page's own
+//! and others: each comes back as a body or as an error explained in words (a CORS refusal, a
+//! host that does not answer, an error status). The URL sets are a choice (the lesson
+//! parameters are numbers and choices, not free text).
+
+use futures::future::{join_all, FutureExt};
+
+use super::fetch_failure::{self, HttpError};
+use super::{articles, service_worker};
+use super::{Check, Line, Out, ParamSpec, Params, Scenario};
+use crate::trace::{instrument, now_ms};
+
+const SETS: &[&str] = &["mixed", "this-site", "internet"];
+
+pub const LESSON: Scenario = Scenario {
+    id: "fetch-url",
+    title: "Fetch a set of URLs, errors in words",
+    article: &articles::ASYNCIO_AIOHTTP,
+    section: "5.1 发起异步HTTP请求",
+    summary: "A set of URLs fetched concurrently: each prints its status and the start of its \
+              body, or its error explained (CORS, no answer, a 4xx or 5xx).",
+    python: r#"# Adapted from the seed's §5.1: fetch_url on a set of URLs at once.
+import aiohttp
+import asyncio
+
+async def fetch_url(url):
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url) as response:
+                response.raise_for_status()
+                return f'{response.status} {(await response.text())[:60]}'
+    except aiohttp.ClientError as e:
+        return f'{type(e).__name__}: {e}'
+
+async def main():
+    urls = ['http://127.0.0.1:8080/api/posts/1',
+            'http://localhost:8080/',
+            'https://www.invalidurl.invalid/',
+            'http://127.0.0.1:8080/api/status/404']
+    for url, result in zip(urls, await asyncio.gather(*map(fetch_url, urls))):
+        print(url, '->', result)
+
+if __name__ == '__main__':
+    asyncio.run(main())"#,
+    rust_source: include_str!("fetch_url.rs"),
+    params: &[ParamSpec::choice(
+        "urls",
+        SETS,
+        "mixed: this site, another origin, a host that does not exist, a 404; this-site: the \
+         server's own routes; internet: public sites (they fail without a network)",
+    )],
+    main: |out, params| {
+        let set = params.index("urls");
+        async move { run(out, set).await }.boxed_local()
+    },
+    checks,
+};
+
+fn urls(set: usize) -> Vec<String> {
+    match set {
+        1 => vec![
+            "/api/posts/1".into(),
+            "/api/hello/Ann".into(),
+            "/api/delay/300".into(),
+        ],
+        2 => vec![
+            "https://jsonplaceholder.typicode.com/posts/1".into(),
+            "https://www.example.com/".into(),
+            "https://httpbin.org/get".into(),
+        ],
+        _ => vec![
+            "/api/posts/1".into(),
+            fetch_failure::cross_origin_url(),
+            "https://www.invalidurl.invalid/".into(),
+            "/api/status/404".into(),
+        ],
+    }
+}
+
+/// When a fetch started and ended (ms since the run began), and how it came out.
+struct Outcome {
+    started: f64,
+    ended: f64,
+    result: Result<String, HttpError>,
+}
+
+async fn run(out: Out, set: usize) -> Result<(), String> {
+    let urls = urls(set);
+    // The other sites need no server, but the page's own URLs do.
+    if urls.iter().any(|u| u.starts_with("/api/")) {
+        service_worker::ready(&out)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let start = now_ms();
+    let outcomes = main(&out, &urls, start).await;
+    for outcome in &outcomes {
+        if let Err(e) = &outcome.result {
+            out.note(e.to_string());
+        }
+    }
+    // Sequential fetches would start each after the one before ended.
+    let last_start = outcomes.iter().map(|o| o.started).fold(0.0, f64::max);
+    let first_end = outcomes.iter().map(|o| o.ended).fold(f64::MAX, f64::min);
+    let network: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| !matches!(o.result, Err(HttpError::InvalidUrl { .. })))
+        .collect();
+    out.check(Check {
+        name: "all requests were under way before the first answer came".into(),
+        ok: network.len() < 2 || last_start <= first_end,
+        expected: "last start <= first end".into(),
+        actual: format!("last start {last_start:.1} ms, first end {first_end:.1} ms"),
+    });
+    if set == 0 {
+        let kinds: Vec<&str> = outcomes
+            .iter()
+            .map(|o| o.result.as_ref().map_or_else(HttpError::kind, |_| "ok"))
+            .collect();
+        let cors_ok = kinds.get(1).is_some_and(|k| {
+            *k == "CORS refusal"
+                || (*k == "ClientConnectorError" && !fetch_failure::is_loopback(&urls[1]))
+        });
+        out.check(Check {
+            name: "each URL came out as it should: body, CORS refusal, no answer, 404".into(),
+            ok: kinds.first() == Some(&"ok")
+                && cors_ok
+                && kinds.get(2) == Some(&"ClientConnectorError")
+                && matches!(
+                    outcomes.get(3).map(|o| &o.result),
+                    Some(Err(HttpError::Status { status: 404, .. }))
+                ),
+            expected: "ok / CORS refusal / ClientConnectorError / ClientResponseError 404".into(),
+            actual: kinds.join(" / "),
+        });
+    }
+    Ok(())
+}
+
+// ANCHOR: lesson
+/// Every URL at once; each gives its status and the start of its body, or an error in words.
+async fn main(out: &Out, urls: &[String], start: f64) -> Vec<Outcome> {
+    let fetches = urls.iter().map(|url| {
+        instrument(url, async move {
+            let started = now_ms() - start;
+            let result = fetch_url(url).await;
+            let ended = now_ms() - start;
+            Outcome {
+                started,
+                ended,
+                result,
+            }
+        })
+    });
+    let outcomes = join_all(fetches).await;
+    for (url, outcome) in urls.iter().zip(&outcomes) {
+        match &outcome.result {
+            Ok(text) => out.print(format!("{url} -> {text}")),
+            Err(e) => out.print(format!("{url} -> {}: {e}", e.kind())),
+        }
+    }
+    outcomes
+}
+
+async fn fetch_url(url: &str) -> Result<String, HttpError> {
+    let response = fetch_failure::get(url).await?;
+    let text: String = response.text().chars().take(60).collect();
+    Ok(format!("{} {}", response.status, text.replace('\n', " ")))
+}
+// ANCHOR_END: lesson
+
+fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
+    let n = urls_count(params.index("urls"));
+    vec![Check {
+        name: "one line per URL, each a result or an error in words".into(),
+        ok: lines.len() == n && lines.iter().all(|l| l.text.contains(" -> ")),
+        expected: format!("{n} lines 'URL -> ...'"),
+        actual: format!("{} lines", lines.len()),
+    }]
+}
+
+fn urls_count(set: usize) -> usize {
+    match set {
+        1 | 2 => 3,
+        _ => 4,
+    }
+}

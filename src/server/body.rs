@@ -1,0 +1,238 @@
+//! What the server answers: the bodies of each route, as text. Pure, so natively tested.
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+/// The seed's index page (article 001's aiohttp app).
+pub const INDEX: &str = "<h1>Index</h1>";
+
+/// The seed's greeting: `'<h1>Hello, %s!</h1>' % name`, with the name escaped (the seed's would
+/// put a `<script>` in a name straight into the page).
+pub fn hello(name: &str) -> String {
+    format!("<h1>Hello, {}!</h1>", escape_html(name))
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `/api/delay/{ms}`: what was asked, how long the server really waited, and how many requests
+/// it was handling when this one came in (this one included).
+pub fn delay(ms: u32, waited_ms: f64, in_flight: u32) -> String {
+    // A struct keeps the fields in this order (a json! map would sort them).
+    #[derive(Serialize)]
+    struct Delay {
+        delay_ms: u32,
+        waited_ms: f64,
+        in_flight: u32,
+    }
+    let waited_ms = (waited_ms * 10.0).round() / 10.0;
+    serde_json::to_string(&Delay {
+        delay_ms: ms,
+        waited_ms,
+        in_flight,
+    })
+    .unwrap_or_default()
+}
+
+/// `/api/status/{code}`: the code and its reason phrase.
+pub fn status(code: u16) -> String {
+    json!({ "status": code, "reason": reason(code) }).to_string()
+}
+
+/// Statuses whose response has no body (the Response constructor refuses one).
+pub fn is_null_body(code: u16) -> bool {
+    matches!(code, 204 | 205 | 304)
+}
+
+/// The reason phrase of the common statuses, empty for the others.
+pub fn reason(code: u16) -> &'static str {
+    match code {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        413 => "Content Too Large",
+        418 => "I'm a teapot",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+/// A refusal: `{"error": message}`.
+pub fn error(message: &str) -> String {
+    json!({ "error": message }).to_string()
+}
+
+/// `/api/posts/{id}`, shaped like jsonplaceholder's (article 002 fetches its posts/1): post 1
+/// is its text, the others are numbered.
+pub fn post(id: u32) -> String {
+    let (title, body) = if id == 1 {
+        (
+            "sunt aut facere repellat provident occaecati excepturi optio reprehenderit"
+                .to_string(),
+            "quia et suscipit\nsuscipit recusandae consequuntur expedita et cum\n\
+             reprehenderit molestiae ut ut quas totam\nnostrum rerum est autem sunt rem eveniet architecto"
+                .to_string(),
+        )
+    } else {
+        (
+            format!("post {id} of the asyncscope server"),
+            format!("the body of post {id}\nserved by a service worker written in Rust"),
+        )
+    };
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Post {
+        user_id: u32,
+        id: u32,
+        title: String,
+        body: String,
+    }
+    // Pretty and in jsonplaceholder's order, as it serves it.
+    serde_json::to_string_pretty(&Post {
+        user_id: (id - 1) / 10 + 1,
+        id,
+        title,
+        body,
+    })
+    .unwrap_or_default()
+}
+
+/// `/api/echo`: the request as the server saw it. Repeated query keys keep the last value.
+pub fn echo(
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+    body: &str,
+) -> String {
+    let pairs = |pairs: &[(String, String)]| -> Map<String, Value> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect()
+    };
+    json!({
+        "method": method,
+        "path": path,
+        "query": pairs(query),
+        "headers": pairs(headers),
+        "body": body,
+    })
+    .to_string()
+}
+
+/// The chat that `/api/lines` streams, line by line (without the terminator).
+pub fn chat_line(i: u32) -> String {
+    const CHAT: [&str; 6] = [
+        "alice: hello, is anyone there?",
+        "bob: hi alice, I'm here",
+        "alice: did the server split my line?",
+        "bob: only across chunks; the terminator still ends it",
+        "carol: 你好, asynchat",
+        "alice: bye for now",
+    ];
+    format!("{} {}", i + 1, CHAT[i as usize % CHAT.len()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hello_is_the_seeds_and_escapes_the_name() {
+        assert_eq!(hello("Ann"), "<h1>Hello, Ann!</h1>");
+        assert_eq!(hello("张三"), "<h1>Hello, 张三!</h1>");
+        assert_eq!(
+            hello("<script>x</script>"),
+            "<h1>Hello, &lt;script&gt;x&lt;/script&gt;!</h1>"
+        );
+    }
+
+    #[test]
+    fn delay_reports_what_was_asked_and_waited() {
+        let v: Value = serde_json::from_str(&delay(500, 501.234, 3)).expect("JSON");
+        assert_eq!(v["delay_ms"], 500);
+        assert_eq!(v["waited_ms"], 501.2);
+        assert_eq!(v["in_flight"], 3);
+        assert!(delay(5, 5.0, 1).starts_with(r#"{"delay_ms":5,"waited_ms":5.0,"#));
+    }
+
+    #[test]
+    fn post_one_is_jsonplaceholders() {
+        assert!(
+            post(1).starts_with("{\n  \"userId\": 1,\n  \"id\": 1,"),
+            "{}",
+            post(1)
+        );
+        let v: Value = serde_json::from_str(&post(1)).expect("JSON");
+        assert_eq!(v["userId"], 1);
+        assert_eq!(v["id"], 1);
+        assert!(v["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("sunt aut")));
+        let v: Value = serde_json::from_str(&post(42)).expect("JSON");
+        assert_eq!(
+            (v["userId"].as_u64(), v["id"].as_u64()),
+            (Some(5), Some(42))
+        );
+    }
+
+    #[test]
+    fn echo_carries_method_query_headers_and_body() {
+        let v: Value = serde_json::from_str(&echo(
+            "POST",
+            "/api/echo",
+            &[("key".into(), "value".into())],
+            &[("user-agent".into(), "Mozilla/5.0".into())],
+            "hi",
+        ))
+        .expect("JSON");
+        assert_eq!(v["method"], "POST");
+        assert_eq!(v["query"]["key"], "value");
+        assert_eq!(v["headers"]["user-agent"], "Mozilla/5.0");
+        assert_eq!(v["body"], "hi");
+    }
+
+    #[test]
+    fn status_names_its_reason() {
+        let v: Value = serde_json::from_str(&status(404)).expect("JSON");
+        assert_eq!(
+            (v["status"].as_u64(), v["reason"].as_str()),
+            (Some(404), Some("Not Found"))
+        );
+        assert!(is_null_body(204) && !is_null_body(200));
+    }
+
+    #[test]
+    fn chat_lines_are_numbered_and_carry_no_terminator() {
+        assert_eq!(chat_line(0), "1 alice: hello, is anyone there?");
+        assert!(chat_line(7).starts_with("8 bob:"));
+        assert!((0..20).all(|i| !chat_line(i).contains('\n') && !chat_line(i).contains('\r')));
+    }
+}

@@ -1,0 +1,425 @@
+//! From a request's method, path and query to a [`Route`], or to an error with its status and a
+//! message a user can act on. Pure: no browser in here, so every rule has a native test.
+
+use std::fmt;
+
+/// The longest delay the server takes: a longer one is refused with 400.
+pub const MAX_DELAY_MS: u32 = 60_000;
+/// Posts are numbered like jsonplaceholder's, from 1 to this.
+pub const MAX_POST_ID: u32 = 100;
+/// `/api/lines`: at most this many lines, at most this long between two, and at most
+/// [`MAX_DELAY_MS`] in all.
+pub const MAX_LINES: u32 = 1_000;
+pub const MAX_LINE_INTERVAL_MS: u32 = 10_000;
+/// A name in `/api/hello/{name}` longer than this (in characters) is refused.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// What a request asks the server for, with its input already checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// `GET /api/`: the seed's index page.
+    Index,
+    /// `GET /api/hello/{name}`: the seed's greeting, after half a second.
+    Hello { name: String },
+    /// `GET /api/delay/{ms}`: a JSON body after `ms`.
+    Delay { ms: u32 },
+    /// `GET /api/status/{code}`: a response with that status.
+    Status { code: u16 },
+    /// `GET|POST /api/echo`: the request itself, as JSON.
+    Echo,
+    /// `GET /api/posts/{id}`: a post like jsonplaceholder's.
+    Post { id: u32 },
+    /// `GET /api/lines?n=&interval_ms=&terminator=&split=`: a streamed body of chat lines.
+    Lines(LinesSpec),
+}
+
+/// What `/api/lines` streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinesSpec {
+    /// How many lines (`n`, default 5).
+    pub n: u32,
+    /// Time between two lines (`interval_ms`, default 200).
+    pub interval_ms: u32,
+    /// What ends each line (`terminator=lf` (default) or `crlf`).
+    pub terminator: LineEnd,
+    /// `split=1`: each line goes out in two writes half an interval apart, so that the reader
+    /// gets a line in two chunks (default 0: one write per line).
+    pub split: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnd {
+    Lf,
+    CrLf,
+}
+
+impl LineEnd {
+    pub fn bytes(self) -> &'static [u8] {
+        match self {
+            LineEnd::Lf => b"\n",
+            LineEnd::CrLf => b"\r\n",
+        }
+    }
+}
+
+/// Why a request was refused: its status is [`RouteError::status`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteError {
+    /// 404: no such route (or no such post).
+    NotFound { path: String, why: String },
+    /// 405: the route exists but not for this method.
+    MethodNotAllowed {
+        method: String,
+        path: String,
+        allowed: &'static str,
+    },
+    /// 400: a number that is not a whole number in range.
+    BadNumber {
+        what: &'static str,
+        got: String,
+        min: u64,
+        max: u64,
+    },
+    /// 400: some other input the route cannot take.
+    BadInput(String),
+}
+
+impl RouteError {
+    pub fn status(&self) -> u16 {
+        match self {
+            RouteError::NotFound { .. } => 404,
+            RouteError::MethodNotAllowed { .. } => 405,
+            RouteError::BadNumber { .. } | RouteError::BadInput(_) => 400,
+        }
+    }
+}
+
+impl fmt::Display for RouteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteError::NotFound { path, why } => write!(f, "no route for {path}: {why}"),
+            RouteError::MethodNotAllowed {
+                method,
+                path,
+                allowed,
+            } => write!(f, "{path} does not take {method}: it takes {allowed}"),
+            RouteError::BadNumber {
+                what,
+                got,
+                min,
+                max,
+            } => write!(
+                f,
+                "{what} must be a whole number from {min} to {max}, got '{got}'"
+            ),
+            RouteError::BadInput(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for RouteError {}
+
+const ROUTES: &str = "the routes are /api/, /api/hello/{name}, /api/delay/{ms}, \
+                      /api/status/{code}, /api/echo, /api/posts/{id} and /api/lines";
+
+/// Routes a request. `path` is the URL's path as sent (percent-encoded, starting with `/api/`),
+/// `query` its query string without the `?`.
+pub fn route(method: &str, path: &str, query: &str) -> Result<Route, RouteError> {
+    let not_found = |why: &str| RouteError::NotFound {
+        path: path.to_string(),
+        why: why.to_string(),
+    };
+    let Some(rest) = path.strip_prefix("/api/") else {
+        return Err(not_found("the server answers under /api/ only"));
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    let only_get = |route: Route| {
+        if method.eq_ignore_ascii_case("GET") {
+            Ok(route)
+        } else {
+            Err(RouteError::MethodNotAllowed {
+                method: method.to_string(),
+                path: path.to_string(),
+                allowed: "GET",
+            })
+        }
+    };
+    match segments.as_slice() {
+        [""] => only_get(Route::Index),
+        ["hello", name] if !name.is_empty() => only_get(Route::Hello {
+            name: hello_name(name)?,
+        }),
+        ["delay", ms] => only_get(Route::Delay {
+            ms: number("delay in ms", ms, 0, MAX_DELAY_MS)?,
+        }),
+        ["status", code] => only_get(Route::Status {
+            // The Response constructor takes 200-599 only.
+            code: number("status", code, 200, 599)? as u16,
+        }),
+        ["echo"] => match method.to_ascii_uppercase().as_str() {
+            "GET" | "POST" => Ok(Route::Echo),
+            _ => Err(RouteError::MethodNotAllowed {
+                method: method.to_string(),
+                path: path.to_string(),
+                allowed: "GET and POST",
+            }),
+        },
+        ["posts", id] => {
+            let id = number("post id", id, 0, u32::MAX)?;
+            if !(1..=MAX_POST_ID).contains(&id) {
+                return Err(not_found(&format!(
+                    "there is no post {id}: posts are 1 to {MAX_POST_ID}"
+                )));
+            }
+            only_get(Route::Post { id })
+        }
+        ["lines"] => only_get(Route::Lines(lines_spec(query)?)),
+        _ => Err(not_found(ROUTES)),
+    }
+}
+
+/// A whole number from `min` to `max` (no sign, no fraction, no spaces).
+fn number(what: &'static str, text: &str, min: u32, max: u32) -> Result<u32, RouteError> {
+    let bad = || RouteError::BadNumber {
+        what,
+        got: text.to_string(),
+        min: min.into(),
+        max: max.into(),
+    };
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    // All digits: parse fails only on overflow, which is out of range too.
+    let value: u32 = text.parse().map_err(|_| bad())?;
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(bad())
+    }
+}
+
+/// The `{name}` of `/api/hello/{name}`, percent-decoded (`%E5%BC%A0` is 张).
+fn hello_name(raw: &str) -> Result<String, RouteError> {
+    let name = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|_| RouteError::BadInput(format!("the name '{raw}' is not valid UTF-8")))?;
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(RouteError::BadInput(format!(
+            "a name is at most {MAX_NAME_CHARS} characters"
+        )));
+    }
+    Ok(name.into_owned())
+}
+
+/// The query's pairs, decoded (`+` is a space).
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn lines_spec(query: &str) -> Result<LinesSpec, RouteError> {
+    let mut spec = LinesSpec {
+        n: 5,
+        interval_ms: 200,
+        terminator: LineEnd::Lf,
+        split: false,
+    };
+    for (key, value) in query_pairs(query) {
+        match key.as_str() {
+            "n" => spec.n = number("n", &value, 1, MAX_LINES)?,
+            "interval_ms" => {
+                spec.interval_ms = number("interval_ms", &value, 0, MAX_LINE_INTERVAL_MS)?
+            }
+            "terminator" => {
+                spec.terminator = match value.as_str() {
+                    "lf" => LineEnd::Lf,
+                    "crlf" => LineEnd::CrLf,
+                    _ => {
+                        return Err(RouteError::BadInput(format!(
+                            "terminator must be lf or crlf, got '{value}'"
+                        )))
+                    }
+                }
+            }
+            "split" => spec.split = number("split", &value, 0, 1)? == 1,
+            // Other parameters are ignored, as most servers do.
+            _ => {}
+        }
+    }
+    let total = u64::from(spec.n) * u64::from(spec.interval_ms);
+    if total > u64::from(MAX_DELAY_MS) {
+        return Err(RouteError::BadInput(format!(
+            "n × interval_ms must be at most {MAX_DELAY_MS} ms, got {} × {} = {total}",
+            spec.n, spec.interval_ms
+        )));
+    }
+    Ok(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(path: &str) -> Result<Route, RouteError> {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        route("GET", path, query)
+    }
+
+    #[test]
+    fn the_seeds_routes_are_found() {
+        assert_eq!(get("/api/"), Ok(Route::Index));
+        assert_eq!(
+            get("/api/hello/Ann"),
+            Ok(Route::Hello { name: "Ann".into() })
+        );
+    }
+
+    #[test]
+    fn a_name_is_percent_decoded() {
+        assert_eq!(
+            get("/api/hello/%E5%BC%A0%E4%B8%89"),
+            Ok(Route::Hello {
+                name: "张三".into()
+            })
+        );
+        assert_eq!(
+            get("/api/hello/Ann%20Lee"),
+            Ok(Route::Hello {
+                name: "Ann Lee".into()
+            })
+        );
+        let err = get("/api/hello/%FF").expect_err("not UTF-8");
+        assert_eq!(err.status(), 400);
+        let long = "a".repeat(MAX_NAME_CHARS + 1);
+        assert_eq!(
+            get(&format!("/api/hello/{long}")).map_err(|e| e.status()),
+            Err(400)
+        );
+    }
+
+    #[test]
+    fn numbers_are_whole_and_in_range() {
+        assert_eq!(get("/api/delay/500"), Ok(Route::Delay { ms: 500 }));
+        assert_eq!(get("/api/delay/0"), Ok(Route::Delay { ms: 0 }));
+        assert_eq!(get("/api/delay/60000"), Ok(Route::Delay { ms: 60_000 }));
+        for bad in ["abc", "-5", "1.5", "", " 5", "+5", "1e3", "99999999999999"] {
+            let err = get(&format!("/api/delay/{bad}")).expect_err(bad);
+            assert_eq!(err.status(), 400, "{bad}");
+        }
+        let err = get("/api/delay/60001").expect_err("over the cap");
+        assert_eq!(
+            err.to_string(),
+            "delay in ms must be a whole number from 0 to 60000, got '60001'"
+        );
+    }
+
+    #[test]
+    fn statuses_are_those_a_response_can_carry() {
+        assert_eq!(get("/api/status/404"), Ok(Route::Status { code: 404 }));
+        assert_eq!(get("/api/status/500"), Ok(Route::Status { code: 500 }));
+        assert_eq!(get("/api/status/200"), Ok(Route::Status { code: 200 }));
+        for bad in ["199", "600", "101", "x"] {
+            assert_eq!(
+                get(&format!("/api/status/{bad}")).map_err(|e| e.status()),
+                Err(400),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn posts_beyond_the_last_are_not_found() {
+        assert_eq!(get("/api/posts/1"), Ok(Route::Post { id: 1 }));
+        assert_eq!(get("/api/posts/100"), Ok(Route::Post { id: 100 }));
+        let err = get("/api/posts/101").expect_err("no such post");
+        assert_eq!(err.status(), 404);
+        assert!(err.to_string().contains("posts are 1 to 100"), "{err}");
+        assert_eq!(get("/api/posts/0").map_err(|e| e.status()), Err(404));
+        assert_eq!(get("/api/posts/one").map_err(|e| e.status()), Err(400));
+    }
+
+    #[test]
+    fn unknown_paths_are_404_and_list_the_routes() {
+        for path in [
+            "/api/nope",
+            "/api/hello",
+            "/api/hello/",
+            "/api/delay/5/6",
+            "/index.html",
+        ] {
+            let err = get(path).expect_err(path);
+            assert_eq!(err.status(), 404, "{path}");
+        }
+        assert!(get("/api/nope")
+            .expect_err("404")
+            .to_string()
+            .contains("/api/delay/{ms}"));
+    }
+
+    #[test]
+    fn echo_takes_get_and_post_and_the_rest_take_get() {
+        assert_eq!(route("POST", "/api/echo", "key=value"), Ok(Route::Echo));
+        assert_eq!(route("get", "/api/echo", ""), Ok(Route::Echo));
+        let err = route("DELETE", "/api/echo", "").expect_err("405");
+        assert_eq!(err.status(), 405);
+        assert_eq!(
+            err.to_string(),
+            "/api/echo does not take DELETE: it takes GET and POST"
+        );
+        assert_eq!(
+            route("POST", "/api/delay/5", "").map_err(|e| e.status()),
+            Err(405)
+        );
+    }
+
+    #[test]
+    fn lines_take_their_parameters_with_defaults() {
+        assert_eq!(
+            get("/api/lines"),
+            Ok(Route::Lines(LinesSpec {
+                n: 5,
+                interval_ms: 200,
+                terminator: LineEnd::Lf,
+                split: false
+            }))
+        );
+        assert_eq!(
+            get("/api/lines?n=3&interval_ms=50&terminator=crlf&split=1&tag=x"),
+            Ok(Route::Lines(LinesSpec {
+                n: 3,
+                interval_ms: 50,
+                terminator: LineEnd::CrLf,
+                split: true
+            }))
+        );
+        for bad in [
+            "n=0",
+            "n=1001",
+            "interval_ms=-1",
+            "terminator=nul",
+            "split=2",
+            "n=1000&interval_ms=61",
+        ] {
+            assert_eq!(
+                get(&format!("/api/lines?{bad}")).map_err(|e| e.status()),
+                Err(400),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn query_pairs_are_decoded() {
+        assert_eq!(
+            query_pairs("key=value&a=b%20c&d=e+f&flag"),
+            [
+                ("key".to_string(), "value".to_string()),
+                ("a".into(), "b c".into()),
+                ("d".into(), "e f".into()),
+                ("flag".into(), "".into()),
+            ]
+        );
+        assert!(query_pairs("").is_empty());
+    }
+}

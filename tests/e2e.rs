@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
-use support::{browser, dist, serve, start_chromedriver, ROOT};
+use support::{
+    browser, dist, fetch_concurrency_script, serve, start_chromedriver, CONTROLLED, ROOT,
+};
 
 fn save_screenshot(name: &str, png: &[u8]) {
     let dir = Path::new(ROOT).join("target").join("e2e");
@@ -627,13 +629,6 @@ fn http_get(site: std::net::SocketAddr, path: &str) -> (String, String, String) 
     (status, kind, body.to_string())
 }
 
-/// Waits until the service worker controls the page (the app registers it at start).
-const CONTROLLED: &str = "
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-        await new Promise(r => navigator.serviceWorker.addEventListener('controllerchange', r, {once: true}));
-    }";
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
 async fn the_service_worker_is_served_as_javascript_and_answers_100_delays_at_once() {
@@ -668,35 +663,7 @@ async fn the_service_worker_is_served_as_javascript_and_answers_100_delays_at_on
         .goto(&format!("http://{site}/"))
         .await
         .expect("page loads");
-    let script = format!(
-        "const done = arguments[arguments.length - 1];
-         (async () => {{
-            {CONTROLLED}
-            const get = async () => {{
-                const r = await fetch('/api/delay/500');
-                return {{status: r.status, by: r.headers.get('x-served-by'), body: await r.json()}};
-            }};
-            // Warm up: the first requests also wait for the worker's wasm and its JIT.
-            await get();
-            await Promise.all(Array.from({{length: 100}}, () => fetch('/api/delay/0').then(r => r.text())));
-            // Five rounds, the best of each kind: the machine may be busy with other work.
-            const rounds = [];
-            let one, all;
-            for (let i = 0; i < 5; i++) {{
-                let t = performance.now();
-                one = await get();
-                const oneMs = performance.now() - t;
-                t = performance.now();
-                all = await Promise.all(Array.from({{length: 100}}, get));
-                rounds.push({{oneMs, allMs: performance.now() - t}});
-            }}
-            done({{rounds, one,
-                   oneMs: Math.min(...rounds.map(r => r.oneMs)),
-                   allMs: Math.min(...rounds.map(r => r.allMs)),
-                   ok: all.filter(r => r.status === 200 && r.body.delay_ms === 500).length,
-                   inFlight: Math.max(...all.map(r => r.body.in_flight))}});
-         }})().catch(e => done({{error: String(e)}}));"
-    );
+    let script = fetch_concurrency_script();
     let result = client.execute_async(&script, vec![]).await;
     // Closed before judging, so that a failed assertion leaves no browser behind.
     client.close().await.expect("session closed");
@@ -741,7 +708,8 @@ async fn a_new_build_of_the_worker_takes_over_the_open_page_at_once() {
         .expect("page loads");
     let controlled = format!(
         "const done = arguments[arguments.length - 1];
-         (async () => {{ {CONTROLLED} done('controlled'); }})().catch(e => done(String(e)));"
+         (async () => {{ {CONTROLLED} done('controlled'); }})().catch(e => done(String(e)));",
+        CONTROLLED = CONTROLLED
     );
     let state = client.execute_async(&controlled, vec![]).await;
     if !matches!(&state, Ok(s) if s == "controlled") {

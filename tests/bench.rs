@@ -24,7 +24,7 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use serde_json::{json, Map, Value};
 
-use support::{browser, dist, serve, start_chromedriver, ROOT};
+use support::{browser, dist, fetch_concurrency_script, serve, start_chromedriver, ROOT};
 
 /// What the native figures see.
 struct Context {
@@ -91,6 +91,13 @@ async fn bench() {
     figures.insert(
         "first_paint_ms".to_string(),
         first_paint(&client, app).await,
+    );
+    progress(
+        "fetch_concurrency (100 concurrent /api/delay/500 against one, on the service worker)",
+    );
+    figures.insert(
+        "fetch_concurrency".to_string(),
+        fetch_concurrency(&client, app).await,
     );
     let names = page_figures(&client, page).await;
     for name in &names {
@@ -172,6 +179,36 @@ async fn first_paint(client: &Client, app: SocketAddr) -> Value {
         "goal": "first_paint_ms < 1000",
         "goal_met": median < 1000.0,
     })
+}
+
+/// 100 concurrent `/api/delay/500` against one, answered by the app's Rust service worker: the
+/// best of 5 rounds each, and their ratio.
+async fn fetch_concurrency(client: &Client, app: SocketAddr) -> Value {
+    if let Err(e) = client.goto(&format!("http://{app}/")).await {
+        return json!({ "error": format!("the app did not load: {e}") });
+    }
+    let result = match client
+        .execute_async(&fetch_concurrency_script(), vec![])
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return json!({ "error": format!("WebDriver: {e}") }),
+    };
+    if let Some(e) = result.get("error") {
+        return json!({ "error": e });
+    }
+    let (one, all) = (result["oneMs"].as_f64(), result["allMs"].as_f64());
+    match (one, all) {
+        (Some(one), Some(all)) if one > 0.0 => json!({
+            "one_ms": (one * 10.0).round() / 10.0,
+            "hundred_ms": (all * 10.0).round() / 10.0,
+            "ratio": (all / one * 1000.0).round() / 1000.0,
+            "in_flight_at_once": result["inFlight"],
+            "goal": "ratio <= 1.2",
+            "goal_met": all / one <= 1.2,
+        }),
+        _ => json!({ "error": format!("no timings: {result}") }),
+    }
 }
 
 /// A script for `execute_async` that waits (30 s at most) for `global` to appear in the page,

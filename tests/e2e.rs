@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
-use support::{browser, dist, serve, start_chromedriver, ROOT};
+use support::{
+    browser, dist, fetch_concurrency_script, serve, start_chromedriver, CONTROLLED, ROOT,
+};
 
 fn save_screenshot(name: &str, png: &[u8]) {
     let dir = Path::new(ROOT).join("target").join("e2e");
@@ -464,173 +466,6 @@ async fn the_trace_panel_draws_replays_exports_and_themes() {
     client.close().await.expect("session closed");
 }
 
-/// A GET of `path` from the static server over a plain socket: the status line, the
-/// Content-Type and the body as text.
-fn http_get(site: std::net::SocketAddr, path: &str) -> (String, String, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(site).expect("the static server");
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {site}\r\n\r\n").expect("request sent");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("a response");
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head.lines().next().unwrap_or("").to_string();
-    let kind = head
-        .lines()
-        .find_map(|l| l.strip_prefix("Content-Type: "))
-        .unwrap_or("")
-        .to_string();
-    (status, kind, body.to_string())
-}
-
-/// Waits until the service worker controls the page (the app registers it at start).
-const CONTROLLED: &str = "
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-        await new Promise(r => navigator.serviceWorker.addEventListener('controllerchange', r, {once: true}));
-    }";
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
-async fn the_service_worker_is_served_as_javascript_and_answers_100_delays_at_once() {
-    let site = serve(dist());
-    // The static server gives the worker's script a JS type (browsers refuse it otherwise), with
-    // the server bundle's version written in by the build.
-    let (status, kind, body) = http_get(site, "/sw.js");
-    assert_eq!(status, "HTTP/1.1 200 OK");
-    assert!(
-        kind.starts_with("text/javascript"),
-        "sw.js served as {kind}"
-    );
-    assert!(
-        body.contains("importScripts(`./server.js?v=${VERSION}`)"),
-        "{body}"
-    );
-    assert!(
-        !body.contains("__ASYNCSCOPE_SERVER_VERSION__"),
-        "the build did not write the server's version into sw.js"
-    );
-    let (_, kind, _) = http_get(site, "/server.js");
-    assert!(
-        kind.starts_with("text/javascript"),
-        "server.js served as {kind}"
-    );
-    let (_, kind, _) = http_get(site, "/server_bg.wasm");
-    assert_eq!(kind, "application/wasm");
-
-    let driver = start_chromedriver();
-    let client = browser(&driver, "e2e-server", &[]).await;
-    client
-        .goto(&format!("http://{site}/"))
-        .await
-        .expect("page loads");
-    let script = format!(
-        "const done = arguments[arguments.length - 1];
-         (async () => {{
-            {CONTROLLED}
-            const get = async () => {{
-                const r = await fetch('/api/delay/500');
-                return {{status: r.status, by: r.headers.get('x-served-by'), body: await r.json()}};
-            }};
-            // Warm up: the first requests also wait for the worker's wasm and its JIT.
-            await get();
-            await Promise.all(Array.from({{length: 100}}, () => fetch('/api/delay/0').then(r => r.text())));
-            // Five rounds, the best of each kind: the machine may be busy with other work.
-            const rounds = [];
-            let one, all;
-            for (let i = 0; i < 5; i++) {{
-                let t = performance.now();
-                one = await get();
-                const oneMs = performance.now() - t;
-                t = performance.now();
-                all = await Promise.all(Array.from({{length: 100}}, get));
-                rounds.push({{oneMs, allMs: performance.now() - t}});
-            }}
-            done({{rounds, one,
-                   oneMs: Math.min(...rounds.map(r => r.oneMs)),
-                   allMs: Math.min(...rounds.map(r => r.allMs)),
-                   ok: all.filter(r => r.status === 200 && r.body.delay_ms === 500).length,
-                   inFlight: Math.max(...all.map(r => r.body.in_flight))}});
-         }})().catch(e => done({{error: String(e)}}));"
-    );
-    let result = client.execute_async(&script, vec![]).await;
-    // Closed before judging, so that a failed assertion leaves no browser behind.
-    client.close().await.expect("session closed");
-    let result = result.expect("script runs");
-    assert!(result.get("error").is_none(), "{result}");
-    assert_eq!(result["one"]["by"], "asyncscope service worker", "{result}");
-    assert_eq!(result["ok"], 100, "{result}");
-    assert_eq!(
-        result["inFlight"], 100,
-        "the server had all 100 at once: {result}"
-    );
-    let one = result["oneMs"].as_f64().unwrap_or(0.0);
-    let all = result["allMs"].as_f64().unwrap_or(f64::MAX);
-    let ratio = all / one;
-    println!(
-        "fetch_concurrency: 100 concurrent /api/delay/500 in {all:.0} ms, one in {one:.0} ms: \
-         {ratio:.2}x one (best of 5 rounds: {})",
-        result["rounds"]
-    );
-    assert!(one >= 500.0 && all >= 500.0, "{result}");
-    assert!(ratio < 1.2, "100 concurrent delays took {ratio:.2}x one");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
-async fn a_new_build_of_the_worker_takes_over_the_open_page_at_once() {
-    // A copy of the build whose sw.js changes, as a new build's does.
-    let copy = std::env::temp_dir().join(format!("asyncscope-e2e-update-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(&copy).expect("a temp folder");
-    for entry in std::fs::read_dir(dist()).expect("dist/").flatten() {
-        if entry.path().is_file() {
-            std::fs::copy(entry.path(), copy.join(entry.file_name())).expect("copied");
-        }
-    }
-    let site = serve(copy.clone());
-    let driver = start_chromedriver();
-    let client = browser(&driver, "e2e-update", &[]).await;
-    client
-        .goto(&format!("http://{site}/"))
-        .await
-        .expect("page loads");
-    let controlled = format!(
-        "const done = arguments[arguments.length - 1];
-         (async () => {{ {CONTROLLED} done('controlled'); }})().catch(e => done(String(e)));"
-    );
-    let state = client.execute_async(&controlled, vec![]).await;
-    if !matches!(&state, Ok(s) if s == "controlled") {
-        client.close().await.expect("session closed");
-        panic!("the worker never controlled the page: {state:?}");
-    }
-
-    let sw = copy.join("sw.js");
-    let script = std::fs::read_to_string(&sw).expect("sw.js");
-    let next = script.replacen("const VERSION = '", "const VERSION = 'next-", 1);
-    assert_ne!(script, next, "sw.js has a VERSION line");
-    std::fs::write(&sw, next).expect("sw.js rewritten");
-
-    let update = "const done = arguments[arguments.length - 1];
-        (async () => {
-            const old = navigator.serviceWorker.controller;
-            const changed = new Promise(r =>
-                navigator.serviceWorker.addEventListener('controllerchange', r, {once: true}));
-            const registration = await navigator.serviceWorker.getRegistration();
-            await registration.update();
-            await changed;
-            const replaced = navigator.serviceWorker.controller !== old;
-            const r = await fetch('/api/hello/again');
-            done({replaced, status: r.status, text: await r.text()});
-        })().catch(e => done({error: String(e)}));";
-    let result = client.execute_async(update, vec![]).await;
-    client.close().await.expect("session closed");
-    let _ = std::fs::remove_dir_all(&copy);
-    let result = result.expect("script runs");
-    assert_eq!(result["replaced"], true, "{result}");
-    assert_eq!(result["text"], "<h1>Hello, again!</h1>", "{result}");
-}
-
 /// Runs db-query in `mode` through `window.asyncscope.run` and gives its report.
 async fn run_db_query(client: &Client, mode: &str) -> serde_json::Value {
     let report = client
@@ -773,6 +608,139 @@ async fn db_query_prints_the_rows_in_order_and_a_written_row_survives_a_reload()
         "{reload}"
     );
     client.close().await.expect("session closed");
+}
+
+/// A GET of `path` from the static server over a plain socket: the status line, the
+/// Content-Type and the body as text.
+fn http_get(site: std::net::SocketAddr, path: &str) -> (String, String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(site).expect("the static server");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {site}\r\n\r\n").expect("request sent");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("a response");
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head.lines().next().unwrap_or("").to_string();
+    let kind = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Type: "))
+        .unwrap_or("")
+        .to_string();
+    (status, kind, body.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn the_service_worker_is_served_as_javascript_and_answers_100_delays_at_once() {
+    let site = serve(dist());
+    // The static server gives the worker's script a JS type (browsers refuse it otherwise), with
+    // the server bundle's version written in by the build.
+    let (status, kind, body) = http_get(site, "/sw.js");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(
+        kind.starts_with("text/javascript"),
+        "sw.js served as {kind}"
+    );
+    assert!(
+        body.contains("importScripts(`./server.js?v=${VERSION}`)"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("__ASYNCSCOPE_SERVER_VERSION__"),
+        "the build did not write the server's version into sw.js"
+    );
+    let (_, kind, _) = http_get(site, "/server.js");
+    assert!(
+        kind.starts_with("text/javascript"),
+        "server.js served as {kind}"
+    );
+    let (_, kind, _) = http_get(site, "/server_bg.wasm");
+    assert_eq!(kind, "application/wasm");
+
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-server", &[]).await;
+    client
+        .goto(&format!("http://{site}/"))
+        .await
+        .expect("page loads");
+    let script = fetch_concurrency_script();
+    let result = client.execute_async(&script, vec![]).await;
+    // Closed before judging, so that a failed assertion leaves no browser behind.
+    client.close().await.expect("session closed");
+    let result = result.expect("script runs");
+    assert!(result.get("error").is_none(), "{result}");
+    assert_eq!(result["one"]["by"], "asyncscope service worker", "{result}");
+    assert_eq!(result["ok"], 100, "{result}");
+    assert_eq!(
+        result["inFlight"], 100,
+        "the server had all 100 at once: {result}"
+    );
+    let one = result["oneMs"].as_f64().unwrap_or(0.0);
+    let all = result["allMs"].as_f64().unwrap_or(f64::MAX);
+    let ratio = all / one;
+    println!(
+        "fetch_concurrency: 100 concurrent /api/delay/500 in {all:.0} ms, one in {one:.0} ms: \
+         {ratio:.2}x one (best of 5 rounds: {})",
+        result["rounds"]
+    );
+    assert!(one >= 500.0 && all >= 500.0, "{result}");
+    assert!(ratio < 1.2, "100 concurrent delays took {ratio:.2}x one");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn a_new_build_of_the_worker_takes_over_the_open_page_at_once() {
+    // A copy of the build whose sw.js changes, as a new build's does.
+    let copy = std::env::temp_dir().join(format!("asyncscope-e2e-update-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy).expect("a temp folder");
+    for entry in std::fs::read_dir(dist()).expect("dist/").flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), copy.join(entry.file_name())).expect("copied");
+        }
+    }
+    let site = serve(copy.clone());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-update", &[]).await;
+    client
+        .goto(&format!("http://{site}/"))
+        .await
+        .expect("page loads");
+    let controlled = format!(
+        "const done = arguments[arguments.length - 1];
+         (async () => {{ {CONTROLLED} done('controlled'); }})().catch(e => done(String(e)));",
+        CONTROLLED = CONTROLLED
+    );
+    let state = client.execute_async(&controlled, vec![]).await;
+    if !matches!(&state, Ok(s) if s == "controlled") {
+        client.close().await.expect("session closed");
+        panic!("the worker never controlled the page: {state:?}");
+    }
+
+    let sw = copy.join("sw.js");
+    let script = std::fs::read_to_string(&sw).expect("sw.js");
+    let next = script.replacen("const VERSION = '", "const VERSION = 'next-", 1);
+    assert_ne!(script, next, "sw.js has a VERSION line");
+    std::fs::write(&sw, next).expect("sw.js rewritten");
+
+    let update = "const done = arguments[arguments.length - 1];
+        (async () => {
+            const old = navigator.serviceWorker.controller;
+            const changed = new Promise(r =>
+                navigator.serviceWorker.addEventListener('controllerchange', r, {once: true}));
+            const registration = await navigator.serviceWorker.getRegistration();
+            await registration.update();
+            await changed;
+            const replaced = navigator.serviceWorker.controller !== old;
+            const r = await fetch('/api/hello/again');
+            done({replaced, status: r.status, text: await r.text()});
+        })().catch(e => done({error: String(e)}));";
+    let result = client.execute_async(update, vec![]).await;
+    client.close().await.expect("session closed");
+    let _ = std::fs::remove_dir_all(&copy);
+    let result = result.expect("script runs");
+    assert_eq!(result["replaced"], true, "{result}");
+    assert_eq!(result["text"], "<h1>Hello, again!</h1>", "{result}");
 }
 
 /// Starts the chat lesson in the current window without waiting for it (`window.__chat`).

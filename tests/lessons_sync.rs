@@ -7,27 +7,17 @@
 
 use std::time::Duration;
 
-use asyncscope::scenarios::{self, Line, RunReport, RunState};
+use asyncscope::scenarios::RunReport;
 use asyncscope::trace::{
     self, instrument, now_ms, sleep, timeout, with_recorder, CancelReason, EventKind,
-    ResourceDetail, TaskState, TaskStats, WakeSource,
+    ResourceDetail, TaskState, WakeSource,
 };
 use wasm_bindgen_test::*;
 
+mod lesson_run;
+use lesson_run::{at, run, task, texts};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Runs lesson `id` with `params` to its end; it must end done.
-async fn run(id: &str, params: &[(&str, &str)]) -> RunReport {
-    let lesson = scenarios::find(id).expect("registered");
-    let params = lesson.validate(params.iter().copied()).expect("valid");
-    let report = scenarios::start(lesson, params, |_| {}).report.await;
-    assert_eq!(report.state, RunState::Done, "{report:?}");
-    report
-}
-
-fn texts(lines: &[Line]) -> Vec<&str> {
-    lines.iter().map(|l| l.text.as_str()).collect()
-}
 
 /// Every verdict of the lesson (its own checks and those measured in the run) passed.
 fn assert_all_checks_pass(report: &RunReport) {
@@ -35,22 +25,6 @@ fn assert_all_checks_pass(report: &RunReport) {
     for check in &report.checks {
         assert!(check.ok, "{check:?}");
     }
-}
-
-/// The time the line `text` was printed at.
-fn at(report: &RunReport, text: &str) -> f64 {
-    report
-        .lines
-        .iter()
-        .find(|l| l.text == text)
-        .unwrap_or_else(|| panic!("no line {text:?} in {:?}", report.lines))
-        .t_ms
-}
-
-/// The recorded task named `name`.
-fn task(name: &str) -> TaskStats {
-    with_recorder(|r| r.tasks().find(|t| &*t.name == name).cloned())
-        .unwrap_or_else(|| panic!("no task {name:?} in the trace"))
 }
 
 /// The resource named `name`'s final state, as the trace recorded it.

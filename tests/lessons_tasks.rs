@@ -7,34 +7,14 @@
 use std::time::Duration;
 
 use asyncscope::scenarios::{self, Line, RunReport, RunState};
-use asyncscope::trace::{now_ms, with_recorder, CancelReason, EventKind, TaskState, TaskStats};
+use asyncscope::trace::{now_ms, with_recorder, CancelReason, EventKind, TaskState};
 use gloo_timers::future::sleep;
 use wasm_bindgen_test::*;
 
+mod lesson_run;
+use lesson_run::{at, run, task, texts};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Runs lesson `id` with `params` to its end.
-async fn run(id: &str, params: &[(&str, &str)]) -> RunReport {
-    let lesson = scenarios::find(id).expect("registered");
-    let params = lesson.validate(params.iter().copied()).expect("valid");
-    let report = scenarios::start(lesson, params, |_| {}).report.await;
-    assert_eq!(report.state, RunState::Done, "{report:?}");
-    report
-}
-
-fn texts(lines: &[Line]) -> Vec<&str> {
-    lines.iter().map(|l| l.text.as_str()).collect()
-}
-
-/// The time the line `text` was printed at.
-fn at(report: &RunReport, text: &str) -> f64 {
-    report
-        .lines
-        .iter()
-        .find(|l| l.text == text)
-        .unwrap_or_else(|| panic!("no line {text:?} in {:?}", report.lines))
-        .t_ms
-}
 
 /// The lesson's own verdict that the lines are the Python's, in order, passed.
 fn assert_prints_what_python_prints(report: &RunReport) {
@@ -43,12 +23,6 @@ fn assert_prints_what_python_prints(report: &RunReport) {
         check.name.starts_with("prints what the Python prints") && check.ok,
         "{check:?}"
     );
-}
-
-/// The recorded task named `name` (the first, if several).
-fn task(name: &str) -> TaskStats {
-    with_recorder(|r| r.tasks().find(|t| &*t.name == name).cloned())
-        .unwrap_or_else(|| panic!("no task {name:?} in the trace"))
 }
 
 /// The recording's events of `kind`'s sort for task `name`, as their sequence numbers.

@@ -843,16 +843,7 @@ impl FrameWatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(times: &[(f64, &str)]) -> Vec<Line> {
-        times
-            .iter()
-            .map(|&(t_ms, text)| Line {
-                t_ms,
-                text: text.to_string(),
-            })
-            .collect()
-    }
+    use crate::scenarios::run::printed_at as lines;
 
     fn params(variant: &str) -> Params {
         LESSON.validate([("variant", variant)]).expect("valid")

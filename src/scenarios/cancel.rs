@@ -226,16 +226,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(texts: &[(f64, &str)]) -> Vec<Line> {
-        texts
-            .iter()
-            .map(|&(t_ms, text)| Line {
-                t_ms,
-                text: text.to_string(),
-            })
-            .collect()
-    }
+    use crate::scenarios::run::printed_at as lines;
 
     fn python_run() -> Vec<Line> {
         lines(&[

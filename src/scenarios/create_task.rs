@@ -157,16 +157,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(times: &[(f64, &str)]) -> Vec<Line> {
-        times
-            .iter()
-            .map(|&(t_ms, text)| Line {
-                t_ms,
-                text: text.to_string(),
-            })
-            .collect()
-    }
+    use crate::scenarios::run::printed_at as lines;
 
     fn params(raw: &[(&str, &str)]) -> Params {
         LESSON.validate(raw.iter().copied()).expect("valid")

@@ -692,17 +692,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(texts: &[&str]) -> Vec<Line> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, text)| Line {
-                t_ms: i as f64,
-                text: text.to_string(),
-            })
-            .collect()
-    }
+    use crate::scenarios::run::printed as lines;
 
     fn params(mode: &str) -> Params {
         LESSON.validate([("mode", mode)]).expect("valid")

@@ -271,17 +271,7 @@ fn before(name: &str, a: Option<usize>, b: Option<usize>) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(texts: &[&str]) -> Vec<Line> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, text)| Line {
-                t_ms: i as f64,
-                text: text.to_string(),
-            })
-            .collect()
-    }
+    use crate::scenarios::run::printed as lines;
 
     fn params() -> Params {
         LESSON.validate([]).expect("defaults")

@@ -83,16 +83,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(times: &[(f64, &str)]) -> Vec<Line> {
-        times
-            .iter()
-            .map(|&(t_ms, text)| Line {
-                t_ms,
-                text: text.to_string(),
-            })
-            .collect()
-    }
+    use crate::scenarios::run::printed_at as lines;
 
     fn params(delay: &str) -> Params {
         LESSON.validate([("delay_ms", delay)]).expect("valid")

@@ -413,16 +413,7 @@ fn queue_checks(params: &Params, items: u32, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(texts: &[(f64, &str)]) -> Vec<Line> {
-        texts
-            .iter()
-            .map(|&(t_ms, text)| Line {
-                t_ms,
-                text: text.to_string(),
-            })
-            .collect()
-    }
+    use crate::scenarios::run::printed_at as lines;
 
     fn send_run(items: u32) -> Vec<Line> {
         let mut run = Vec::new();

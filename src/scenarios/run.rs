@@ -205,6 +205,31 @@ pub fn start(lesson: &'static Scenario, params: Params, on_line: impl Fn(&Line) 
     Run { cancel, report }
 }
 
+/// Lines printed at the given times: for the tests of lessons' checks.
+#[cfg(test)]
+pub(crate) fn printed_at(lines: &[(f64, &str)]) -> Vec<Line> {
+    lines
+        .iter()
+        .map(|&(t_ms, text)| Line {
+            t_ms,
+            text: text.to_string(),
+        })
+        .collect()
+}
+
+/// Lines printed one millisecond apart: for the tests of checks that judge only the text.
+#[cfg(test)]
+pub(crate) fn printed(texts: &[&str]) -> Vec<Line> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Line {
+            t_ms: i as f64,
+            text: text.to_string(),
+        })
+        .collect()
+}
+
 // Small builders for the checks lessons write.
 
 /// The printed texts, in order, are exactly `expected`.

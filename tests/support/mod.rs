@@ -153,3 +153,47 @@ pub fn dist() -> PathBuf {
     );
     dist
 }
+
+/// A script for `execute_async` that waits until the service worker controls the page (the app
+/// registers it at start). (Used by e2e.rs and bench.rs, not by every test crate.)
+#[allow(dead_code)]
+pub const CONTROLLED: &str = "
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+        await new Promise(r => navigator.serviceWorker.addEventListener('controllerchange', r, {once: true}));
+    }";
+
+/// A script for `execute_async` on the app's page: one `/api/delay/500` against 100 at once,
+/// best of 5 rounds each; resolves with `{rounds, one, oneMs, allMs, ok, inFlight}` or `{error}`.
+#[allow(dead_code)]
+pub fn fetch_concurrency_script() -> String {
+    format!(
+        "const done = arguments[arguments.length - 1];
+         (async () => {{
+            {CONTROLLED}
+            const get = async () => {{
+                const r = await fetch('/api/delay/500');
+                return {{status: r.status, by: r.headers.get('x-served-by'), body: await r.json()}};
+            }};
+            // Warm up: the first requests also wait for the worker's wasm and its JIT.
+            await get();
+            await Promise.all(Array.from({{length: 100}}, () => fetch('/api/delay/0').then(r => r.text())));
+            // Five rounds, the best of each kind: the machine may be busy with other work.
+            const rounds = [];
+            let one, all;
+            for (let i = 0; i < 5; i++) {{
+                let t = performance.now();
+                one = await get();
+                const oneMs = performance.now() - t;
+                t = performance.now();
+                all = await Promise.all(Array.from({{length: 100}}, get));
+                rounds.push({{oneMs, allMs: performance.now() - t}});
+            }}
+            done({{rounds, one,
+                   oneMs: Math.min(...rounds.map(r => r.oneMs)),
+                   allMs: Math.min(...rounds.map(r => r.allMs)),
+                   ok: all.filter(r => r.status === 200 && r.body.delay_ms === 500).length,
+                   inFlight: Math.max(...all.map(r => r.body.in_flight))}});
+         }})().catch(e => done({{error: String(e)}}));"
+    )
+}

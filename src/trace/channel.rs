@@ -8,7 +8,7 @@ use super::clock::now_ms;
 use super::event::{ResourceEvent, ResourceId, WakeSource};
 use super::record;
 use super::recorder::ResourceDetail;
-use super::task::current_task;
+use super::task::{current_task, with_wake_source};
 use super::via::via;
 
 pub use async_channel::{RecvError, SendError, TrySendError};
@@ -95,8 +95,9 @@ impl<T> Sender<T> {
     /// Sends `value` now if there is room, for a caller that cannot wait (a JS event handler);
     /// an error gives the value back when the channel is full or closed.
     pub fn try_send(&self, value: T) -> Result<(), async_channel::TrySendError<T>> {
-        self.inner.try_send(value)?;
         let id = self.meta.id;
+        // The receiver it wakes is woken by this channel, not by "outside".
+        with_wake_source(WakeSource::Channel(id), || self.inner.try_send(value))?;
         let depth = self.inner.len() as u32;
         record(|r| r.resource(id, current_task(), ResourceEvent::Sent { depth }, now_ms()));
         Ok(())

@@ -102,7 +102,7 @@ if __name__ == '__main__':
     #   timer: set for 100 ms / work: start / work: done / timer: fired
     # with work_chunked or work_in_process:
     #   timer: set for 100 ms / work: start / timer: fired / work: done"#,
-    rust_source: include_str!("blocking.rs"),
+    rust_source: lesson_source!("blocking.rs"),
     params: &[
         ParamSpec::choice(
             "variant",

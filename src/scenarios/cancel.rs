@@ -52,7 +52,7 @@ async def main():
     print('main goes on')
 
 asyncio.run(main())"#,
-    rust_source: include_str!("cancel.rs"),
+    rust_source: lesson_source!("cancel.rs"),
     params: &[ParamSpec::number(
         "cancel_after_ms",
         350.0,

@@ -518,7 +518,7 @@ asyncore.loop()
 # The client (the seed's, with a second message):
 #   s.sendall(b"tab-1a2b: Hello, World\n")
 #   s.sendall(b"tab-1a2b: two lines\\nin one message\n")"#,
-    rust_source: include_str!("chat.rs"),
+    rust_source: lesson_source!("chat.rs"),
     params: &[
         ParamSpec::choice(
             "peer",

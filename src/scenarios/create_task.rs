@@ -37,7 +37,7 @@ async def main():
 
 # Python 3.7+
 asyncio.run(main())"#,
-    rust_source: include_str!("create_task.rs"),
+    rust_source: lesson_source!("create_task.rs"),
     params: &[
         ParamSpec::choice(
             "mode",

@@ -56,7 +56,7 @@ async def fetch_data(loop):
 
 loop = asyncio.get_event_loop()
 loop.run_until_complete(fetch_data(loop))"#,
-    rust_source: include_str!("db_query.rs"),
+    rust_source: lesson_source!("db_query.rs"),
     params: &[ParamSpec::choice(
         "mode",
         &[

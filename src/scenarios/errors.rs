@@ -63,7 +63,7 @@ async def main():
             print(f'{task.get_name()} raised {e!r}')
 
 asyncio.run(main())"#,
-    rust_source: include_str!("errors.rs"),
+    rust_source: lesson_source!("errors.rs"),
     params: &[ParamSpec::choice(
         "panic",
         &["off", "on"],

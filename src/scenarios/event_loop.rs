@@ -73,7 +73,7 @@ asyncio.run(main())
 # main: woke the waiter and set a timer
 # waiter: woken by main
 # timer: a 0 ms timer ran"#,
-    rust_source: include_str!("event_loop.rs"),
+    rust_source: lesson_source!("event_loop.rs"),
     params: &[ParamSpec::number(
         "busy_ms",
         0.0,

@@ -32,7 +32,7 @@ async def main():
 
 loop = asyncio.get_event_loop()
 loop.run_until_complete(main())"#,
-    rust_source: include_str!("fetch.rs"),
+    rust_source: lesson_source!("fetch.rs"),
     params: &[ParamSpec::number(
         "post",
         1.0,

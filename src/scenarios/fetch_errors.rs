@@ -47,7 +47,7 @@ async def main():
             print(html)
 
 asyncio.run(main())"#,
-    rust_source: include_str!("fetch_errors.rs"),
+    rust_source: lesson_source!("fetch_errors.rs"),
     params: &[],
     main: |out, _params| async move { run(out).await }.boxed_local(),
     checks,

@@ -36,7 +36,7 @@ async def main():
             print(resp[:50])  # 打印每个请求的前50个字符
 
 asyncio.run(main())"#,
-    rust_source: include_str!("fetch_gather.rs"),
+    rust_source: lesson_source!("fetch_gather.rs"),
     params: &[
         ParamSpec::number("n", 5.0, 3.0, 50.0, "how many fetches"),
         ParamSpec::number(

@@ -37,7 +37,7 @@ async def main():
             print(resp[:50])
 
 asyncio.run(main())"#,
-    rust_source: include_str!("fetch_limit.rs"),
+    rust_source: lesson_source!("fetch_limit.rs"),
     params: &[
         ParamSpec::number("n", 8.0, 1.0, 100.0, "how many fetches"),
         ParamSpec::number("k", 3.0, 1.0, 20.0, "how many may be in flight at once"),

@@ -49,7 +49,7 @@ async def main():
 
 if __name__ == '__main__':
     asyncio.run(main())"#,
-    rust_source: include_str!("fetch_post.rs"),
+    rust_source: lesson_source!("fetch_post.rs"),
     params: &[ParamSpec::number(
         "timeout_ms",
         1000.0,

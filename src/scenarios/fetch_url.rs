@@ -42,7 +42,7 @@ async def main():
 
 if __name__ == '__main__':
     asyncio.run(main())"#,
-    rust_source: include_str!("fetch_url.rs"),
+    rust_source: lesson_source!("fetch_url.rs"),
     params: &[ParamSpec::choice(
         "urls",
         SETS,

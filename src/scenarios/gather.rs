@@ -53,7 +53,7 @@ async def main():
     print(results)
 
 asyncio.run(main())"#,
-    rust_source: include_str!("gather.rs"),
+    rust_source: lesson_source!("gather.rs"),
     params: &[
         ParamSpec::choice(
             "mode",

@@ -31,7 +31,7 @@ async def main():
 
 # Python 3.7+
 asyncio.run(main())"#,
-    rust_source: include_str!("hello_sleep.rs"),
+    rust_source: lesson_source!("hello_sleep.rs"),
     params: &[ParamSpec::number(
         "delay_ms",
         1000.0,

@@ -184,7 +184,7 @@ class ChatClient(asynchat.async_chat):
 
 ChatClient('127.0.0.1', 8080, '/api/lines?n=6&interval_ms=200&split=1')
 asyncore.loop()"#,
-    rust_source: include_str!("line_protocol.rs"),
+    rust_source: lesson_source!("line_protocol.rs"),
     params: &[
         ParamSpec::number("n", 6.0, 1.0, 50.0, "how many chat lines the server sends"),
         // 50 lines × 1000 ms stays within the server's 60 s for a whole body.

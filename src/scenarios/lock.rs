@@ -46,7 +46,7 @@ async def main(n=100):
     print(f'counter = {counter}, expected {n}')
 
 asyncio.run(main())"#,
-    rust_source: include_str!("lock.rs"),
+    rust_source: lesson_source!("lock.rs"),
     params: &[
         ParamSpec::choice(
             "lock",

@@ -3,6 +3,14 @@
 //!
 //! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
 
+/// A lesson's running code (between its `// ANCHOR: lesson` markers), extracted from
+/// `src/scenarios/$file` by build.rs: the real source, without the rest of the file.
+macro_rules! lesson_source {
+    ($file:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/lesson-src/", $file))
+    };
+}
+
 pub mod articles;
 pub mod blocking;
 mod body_stream;
@@ -96,7 +104,8 @@ pub struct Scenario {
     pub summary: &'static str,
     /// The seed's Python program.
     pub python: &'static str,
-    /// The lesson file's own source (`include_str!`); [`Scenario::rust_excerpt`] is what runs.
+    /// The lesson's running code, from its own file (`lesson_source!("file.rs")`, extracted at
+    /// build time); [`Scenario::rust_excerpt`] is what the page shows.
     pub rust_source: &'static str,
     pub params: &'static [ParamSpec],
     /// The program: prints with `Out`, returns an error message if it fails.

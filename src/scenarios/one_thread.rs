@@ -44,7 +44,7 @@ loop = asyncio.get_event_loop()
 tasks = [hello(), hello()]
 loop.run_until_complete(asyncio.wait(tasks))
 loop.close()"#,
-    rust_source: include_str!("one_thread.rs"),
+    rust_source: lesson_source!("one_thread.rs"),
     params: &[
         ParamSpec::number(
             "coroutines",

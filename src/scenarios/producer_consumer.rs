@@ -88,7 +88,7 @@ async def main(n=5, capacity=2, produce_s=0.1, consume_s=0.3):
     await asyncio.gather(producer(queue, n, produce_s), consumer_task(queue, consume_s))
 
 asyncio.run(main())"#,
-    rust_source: include_str!("producer_consumer.rs"),
+    rust_source: lesson_source!("producer_consumer.rs"),
     params: &[
         ParamSpec::choice(
             "mode",

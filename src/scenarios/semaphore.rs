@@ -45,7 +45,7 @@ async def main():
     await asyncio.gather(count(), count(), count())
 
 asyncio.run(main())"#,
-    rust_source: include_str!("semaphore.rs"),
+    rust_source: lesson_source!("semaphore.rs"),
     params: &[
         ParamSpec::number(
             "permits",

@@ -56,7 +56,7 @@ async def main():
             print(text)
 
 asyncio.run(main())"#,
-    rust_source: include_str!("server_hello.rs"),
+    rust_source: lesson_source!("server_hello.rs"),
     params: &[ParamSpec::number(
         "names",
         4.0,

@@ -37,7 +37,7 @@ async def main():
     await task2
 
 asyncio.run(main())"#,
-    rust_source: include_str!("task_order.rs"),
+    rust_source: lesson_source!("task_order.rs"),
     params: &[
         ParamSpec::number(
             "task1_ms",

@@ -34,7 +34,7 @@ async def main():
     await task
 
 print(asyncio.run(main()))"#,
-    rust_source: include_str!("task_result.rs"),
+    rust_source: lesson_source!("task_result.rs"),
     params: &[ParamSpec::choice(
         "mode",
         &["seed", "return-value"],

@@ -56,7 +56,7 @@ async def main():
         print('slow() timed out')
 
 asyncio.run(main())"#,
-    rust_source: include_str!("timeout.rs"),
+    rust_source: lesson_source!("timeout.rs"),
     params: &[
         ParamSpec::number(
             "timeout_ms",

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use futures::future::{join_all, try_join_all, FutureExt};
 
-use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
-use super::{Params, Scenario};
+use super::{articles, check_lines, Check, Line, Out, ParamSpec};
+use super::{check_on_time, Params, Scenario};
 use crate::trace::{instrument, sleep};
 
 /// How late a line may be and still count as "on time" (see hello-sleep).
@@ -233,16 +233,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
         return checks;
     }
     for (line, (text, earliest)) in lines.iter().zip(&expected) {
-        checks.push(check_at_least(
-            format!("{text} no earlier than {earliest} ms"),
-            line.t_ms,
-            *earliest,
-        ));
-        checks.push(check_at_most(
-            format!("{text} at about {earliest} ms (at most {LATE_TOLERANCE_MS} ms late)"),
-            line.t_ms,
-            earliest + LATE_TOLERANCE_MS,
-        ));
+        checks.extend(check_on_time(text, line.t_ms, *earliest, LATE_TOLERANCE_MS));
     }
     checks
 }

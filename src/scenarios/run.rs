@@ -253,6 +253,23 @@ pub fn check_at_least(name: impl Into<String>, actual_ms: f64, min_ms: f64) -> C
     }
 }
 
+/// Something (`label`) that happened at `t_ms`, due at `earliest`: never early, and at most
+/// `tolerance_ms` late ("world no earlier than 2000 ms", "world at about 2000 ms").
+pub fn check_on_time(label: &str, t_ms: f64, earliest: f64, tolerance_ms: f64) -> [Check; 2] {
+    [
+        check_at_least(
+            format!("{label} no earlier than {earliest} ms"),
+            t_ms,
+            earliest,
+        ),
+        check_at_most(
+            format!("{label} at about {earliest} ms (at most {tolerance_ms} ms late)"),
+            t_ms,
+            earliest + tolerance_ms,
+        ),
+    ]
+}
+
 /// A duration in ms is at most `max_ms`.
 pub fn check_at_most(name: impl Into<String>, actual_ms: f64, max_ms: f64) -> Check {
     Check {

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
-use super::{Params, Scenario};
+use super::{articles, check_at_most, check_lines, Check, Line, Out, ParamSpec};
+use super::{check_on_time, Params, Scenario};
 use crate::trace::{sleep, spawn, JoinError};
 
 /// How late a line may be and still count as "on time" (see hello-sleep).
@@ -115,15 +115,11 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
             ));
             continue;
         }
-        checks.push(check_at_least(
-            format!("\"{text}\" no earlier than {earliest} ms"),
+        checks.extend(check_on_time(
+            &format!("\"{text}\""),
             line.t_ms,
             *earliest,
-        ));
-        checks.push(check_at_most(
-            format!("\"{text}\" at about {earliest} ms (at most {LATE_TOLERANCE_MS} ms late)"),
-            line.t_ms,
-            earliest + LATE_TOLERANCE_MS,
+            LATE_TOLERANCE_MS,
         ));
     }
     checks

@@ -556,20 +556,7 @@ impl Opening {
             state.summary = summary;
             state.trace = trace;
         });
-        let on_success = Rc::clone(&slot);
-        listeners.listen("success", move |_| answer(&on_success, Opened::Success));
-        let on_error = Rc::clone(&slot);
-        listeners.listen("error", move |_| answer(&on_error, Opened::Error));
-        listeners.listen("blocked", move |event| {
-            let (old_version, new_version) = versions(&event);
-            answer(
-                &slot,
-                Opened::Blocked {
-                    old_version,
-                    new_version,
-                },
-            );
-        });
+        listen_for_outcome(&mut listeners, slot);
         Opening {
             database,
             request,
@@ -666,6 +653,25 @@ fn open_request_of(event: &Event) -> Option<IdbOpenDbRequest> {
 }
 
 /// The old and new versions of an `upgradeneeded` or `blocked` event.
+/// Answers `slot` with how an open (or a delete) of a database ended: its success, error and
+/// blocked events.
+fn listen_for_outcome(listeners: &mut Listeners, slot: Answer<Opened>) {
+    let on_success = Rc::clone(&slot);
+    listeners.listen("success", move |_| answer(&on_success, Opened::Success));
+    let on_error = Rc::clone(&slot);
+    listeners.listen("error", move |_| answer(&on_error, Opened::Error));
+    listeners.listen("blocked", move |event| {
+        let (old_version, new_version) = versions(&event);
+        answer(
+            &slot,
+            Opened::Blocked {
+                old_version,
+                new_version,
+            },
+        );
+    });
+}
+
 fn versions(event: &Event) -> (u32, u32) {
     match event.dyn_ref::<IdbVersionChangeEvent>() {
         Some(e) => (
@@ -691,20 +697,7 @@ pub fn delete_database(name: &str) -> impl Future<Output = Result<(), IdbError>>
         let (sender, answered) = oneshot::channel();
         let slot: Answer<Opened> = Rc::new(Cell::new(Some(sender)));
         let mut listeners = Listeners::new(&request);
-        let on_success = Rc::clone(&slot);
-        listeners.listen("success", move |_| answer(&on_success, Opened::Success));
-        let on_error = Rc::clone(&slot);
-        listeners.listen("error", move |_| answer(&on_error, Opened::Error));
-        listeners.listen("blocked", move |event| {
-            let (old_version, new_version) = versions(&event);
-            answer(
-                &slot,
-                Opened::Blocked {
-                    old_version,
-                    new_version,
-                },
-            );
-        });
+        listen_for_outcome(&mut listeners, slot);
         (request, answered, listeners)
     });
     async move {

@@ -1,6 +1,9 @@
 //! The app's entry point: mount the yew app on the page.
 
 fn main() {
+    // A panic traps the module: first record it as the panicking task's failure and keep the
+    // recording for the trap banner's Download trace button.
+    asyncscope::trace::install_panic_hook();
     // The in-browser server (a service worker) installs while the app starts; the lessons that
     // fetch wait for it themselves and say why if it cannot run here.
     let _ = asyncscope::scenarios::service_worker::register();

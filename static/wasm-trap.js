@@ -1,4 +1,7 @@
-// Shows a banner when the app's WebAssembly module stops, with a Reload button.
+// Shows a banner when the app's WebAssembly module stops, with a Reload button, and a Download
+// trace button: the tracer's panic hook (src/trace/panic.rs) records the panic as the failure of
+// the task that panicked and exports the whole recording into `asyncscopeTrapTrace` before the
+// module traps, so the moment that mattered can still be read in Perfetto.
 //
 // A Rust panic in WebAssembly is not an exception the app can catch: the module traps (a
 // WebAssembly.RuntimeError, "unreachable"), the error escapes to the page, and from then on no
@@ -48,6 +51,28 @@
     button.style.cssText = "font:inherit;padding:0.25em 1em;cursor:pointer";
     button.addEventListener("click", reload);
     banner.append(text, why, button);
+    const trace = window.asyncscopeTrapTrace;
+    if (typeof trace === "string" && trace.length > 0) {
+      const download = document.createElement("button");
+      download.type = "button";
+      download.dataset.testid = "trap-download-trace";
+      download.textContent = "Download trace";
+      download.style.cssText = button.style.cssText;
+      download.addEventListener("click", () => {
+        const url = URL.createObjectURL(new Blob([trace], { type: "application/json" }));
+        const a = document.createElement("a");
+        a.href = url;
+        a.download = "asyncscope-panic.trace.json";
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+      });
+      banner.append(download);
+    }
+    if (typeof window.asyncscopeTrapMessage === "string") {
+      why.textContent = `(${window.asyncscopeTrapMessage})`;
+    }
     document.body.prepend(banner);
     button.focus();
   };

@@ -37,6 +37,39 @@ async fn a_panic_stops_the_module_and_the_banner_reloads_the_page() {
         text.contains("the WebAssembly module stopped: reload the page"),
         "{text}"
     );
+    // The panic hook kept the recording: the panicking task failed, in words, and the banner
+    // offers it for download (Perfetto reads it).
+    assert!(
+        text.contains("panicked at"),
+        "the panic itself, in words: {text}"
+    );
+    client
+        .find(Locator::Css("[data-testid=trap-download-trace]"))
+        .await
+        .expect("a Download trace button");
+    let kept = client
+        .execute("return window.asyncscopeTrapTrace;", vec![])
+        .await
+        .expect("readable");
+    let trace: serde_json::Value =
+        serde_json::from_str(kept.as_str().expect("the trace as text")).expect("JSON");
+    let failed = trace["traceEvents"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["ph"] == "e" && e["name"] == "panics" && e["args"]["state"] == "failed")
+        .cloned();
+    assert!(failed.is_some(), "the task that panicked ends failed");
+    assert!(
+        trace["traceEvents"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["name"]
+                .as_str()
+                .is_some_and(|n| n.contains("failed: panicked at"))),
+        "its failure says where it panicked"
+    );
     let dir = Path::new(ROOT).join("target").join("e2e");
     std::fs::create_dir_all(&dir).expect("target/e2e");
     std::fs::write(

@@ -81,7 +81,7 @@ async fn a_post_wakes_the_reading_task_through_the_traced_inbox() {
     assert!(raw.contains("\"join\""), "{raw}");
     let woken = with_recorder(|r| {
         r.events().iter().any(
-            |e| matches!(e.kind, EventKind::Woken { by: WakeSource::Channel(id) } if id == inbox),
+            |e| matches!(e.kind, EventKind::Woken { by: WakeSource::Channel(id), .. } if id == inbox),
         )
     });
     assert!(

@@ -95,7 +95,7 @@ fn requests() -> Vec<(ResourceId, String, String)> {
                     error,
                 } if api == "indexeddb" => {
                     let end = match (outcome, error, aborted) {
-                        (Some(o), _, _) => o.clone(),
+                        (Some(o), _, _) => o.to_string(),
                         (_, Some(e), _) => format!("failed: {e}"),
                         (_, _, true) => "aborted".to_string(),
                         _ => "pending".to_string(),
@@ -136,7 +136,7 @@ async fn the_query_creates_fills_and_prints_the_students_in_id_order() {
     assert_eq!(rows, "3 rows");
     let woken_by_it = with_recorder(|r| {
         r.events().iter().any(
-            |e| matches!(e.kind, EventKind::Woken { by: WakeSource::Request(id) } if id == get_all),
+            |e| matches!(e.kind, EventKind::Woken { by: WakeSource::Request(id), .. } if id == get_all),
         )
     });
     assert!(woken_by_it, "main was never woken by the getAll request");
@@ -172,7 +172,7 @@ async fn concurrent_queries_are_all_in_flight_at_once_each_in_its_own_branch() {
                     continue;
                 }
                 match what {
-                    ResourceEvent::Created => {
+                    ResourceEvent::Created { .. } => {
                         made.push(e.seq);
                         makers.push(e.task.and_then(|t| r.task(t)).cloned());
                     }
@@ -188,10 +188,10 @@ async fn concurrent_queries_are_all_in_flight_at_once_each_in_its_own_branch() {
         made.iter().all(|&seq| seq < first_answer),
         "{made:?} vs {first_answer}"
     );
-    let main = with_recorder(|r| r.tasks().find(|t| &*t.name == "main").map(|t| t.id));
+    let main = with_recorder(|r| r.tasks().find(|t| t.name() == "main").map(|t| t.id));
     for (i, maker) in makers.into_iter().enumerate() {
         let maker = maker.expect("made inside a traced branch");
-        assert_eq!(&*maker.name, format!("SELECT WHERE id = {}", i + 1));
+        assert_eq!(maker.name(), format!("SELECT WHERE id = {}", i + 1));
         assert_eq!((maker.parent, maker.state), (main, TaskState::Done));
     }
 }

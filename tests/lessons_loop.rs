@@ -68,13 +68,13 @@ async fn event_loop_runs_the_woken_task_before_the_timer_and_the_frame() {
     assert!(at(lines, WAITER) < at(lines, FRAME));
     // The waiter was woken by main itself, while main was being polled.
     let by = with_recorder(|r| {
-        let main = r.tasks().find(|t| &*t.name == "main").map(|t| t.id);
-        let waiter = r.tasks().find(|t| &*t.name == "waiter").map(|t| t.id);
+        let main = r.tasks().find(|t| t.name() == "main").map(|t| t.id);
+        let waiter = r.tasks().find(|t| t.name() == "waiter").map(|t| t.id);
         r.events()
             .iter()
             .filter(|e| e.task == waiter)
             .find_map(|e| match e.kind {
-                EventKind::Woken { by } => Some((by, main)),
+                EventKind::Woken { by, .. } => Some((by, main)),
                 _ => None,
             })
     });
@@ -114,8 +114,8 @@ async fn a_blocking_loop_delays_the_timer_by_the_work_and_the_tracer_warns() {
     let long_polls: Vec<String> = with_recorder(|r| {
         r.warnings()
             .iter()
-            .filter(|w| matches!(w.kind, WarningKind::LongPoll { busy_ms } if busy_ms >= 300.0))
-            .filter_map(|w| r.task(w.task).map(|t| t.name.to_string()))
+            .filter(|w| matches!(w.kind, WarningKind::LongPoll { worst_ms } if worst_ms >= 300.0))
+            .filter_map(|w| r.task(w.task).map(|t| t.name().to_string()))
             .collect()
     });
     assert!(
@@ -140,7 +140,7 @@ async fn chunks_with_a_real_yield_keep_the_timer_on_time_and_no_poll_long() {
     let (work, woken) = with_recorder(|r| {
         let work = r
             .tasks()
-            .find(|t| &*t.name == "work")
+            .find(|t| t.name() == "work")
             .cloned()
             .expect("work traced");
         let woken: Vec<WakeSource> = r
@@ -148,7 +148,7 @@ async fn chunks_with_a_real_yield_keep_the_timer_on_time_and_no_poll_long() {
             .iter()
             .filter(|e| e.task == Some(work.id))
             .filter_map(|e| match e.kind {
-                EventKind::Woken { by } => Some(by),
+                EventKind::Woken { by, .. } => Some(by),
                 _ => None,
             })
             .collect();

@@ -308,7 +308,7 @@ fn report(out: &Out, variant: Variant, work_ms: f64, chunk_ms: f64, m: &Measured
             .map(|w| {
                 let name = r
                     .task(w.task)
-                    .map_or("?".to_string(), |t| t.name.to_string());
+                    .map_or("?".to_string(), |t| t.name().to_string());
                 (name, w.to_string())
             })
             .collect()

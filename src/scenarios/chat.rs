@@ -785,7 +785,7 @@ mod lesson {
             r.events()
                 .iter()
                 .filter(|e| {
-                    matches!(e.kind, EventKind::Woken { by: WakeSource::Channel(id) } if id == inbox)
+                    matches!(e.kind, EventKind::Woken { by: WakeSource::Channel(id), .. } if id == inbox)
                 })
                 .count()
         });

@@ -490,7 +490,7 @@ fn traced_requests() -> Vec<TracedRequest> {
             let EventKind::Resource { resource, what } = &event.kind else {
                 continue;
             };
-            if let ResourceEvent::Created = what {
+            if let ResourceEvent::Created { .. } = what {
                 if let Some(ResourceDetail::Request { api, operation, .. }) =
                     r.resource_stats(*resource).map(|s| &s.detail)
                 {
@@ -512,7 +512,7 @@ fn traced_requests() -> Vec<TracedRequest> {
                 continue;
             };
             let outcome = match what {
-                ResourceEvent::Done { outcome } => outcome.clone(),
+                ResourceEvent::Done { outcome } => outcome.to_string(),
                 ResourceEvent::Error { message } => format!("failed: {message}"),
                 ResourceEvent::Aborted => "aborted".to_string(),
                 _ => continue,

@@ -143,8 +143,14 @@ async fn panic_demo_run(out: Out) {
 fn judge_from_the_trace(out: &Out) {
     let states: Vec<(String, TaskState, Option<String>)> = with_recorder(|r| {
         r.tasks()
-            .filter(|t| matches!(&*t.name, "a" | "fail" | "b"))
-            .map(|t| (t.name.to_string(), t.state, t.error.clone()))
+            .filter(|t| matches!(t.name(), "a" | "fail" | "b"))
+            .map(|t| {
+                (
+                    t.name().to_string(),
+                    t.state,
+                    t.error.as_ref().map(|e| e.to_string()),
+                )
+            })
             .collect()
     });
     for (name, state, error) in &states {

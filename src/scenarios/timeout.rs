@@ -159,7 +159,7 @@ fn judge_from_the_trace(out: &Out, cleanup: &Cell<Option<f64>>, limit: Duration,
         None => out.note("slow(): its cleanup never ran"),
     }
     let slow = with_recorder(|r| {
-        let task = r.tasks().find(|t| &*t.name == "slow").cloned()?;
+        let task = r.tasks().find(|t| t.name() == "slow").cloned()?;
         let events: Vec<EventKind> = r
             .events()
             .iter()

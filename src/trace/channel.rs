@@ -1,15 +1,16 @@
 //! A traced bounded channel (Python's `asyncio.Queue(maxsize)`), on async-channel's: the trace
-//! shows its depth over time, and which send or receive woke which task.
+//! shows its depth over time, which send or receive woke which task, and when it closed.
 
+use std::cell::Cell;
 use std::panic::Location;
 use std::rc::Rc;
 
 use super::clock::now_ms;
 use super::event::{ResourceEvent, ResourceId, WakeSource};
 use super::record;
-use super::recorder::ResourceDetail;
+use super::stats::ResourceDetail;
 use super::task::{current_task, with_wake_source};
-use super::via::via;
+use super::via::via_polls;
 
 pub use async_channel::{RecvError, SendError, TrySendError};
 
@@ -28,7 +29,12 @@ pub fn channel<T>(name: &str, capacity: u32) -> (Sender<T>, Receiver<T>) {
     };
     let id = record(|r| r.resource_created(name, detail, location, current_task(), now_ms()));
     let (tx, rx) = async_channel::bounded(capacity as usize);
-    let meta = Rc::new(Meta { id });
+    let meta = Rc::new(Meta {
+        id,
+        senders: Cell::new(1),
+        receivers: Cell::new(1),
+        closed: Cell::new(false),
+    });
     (
         Sender {
             inner: tx,
@@ -38,15 +44,22 @@ pub fn channel<T>(name: &str, capacity: u32) -> (Sender<T>, Receiver<T>) {
     )
 }
 
-/// Shared by every end of one channel; when the last end goes, the channel is closed.
+/// Shared by every end of one channel: counts the ends, to record the close when the last
+/// sender or the last receiver goes (as async-channel closes it then).
 struct Meta {
     id: ResourceId,
+    senders: Cell<u32>,
+    receivers: Cell<u32>,
+    closed: Cell<bool>,
 }
 
-impl Drop for Meta {
-    fn drop(&mut self) {
-        let id = self.id;
-        record(|r| r.resource(id, current_task(), ResourceEvent::Closed, now_ms()));
+impl Meta {
+    fn end_gone(&self, ends: &Cell<u32>) {
+        ends.set(ends.get().saturating_sub(1));
+        if ends.get() == 0 && !self.closed.replace(true) {
+            let id = self.id;
+            record(|r| r.resource(id, current_task(), ResourceEvent::Closed, now_ms()));
+        }
     }
 }
 
@@ -57,10 +70,17 @@ pub struct Sender<T> {
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
+        self.meta.senders.set(self.meta.senders.get() + 1);
         Sender {
             inner: self.inner.clone(),
             meta: Rc::clone(&self.meta),
         }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        self.meta.end_gone(&self.meta.senders);
     }
 }
 
@@ -71,10 +91,17 @@ pub struct Receiver<T> {
 
 impl<T> Clone for Receiver<T> {
     fn clone(&self) -> Self {
+        self.meta.receivers.set(self.meta.receivers.get() + 1);
         Receiver {
             inner: self.inner.clone(),
             meta: Rc::clone(&self.meta),
         }
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.meta.end_gone(&self.meta.receivers);
     }
 }
 
@@ -106,7 +133,7 @@ impl<T> Sender<T> {
     /// Sends `value`, waiting for room; an error gives the value back if the channel closed.
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
         let id = self.meta.id;
-        via(WakeSource::Channel(id), self.inner.send(value)).await?;
+        via_polls(WakeSource::Channel(id), self.inner.send(value)).await?;
         let depth = self.inner.len() as u32;
         record(|r| r.resource(id, current_task(), ResourceEvent::Sent { depth }, now_ms()));
         Ok(())
@@ -129,7 +156,7 @@ impl<T> Receiver<T> {
     /// Receives the next message, waiting for one; an error once the channel is closed and empty.
     pub async fn recv(&self) -> Result<T, RecvError> {
         let id = self.meta.id;
-        let value = via(WakeSource::Channel(id), self.inner.recv()).await?;
+        let value = via_polls(WakeSource::Channel(id), self.inner.recv()).await?;
         let depth = self.inner.len() as u32;
         record(|r| {
             r.resource(

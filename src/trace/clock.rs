@@ -1,15 +1,34 @@
 //! The tracer's clock: `performance.now()` in the browser, in milliseconds.
 //!
 //! Every timestamp the tracer records and every time a lesson prints comes from here, so that
-//! "World no earlier than 1000 ms after Hello" compares readings of one clock.
+//! "World no earlier than 1000 ms after Hello" compares readings of one clock. The last reading
+//! is kept ([`last_ms`]) for what needs a time but not a new one: a task waking itself during its
+//! own poll (its scheduled time runs from the poll's end anyway), a task handing its output over
+//! right after its poll ended.
+
+use std::cell::Cell;
+
+thread_local! {
+    static LAST: Cell<f64> = const { Cell::new(0.0) };
+}
 
 /// Milliseconds since the page started (`performance.now()`).
-///
-/// Called on every poll and wake, so the `Performance` object is looked up once and kept: a
-/// binding that names `performance.now` looks the global up on each call, and measured slower
-/// here (about 190 ns a call against 120 ns, `./dev bench`'s `tracer_costs.now_ns`).
-#[cfg(target_arch = "wasm32")]
 pub fn now_ms() -> f64 {
+    let t = read();
+    LAST.with(|l| l.set(t));
+    t
+}
+
+/// The latest reading of [`now_ms`], without reading the clock.
+pub fn last_ms() -> f64 {
+    LAST.with(Cell::get)
+}
+
+/// Called on every poll, spawn and sleep, so the `Performance` object is looked up once and
+/// kept: a binding that names `performance.now` looks the global up on each call, and measured
+/// slower here (about 190 ns a call against 120 ns, `./dev bench`'s `tracer_costs.now_ns`).
+#[cfg(target_arch = "wasm32")]
+fn read() -> f64 {
     thread_local! {
         static PERFORMANCE: Option<web_sys::Performance> = performance();
     }
@@ -31,11 +50,11 @@ fn performance() -> Option<web_sys::Performance> {
 /// Milliseconds since the first reading, off the browser (native unit tests), unless a test
 /// set the time with [`set_fake_now`].
 #[cfg(not(target_arch = "wasm32"))]
-pub fn now_ms() -> f64 {
+fn read() -> f64 {
     use std::sync::OnceLock;
     use std::time::Instant;
     static START: OnceLock<Instant> = OnceLock::new();
-    if let Some(t) = FAKE_NOW.with(std::cell::Cell::get) {
+    if let Some(t) = FAKE_NOW.with(Cell::get) {
         return t;
     }
     START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
@@ -43,7 +62,7 @@ pub fn now_ms() -> f64 {
 
 #[cfg(not(target_arch = "wasm32"))]
 thread_local! {
-    static FAKE_NOW: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+    static FAKE_NOW: Cell<Option<f64>> = const { Cell::new(None) };
 }
 
 /// Native tests drive the clock by hand: `Some(t)` fixes the time at `t` ms for this thread.

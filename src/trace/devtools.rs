@@ -42,7 +42,7 @@ fn measure(id: TaskId, start: f64, end: f64) {
     use js_sys::{Function, Object, Reflect};
     use wasm_bindgen::{JsCast, JsValue};
 
-    let name = super::with_recorder(|r| r.task(id).map(|t| format!("{} {id}", t.name)))
+    let name = super::with_recorder(|r| r.task(id).map(|t| format!("{} {id}", t.name())))
         .unwrap_or_else(|| id.to_string());
     let global = js_sys::global();
     let Ok(performance) = Reflect::get(&global, &"performance".into()) else {

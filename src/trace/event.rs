@@ -1,12 +1,31 @@
 //! What the tracer records: one [`Event`] per thing that happened to a task or a resource,
 //! stamped with the clock ([`super::clock::now_ms`]) when it happened.
+//!
+//! An event is 48 bytes: the ring of 100,000 events is the tracer's largest allocation, so
+//! strings live out of line (in an `Rc`) and a task's name and spawn location are written once,
+//! in the [`TaskMeta`] its `Spawned` event and its stats share.
 
+use std::cell::Cell;
 use std::fmt;
+use std::num::NonZeroU64;
+use std::panic::Location;
+use std::rc::Rc;
 
 /// A task's identity, unique for the life of the page (ids are never reused, so a waker that
 /// outlives a [`super::reset`] cannot be mistaken for a new task's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TaskId(pub u64);
+pub struct TaskId(NonZeroU64);
+
+impl TaskId {
+    /// The task with id `n` (ids start at 1).
+    pub fn new(n: u64) -> Option<TaskId> {
+        NonZeroU64::new(n).map(TaskId)
+    }
+
+    pub fn get(self) -> u64 {
+        self.0.get()
+    }
+}
 
 impl fmt::Display for TaskId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -14,14 +33,73 @@ impl fmt::Display for TaskId {
     }
 }
 
-/// A traced resource's identity (semaphore, channel, fetch), unique for the life of the page.
+/// A traced resource's identity (semaphore, channel, fetch, request), unique for the life of
+/// the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ResourceId(pub u64);
+pub struct ResourceId(NonZeroU64);
+
+impl ResourceId {
+    pub fn new(n: u64) -> Option<ResourceId> {
+        NonZeroU64::new(n).map(ResourceId)
+    }
+
+    pub fn get(self) -> u64 {
+        self.0.get()
+    }
+}
 
 impl fmt::Display for ResourceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "r{}", self.0)
     }
+}
+
+thread_local! {
+    static NEXT_TASK: Cell<u64> = const { Cell::new(1) };
+    static NEXT_RESOURCE: Cell<u64> = const { Cell::new(1) };
+}
+
+/// A new task id, never given before on this thread.
+pub(crate) fn next_task_id() -> TaskId {
+    let n = NEXT_TASK.with(|c| {
+        let n = c.get();
+        c.set(n + 1);
+        n
+    });
+    TaskId(NonZeroU64::new(n).unwrap_or(NonZeroU64::MIN))
+}
+
+/// A new resource id, never given before on this thread.
+pub(crate) fn next_resource_id() -> ResourceId {
+    let n = NEXT_RESOURCE.with(|c| {
+        let n = c.get();
+        c.set(n + 1);
+        n
+    });
+    ResourceId(NonZeroU64::new(n).unwrap_or(NonZeroU64::MIN))
+}
+
+/// Text kept out of line (an error, an outcome): one pointer wide in an event.
+pub type Text = Rc<String>;
+
+/// How a task came to be traced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskKind {
+    /// `spawn`: a task of its own on the event loop.
+    Spawned,
+    /// `instrument`: a future its caller awaits, traced from its first poll.
+    Instrumented,
+}
+
+/// What never changes about a task: written once, shared by its stats and its `Spawned` event.
+#[derive(Debug, PartialEq)]
+pub struct TaskMeta {
+    pub name: Rc<str>,
+    /// Where it was spawned or instrumented (`#[track_caller]`).
+    pub location: &'static Location<'static>,
+    /// `size_of` the future it runs, in bytes (tokio-console's large-future lint reads this).
+    pub size: usize,
+    pub kind: TaskKind,
 }
 
 /// What called a task's waker.
@@ -59,6 +137,17 @@ impl WakeSource {
             WakeSource::External => "external",
         }
     }
+
+    /// The resource that caused the wake, if one did.
+    pub fn resource(self) -> Option<ResourceId> {
+        match self {
+            WakeSource::Fetch(r)
+            | WakeSource::Channel(r)
+            | WakeSource::Semaphore(r)
+            | WakeSource::Request(r) => Some(r),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for WakeSource {
@@ -79,7 +168,7 @@ impl fmt::Display for WakeSource {
 /// Why a task stopped before it completed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CancelReason {
-    /// Its [`super::JoinHandle::abort`] was called.
+    /// Its [`super::JoinHandle::abort`] (or its scope's) was called.
     Aborted,
     /// A [`super::timeout`] ran out first.
     TimedOut,
@@ -108,36 +197,55 @@ impl fmt::Display for CancelReason {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
-    /// The task was created (by `spawn` or `instrument`); its name and parent are in its stats.
+    /// The task was created: by `spawn` (it waits for its first poll), or by `instrument` (at its
+    /// first poll, which follows at once). `parent` is the task that spawned it or first polled it.
     Spawned {
         parent: Option<TaskId>,
+        meta: Rc<TaskMeta>,
     },
     PollStart,
     /// A poll returned: `ready` is `Poll::Ready`.
     PollEnd {
         ready: bool,
     },
+    /// The task's waker was called by `by`, while task `from` was being polled (if any): the
+    /// task that sent, released or finished, so that an arrow can start there.
     Woken {
         by: WakeSource,
+        from: Option<TaskId>,
+    },
+    /// `abort()` was called on the task (by task `by`, or from outside any task): it is dropped
+    /// at its next turn of the event loop.
+    AbortRequested {
+        by: Option<TaskId>,
     },
     /// A traced sleep started inside the task.
     SleepStarted {
         requested_ms: f64,
     },
-    /// A traced sleep finished: it was asked for `requested_ms` and took `actual_ms`.
+    /// A traced sleep finished: it was asked for `requested_ms` and its timer fired after
+    /// `actual_ms`.
     SleepDone {
         requested_ms: f64,
         actual_ms: f64,
     },
+    /// The task's future was dropped before it completed; `unpolled` if it was never polled.
     Cancelled {
         reason: CancelReason,
+        unpolled: bool,
     },
-    /// The task's output was an error (a task from [`super::spawn_fallible`]).
+    /// The task's output was an error (a task from [`super::spawn_fallible`]), or it panicked.
     Failed {
-        error: String,
+        error: Text,
     },
     /// The task's `JoinHandle` was dropped before it gave the task's output.
     HandleDropped,
+    /// The task was pending and the last copy of its waker was dropped: nothing can wake it.
+    LostWaker,
+    /// The task was spawned `waited_ms` ago and has not been polled yet.
+    Stalled {
+        waited_ms: f64,
+    },
     /// Something happened to a resource (the event's task, if any, is the one that did it).
     Resource {
         resource: ResourceId,
@@ -145,12 +253,27 @@ pub enum EventKind {
     },
 }
 
+/// What never changes about a resource: written once, in its `Created` event and its stats.
+#[derive(Debug, PartialEq)]
+pub struct ResourceMeta {
+    pub name: Rc<str>,
+    pub location: &'static Location<'static>,
+    /// Its state when created (permits, capacity, the request's URL...).
+    pub initial: super::stats::ResourceDetail,
+}
+
 /// What happened to a resource; each carries the resource's state right after it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResourceEvent {
-    Created,
+    Created {
+        meta: Rc<ResourceMeta>,
+    },
     /// A task started waiting (for a permit, for room or a message).
     Waiting {
+        waiters: u32,
+    },
+    /// A task stopped waiting without getting what it waited for (its wait was dropped).
+    WaitCancelled {
         waiters: u32,
     },
     /// A permit was taken.
@@ -177,22 +300,38 @@ pub enum ResourceEvent {
     },
     /// A request completed, with what it gave.
     Done {
-        outcome: String,
+        outcome: Text,
     },
     /// A fetch or request was aborted (dropped or timed out) before it finished.
     Aborted,
     /// A fetch failed at the network level (no response at all).
     Error {
-        message: String,
+        message: Text,
     },
     Closed,
+}
+
+impl ResourceEvent {
+    /// The resource is finished after this.
+    pub fn closes(&self) -> bool {
+        matches!(
+            self,
+            ResourceEvent::Closed
+                | ResourceEvent::Aborted
+                | ResourceEvent::Error { .. }
+                | ResourceEvent::Done { .. }
+        )
+    }
 }
 
 impl fmt::Display for ResourceEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ResourceEvent::Created => f.write_str("created"),
+            ResourceEvent::Created { .. } => f.write_str("created"),
             ResourceEvent::Waiting { waiters } => write!(f, "waiting ({waiters} waiting)"),
+            ResourceEvent::WaitCancelled { waiters } => {
+                write!(f, "a wait was cancelled ({waiters} waiting)")
+            }
             ResourceEvent::Acquired { holders, waiters } => {
                 write!(f, "acquired ({holders} holding, {waiters} waiting)")
             }
@@ -209,10 +348,10 @@ impl fmt::Display for ResourceEvent {
     }
 }
 
+/// One thing that happened. Its position in the whole recording (`seq`) is implied by its place
+/// in the ring (see [`super::EventLog`]), not stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    /// Position in the whole recording, counting events the ring buffer has since dropped.
-    pub seq: u64,
     /// `performance.now()` when it happened, in ms.
     pub t_ms: f64,
     /// The task it happened to (or, for a resource event, the task that caused it, if any).
@@ -223,21 +362,63 @@ pub struct Event {
 impl fmt::Display for EventKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            EventKind::Spawned { parent: Some(p) } => write!(f, "spawned by {p}"),
-            EventKind::Spawned { parent: None } => f.write_str("spawned"),
+            EventKind::Spawned {
+                parent: Some(p),
+                meta,
+            } if meta.kind == TaskKind::Instrumented => write!(f, "first polled, by {p}"),
+            EventKind::Spawned { parent: None, meta } if meta.kind == TaskKind::Instrumented => {
+                f.write_str("first polled")
+            }
+            EventKind::Spawned {
+                parent: Some(p), ..
+            } => write!(f, "spawned by {p}"),
+            EventKind::Spawned { parent: None, .. } => f.write_str("spawned"),
             EventKind::PollStart => f.write_str("poll"),
             EventKind::PollEnd { ready: true } => f.write_str("ready"),
             EventKind::PollEnd { ready: false } => f.write_str("pending"),
-            EventKind::Woken { by } => write!(f, "woken by {by}"),
+            EventKind::Woken { by, .. } => write!(f, "woken by {by}"),
+            EventKind::AbortRequested { by: Some(by) } => write!(f, "aborted by task {by}"),
+            EventKind::AbortRequested { by: None } => f.write_str("aborted from outside the tasks"),
             EventKind::SleepStarted { requested_ms } => write!(f, "sleep {requested_ms} ms"),
             EventKind::SleepDone {
                 requested_ms,
                 actual_ms,
             } => write!(f, "slept {actual_ms:.1} ms of {requested_ms} ms"),
-            EventKind::Cancelled { reason } => write!(f, "cancelled ({reason})"),
+            EventKind::Cancelled {
+                reason,
+                unpolled: false,
+            } => write!(f, "cancelled ({reason})"),
+            EventKind::Cancelled {
+                reason,
+                unpolled: true,
+            } => write!(f, "dropped before its first poll ({reason})"),
             EventKind::Failed { error } => write!(f, "failed: {error}"),
             EventKind::HandleDropped => f.write_str("join handle dropped"),
+            EventKind::LostWaker => f.write_str("lost its last waker while pending"),
+            EventKind::Stalled { waited_ms } => {
+                write!(f, "not polled {waited_ms:.0} ms after its spawn")
+            }
             EventKind::Resource { resource, what } => write!(f, "{resource} {what}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_is_48_bytes() {
+        // The ring holds 100,000 of them: every byte here is 100 KB of the page's memory.
+        assert_eq!(std::mem::size_of::<Event>(), 48);
+        assert_eq!(std::mem::size_of::<Option<TaskId>>(), 8);
+    }
+
+    #[test]
+    fn ids_are_never_given_twice() {
+        let a = next_task_id();
+        let b = next_task_id();
+        assert!(b > a);
+        assert_ne!(next_resource_id(), next_resource_id());
     }
 }

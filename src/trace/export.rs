@@ -1,109 +1,359 @@
 //! Exports of the recording: Chrome's Trace Event Format (opens in Perfetto and
-//! chrome://tracing) and a row per task with tokio-console's columns.
+//! chrome://tracing), written straight to text, and a row per task with tokio-console's columns.
+//!
+//! Written for how Perfetto reads it: every track has a real thread id (Perfetto takes tid 0 for
+//! "unset"), each poll is a slice at least 1 µs long and never overlapping the task's previous
+//! one, and a wake's arrow (a flow) starts inside a slice of the task that sent, released or
+//! finished (or of the event loop's track for timers and the browser) and ends inside the poll
+//! it caused, written after that poll's slice.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use serde::Serialize;
-use serde_json::{json, Value};
 
 use super::event::{EventKind, ResourceEvent, TaskId, WakeSource};
-use super::recorder::{Recorder, ResourceDetail};
+use super::recorder::Recorder;
+use super::stats::ResourceDetail;
 
 /// The thread id of the lane for what is not a task: timers firing, fetches settling, JS.
-const EVENT_LOOP_TID: u64 = 0;
+pub const EVENT_LOOP_TID: u64 = 0x7fff_ffff;
 const PID: u64 = 1;
+/// The shortest slice written, in µs: Perfetto binds flows only to slices with a duration.
+const MIN_SLICE_US: f64 = 1.0;
+/// How far inside a slice a flow's end is put, in µs.
+const INSIDE_US: f64 = 0.001;
 
+/// Microseconds, to the nanosecond.
 fn us(ms: f64) -> f64 {
-    // Trace Event Format timestamps are microseconds; keep sub-microsecond digits out.
-    (ms * 1000.0).round()
+    (ms * 1_000_000.0).round() / 1000.0
 }
 
-fn tid(task: Option<TaskId>) -> u64 {
-    task.map_or(EVENT_LOOP_TID, |t| t.0)
+/// A JSON string literal of `s`.
+fn quoted(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
-/// The recording in Chrome's Trace Event Format: per task an async `b`/`e` span and a thread
-/// track with an `X` slice per poll; a flow (`s` -> `f`) from whatever woke a task to the poll
-/// it caused; instants for sleeps, cancellations, failures and warnings; counters for semaphore
-/// holders and channel depth.
-pub fn chrome_trace(rec: &Recorder, now_ms: f64) -> Value {
-    let mut out: Vec<Value> = Vec::new();
-    out.push(
-        json!({"ph": "M", "pid": PID, "name": "process_name", "args": {"name": "asyncscope"}}),
-    );
-    out.push(
-        json!({"ph": "M", "pid": PID, "tid": EVENT_LOOP_TID, "name": "thread_name",
-        "args": {"name": "event loop (timers, fetch, JS)"}}),
-    );
-    for task in rec.tasks() {
-        let name = format!("{} {}", task.name, task.id);
-        out.push(json!({"ph": "M", "pid": PID, "tid": task.id.0, "name": "thread_name", "args": {"name": name}}));
-        out.push(json!({"ph": "M", "pid": PID, "tid": task.id.0, "name": "thread_sort_index", "args": {"sort_index": task.id.0}}));
-        out.push(json!({
-            "ph": "b", "cat": "task", "name": task.name.as_ref(), "id": task.id.0, "pid": PID, "tid": task.id.0,
-            "ts": us(task.spawned_ms),
-            "args": {"parent": task.parent.map(|p| p.0), "location": task.location.to_string()},
-        }));
-        out.push(json!({
-            "ph": "e", "cat": "task", "name": task.name.as_ref(), "id": task.id.0, "pid": PID, "tid": task.id.0,
-            "ts": us(task.ended_ms.unwrap_or(now_ms)),
-            "args": {"state": task.state.as_str(), "polls": task.polls, "wakes": task.wakes,
-                     "busy_ms": task.busy_ms_at(now_ms), "idle_ms": task.idle_ms_at(now_ms),
-                     "scheduled_ms": task.scheduled_ms_at(now_ms)},
-        }));
+/// A JSON number (finite; anything else is written as 0).
+fn number(out: &mut String, x: f64) {
+    if x.is_finite() {
+        let _ = write!(out, "{x}");
+    } else {
+        out.push('0');
+    }
+}
+
+/// Writes the events of the trace, one object each, comma-separated.
+struct Writer {
+    out: String,
+    first: bool,
+}
+
+impl Writer {
+    fn event(&mut self) -> &mut String {
+        if !self.first {
+            self.out.push_str(",\n");
+        }
+        self.first = false;
+        &mut self.out
     }
 
-    let mut poll_start: HashMap<TaskId, f64> = HashMap::new();
-    // Wakes whose poll has not come yet: (flow id, time), per woken task.
-    let mut waiting: HashMap<TaskId, Vec<u64>> = HashMap::new();
+    fn meta(&mut self, tid: u64, name: &str, value: &str, sort: i64) {
+        let out = self.event();
+        let _ = write!(
+            out,
+            r#"{{"ph":"M","pid":{PID},"tid":{tid},"name":"thread_name","args":{{"name":"#
+        );
+        quoted(out, value);
+        let _ = write!(out, "}}}}");
+        let _ = name;
+        let out = self.event();
+        let _ = write!(
+            out,
+            r#"{{"ph":"M","pid":{PID},"tid":{tid},"name":"thread_sort_index","args":{{"sort_index":{sort}}}}}"#
+        );
+    }
+
+    fn slice(&mut self, tid: u64, cat: &str, name: &str, ts: f64, dur: f64, args: &str) {
+        let out = self.event();
+        let _ = write!(out, r#"{{"ph":"X","cat":"{cat}","name":"#);
+        quoted(out, name);
+        let _ = write!(out, r#","pid":{PID},"tid":{tid},"ts":"#);
+        number(out, ts);
+        out.push_str(r#","dur":"#);
+        number(out, dur);
+        if !args.is_empty() {
+            let _ = write!(out, r#","args":{{{args}}}"#);
+        }
+        out.push('}');
+    }
+
+    fn instant(&mut self, tid: u64, cat: &str, name: &str, ts: f64, args: &str) {
+        let out = self.event();
+        let _ = write!(out, r#"{{"ph":"i","s":"t","cat":"{cat}","name":"#);
+        quoted(out, name);
+        let _ = write!(out, r#","pid":{PID},"tid":{tid},"ts":"#);
+        number(out, ts);
+        if !args.is_empty() {
+            let _ = write!(out, r#","args":{{{args}}}"#);
+        }
+        out.push('}');
+    }
+
+    fn flow(&mut self, ph: char, id: u64, tid: u64, ts: f64, by: &str) {
+        let out = self.event();
+        let _ = write!(
+            out,
+            r#"{{"ph":"{ph}","cat":"wake","name":"wake","id":{id},"pid":{PID},"tid":{tid},"ts":"#
+        );
+        number(out, ts);
+        if ph == 'f' {
+            out.push_str(r#","bp":"e""#);
+        } else {
+            let _ = write!(out, r#","args":{{"by":"{by}"}}"#);
+        }
+        out.push('}');
+    }
+}
+
+/// A slice written on a track: where the next may start, and where a flow can start inside it.
+#[derive(Clone, Copy)]
+struct Written {
+    ts: f64,
+    end: f64,
+}
+
+/// A wake waiting for the poll it causes: its flow's id, where it starts, and its source.
+struct PendingFlow {
+    id: u64,
+    tid: u64,
+    ts: f64,
+    by: &'static str,
+}
+
+/// The event loop's slices: wakes from outside the tasks at one moment share one slice.
+struct LoopSlice {
+    ts: f64,
+    label: &'static str,
+    wakes: u64,
+}
+
+fn loop_label(by: WakeSource) -> &'static str {
+    match by {
+        WakeSource::Timer => "timer fired",
+        WakeSource::Fetch(_) => "fetch settled",
+        WakeSource::Channel(_) => "channel (from JS)",
+        WakeSource::Semaphore(_) => "semaphore",
+        WakeSource::Request(_) => "request settled",
+        WakeSource::Task(_) | WakeSource::ItSelf | WakeSource::External => "JS callback",
+    }
+}
+
+/// The recording in Chrome's Trace Event Format, as JSON text: per task an async `b`/`e` span
+/// and a thread track with an `X` slice per poll; a flow (`s` -> `f`) from whatever woke a task
+/// to the poll it caused; instants for sleeps, cancellations, failures and warnings; counters
+/// for semaphore holders and channel depth, one track per resource.
+pub fn chrome_trace(rec: &Recorder, now_ms: f64) -> String {
+    let mut w = Writer {
+        out: String::with_capacity(128 * rec.events().len() + 4096),
+        first: true,
+    };
+    w.out.push_str("{\"traceEvents\":[\n");
+    {
+        let out = w.event();
+        let _ = write!(
+            out,
+            r#"{{"ph":"M","pid":{PID},"name":"process_name","args":{{"name":"asyncscope"}}}}"#
+        );
+    }
+    w.meta(EVENT_LOOP_TID, "", "event loop (timers, fetch, JS)", -1);
+
+    // Names for every task track: those the recording holds, then any whose spawn is in the
+    // kept events but whose stats were forgotten.
+    let mut named: std::collections::HashSet<TaskId> = std::collections::HashSet::new();
+    for task in rec.tasks() {
+        named.insert(task.id);
+        w.meta(
+            task.id.get(),
+            "",
+            &format!("{} {}", task.name(), task.id),
+            task.id.get() as i64,
+        );
+        let out = w.event();
+        let _ = write!(out, r#"{{"ph":"b","cat":"task","name":"#);
+        quoted(out, task.name());
+        let _ = write!(
+            out,
+            r#","id":{id},"pid":{PID},"tid":{id},"ts":"#,
+            id = task.id.get()
+        );
+        number(out, us(task.spawned_ms));
+        out.push_str(r#","args":{"parent":"#);
+        match task.parent {
+            Some(p) => {
+                let _ = write!(out, "{}", p.get());
+            }
+            None => out.push_str("null"),
+        }
+        out.push_str(r#","location":"#);
+        quoted(out, &task.location().to_string());
+        let _ = write!(out, r#","size_bytes":{}}}}}"#, task.meta.size);
+        let out = w.event();
+        let _ = write!(out, r#"{{"ph":"e","cat":"task","name":"#);
+        quoted(out, task.name());
+        let _ = write!(
+            out,
+            r#","id":{id},"pid":{PID},"tid":{id},"ts":"#,
+            id = task.id.get()
+        );
+        number(out, us(task.ended_ms.unwrap_or(now_ms)));
+        let _ = write!(
+            out,
+            r#","args":{{"state":"{}","polls":{},"wakes":{},"busy_ms":"#,
+            task.state.as_str(),
+            task.polls,
+            task.wakes
+        );
+        number(out, task.busy_ms_at(now_ms));
+        out.push_str(r#","idle_ms":"#);
+        number(out, task.idle_ms_at(now_ms));
+        out.push_str(r#","scheduled_ms":"#);
+        number(out, task.scheduled_ms_at(now_ms));
+        out.push_str("}}");
+    }
+
+    let mut open_poll: HashMap<TaskId, f64> = HashMap::new();
+    let mut last_slice: HashMap<TaskId, Written> = HashMap::new();
+    let mut waiting: HashMap<TaskId, Vec<PendingFlow>> = HashMap::new();
+    let mut loop_slice: Option<LoopSlice> = None;
+    let mut loop_end = f64::NEG_INFINITY;
+    let flushed_loop = |w: &mut Writer, slice: &mut Option<LoopSlice>, loop_end: &mut f64| {
+        if let Some(s) = slice.take() {
+            let name = if s.wakes > 1 {
+                format!("{} (woke {} tasks)", s.label, s.wakes)
+            } else {
+                s.label.to_string()
+            };
+            w.slice(EVENT_LOOP_TID, "loop", &name, s.ts, MIN_SLICE_US, "");
+            *loop_end = s.ts + MIN_SLICE_US;
+        }
+    };
     for event in rec.events().iter() {
         let ts = us(event.t_ms);
-        let lane = tid(event.task);
+        let lane = event.task.map_or(EVENT_LOOP_TID, TaskId::get);
+        if let Some(task) = event.task {
+            if named.insert(task) {
+                let name = match &event.kind {
+                    EventKind::Spawned { meta, .. } => format!("{} {task}", meta.name),
+                    _ => format!("task {task}"),
+                };
+                w.meta(task.get(), "", &name, task.get() as i64);
+            }
+        }
         match &event.kind {
             EventKind::PollStart => {
                 if let Some(task) = event.task {
-                    poll_start.insert(task, event.t_ms);
-                    for flow in waiting.remove(&task).unwrap_or_default() {
-                        out.push(
-                            json!({"ph": "f", "bp": "e", "cat": "wake", "name": "wake", "id": flow,
-                            "pid": PID, "tid": lane, "ts": ts}),
-                        );
-                    }
+                    open_poll.insert(task, ts);
                 }
             }
             EventKind::PollEnd { ready } => {
-                if let Some(start) = event.task.and_then(|t| poll_start.remove(&t)) {
-                    out.push(json!({"ph": "X", "cat": "poll", "name": "poll", "pid": PID, "tid": lane,
-                        "ts": us(start), "dur": us(event.t_ms) - us(start), "args": {"ready": ready}}));
+                let Some(task) = event.task else { continue };
+                let Some(start) = open_poll.remove(&task) else {
+                    continue;
+                };
+                // Never before the end of the task's previous slice (which may have been
+                // lengthened to the minimum), and never shorter than the minimum.
+                let start = last_slice
+                    .get(&task)
+                    .map_or(start, |prev| start.max(prev.end));
+                let end = ts.max(start + MIN_SLICE_US);
+                w.slice(
+                    task.get(),
+                    "poll",
+                    "poll",
+                    start,
+                    end - start,
+                    if *ready {
+                        r#""ready":true"#
+                    } else {
+                        r#""ready":false"#
+                    },
+                );
+                last_slice.insert(task, Written { ts: start, end });
+                // The arrows of the wakes this poll answered, now that its slice is written.
+                for flow in waiting.remove(&task).unwrap_or_default() {
+                    w.flow('s', flow.id, flow.tid, flow.ts, flow.by);
+                    w.flow('f', flow.id, task.get(), start + INSIDE_US, flow.by);
                 }
             }
-            EventKind::Woken { by } => {
+            EventKind::Woken { by, from } => {
                 let Some(woken) = event.task else { continue };
-                let from = match by {
-                    WakeSource::Task(t) => t.0,
-                    WakeSource::ItSelf => woken.0,
-                    _ => {
-                        // Not inside a task's poll: give the flow a slice to start from.
-                        out.push(
-                            json!({"ph": "X", "cat": "wake", "name": format!("{by}"), "pid": PID,
-                            "tid": EVENT_LOOP_TID, "ts": ts, "dur": 1}),
-                        );
-                        EVENT_LOOP_TID
+                let (tid, start) = match from {
+                    Some(from) => {
+                        // Inside the poll of `from` under way, or the one that just ended.
+                        let inside = match (open_poll.get(from), last_slice.get(from)) {
+                            (Some(_), _) => ts,
+                            (None, Some(prev)) => ts.min(prev.end - INSIDE_US).max(prev.ts),
+                            (None, None) => ts,
+                        };
+                        (from.get(), inside)
+                    }
+                    None => {
+                        let label = loop_label(*by);
+                        let joins = loop_slice
+                            .as_ref()
+                            .is_some_and(|s| s.label == label && ts <= s.ts + MIN_SLICE_US);
+                        if joins {
+                            if let Some(s) = loop_slice.as_mut() {
+                                s.wakes += 1;
+                            }
+                        } else {
+                            flushed_loop(&mut w, &mut loop_slice, &mut loop_end);
+                            loop_slice = Some(LoopSlice {
+                                ts: ts.max(loop_end),
+                                label,
+                                wakes: 1,
+                            });
+                        }
+                        let at = loop_slice.as_ref().map_or(ts, |s| s.ts);
+                        (EVENT_LOOP_TID, at + INSIDE_US)
                     }
                 };
-                out.push(
-                    json!({"ph": "s", "cat": "wake", "name": "wake", "id": event.seq,
-                    "pid": PID, "tid": from, "ts": ts, "args": {"by": by.label()}}),
-                );
-                waiting.entry(woken).or_default().push(event.seq);
+                waiting.entry(woken).or_default().push(PendingFlow {
+                    id: event.seq,
+                    tid,
+                    ts: start,
+                    by: by.label(),
+                });
             }
-            EventKind::Spawned { .. } => {}
+            EventKind::Spawned { .. } | EventKind::SleepStarted { .. } => {
+                if let EventKind::SleepStarted { requested_ms } = &event.kind {
+                    w.instant(lane, "task", &format!("sleep {requested_ms} ms"), ts, "");
+                }
+            }
             EventKind::Resource { resource, what } => {
-                let name = rec
-                    .resource_stats(*resource)
-                    .map_or_else(|| resource.to_string(), |r| r.name.to_string());
-                out.push(json!({"ph": "i", "s": "t", "cat": "resource", "name": format!("{name}: {what}"),
-                    "pid": PID, "tid": lane, "ts": ts}));
+                let name = rec.resource_stats(*resource).map_or_else(
+                    || match what {
+                        ResourceEvent::Created { meta } => meta.name.to_string(),
+                        _ => resource.to_string(),
+                    },
+                    |r| r.name().to_string(),
+                );
+                w.instant(lane, "resource", &format!("{name}: {what}"), ts, "");
                 let counter = match what {
                     ResourceEvent::Acquired { holders, .. }
                     | ResourceEvent::Released { holders } => Some(("holders", u64::from(*holders))),
@@ -113,36 +363,45 @@ pub fn chrome_trace(rec: &Recorder, now_ms: f64) -> Value {
                     _ => None,
                 };
                 if let Some((key, value)) = counter {
-                    out.push(
-                        json!({"ph": "C", "name": format!("{name} {key}"), "pid": PID, "ts": ts,
-                        "args": {key: value}}),
-                    );
+                    let out = w.event();
+                    out.push_str(r#"{"ph":"C","name":"#);
+                    quoted(out, &format!("{name} ({resource}) {key}"));
+                    let _ = write!(out, r#","id":"{resource}","pid":{PID},"ts":"#);
+                    number(out, ts);
+                    let _ = write!(out, r#","args":{{"{key}":{value}}}}}"#);
                 }
             }
             other => {
-                out.push(
-                    json!({"ph": "i", "s": "t", "cat": "task", "name": other.to_string(),
-                    "pid": PID, "tid": lane, "ts": ts}),
-                );
+                w.instant(lane, "task", &other.to_string(), ts, "");
             }
         }
     }
+    flushed_loop(&mut w, &mut loop_slice, &mut loop_end);
     for warning in rec.warnings().iter() {
-        out.push(json!({"ph": "i", "s": "t", "cat": "warning", "name": format!("warning: {}", warning.kind.code()),
-            "pid": PID, "tid": warning.task.0, "ts": us(warning.t_ms),
-            "args": {"message": warning.to_string(), "event": warning.event}}));
+        let mut args = String::from(r#""message":"#);
+        quoted(&mut args, &warning.to_string());
+        let _ = write!(
+            args,
+            r#","event":{},"count":{},"active":{}"#,
+            warning.event, warning.count, warning.active
+        );
+        w.instant(
+            warning.task.get(),
+            "warning",
+            &format!("warning: {}", warning.kind.code()),
+            us(warning.t_ms),
+            &args,
+        );
     }
-    json!({
-        "traceEvents": out,
-        "displayTimeUnit": "ms",
-        "otherData": {
-            "generator": "asyncscope",
-            "events_kept": rec.events().len(),
-            "events_dropped": rec.events().dropped(),
-            "tasks_dropped": rec.tasks_dropped(),
-            "warnings_dropped": rec.warnings().dropped(),
-        },
-    })
+    let _ = write!(
+        w.out,
+        "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{{\"generator\":\"asyncscope\",\"events_kept\":{},\"events_dropped\":{},\"tasks_dropped\":{},\"warnings_dropped\":{}}}}}",
+        rec.events().len(),
+        rec.events().dropped(),
+        rec.tasks_dropped(),
+        rec.warnings().dropped()
+    );
+    w.out
 }
 
 /// One task with tokio-console's columns: what `window.asyncscope.tasks()` returns.
@@ -160,8 +419,15 @@ pub struct TaskRow {
     pub busy_ms: f64,
     pub idle_ms: f64,
     pub scheduled_ms: f64,
+    /// Time inside its polls spent polling traced futures of its own.
+    pub in_children_ms: f64,
     pub total_ms: f64,
+    pub max_poll_ms: f64,
     pub location: String,
+    /// `size_of` its future, in bytes.
+    pub size_bytes: usize,
+    /// `spawn` or `instrument`.
+    pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,9 +437,9 @@ pub struct TaskRow {
 pub fn task_rows(rec: &Recorder, now_ms: f64) -> Vec<TaskRow> {
     rec.tasks()
         .map(|t| TaskRow {
-            id: t.id.0,
-            name: t.name.to_string(),
-            parent: t.parent.map(|p| p.0),
+            id: t.id.get(),
+            name: t.name().to_string(),
+            parent: t.parent.map(TaskId::get),
             state: t.state.as_str(),
             polls: t.polls,
             wakes: t.wakes,
@@ -183,10 +449,17 @@ pub fn task_rows(rec: &Recorder, now_ms: f64) -> Vec<TaskRow> {
             busy_ms: t.busy_ms_at(now_ms),
             idle_ms: t.idle_ms_at(now_ms),
             scheduled_ms: t.scheduled_ms_at(now_ms),
+            in_children_ms: t.in_children_ms,
             total_ms: t.total_ms(now_ms),
-            location: t.location.to_string(),
+            max_poll_ms: t.max_poll_ms,
+            location: t.location().to_string(),
+            size_bytes: t.meta.size,
+            kind: match t.meta.kind {
+                super::event::TaskKind::Spawned => "spawn",
+                super::event::TaskKind::Instrumented => "instrument",
+            },
             cancel_reason: t.cancel_reason.map(|r| r.as_str()),
-            error: t.error.clone(),
+            error: t.error.as_ref().map(|e| e.to_string()),
         })
         .collect()
 }
@@ -222,13 +495,13 @@ pub fn describe(detail: &ResourceDetail) -> String {
             let status = status.map_or_else(|| "…".to_string(), |s| s.to_string());
             let mut s = format!("{method} {url} -> {status}");
             if let Some(b) = bytes {
-                s.push_str(&format!(", {b} bytes"));
+                let _ = write!(s, ", {b} bytes");
             }
             if *aborted {
                 s.push_str(", aborted");
             }
             if let Some(e) = error {
-                s.push_str(&format!(", {e}"));
+                let _ = write!(s, ", {e}");
             }
             s
         }
@@ -240,206 +513,12 @@ pub fn describe(detail: &ResourceDetail) -> String {
             error,
         } => {
             let state = match (outcome, error, aborted) {
-                (Some(o), _, _) => o.clone(),
+                (Some(o), _, _) => o.to_string(),
                 (_, Some(e), _) => format!("failed: {e}"),
                 (_, _, true) => "aborted".to_string(),
                 _ => "…".to_string(),
             };
             format!("{api} {operation} -> {state}")
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::panic::Location;
-
-    use super::*;
-    use crate::trace::{CancelReason, Limits};
-
-    /// main (#1) spawns child (#2); child is woken by a timer; main is woken by child finishing.
-    fn recording() -> Recorder {
-        let mut rec = Recorder::new(Limits::default());
-        let here = Location::caller();
-        let main = rec.spawn("main", None, here, 0.0);
-        rec.poll_start(main, 1.0);
-        rec.waker_cloned(main);
-        let child = rec.spawn("child", Some(main), here, 1.5);
-        rec.poll_end(main, 2.0, false);
-        rec.poll_start(child, 3.0);
-        rec.waker_cloned(child);
-        rec.sleep_started(child, 100.0, 3.0);
-        rec.poll_end(child, 4.0, false);
-        rec.woken(child, WakeSource::Timer, 104.0);
-        rec.poll_start(child, 105.0);
-        rec.woken(main, WakeSource::Task(child), 105.5);
-        rec.poll_end(child, 106.0, true);
-        rec.poll_start(main, 107.0);
-        rec.poll_end(main, 180.0, true); // a long poll: a warning
-        rec
-    }
-
-    fn events_of<'a>(trace: &'a Value, ph: &str) -> Vec<&'a Value> {
-        trace["traceEvents"]
-            .as_array()
-            .expect("traceEvents")
-            .iter()
-            .filter(|e| e["ph"] == ph)
-            .collect()
-    }
-
-    #[test]
-    fn every_task_has_a_begin_and_an_end_with_its_id() {
-        let trace = chrome_trace(&recording(), 200.0);
-        let begins = events_of(&trace, "b");
-        let ends = events_of(&trace, "e");
-        assert_eq!(begins.len(), 2);
-        assert_eq!(ends.len(), 2);
-        for (b, e) in begins.iter().zip(&ends) {
-            assert_eq!(b["id"], e["id"]);
-            assert!(b["ts"].as_f64() <= e["ts"].as_f64());
-        }
-        assert_eq!(begins[1]["args"]["parent"], 1);
-        assert_eq!(ends[0]["ts"], 180_000.0, "microseconds");
-        assert_eq!(ends[0]["args"]["state"], "done");
-    }
-
-    #[test]
-    fn each_poll_is_a_complete_slice_on_its_task_track() {
-        let trace = chrome_trace(&recording(), 200.0);
-        let polls: Vec<(u64, f64, f64)> = events_of(&trace, "X")
-            .into_iter()
-            .filter(|e| e["cat"] == "poll")
-            .map(|e| {
-                (
-                    e["tid"].as_u64().unwrap_or(0),
-                    e["ts"].as_f64().unwrap_or(-1.0),
-                    e["dur"].as_f64().unwrap_or(-1.0),
-                )
-            })
-            .collect();
-        assert_eq!(
-            polls,
-            vec![
-                (1, 1000.0, 1000.0),
-                (2, 3000.0, 1000.0),
-                (2, 105_000.0, 1000.0),
-                (1, 107_000.0, 73_000.0)
-            ]
-        );
-    }
-
-    #[test]
-    fn each_wake_is_a_flow_from_its_source_to_the_poll_it_caused() {
-        let trace = chrome_trace(&recording(), 200.0);
-        let starts = events_of(&trace, "s");
-        let finishes = events_of(&trace, "f");
-        assert_eq!(starts.len(), 2);
-        assert_eq!(finishes.len(), 2);
-        // The timer's wake starts on the event-loop lane, inside a slice made for it.
-        assert_eq!(starts[0]["tid"], 0);
-        assert_eq!(starts[0]["args"]["by"], "timer");
-        assert!(events_of(&trace, "X")
-            .iter()
-            .any(|x| x["tid"] == 0 && x["ts"] == starts[0]["ts"]));
-        // child's completion wakes main: the flow starts on child's track...
-        assert_eq!(starts[1]["tid"], 2);
-        assert_eq!(starts[1]["args"]["by"], "task");
-        // ...and ends at main's next poll.
-        let end = finishes
-            .iter()
-            .find(|f| f["id"] == starts[1]["id"])
-            .expect("paired");
-        assert_eq!(end["tid"], 1);
-        assert_eq!(end["ts"], 107_000.0);
-        assert_eq!(end["bp"], "e");
-    }
-
-    #[test]
-    fn warnings_and_sleeps_are_instants_and_metadata_names_the_tracks() {
-        let trace = chrome_trace(&recording(), 200.0);
-        let instants = events_of(&trace, "i");
-        assert!(instants
-            .iter()
-            .any(|i| i["name"] == "warning: long-poll" && i["tid"] == 1));
-        assert!(instants
-            .iter()
-            .any(|i| i["name"] == "sleep 100 ms" && i["tid"] == 2));
-        let names: Vec<&Value> = events_of(&trace, "M")
-            .into_iter()
-            .filter(|m| m["name"] == "thread_name")
-            .map(|m| &m["args"]["name"])
-            .collect();
-        assert!(names.contains(&&Value::from("main #1")));
-        assert!(names.contains(&&Value::from("child #2")));
-    }
-
-    #[test]
-    fn the_export_is_json_that_round_trips() {
-        let text = chrome_trace(&recording(), 200.0).to_string();
-        let parsed: Value = serde_json::from_str(&text).expect("valid JSON");
-        assert_eq!(parsed["otherData"]["events_dropped"], 0);
-        for e in parsed["traceEvents"].as_array().expect("array") {
-            let ph = e["ph"].as_str().expect("every event has a phase");
-            assert!(
-                ["M", "b", "e", "X", "s", "f", "i", "C"].contains(&ph),
-                "{ph}"
-            );
-            if ph != "M" {
-                assert!(e["ts"].as_f64().is_some(), "{e}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_live_task_ends_at_now_and_a_cancelled_one_says_why() {
-        let mut rec = Recorder::default();
-        let here = Location::caller();
-        let live = rec.spawn("live", None, here, 0.0);
-        let gone = rec.spawn("gone", None, here, 0.0);
-        rec.poll_start(gone, 1.0);
-        rec.waker_cloned(gone);
-        rec.poll_end(gone, 2.0, false);
-        rec.cancelled(gone, 3.0, CancelReason::TimedOut);
-        let trace = chrome_trace(&rec, 50.0);
-        let ends = events_of(&trace, "e");
-        assert_eq!(ends[0]["ts"], 50_000.0);
-        assert!(events_of(&trace, "i")
-            .iter()
-            .any(|i| i["name"] == "cancelled (timed out)"));
-        let rows = task_rows(&rec, 50.0);
-        assert_eq!(rows[0].id, live.0);
-        assert_eq!(rows[0].state, "scheduled");
-        assert_eq!(rows[0].total_ms, 50.0);
-        assert_eq!(rows[1].cancel_reason, Some("timed out"));
-    }
-
-    #[test]
-    fn task_rows_carry_the_contract_columns() {
-        let rows = task_rows(&recording(), 200.0);
-        let json = serde_json::to_value(&rows[1]).expect("serializes");
-        for key in [
-            "id",
-            "name",
-            "parent",
-            "state",
-            "polls",
-            "wakes",
-            "self_wakes",
-            "busy_ms",
-            "idle_ms",
-            "scheduled_ms",
-            "total_ms",
-            "location",
-        ] {
-            assert!(json.get(key).is_some(), "missing {key}: {json}");
-        }
-        assert_eq!(json["name"], "child");
-        assert_eq!(json["parent"], 1);
-        assert_eq!(json["polls"], 2);
-        assert_eq!(json["busy_ms"], 2.0);
-        assert_eq!(json["idle_ms"], 100.0);
-        assert_eq!(json["scheduled_ms"], 2.5);
-        assert_eq!(json["total_ms"], 104.5);
     }
 }

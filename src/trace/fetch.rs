@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::clock::now_ms;
 use super::event::{ResourceEvent, ResourceId, WakeSource};
 use super::record;
-use super::recorder::ResourceDetail;
+use super::stats::ResourceDetail;
 use super::task::current_task;
 use super::via::via;
 
@@ -81,7 +81,7 @@ impl Request {
             let what = match &result {
                 Ok(_) => ResourceEvent::Closed,
                 Err(e) => ResourceEvent::Error {
-                    message: e.to_string(),
+                    message: std::rc::Rc::new(e.to_string()),
                 },
             };
             record(|r| r.resource(id, current_task(), what, now_ms()));

@@ -13,43 +13,52 @@ mod devtools;
 mod event;
 mod export;
 pub mod fetch;
+mod log;
 mod notify;
+mod panic;
 mod race;
 mod recorder;
 mod request;
 mod ring;
 mod semaphore;
 mod sleep;
+mod state;
+mod stats;
 mod task;
+mod timers;
 mod via;
 mod warning;
 
 use std::cell::RefCell;
 
 pub use channel::{channel, Receiver, RecvError, SendError, Sender, TrySendError};
-pub use clock::now_ms;
 #[cfg(not(target_arch = "wasm32"))]
 pub use clock::set_fake_now;
+pub use clock::{last_ms, now_ms};
 pub use devtools::{devtools_tracks, set_devtools_tracks};
-pub use event::{CancelReason, Event, EventKind, ResourceEvent, ResourceId, TaskId, WakeSource};
-pub use export::{chrome_trace, describe, task_rows, TaskRow};
-pub use notify::{subscribe, Subscription};
-pub use race::{select, timeout, Elapsed, Select, Timeout};
-pub use recorder::{
-    Limits, Recorder, ResourceDetail, ResourceKind, ResourceStats, TaskState, TaskStats,
-    DEFAULT_EVENT_CAP, DEFAULT_FINISHED_TASK_CAP,
+pub use event::{
+    CancelReason, Event, EventKind, ResourceEvent, ResourceId, ResourceMeta, TaskId, TaskKind,
+    TaskMeta, Text, WakeSource,
 };
+pub use export::{chrome_trace, describe, task_rows, TaskRow, EVENT_LOOP_TID};
+pub use log::{EventLog, EventRef};
+pub use notify::{subscribe, Subscription};
+pub use panic::install_panic_hook;
+pub use race::{select, timeout, Elapsed, Select, Timeout};
+pub use recorder::{Limits, Recorder, DEFAULT_EVENT_CAP, DEFAULT_FINISHED_TASK_CAP};
 pub use request::IoRequest;
 pub use ring::Ring;
 pub use semaphore::{Permit, Semaphore};
 pub use sleep::{sleep, yield_microtask, yield_now, Sleep, YieldMicrotask, YieldNow};
+pub use stats::{ResourceDetail, ResourceKind, ResourceStats, TaskState, TaskStats};
 pub use task::{
     current_task, drop_with_reason, instrument, spawn, spawn_fallible, with_wake_source, JoinError,
     JoinHandle, Scope, TaskAbort, Traced,
 };
 pub use via::{via, Via};
 pub use warning::{
-    Warning, WarningKind, DEFAULT_WARNING_CAP, LONG_POLL_MS, NEVER_POLLED_MS, STORM_MIN_WAKES,
+    Warning, WarningKind, Warnings, DEFAULT_WARNING_CAP, LARGE_FUTURE_BYTES, LONG_POLL_MS,
+    NEVER_POLLED_MS, STORM_MIN_WAKES,
 };
 
 thread_local! {
@@ -68,6 +77,23 @@ pub(crate) fn record<R>(f: impl FnOnce(&mut Recorder) -> R) -> R {
 /// Records without telling subscribers (for bookkeeping done while they are being told).
 fn record_quietly<R>(f: impl FnOnce(&mut Recorder) -> R) -> R {
     RECORDER.with(|r| f(&mut r.borrow_mut()))
+}
+
+/// Records if the recorder is free (a panic hook cannot know what it interrupted).
+fn try_record<R>(f: impl FnOnce(&mut Recorder) -> R) -> Option<R> {
+    RECORDER
+        .try_with(|r| r.try_borrow_mut().ok().map(|mut r| f(&mut r)))
+        .ok()
+        .flatten()
+}
+
+/// Reads the recording if it is not being written (for the panic hook).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn try_read<R>(f: impl FnOnce(&Recorder) -> R) -> Option<R> {
+    RECORDER
+        .try_with(|r| r.try_borrow().ok().map(|r| f(&r)))
+        .ok()
+        .flatten()
 }
 
 /// Reads the recording (to draw it, or to export it).
@@ -89,5 +115,8 @@ pub fn set_limits(limits: Limits) {
 pub fn chrome_trace_json() -> String {
     let now = now_ms();
     record(|r| r.check_stalled(now));
-    with_recorder(|r| chrome_trace(r, now).to_string())
+    with_recorder(|r| chrome_trace(r, now))
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;

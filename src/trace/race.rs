@@ -1,5 +1,6 @@
 //! Racing futures, with the loser's cancellation traced for what it is: [`timeout`] (Python's
-//! `asyncio.wait_for`) and [`select`] (the first of two).
+//! `asyncio.wait_for`) and [`select`] (the first of two). Both hold their futures inline (no box
+//! per race).
 
 use std::fmt;
 use std::future::Future;
@@ -8,6 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures::future::Either;
+use pin_project_lite::pin_project;
 
 use super::event::CancelReason;
 use super::sleep::{sleep, Sleep};
@@ -32,31 +34,35 @@ impl std::error::Error for Elapsed {}
 /// [`Elapsed`].
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
     Timeout {
-        inner: Some(Box::pin(future)),
+        inner: Some(future),
         deadline: sleep(duration),
     }
 }
 
-pub struct Timeout<F: Future> {
-    inner: Option<Pin<Box<F>>>,
-    deadline: Sleep,
+pin_project! {
+    pub struct Timeout<F> {
+        #[pin]
+        inner: Option<F>,
+        deadline: Sleep,
+    }
 }
 
 impl<F: Future> Future for Timeout<F> {
     type Output = Result<F::Output, Elapsed>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        let Some(inner) = this.inner.as_mut() else {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let Some(inner) = this.inner.as_mut().as_pin_mut() else {
             return Poll::Pending;
         };
-        if let Poll::Ready(output) = inner.as_mut().poll(cx) {
-            this.inner = None;
+        if let Poll::Ready(output) = inner.poll(cx) {
+            this.inner.set(None);
             return Poll::Ready(Ok(output));
         }
-        match Pin::new(&mut this.deadline).poll(cx) {
+        match Pin::new(&mut *this.deadline).poll(cx) {
             Poll::Ready(()) => {
-                drop_with_reason(CancelReason::TimedOut, this.inner.take());
+                let mut inner = this.inner;
+                drop_with_reason(CancelReason::TimedOut, || inner.set(None));
                 Poll::Ready(Err(Elapsed {
                     after_ms: this.deadline.requested_ms(),
                 }))
@@ -70,33 +76,43 @@ impl<F: Future> Future for Timeout<F> {
 /// other, whose traced tasks are recorded as cancelled because they lost the select.
 pub fn select<A: Future, B: Future>(a: A, b: B) -> Select<A, B> {
     Select {
-        a: Some(Box::pin(a)),
-        b: Some(Box::pin(b)),
+        a: Some(a),
+        b: Some(b),
     }
 }
 
-pub struct Select<A: Future, B: Future> {
-    a: Option<Pin<Box<A>>>,
-    b: Option<Pin<Box<B>>>,
+pin_project! {
+    pub struct Select<A, B> {
+        #[pin]
+        a: Option<A>,
+        #[pin]
+        b: Option<B>,
+    }
 }
 
 impl<A: Future, B: Future> Future for Select<A, B> {
     type Output = Either<A::Output, B::Output>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        let (Some(a), Some(b)) = (this.a.as_mut(), this.b.as_mut()) else {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        if this.a.is_none() || this.b.is_none() {
             return Poll::Pending;
-        };
-        if let Poll::Ready(out) = a.as_mut().poll(cx) {
-            this.a = None;
-            drop_with_reason(CancelReason::LostSelect, this.b.take());
-            return Poll::Ready(Either::Left(out));
         }
-        if let Poll::Ready(out) = b.as_mut().poll(cx) {
-            this.b = None;
-            drop_with_reason(CancelReason::LostSelect, this.a.take());
-            return Poll::Ready(Either::Right(out));
+        if let Some(a) = this.a.as_mut().as_pin_mut() {
+            if let Poll::Ready(out) = a.poll(cx) {
+                this.a.set(None);
+                let mut b = this.b;
+                drop_with_reason(CancelReason::LostSelect, || b.set(None));
+                return Poll::Ready(Either::Left(out));
+            }
+        }
+        if let Some(b) = this.b.as_mut().as_pin_mut() {
+            if let Poll::Ready(out) = b.poll(cx) {
+                this.b.set(None);
+                let mut a = this.a;
+                drop_with_reason(CancelReason::LostSelect, || a.set(None));
+                return Poll::Ready(Either::Right(out));
+            }
         }
         Poll::Pending
     }

@@ -8,7 +8,7 @@ use std::panic::Location;
 use super::clock::now_ms;
 use super::event::{ResourceEvent, ResourceId, WakeSource};
 use super::record;
-use super::recorder::ResourceDetail;
+use super::stats::ResourceDetail;
 use super::task::current_task;
 use super::via::{via, Via};
 
@@ -47,14 +47,14 @@ impl IoRequest {
     /// The request completed, giving `outcome` (shown in the trace).
     pub fn done(mut self, outcome: impl Into<String>) {
         self.end(ResourceEvent::Done {
-            outcome: outcome.into(),
+            outcome: std::rc::Rc::new(outcome.into()),
         });
     }
 
     /// The request failed with `error`.
     pub fn failed(mut self, error: impl Into<String>) {
         self.end(ResourceEvent::Error {
-            message: error.into(),
+            message: std::rc::Rc::new(error.into()),
         });
     }
 

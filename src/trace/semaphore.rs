@@ -1,5 +1,6 @@
 //! A traced semaphore (Python's `asyncio.Semaphore`), on async-lock's: the trace shows its
-//! holders and waiters over time, and which release woke which waiter.
+//! holders and waiters over time, which release woke which waiter, the waits given up (a
+//! timeout around `acquire`), and when the semaphore itself is gone.
 
 use std::cell::Cell;
 use std::panic::Location;
@@ -11,7 +12,7 @@ use async_lock::SemaphoreGuardArc;
 use super::clock::now_ms;
 use super::event::{ResourceEvent, ResourceId, WakeSource};
 use super::record;
-use super::recorder::ResourceDetail;
+use super::stats::ResourceDetail;
 use super::task::{current_task, with_wake_source};
 
 /// A semaphore with `permits` permits; cheap to clone (clones share the permits).
@@ -25,6 +26,14 @@ struct Inner {
     permits: Arc<async_lock::Semaphore>,
     holders: Cell<u32>,
     waiters: Cell<u32>,
+}
+
+impl Drop for Inner {
+    /// Every clone and every permit is gone: the semaphore is closed.
+    fn drop(&mut self) {
+        let id = self.id;
+        record(|r| r.resource(id, current_task(), ResourceEvent::Closed, now_ms()));
+    }
 }
 
 impl Semaphore {
@@ -57,22 +66,30 @@ impl Semaphore {
         self.inner.holders.get()
     }
 
+    /// Tasks waiting for a permit now.
+    pub fn waiters(&self) -> u32 {
+        self.inner.waiters.get()
+    }
+
     /// Waits for a permit (`async with sem:`); the permit is released when dropped. Dropping the
-    /// future while it waits gives up its place in the queue.
+    /// future while it waits gives up its place in the queue (recorded as a cancelled wait).
     pub async fn acquire(&self) -> Permit {
         let inner = &self.inner;
         if let Some(guard) = inner.permits.try_acquire_arc() {
             return Permit::new(Rc::clone(inner), guard);
         }
-        let waiting = Waiting::start(inner);
+        let mut waiting = Waiting::start(inner);
         let guard = inner.permits.acquire_arc().await;
-        drop(waiting);
+        waiting.served();
         Permit::new(Rc::clone(inner), guard)
     }
 }
 
-/// Counts a task in the queue while it waits, also when its wait is cancelled.
-struct Waiting<'a>(&'a Inner);
+/// Counts a task in the queue while it waits, and records the wait given up if it is dropped.
+struct Waiting<'a> {
+    inner: &'a Inner,
+    served: bool,
+}
 
 impl<'a> Waiting<'a> {
     fn start(inner: &'a Inner) -> Self {
@@ -86,13 +103,37 @@ impl<'a> Waiting<'a> {
                 now_ms(),
             )
         });
-        Waiting(inner)
+        Waiting {
+            inner,
+            served: false,
+        }
+    }
+
+    /// Got its permit: out of the queue (the `Acquired` event says how many still wait).
+    fn served(&mut self) {
+        self.served = true;
+        self.inner
+            .waiters
+            .set(self.inner.waiters.get().saturating_sub(1));
     }
 }
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.0.waiters.set(self.0.waiters.get().saturating_sub(1));
+        if self.served {
+            return;
+        }
+        let inner = self.inner;
+        inner.waiters.set(inner.waiters.get().saturating_sub(1));
+        let waiters = inner.waiters.get();
+        record(|r| {
+            r.resource(
+                inner.id,
+                current_task(),
+                ResourceEvent::WaitCancelled { waiters },
+                now_ms(),
+            )
+        });
     }
 }
 

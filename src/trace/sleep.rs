@@ -1,8 +1,5 @@
-//! A traced `sleep`, on the browser's `setTimeout` (through gloo-timers).
-//!
-//! It never wakes early by the tracer's clock: `setTimeout` fires on its own clock and can come a
-//! fraction of a millisecond before `performance.now()` reaches the deadline, so a wake before
-//! the deadline re-arms the timer for what is left instead of completing.
+//! A traced `sleep`, on the tracer's timer queue ([`super::timers`]): one browser timer for the
+//! earliest deadline, every sleep due woken by one firing, never early by the tracer's clock.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -13,37 +10,34 @@ use std::time::Duration;
 
 use gloo_timers::callback::Timeout;
 
-use super::clock::now_ms;
+use super::clock::{last_ms, now_ms};
 use super::event::{TaskId, WakeSource};
 use super::record;
 use super::task::{current_task, with_wake_source};
-
-/// The longest delay `setTimeout` takes; longer ones fire at once in browsers.
-const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
+use super::timers::{self, Key};
 
 /// Completes after `duration`, like `asyncio.sleep`. The clock starts at the first poll (as
 /// Python's starts when the coroutine is awaited), and dropping the future clears its timer.
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
         requested_ms: duration.as_secs_f64() * 1000.0,
-        started: None,
-        timer: None,
-        shared: Rc::new(Shared::default()),
+        state: State::New,
     }
 }
 
-#[derive(Default)]
-struct Shared {
-    fired: Cell<bool>,
-    waker: RefCell<Option<Waker>>,
+enum State {
+    New,
+    Waiting {
+        start: f64,
+        key: Key,
+        task: Option<TaskId>,
+    },
+    Done,
 }
 
 pub struct Sleep {
     requested_ms: f64,
-    /// When the first poll happened, and the task that polled it.
-    started: Option<(f64, Option<TaskId>)>,
-    timer: Option<Timeout>,
-    shared: Rc<Shared>,
+    state: State,
 }
 
 impl Sleep {
@@ -57,51 +51,74 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let now = now_ms();
         let requested = this.requested_ms;
-        let (start, task) = *this.started.get_or_insert_with(|| {
-            let task = current_task();
-            if let Some(id) = task {
-                record(|r| r.sleep_started(id, requested, now));
-            }
-            (now, task)
-        });
-        let deadline = start + requested;
-        if now >= deadline {
-            this.timer = None;
-            if let Some(id) = task {
-                record(|r| r.sleep_done(id, requested, now - start, now));
-            }
-            return Poll::Ready(());
-        }
-        {
-            let mut waker = this.shared.waker.borrow_mut();
-            match waker.as_ref() {
-                Some(w) if w.will_wake(cx.waker()) => {}
-                _ => *waker = Some(cx.waker().clone()),
-            }
-        }
-        if this.timer.is_none() || this.shared.fired.get() {
-            // First poll, or the timer fired before the deadline by our clock: (re-)arm it.
-            this.shared.fired.set(false);
-            let remaining = (deadline - now).ceil().clamp(0.0, MAX_TIMEOUT_MS) as u32;
-            let shared = Rc::clone(&this.shared);
-            this.timer = Some(Timeout::new(remaining, move || {
-                shared.fired.set(true);
-                // Take the waker out before waking: the wake may poll us, which borrows it again.
-                let waker = shared.waker.borrow_mut().take();
-                if let Some(waker) = waker {
-                    with_wake_source(WakeSource::Timer, || waker.wake());
+        match this.state {
+            State::New => {
+                let now = now_ms();
+                let task = current_task();
+                if let Some(id) = task {
+                    record(|r| r.sleep_started(id, requested, now));
                 }
-            }));
+                let deadline = now + requested;
+                if requested.is_nan() || requested <= 0.0 {
+                    // Zero (or not a number): done at once, as before any timer.
+                    if let Some(id) = task {
+                        record(|r| r.sleep_done(id, requested, 0.0, now));
+                    }
+                    this.state = State::Done;
+                    return Poll::Ready(());
+                }
+                let key = timers::insert(deadline, cx.waker().clone(), now);
+                this.state = State::Waiting {
+                    start: now,
+                    key,
+                    task,
+                };
+                Poll::Pending
+            }
+            State::Waiting { start, key, task } => {
+                let fired = timers::with_queue(|q| {
+                    let fired = q.fired(key);
+                    match fired {
+                        Some(_) => q.remove(key),
+                        None => q.update_waker(key, cx.waker()),
+                    }
+                    fired
+                });
+                let Some(at) = fired else {
+                    return Poll::Pending;
+                };
+                this.state = State::Done;
+                if let Some(id) = task {
+                    // Stamped with this poll's clock reading, so that events stay in time order;
+                    // the sleep's length is up to its timer's firing.
+                    let t = last_ms().max(at);
+                    record(|r| r.sleep_done(id, requested, at - start, t));
+                }
+                Poll::Ready(())
+            }
+            State::Done => Poll::Ready(()),
         }
-        Poll::Pending
     }
 }
 
-/// Yields to the browser: completes after a `setTimeout(0)`, so everything the browser has
-/// queued (other timers, input, rendering) runs first. The fix for a long loop in a task: do a
-/// chunk, then `yield_now().await`.
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let State::Waiting { key, .. } = self.state {
+            timers::with_queue(|q| q.remove(key));
+        }
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    fired: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+/// Yields to the browser: completes after a `setTimeout(0)` of its own, so everything the
+/// browser has queued (other timers, input, rendering) runs first. The fix for a long loop in a
+/// task: do a chunk, then `yield_now().await`.
 pub fn yield_now() -> YieldNow {
     YieldNow {
         timer: None,

@@ -2,6 +2,10 @@
 //! `wasm_bindgen_futures::spawn_local`, which polls tasks in microtasks), [`instrument`] traces a
 //! future its caller awaits. Both wrap the future in [`Traced`], which records each poll and
 //! hands the future a waker of its own that records who woke it, and every copy made and dropped.
+//!
+//! A traced future polled inside another's poll (an `instrument` under a task) nests: its waker
+//! wakes the outer one directly, without holding (and so without counting) a copy of it, its
+//! busy time is its own and not the outer's, and a self-wake inside it is a self-wake of both.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -10,22 +14,21 @@ use std::mem::ManuallyDrop;
 use std::panic::Location;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
-use std::sync::Arc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-use futures::channel::oneshot;
-use futures::future::{AbortHandle, Abortable};
+use pin_project_lite::pin_project;
 
-use super::clock::now_ms;
+use super::clock::{last_ms, now_ms};
 use super::devtools;
-use super::event::{CancelReason, TaskId, WakeSource};
+use super::event::{next_task_id, CancelReason, TaskId, TaskKind, TaskMeta, WakeSource};
 use super::record;
 
 thread_local! {
     /// The traced task being polled right now (the innermost, for nested `instrument`s).
     static CURRENT: Cell<Option<TaskId>> = const { Cell::new(None) };
-    /// What is calling wakers right now: a timer callback, a resource handing over.
-    static WAKE_SOURCE: Cell<Option<WakeSource>> = const { Cell::new(None) };
+    /// What is calling wakers right now (a timer callback, a resource handing over), and when,
+    /// if it already read the clock.
+    static WAKE_SOURCE: Cell<Option<(WakeSource, Option<f64>)>> = const { Cell::new(None) };
     /// Why the futures being dropped right now are dropped (a timeout, a lost select).
     static DROP_REASON: Cell<Option<CancelReason>> = const { Cell::new(None) };
     /// The scope of the task being polled right now, which the tasks it spawns join.
@@ -39,141 +42,224 @@ pub fn current_task() -> Option<TaskId> {
 
 /// Runs `f` (which may call wakers) with `source` named as the cause of any wake it causes.
 pub fn with_wake_source<R>(source: WakeSource, f: impl FnOnce() -> R) -> R {
-    let prev = WAKE_SOURCE.with(|s| s.replace(Some(source)));
+    let prev = WAKE_SOURCE.with(|s| s.replace(Some((source, None))));
     let out = f();
     WAKE_SOURCE.with(|s| s.set(prev));
     out
 }
 
-/// Drops `value`, recording `reason` as why any traced future inside it was cancelled.
-pub fn drop_with_reason<T>(reason: CancelReason, value: T) {
-    let prev = DROP_REASON.with(|r| r.replace(Some(reason)));
-    drop(value);
-    DROP_REASON.with(|r| r.set(prev));
+/// [`with_wake_source`] for a caller that read the clock already (`t`): the wakes it causes are
+/// stamped `t`, with no further clock reads (a timer waking a thousand sleepers).
+pub(crate) fn with_wake_source_at<R>(source: WakeSource, t: f64, f: impl FnOnce() -> R) -> R {
+    let prev = WAKE_SOURCE.with(|s| s.replace(Some((source, Some(t)))));
+    let out = f();
+    WAKE_SOURCE.with(|s| s.set(prev));
+    out
 }
 
-/// What woke a task, when it is woken now: the resource or timer handing over if one is, else
-/// the task being polled (itself or another), else something outside.
-fn wake_source_now(woken: TaskId) -> WakeSource {
-    if let Some(source) = WAKE_SOURCE.with(Cell::get) {
-        return source;
-    }
-    match current_task() {
-        Some(running) if running == woken => WakeSource::ItSelf,
-        Some(running) => WakeSource::Task(running),
-        None => WakeSource::External,
-    }
+/// Runs `f` (which drops futures) recording `reason` as why any traced future it drops was
+/// cancelled: `drop_with_reason(CancelReason::TimedOut, || drop(fut))`.
+pub fn drop_with_reason<R>(reason: CancelReason, f: impl FnOnce() -> R) -> R {
+    with_drop_reason(reason, f)
+}
+
+fn with_drop_reason<R>(reason: CancelReason, f: impl FnOnce() -> R) -> R {
+    let prev = DROP_REASON.with(|r| r.replace(Some(reason)));
+    let out = f();
+    DROP_REASON.with(|r| r.set(prev));
+    out
 }
 
 /// Tells the recorder whether a task's output is an error (for `spawn_fallible`).
 type Outcome<T> = fn(&T) -> Option<String>;
 
-/// A future whose polls, wakes and cancellation are recorded as task `id`.
-pub struct Traced<F: Future> {
-    id: TaskId,
-    // Boxed so that `Traced` is `Unpin` and can have a plain `Drop`.
-    inner: Pin<Box<F>>,
-    done: bool,
-    outcome: Option<Outcome<F::Output>>,
-    /// The waker we were last polled with, and our recording waker around it.
-    waker: Option<(Waker, Arc<TaskWaker>)>,
-    /// The scope the tasks this one spawns join (the one it was created in).
-    scope: Option<Scope>,
+/// Restores the current task when a poll ends, also if it unwinds.
+struct PollScope(Option<TaskId>);
+
+impl Drop for PollScope {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.0));
+    }
+}
+
+pin_project! {
+    /// A future whose polls, wakes and cancellation are recorded as task `id`.
+    pub struct Traced<F: Future> {
+        id: TaskId,
+        meta: Rc<TaskMeta>,
+        // An instrumented future is recorded at its first poll.
+        recorded: bool,
+        done: bool,
+        outcome: Option<Outcome<F::Output>>,
+        // Our waker, around the one we were last polled with.
+        waker: Option<Rc<TaskWaker>>,
+        #[pin]
+        inner: F,
+    }
+
+    impl<F: Future> PinnedDrop for Traced<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if *this.done {
+                return;
+            }
+            let id = *this.id;
+            let reason = DROP_REASON.with(Cell::get).unwrap_or(CancelReason::Dropped);
+            let now = now_ms();
+            if *this.recorded {
+                record(|r| r.cancelled(id, now, reason));
+            } else {
+                let meta = Rc::clone(this.meta);
+                record(|r| r.dropped_unpolled(id, meta, now, reason));
+            }
+        }
+    }
 }
 
 impl<F: Future> Traced<F> {
-    fn new(id: TaskId, inner: F, outcome: Option<Outcome<F::Output>>) -> Self {
+    fn new(
+        id: TaskId,
+        meta: Rc<TaskMeta>,
+        inner: F,
+        outcome: Option<Outcome<F::Output>>,
+        recorded: bool,
+    ) -> Self {
         Traced {
             id,
-            inner: Box::pin(inner),
+            meta,
+            recorded,
             done: false,
             outcome,
             waker: None,
-            scope: current_scope(),
+            inner,
         }
     }
 
     pub fn id(&self) -> TaskId {
         self.id
     }
+}
 
-    /// Our waker around `outer`, reused while we are polled with the same one.
-    fn task_waker(&mut self, outer: &Waker) -> Arc<TaskWaker> {
-        match &self.waker {
-            Some((prev, ours)) if prev.will_wake(outer) => Arc::clone(ours),
-            _ => {
-                let ours = Arc::new(TaskWaker {
-                    task: self.id,
-                    inner: outer.clone(),
-                });
-                self.waker = Some((outer.clone(), Arc::clone(&ours)));
-                ours
+/// Our waker for task `task` polled with `outer`: the one kept if `outer` wakes the same
+/// thing, else a new one. A traced outer waker (we are nested) is woken directly, not copied.
+fn task_waker(kept: &mut Option<Rc<TaskWaker>>, task: TaskId, outer: &Waker) -> Rc<TaskWaker> {
+    if let Some(ours) = kept {
+        let same = match &ours.target {
+            Target::Outer(w) => w.will_wake(outer),
+            Target::Parent(p) => {
+                outer.vtable() == &VTABLE && std::ptr::eq(Rc::as_ptr(p).cast(), outer.data())
             }
+        };
+        if same {
+            return Rc::clone(ours);
         }
     }
+    let target = if outer.vtable() == &VTABLE {
+        // SAFETY: a waker with our vtable has an `Rc<TaskWaker>` pointer as its data (see
+        // `clone_raw`), alive for as long as `outer` is; we take a reference of our own to it,
+        // which no recorded count sees.
+        let parent = unsafe {
+            let ptr = outer.data().cast::<TaskWaker>();
+            Rc::increment_strong_count(ptr);
+            Rc::from_raw(ptr)
+        };
+        Target::Parent(parent)
+    } else {
+        Target::Outer(outer.clone())
+    };
+    let ours = Rc::new(TaskWaker { task, target });
+    *kept = Some(Rc::clone(&ours));
+    ours
 }
 
 impl<F: Future> Future for Traced<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.get_mut();
-        let id = this.id;
-        let ours = this.task_waker(cx.waker());
+        let this = self.project();
+        let id = *this.id;
+        let ours = task_waker(this.waker, id, cx.waker());
         // A borrowed waker: not counted, never dropped; the copies the future makes are counted.
         let waker = ManuallyDrop::new(unsafe {
-            // SAFETY: the pointer comes from an `Arc<TaskWaker>` that `ours` keeps alive for
+            // SAFETY: the pointer comes from an `Rc<TaskWaker>` that `ours` keeps alive for
             // this whole poll, and VTABLE's functions treat it as exactly that.
-            Waker::from_raw(RawWaker::new(Arc::as_ptr(&ours).cast(), &VTABLE))
+            Waker::from_raw(RawWaker::new(Rc::as_ptr(&ours).cast(), &VTABLE))
         });
         let start = now_ms();
-        record(|r| r.poll_start(id, start));
-        let outer_task = CURRENT.with(|c| c.replace(Some(id)));
-        let outer_scope = this
-            .scope
-            .as_ref()
-            .map(|s| SCOPE.with(|c| c.replace(Some(s.clone()))));
-        let result = this.inner.as_mut().poll(&mut Context::from_waker(&waker));
-        if let Some(outer) = outer_scope {
-            SCOPE.with(|c| *c.borrow_mut() = outer);
+        if *this.recorded {
+            record(|r| r.poll_start(id, start));
+        } else {
+            *this.recorded = true;
+            let meta = Rc::clone(this.meta);
+            record(|r| r.first_poll(id, meta, start));
         }
-        CURRENT.with(|c| c.set(outer_task));
+        let result = {
+            let _restore = PollScope(CURRENT.with(|c| c.replace(Some(id))));
+            this.inner.poll(&mut Context::from_waker(&waker))
+        };
         let end = now_ms();
-        let ready = result.is_ready();
-        record(|r| r.poll_end(id, end, ready));
-        devtools::poll(id, start, end);
-        if let Poll::Ready(output) = &result {
-            this.done = true;
-            if let Some(error) = this.outcome.and_then(|outcome| outcome(output)) {
-                record(|r| r.failed(id, error, end));
+        match &result {
+            Poll::Pending => record(|r| r.poll_end(id, end, false)),
+            Poll::Ready(output) => {
+                *this.done = true;
+                let error = this.outcome.and_then(|outcome| outcome(output));
+                record(|r| {
+                    r.poll_end(id, end, true);
+                    if let Some(error) = error {
+                        r.failed(id, error, end);
+                    }
+                });
             }
         }
+        devtools::poll(id, start, end);
         result
     }
 }
 
-impl<F: Future> Drop for Traced<F> {
-    fn drop(&mut self) {
-        if !self.done {
-            let id = self.id;
-            let reason = DROP_REASON.with(Cell::get).unwrap_or(CancelReason::Dropped);
-            record(|r| r.cancelled(id, now_ms(), reason));
-        }
-    }
+/// What waking a traced task wakes next.
+enum Target {
+    /// The executor's waker (or any untraced one) it was polled with.
+    Outer(Waker),
+    /// The traced task it is nested in: woken as that task, not through a copy of its waker.
+    Parent(Rc<TaskWaker>),
 }
 
 /// The waker a traced future sees: records the wake, then wakes the real task.
 struct TaskWaker {
     task: TaskId,
-    inner: Waker,
+    target: Target,
 }
 
 impl TaskWaker {
     fn wake_by_ref(&self) {
         let task = self.task;
-        let by = wake_source_now(task);
-        record(|r| r.woken(task, by, now_ms()));
-        self.inner.wake_by_ref();
+        let (hint, at) = match WAKE_SOURCE.with(Cell::get) {
+            Some((source, at)) => (Some(source), at),
+            None => (None, None),
+        };
+        // A wake inside the task's own poll needs no clock: its scheduled time runs from the
+        // poll's end.
+        let t = at.unwrap_or_else(|| {
+            if current_task() == Some(task) {
+                last_ms()
+            } else {
+                now_ms()
+            }
+        });
+        record(|r| r.wake(task, hint, t));
+        match &self.target {
+            Target::Outer(waker) => waker.wake_by_ref(),
+            Target::Parent(parent) => parent.wake_by_ref(),
+        }
+    }
+
+    /// This task and the traced tasks it is nested in, innermost first.
+    fn for_each_ancestor(&self, mut f: impl FnMut(TaskId)) {
+        let mut target = &self.target;
+        while let Target::Parent(parent) = target {
+            f(parent.task);
+            target = &parent.target;
+        }
     }
 }
 
@@ -182,13 +268,18 @@ impl TaskWaker {
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
 
 unsafe fn clone_raw(data: *const ()) -> RawWaker {
-    // SAFETY: `data` is an `Arc<TaskWaker>` pointer (see `Traced::poll` and this function);
-    // ManuallyDrop keeps this reference from being released here.
-    let waker = ManuallyDrop::new(unsafe { Arc::from_raw(data.cast::<TaskWaker>()) });
+    // SAFETY: `data` is an `Rc<TaskWaker>` pointer (see `Traced::poll` and this function); the
+    // count is raised for the copy this returns.
+    let waker = unsafe {
+        Rc::increment_strong_count(data.cast::<TaskWaker>());
+        &*data.cast::<TaskWaker>()
+    };
     let task = waker.task;
-    record(|r| r.waker_cloned(task));
-    let copy = Arc::clone(&waker);
-    RawWaker::new(Arc::into_raw(copy).cast(), &VTABLE)
+    record(|r| {
+        r.waker_cloned(task);
+        waker.for_each_ancestor(|a| r.nested_waker_cloned(a));
+    });
+    RawWaker::new(data, &VTABLE)
 }
 
 unsafe fn wake_raw(data: *const ()) {
@@ -200,25 +291,37 @@ unsafe fn wake_raw(data: *const ()) {
 }
 
 unsafe fn wake_by_ref_raw(data: *const ()) {
-    // SAFETY: as in `clone_raw`.
-    let waker = ManuallyDrop::new(unsafe { Arc::from_raw(data.cast::<TaskWaker>()) });
+    // SAFETY: as in `clone_raw`; borrowed for this call only.
+    let waker = unsafe { &*data.cast::<TaskWaker>() };
     waker.wake_by_ref();
 }
 
 unsafe fn drop_raw(data: *const ()) {
     // SAFETY: `data` is a counted copy made by `clone_raw`; this releases it.
-    let waker = unsafe { Arc::from_raw(data.cast::<TaskWaker>()) };
+    let waker = unsafe { Rc::from_raw(data.cast::<TaskWaker>()) };
     let task = waker.task;
-    record(|r| r.waker_dropped(task, now_ms));
+    record(|r| {
+        r.waker_dropped(task, now_ms);
+        waker.for_each_ancestor(|a| r.nested_waker_dropped(a, now_ms));
+    });
 }
 
-/// Traces `future` as a task of its own, named `name`, child of the task that awaits it. For
+/// Traces `future` as a task of its own, named `name`, child of the task that polls it. For
 /// futures awaited in place (a branch of `join!` or `select!`) so that each gets its own row.
+/// Its row starts at its first poll; dropped before one, it is recorded as dropped unpolled.
 #[track_caller]
 pub fn instrument<F: Future>(name: &str, future: F) -> Traced<F> {
     let location = Location::caller();
-    let id = record(|r| r.spawn(name, current_task(), location, now_ms()));
-    Traced::new(id, future, None)
+    let id = next_task_id();
+    let meta = record(|r| {
+        Rc::new(TaskMeta {
+            name: r.intern(name),
+            location,
+            size: std::mem::size_of::<F>(),
+            kind: TaskKind::Instrumented,
+        })
+    });
+    Traced::new(id, meta, future, None, false)
 }
 
 /// Runs `future` on the browser's event loop as a traced task named `name`, child of the task
@@ -257,37 +360,178 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let id = record(|r| r.spawn(name, current_task(), location, now_ms()));
-    let (tx, rx) = oneshot::channel();
-    let (abort, registration) = AbortHandle::new_pair();
-    let traced = Traced::new(id, future, outcome);
-    let abort = TaskAbort { id, handle: abort };
-    // While the task lives, its scope can abort it.
-    let alive = Rc::new(());
-    if let Some(scope) = &traced.scope {
-        scope.register(&abort, Rc::downgrade(&alive));
+    let id = next_task_id();
+    let parent = current_task();
+    let t = now_ms();
+    let meta = record(|r| {
+        let meta = Rc::new(TaskMeta {
+            name: r.intern(name),
+            location,
+            size: std::mem::size_of::<F>(),
+            kind: TaskKind::Spawned,
+        });
+        r.spawn_task(id, Rc::clone(&meta), parent, t);
+        meta
+    });
+    let shared = Rc::new(Shared::new(id));
+    let scope = current_scope();
+    if let Some(scope) = &scope {
+        let control: Rc<dyn Control> = Rc::clone(&shared) as Rc<dyn Control>;
+        scope.register(Rc::downgrade(&control));
     }
-    let task = Abortable::new(traced, registration);
-    wasm_bindgen_futures::spawn_local(async move {
-        let _alive = alive;
-        if let Ok(output) = task.await {
-            // The handle may be gone (a detached task): then nobody wants the output. Handing
-            // it over wakes the awaiting task: this task is the cause.
-            with_wake_source(WakeSource::Task(id), || {
-                let _ = tx.send(output);
-            });
-        }
+    wasm_bindgen_futures::spawn_local(TaskFuture {
+        shared: Rc::clone(&shared),
+        scope,
+        traced: Some(Traced::new(id, meta, future, outcome, true)),
     });
     JoinHandle {
-        id,
-        output: rx,
-        abort,
+        shared,
         delivered: false,
     }
 }
 
 fn current_scope() -> Option<Scope> {
     SCOPE.with(|s| s.borrow().clone())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Running,
+    /// The output is waiting for (or was taken by) the handle.
+    Completed,
+    Cancelled,
+}
+
+/// What a spawned task and its handle share: the output, who waits for it, and the abort.
+struct Shared<T> {
+    id: TaskId,
+    status: Cell<Status>,
+    output: RefCell<Option<T>>,
+    abort: Cell<bool>,
+    /// The executor's waker of the task, to get it polled (and dropped) when aborted.
+    executor: RefCell<Option<Waker>>,
+    /// The waker of whoever awaits the handle.
+    joiner: RefCell<Option<Waker>>,
+}
+
+impl<T> Shared<T> {
+    fn new(id: TaskId) -> Self {
+        Shared {
+            id,
+            status: Cell::new(Status::Running),
+            output: RefCell::new(None),
+            abort: Cell::new(false),
+            executor: RefCell::new(None),
+            joiner: RefCell::new(None),
+        }
+    }
+
+    /// The task ended (`output` if it completed): the one awaiting its handle is woken by it.
+    fn finish(&self, output: Option<T>) {
+        self.status.set(if output.is_some() {
+            Status::Completed
+        } else {
+            Status::Cancelled
+        });
+        *self.output.borrow_mut() = output;
+        let joiner = self.joiner.borrow_mut().take();
+        if let Some(joiner) = joiner {
+            with_wake_source_at(WakeSource::Task(self.id), last_ms(), || joiner.wake());
+        }
+    }
+}
+
+/// A spawned task's abort, whatever its output's type (for [`TaskAbort`] and [`Scope`]).
+trait Control {
+    fn id(&self) -> TaskId;
+    fn abort(&self);
+    fn running(&self) -> bool;
+}
+
+impl<T> Control for Shared<T> {
+    fn id(&self) -> TaskId {
+        self.id
+    }
+
+    fn abort(&self) {
+        if self.status.get() != Status::Running || self.abort.replace(true) {
+            return;
+        }
+        let id = self.id;
+        let by = current_task();
+        let t = now_ms();
+        record(|r| r.abort_requested(id, by, t));
+        // Polled at its next turn, where it is dropped. Not yet polled at all: it is queued.
+        let executor = self.executor.borrow().clone();
+        if let Some(executor) = executor {
+            executor.wake();
+        }
+    }
+
+    fn running(&self) -> bool {
+        self.status.get() == Status::Running
+    }
+}
+
+pin_project! {
+    /// The future `spawn_local` runs: the traced future, dropped when aborted, its output
+    /// handed to the handle.
+    struct TaskFuture<F: Future> {
+        shared: Rc<Shared<F::Output>>,
+        scope: Option<Scope>,
+        #[pin]
+        traced: Option<Traced<F>>,
+    }
+
+    impl<F: Future> PinnedDrop for TaskFuture<F> {
+        fn drop(this: Pin<&mut Self>) {
+            // Dropped by the executor without completing (the page is going away): the handle
+            // learns it was cancelled.
+            let this = this.project();
+            if this.shared.status.get() == Status::Running && this.traced.is_some() {
+                this.shared.status.set(Status::Cancelled);
+            }
+        }
+    }
+}
+
+impl<F: Future> Future for TaskFuture<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut this = self.project();
+        {
+            let mut executor = this.shared.executor.borrow_mut();
+            if !executor.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *executor = Some(cx.waker().clone());
+            }
+        }
+        if this.shared.abort.get() {
+            let mut traced = this.traced;
+            with_drop_reason(CancelReason::Aborted, || traced.set(None));
+            this.shared.finish(None);
+            return Poll::Ready(());
+        }
+        let Some(traced) = this.traced.as_mut().as_pin_mut() else {
+            return Poll::Ready(());
+        };
+        let outer_scope = this
+            .scope
+            .as_ref()
+            .map(|s| SCOPE.with(|c| c.replace(Some(s.clone()))));
+        let result = traced.poll(cx);
+        if let Some(outer) = outer_scope {
+            SCOPE.with(|c| *c.borrow_mut() = outer);
+        }
+        match result {
+            Poll::Ready(output) => {
+                this.traced.set(None);
+                this.shared.finish(Some(output));
+                Poll::Ready(())
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
 }
 
 /// The tasks spawned, directly or not, from the tasks of a scope: aborted together, as
@@ -300,8 +544,7 @@ pub struct Scope {
 
 #[derive(Default)]
 struct ScopeInner {
-    /// Each task's abort handle, and a token that dies with the task.
-    tasks: Vec<(TaskAbort, Weak<()>)>,
+    tasks: Vec<Weak<dyn Control>>,
     /// Aborted: tasks spawned into it from now on are aborted at once.
     closed: bool,
 }
@@ -326,18 +569,22 @@ impl Scope {
         handle
     }
 
-    fn register(&self, task: &TaskAbort, alive: Weak<()>) {
+    fn register(&self, task: Weak<dyn Control>) {
         let closed = {
             let mut inner = self.inner.borrow_mut();
             // Forget finished tasks now and then, so a long-lived scope stays small.
             if inner.tasks.len() >= 64 && inner.tasks.len().is_power_of_two() {
-                inner.tasks.retain(|(_, alive)| alive.strong_count() > 0);
+                inner
+                    .tasks
+                    .retain(|t| t.upgrade().is_some_and(|t| t.running()));
             }
-            inner.tasks.push((task.clone(), alive));
+            inner.tasks.push(task.clone());
             inner.closed
         };
         if closed {
-            task.abort();
+            if let Some(task) = task.upgrade() {
+                task.abort();
+            }
         }
     }
 
@@ -349,8 +596,8 @@ impl Scope {
             std::mem::take(&mut inner.tasks)
         };
         // Outside the borrow: aborting wakes tasks, which may spawn (and so register).
-        for (task, alive) in tasks {
-            if alive.strong_count() > 0 {
+        for task in tasks {
+            if let Some(task) = task.upgrade() {
                 task.abort();
             }
         }
@@ -362,7 +609,7 @@ impl Scope {
             .borrow()
             .tasks
             .iter()
-            .filter(|(_, alive)| alive.strong_count() > 0)
+            .filter(|t| t.upgrade().is_some_and(|t| t.running()))
             .count()
     }
 }
@@ -370,27 +617,28 @@ impl Scope {
 /// Awaits a spawned task's output; dropping it detaches the task, [`JoinHandle::abort`] cancels it.
 #[must_use = "a dropped JoinHandle detaches its task; await it or call abort()"]
 pub struct JoinHandle<T> {
-    id: TaskId,
-    output: oneshot::Receiver<T>,
-    abort: TaskAbort,
+    shared: Rc<Shared<T>>,
     /// The output (or the cancellation) reached whoever awaits this handle.
     delivered: bool,
 }
 
-impl<T> JoinHandle<T> {
+impl<T: 'static> JoinHandle<T> {
     pub fn id(&self) -> TaskId {
-        self.id
+        self.shared.id
     }
 
     /// Cancels the task: its future is dropped on the event loop's next turn, and awaiting this
-    /// handle gives [`JoinError::Cancelled`].
+    /// handle gives [`JoinError::Cancelled`]. A task that completes in the poll running now
+    /// completes.
     pub fn abort(&self) {
-        self.abort.abort();
+        self.shared.abort();
     }
 
     /// A handle that can abort the task from elsewhere (a Cancel button) while this one is awaited.
     pub fn abort_handle(&self) -> TaskAbort {
-        self.abort.clone()
+        TaskAbort {
+            control: Rc::clone(&self.shared) as Rc<dyn Control>,
+        }
     }
 }
 
@@ -398,20 +646,33 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let id = self.id;
-        let result = Pin::new(&mut self.output).poll(cx);
-        if result.is_ready() {
-            self.delivered = true;
+        let id = self.shared.id;
+        match self.shared.status.get() {
+            Status::Running => {
+                let mut joiner = self.shared.joiner.borrow_mut();
+                if !joiner.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    *joiner = Some(cx.waker().clone());
+                }
+                Poll::Pending
+            }
+            Status::Completed => {
+                self.delivered = true;
+                let output = self.shared.output.borrow_mut().take();
+                Poll::Ready(output.ok_or(JoinError::Cancelled(id)))
+            }
+            Status::Cancelled => {
+                self.delivered = true;
+                Poll::Ready(Err(JoinError::Cancelled(id)))
+            }
         }
-        result.map(|r| r.map_err(|_| JoinError::Cancelled(id)))
     }
 }
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         if !self.delivered {
-            let id = self.id;
-            record(|r| r.handle_dropped(id, now_ms()));
+            let id = self.shared.id;
+            record(|r| r.handle_dropped(id, now_ms));
         }
     }
 }
@@ -419,15 +680,16 @@ impl<T> Drop for JoinHandle<T> {
 /// Aborts one task; cheap to clone.
 #[derive(Clone)]
 pub struct TaskAbort {
-    id: TaskId,
-    handle: AbortHandle,
+    control: Rc<dyn Control>,
 }
 
 impl TaskAbort {
     pub fn abort(&self) {
-        let id = self.id;
-        record(|r| r.cancel_requested(id, CancelReason::Aborted));
-        self.handle.abort();
+        self.control.abort();
+    }
+
+    pub fn id(&self) -> TaskId {
+        self.control.id()
     }
 }
 
@@ -446,268 +708,3 @@ impl fmt::Display for JoinError {
 }
 
 impl std::error::Error for JoinError {}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    //! Traced futures polled by hand, with hand-made wakers and the fake clock.
-
-    use std::cell::RefCell;
-    use std::rc::Rc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::Wake;
-
-    use super::*;
-    use crate::trace::{reset, set_fake_now, with_recorder, EventKind, TaskState, TaskStats};
-
-    /// The executor's side: counts how often the task was woken.
-    struct Executor(AtomicUsize);
-
-    impl Wake for Executor {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    /// A future whose every poll runs `step`.
-    struct Scripted<S>(S);
-
-    impl<S: FnMut(&mut Context<'_>) -> Poll<()> + Unpin> Future for Scripted<S> {
-        type Output = ();
-        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-            (self.0)(cx)
-        }
-    }
-
-    fn fresh() -> (Arc<Executor>, Waker) {
-        reset();
-        set_fake_now(None);
-        let executor = Arc::new(Executor(AtomicUsize::new(0)));
-        let waker = Waker::from(Arc::clone(&executor));
-        (executor, waker)
-    }
-
-    fn poll<F: Future + Unpin>(f: &mut F, waker: &Waker) -> Poll<F::Output> {
-        Pin::new(f).poll(&mut Context::from_waker(waker))
-    }
-
-    fn stats(id: TaskId) -> TaskStats {
-        with_recorder(|r| r.task(id).cloned()).expect("traced")
-    }
-
-    fn warning_codes() -> Vec<&'static str> {
-        with_recorder(|r| r.warnings().iter().map(|w| w.kind.code()).collect())
-    }
-
-    #[test]
-    fn a_kept_waker_wakes_the_task_and_its_copies_are_counted() {
-        let (executor, waker) = fresh();
-        let slot: Rc<RefCell<Option<Waker>>> = Rc::default();
-        let keep = Rc::clone(&slot);
-        let mut polls = 0;
-        let mut fut = instrument(
-            "keeper",
-            Scripted(move |cx: &mut Context<'_>| {
-                polls += 1;
-                if polls == 1 {
-                    *keep.borrow_mut() = Some(cx.waker().clone());
-                    Poll::Pending
-                } else {
-                    Poll::Ready(())
-                }
-            }),
-        );
-        let id = fut.id();
-        assert!(poll(&mut fut, &waker).is_pending());
-        assert_eq!(stats(id).wakers_alive(), 1);
-        let kept = slot.borrow_mut().take().expect("the future kept its waker");
-        kept.wake();
-        assert_eq!(
-            executor.0.load(Ordering::SeqCst),
-            1,
-            "the real task was woken"
-        );
-        assert!(poll(&mut fut, &waker).is_ready());
-        let t = stats(id);
-        assert_eq!(t.state, TaskState::Done);
-        assert_eq!((t.polls, t.wakes, t.self_wakes), (2, 1, 0));
-        assert_eq!((t.waker_clones, t.waker_drops), (1, 1));
-        assert!(warning_codes().is_empty(), "{:?}", warning_codes());
-        let woken_by = with_recorder(|r| {
-            r.events().iter().find_map(|e| match e.kind {
-                EventKind::Woken { by } => Some(by),
-                _ => None,
-            })
-        });
-        assert_eq!(woken_by, Some(WakeSource::External));
-    }
-
-    #[test]
-    fn pending_without_keeping_the_waker_is_a_lost_waker() {
-        let (_, waker) = fresh();
-        let mut fut = instrument("forgetful", Scripted(|_: &mut Context<'_>| Poll::Pending));
-        assert!(poll(&mut fut, &waker).is_pending());
-        assert_eq!(warning_codes(), vec!["lost-waker"]);
-    }
-
-    #[test]
-    fn waking_itself_in_every_poll_is_a_self_wake_storm() {
-        let (executor, waker) = fresh();
-        let mut fut = instrument(
-            "spinner",
-            Scripted(|cx: &mut Context<'_>| {
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }),
-        );
-        for _ in 0..12 {
-            assert!(poll(&mut fut, &waker).is_pending());
-        }
-        let t = stats(fut.id());
-        assert_eq!((t.wakes, t.self_wakes), (12, 12));
-        assert_eq!(t.state, TaskState::Scheduled, "woken in its poll: not idle");
-        assert_eq!(executor.0.load(Ordering::SeqCst), 12);
-        assert_eq!(warning_codes(), vec!["self-wake-storm"]);
-    }
-
-    #[test]
-    fn a_wake_inside_with_wake_source_is_attributed_to_that_source() {
-        let (_, waker) = fresh();
-        let slot: Rc<RefCell<Option<Waker>>> = Rc::default();
-        let keep = Rc::clone(&slot);
-        let mut fut = instrument(
-            "sleeper",
-            Scripted(move |cx: &mut Context<'_>| {
-                *keep.borrow_mut() = Some(cx.waker().clone());
-                Poll::Pending
-            }),
-        );
-        assert!(poll(&mut fut, &waker).is_pending());
-        let kept = slot.borrow_mut().take().expect("kept");
-        with_wake_source(WakeSource::Timer, || kept.wake_by_ref());
-        let sources: Vec<WakeSource> = with_recorder(|r| {
-            r.events()
-                .iter()
-                .filter_map(|e| match e.kind {
-                    EventKind::Woken { by } => Some(by),
-                    _ => None,
-                })
-                .collect()
-        });
-        assert_eq!(sources, vec![WakeSource::Timer]);
-    }
-
-    #[test]
-    fn a_poll_longer_than_50_ms_on_the_fake_clock_warns() {
-        let (_, waker) = fresh();
-        set_fake_now(Some(1000.0));
-        let mut fut = instrument(
-            "blocker",
-            Scripted(|_: &mut Context<'_>| {
-                set_fake_now(Some(1300.0)); // a 300 ms busy loop
-                Poll::Ready(())
-            }),
-        );
-        assert!(poll(&mut fut, &waker).is_ready());
-        let t = stats(fut.id());
-        assert_eq!(t.busy_ms, 300.0);
-        assert_eq!(warning_codes(), vec!["long-poll"]);
-        set_fake_now(None);
-    }
-
-    #[test]
-    fn dropping_records_the_reason_given_else_dropped() {
-        let (_, waker) = fresh();
-        let pending = || {
-            let keep: Rc<RefCell<Option<Waker>>> = Rc::default();
-            Scripted(move |cx: &mut Context<'_>| {
-                *keep.borrow_mut() = Some(cx.waker().clone());
-                Poll::Pending
-            })
-        };
-        let mut timed_out = instrument("slow", pending());
-        let mut dropped = instrument("abandoned", pending());
-        assert!(poll(&mut timed_out, &waker).is_pending());
-        assert!(poll(&mut dropped, &waker).is_pending());
-        let (a, b) = (timed_out.id(), dropped.id());
-        drop_with_reason(CancelReason::TimedOut, timed_out);
-        drop(dropped);
-        assert_eq!(stats(a).cancel_reason, Some(CancelReason::TimedOut));
-        assert_eq!(stats(b).cancel_reason, Some(CancelReason::Dropped));
-        assert_eq!(stats(a).state, TaskState::Cancelled);
-        assert!(warning_codes().is_empty(), "{:?}", warning_codes());
-    }
-
-    #[test]
-    fn a_future_dropped_before_its_first_poll_was_never_polled() {
-        let _ = fresh();
-        let fut = instrument("unlucky", Scripted(|_: &mut Context<'_>| Poll::Ready(())));
-        drop(fut);
-        assert_eq!(warning_codes(), vec!["never-polled"]);
-    }
-
-    #[test]
-    fn nested_instruments_record_their_parent_and_the_inner_wake_reaches_the_outer() {
-        let (executor, waker) = fresh();
-        let slot: Rc<RefCell<Option<Waker>>> = Rc::default();
-        let keep = Rc::clone(&slot);
-        let inner = instrument(
-            "inner",
-            Scripted(move |cx: &mut Context<'_>| {
-                *keep.borrow_mut() = Some(cx.waker().clone());
-                Poll::Pending
-            }),
-        );
-        let inner_id = inner.id();
-        let mut inner = Some(inner);
-        let mut outer = instrument(
-            "outer",
-            Scripted(move |cx: &mut Context<'_>| match inner.as_mut() {
-                Some(f) => Pin::new(f).poll(cx),
-                None => Poll::Ready(()),
-            }),
-        );
-        assert!(poll(&mut outer, &waker).is_pending());
-        assert_eq!(stats(inner_id).parent, None, "created outside any task");
-        let kept = slot.borrow_mut().take().expect("kept");
-        kept.wake();
-        assert_eq!(stats(inner_id).wakes, 1);
-        assert_eq!(
-            stats(outer.id()).wakes,
-            1,
-            "the inner waker wakes through the outer"
-        );
-        assert_eq!(executor.0.load(Ordering::SeqCst), 1);
-    }
-
-    #[test]
-    fn an_instrument_created_inside_a_poll_is_a_child_of_that_task() {
-        let (_, waker) = fresh();
-        let child: Rc<RefCell<Option<TaskId>>> = Rc::default();
-        let seen = Rc::clone(&child);
-        let mut parent = instrument(
-            "parent",
-            Scripted(move |cx: &mut Context<'_>| {
-                let mut c = instrument("child", Scripted(|_: &mut Context<'_>| Poll::Ready(())));
-                *seen.borrow_mut() = Some(c.id());
-                Pin::new(&mut c).poll(cx)
-            }),
-        );
-        assert!(poll(&mut parent, &waker).is_ready());
-        let child = child.borrow().expect("created");
-        assert_eq!(stats(child).parent, Some(parent.id()));
-    }
-
-    #[test]
-    fn subscribers_hear_of_changes_until_they_unsubscribe() {
-        let _ = fresh();
-        let heard = Rc::new(std::cell::Cell::new(0));
-        let counter = Rc::clone(&heard);
-        let subscription = crate::trace::subscribe(move || counter.set(counter.get() + 1));
-        let fut = instrument("noticed", Scripted(|_: &mut Context<'_>| Poll::Ready(())));
-        assert!(heard.get() >= 1);
-        drop(subscription);
-        let before = heard.get();
-        drop(fut);
-        assert_eq!(heard.get(), before);
-    }
-}

@@ -99,8 +99,15 @@ pub struct Automation {
 struct WarningRow {
     kind: &'static str,
     task: u64,
+    /// The event that first raised it, and when.
     event: u64,
     t_ms: f64,
+    /// How many times it was raised, and the last event that did.
+    count: u64,
+    last_event: u64,
+    last_t_ms: f64,
+    /// Still holding (a self-wake storm clears when it calms down).
+    active: bool,
     message: String,
 }
 
@@ -153,9 +160,13 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
                 .iter()
                 .map(|w| WarningRow {
                     kind: w.kind.code(),
-                    task: w.task.0,
+                    task: w.task.get(),
                     event: w.event,
                     t_ms: w.t_ms,
+                    count: w.count,
+                    last_event: w.last_event,
+                    last_t_ms: w.last_t_ms,
+                    active: w.active,
                     message: w.to_string(),
                 })
                 .collect()

@@ -34,7 +34,7 @@ pub fn turns(rec: &Recorder, from: f64, to: f64, max: usize) -> Vec<Turn> {
             break;
         }
         match (&e.kind, e.task) {
-            (EventKind::Woken { by }, _)
+            (EventKind::Woken { by, .. }, _)
                 if matches!(
                     by,
                     WakeSource::Timer | WakeSource::Fetch(_) | WakeSource::External
@@ -100,7 +100,7 @@ pub fn LoopLanes(props: &LoopLanesProps) -> Html {
         let list = turns(r, from, to, MAX_TURNS);
         let names: Vec<(TaskId, String)> = r
             .tasks()
-            .map(|t| (t.id, format!("{} {}", t.name, t.id)))
+            .map(|t| (t.id, format!("{} {}", t.name(), t.id)))
             .collect();
         (list, origin, names)
     });

@@ -23,7 +23,7 @@ pub fn series(rec: &Recorder, id: ResourceId) -> Vec<(f64, u32)> {
             continue;
         }
         let v = match what {
-            ResourceEvent::Created => 0,
+            ResourceEvent::Created { .. } => 0,
             ResourceEvent::Acquired { holders, .. } | ResourceEvent::Released { holders } => {
                 *holders
             }
@@ -94,12 +94,12 @@ pub fn Resources(props: &ResourcesProps) -> Html {
                     ResourceDetail::Fetch { .. } | ResourceDetail::Request { .. } => html! {},
                 };
                 html! {
-                    <tr data-resource-id={r.id.0.to_string()} data-resource-kind={kind.as_str()}>
-                        <td>{ format!("{} {}", r.name, r.id) }</td>
+                    <tr data-resource-id={r.id.get().to_string()} data-resource-kind={kind.as_str()}>
+                        <td>{ format!("{} {}", r.name(), r.id) }</td>
                         <td>{ kind.as_str() }</td>
                         <td>{ describe(&r.detail) }</td>
                         <td class="chart-cell">{ chart }</td>
-                        <td class="location">{ r.location.to_string() }</td>
+                        <td class="location">{ r.location().to_string() }</td>
                     </tr>
                 }
             })

@@ -41,7 +41,7 @@ fn compare(a: &TaskStats, b: &TaskStats, column: Column, now: f64) -> std::cmp::
     let f = |x: f64, y: f64| x.total_cmp(&y);
     match column {
         Column::Id => a.id.cmp(&b.id),
-        Column::Name => a.name.cmp(&b.name),
+        Column::Name => a.name().cmp(b.name()),
         Column::State => a.state.as_str().cmp(b.state.as_str()),
         Column::Total => f(a.total_ms(now), b.total_ms(now)),
         Column::Busy => f(a.busy_ms_at(now), b.busy_ms_at(now)),
@@ -49,7 +49,7 @@ fn compare(a: &TaskStats, b: &TaskStats, column: Column, now: f64) -> std::cmp::
         Column::Scheduled => f(a.scheduled_ms_at(now), b.scheduled_ms_at(now)),
         Column::Polls => a.polls.cmp(&b.polls),
         Column::Wakes => a.wakes.cmp(&b.wakes),
-        Column::Location => a.location.to_string().cmp(&b.location.to_string()),
+        Column::Location => a.location().to_string().cmp(&b.location().to_string()),
     }
 }
 
@@ -117,7 +117,7 @@ pub fn TaskTable(props: &TaskTableProps) -> Html {
                             })
                         };
                         html! {
-                            <tr data-task-id={t.id.0.to_string()} data-task-state={t.state.as_str()}
+                            <tr data-task-id={t.id.get().to_string()} data-task-state={t.state.as_str()}
                                 class={classes!(selected.then_some("selected"))}
                                 tabindex="0" aria-selected={selected.to_string()} {onclick} {onkeydown}>
                                 <td>{ t.id.to_string() }</td>
@@ -125,14 +125,14 @@ pub fn TaskTable(props: &TaskTableProps) -> Html {
                                     { t.state.as_str() }
                                     if let Some(reason) = t.cancel_reason { { format!(" ({reason})") } }
                                 </td>
-                                <td>{ t.name.to_string() }</td>
+                                <td>{ t.name().to_string() }</td>
                                 <td class="num">{ format_ms(t.total_ms(now)) }</td>
                                 <td class="num">{ format_ms(t.busy_ms_at(now)) }</td>
                                 <td class="num">{ format_ms(t.idle_ms_at(now)) }</td>
                                 <td class="num">{ format_ms(t.scheduled_ms_at(now)) }</td>
                                 <td class="num">{ t.polls }</td>
                                 <td class="num">{ if t.self_wakes > 0 { format!("{} ({} self)", t.wakes, t.self_wakes) } else { t.wakes.to_string() } }</td>
-                                <td class="location">{ t.location.to_string() }</td>
+                                <td class="location">{ t.location().to_string() }</td>
                             </tr>
                         }
                     }) }
@@ -206,17 +206,25 @@ fn TaskDetail(props: &TaskDetailProps) -> Html {
     let most = counts.iter().copied().max().unwrap_or(0).max(1);
     let origin = task.spawned_ms;
     html! {
-        <section class="task-detail" data-testid="task-detail" data-task-id={id.0.to_string()}
-                 aria-label={format!("Details of task {}", task.name)}>
-            <h4>{ format!("{} {} — {}", task.name, task.id, task.state.as_str()) }</h4>
+        <section class="task-detail" data-testid="task-detail" data-task-id={id.get().to_string()}
+                 aria-label={format!("Details of task {}", task.name())}>
+            <h4>{ format!("{} {} — {}", task.name(), task.id, task.state.as_str()) }</h4>
             <p class="muted">
-                { format!("spawned at {}", task.location) }
+                { format!("spawned at {}", task.location()) }
                 if let Some(p) = task.parent { { format!(", by task {p}") } }
-                { format!("; waker copies made {}, dropped {}", task.waker_clones, task.waker_drops) }
+                if task.wakers_known {
+                    { format!("; waker copies made {}, dropped {}", task.waker_clones, task.waker_drops) }
+                } else {
+                    { "; waker copies: not known in a replayed moment (they are counted live, not recorded)" }
+                }
+                if task.in_children_ms > 0.0 {
+                    { format!("; {} of its polls' time was in traced futures it polled", format_ms(task.in_children_ms)) }
+                }
+                { format!("; future of {} bytes", task.meta.size) }
                 if let Some(e) = &task.error { { format!("; error: {e}") } }
             </p>
             <figure class="histogram" data-testid="poll-histogram">
-                <figcaption>{ format!("Poll durations ({} polls, longest {})", durations.len(), format_ms(task.max_poll_ms)) }</figcaption>
+                <figcaption>{ format!("Poll durations ({} polls, longest {})", durations.len(), format_ms(durations.iter().copied().fold(0.0, f64::max))) }</figcaption>
                 { for BUCKETS.iter().zip(counts).map(|((_, label), n)| html! {
                     <div class="bar-row">
                         <span class="bar-label">{ *label }</span>

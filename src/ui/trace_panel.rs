@@ -278,7 +278,7 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                                         selected.set(Some(task));
                                     });
                                     html! {
-                                        <li data-warning={w.kind.code()} data-task-id={w.task.0.to_string()} data-event={w.event.to_string()}>
+                                        <li data-warning={w.kind.code()} data-task-id={w.task.get().to_string()} data-event={w.event.to_string()}>
                                             <button type="button" class="link" {onclick}
                                                     aria-label={format!("Show this moment in the timeline: {w}")}>
                                                 { format!("{:>10}", format_ms(w.t_ms - origin)) }

@@ -31,6 +31,6 @@ pub fn at(report: &RunReport, text: &str) -> f64 {
 
 /// The recorded task named `name` (the first, if several).
 pub fn task(name: &str) -> TaskStats {
-    with_recorder(|r| r.tasks().find(|t| &*t.name == name).cloned())
+    with_recorder(|r| r.tasks().find(|t| t.name() == name).cloned())
         .unwrap_or_else(|| panic!("no task {name:?} in the trace"))
 }

@@ -103,8 +103,8 @@ impl Model {
             if let Some(task) = rec.task(id) {
                 lanes.push(Lane {
                     task: id,
-                    label: format!("{} {}", task.name, task.id),
-                    location: task.location,
+                    label: format!("{} {}", task.name(), task.id),
+                    location: task.location(),
                     depth,
                     spawned: task.spawned_ms,
                     ended: task.ended_ms,
@@ -166,11 +166,12 @@ impl Model {
                         });
                     }
                 }
-                EventKind::Woken { by } if wakes.len() < MAX_WAKES => {
+                EventKind::Woken { by, from } if wakes.len() < MAX_WAKES => {
+                    // From the task that sent, released or finished (the task itself for a
+                    // self-wake), else from the event loop.
                     let from = match by {
-                        WakeSource::Task(t) => Some(*t),
                         WakeSource::ItSelf => Some(task),
-                        _ => None,
+                        _ => *from,
                     };
                     waiting[lane].push(wakes.len());
                     wakes.push(Wake {
@@ -181,13 +182,13 @@ impl Model {
                         by: *by,
                     });
                 }
-                EventKind::Cancelled { reason } => lanes[lane].markers.push(Marker {
+                EventKind::Cancelled { reason, .. } => lanes[lane].markers.push(Marker {
                     t: event.t_ms,
                     kind: MarkerKind::Cancelled(*reason),
                 }),
                 EventKind::Failed { error } => lanes[lane].markers.push(Marker {
                     t: event.t_ms,
-                    kind: MarkerKind::Failed(error.clone()),
+                    kind: MarkerKind::Failed(error.to_string()),
                 }),
                 _ => {}
             }

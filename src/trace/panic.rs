@@ -1,0 +1,59 @@
+//! A panic hook that keeps the recording of the moment that mattered: the panic is recorded as
+//! the failure of the task that panicked (its message and where), and the whole recording is
+//! exported, before the module traps, into `globalThis.asyncscopeTrapTrace` (Chrome trace JSON
+//! text) for the page's trap banner to offer as a download. Without it a panic in wasm loses
+//! everything: no Rust runs after the trap.
+
+use std::panic::PanicHookInfo;
+
+/// What the hook found: the panic in words, and whether a task was running.
+pub fn describe(info: &PanicHookInfo<'_>) -> String {
+    let message = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string());
+    match info.location() {
+        Some(at) => format!("panicked at {at}: {message}"),
+        None => format!("panicked: {message}"),
+    }
+}
+
+/// Installs the hook (once; the hook set before it still runs after it).
+pub fn install_panic_hook() {
+    thread_local! {
+        static INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if INSTALLED.with(|i| i.replace(true)) {
+        return;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = describe(info);
+        let now = super::clock::now_ms();
+        if let Some(task) = super::task::current_task() {
+            // The recorder may be the thing that panicked while borrowed: then leave it.
+            let _ = super::try_record(|r| r.failed(task, text.clone(), now));
+        }
+        keep_for_the_banner(&text, now);
+        previous(info);
+    }));
+}
+
+#[cfg(target_arch = "wasm32")]
+fn keep_for_the_banner(text: &str, now: f64) {
+    use wasm_bindgen::JsValue;
+    let global = js_sys::global();
+    let _ = js_sys::Reflect::set(&global, &"asyncscopeTrapMessage".into(), &text.into());
+    if let Some(json) = super::try_read(|r| super::chrome_trace(r, now)) {
+        let _ = js_sys::Reflect::set(
+            &global,
+            &"asyncscopeTrapTrace".into(),
+            &JsValue::from_str(&json),
+        );
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn keep_for_the_banner(_text: &str, _now: f64) {}

@@ -1,0 +1,346 @@
+//! Per-task and per-resource stats: what tokio-console's task and resource tables show.
+//!
+//! The time columns follow console's definitions (console-subscriber's `PollStats`, tokio-console's
+//! `state/tasks.rs`): **busy** is time inside `poll`; **scheduled** runs from the last wake after
+//! the last poll to the poll it caused (a wake during a poll counts from that poll's end); **idle**
+//! is the rest: `total - busy - scheduled`. Two differences, both for tasks console cannot see:
+//! a spawned task's wait for its first poll counts as scheduled (console has no wake for it), and
+//! a task that polls another traced future inside its own poll (`instrument`) counts that time in
+//! the child's busy, not its own (`in_children`), so that no time is counted twice.
+
+use std::panic::Location;
+use std::rc::Rc;
+
+use super::event::{CancelReason, ResourceId, ResourceMeta, TaskId, TaskMeta, Text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskState {
+    /// Pending, and nothing has woken it yet.
+    Idle,
+    /// Woken (or just spawned) and waiting for its next poll.
+    Scheduled,
+    /// Inside `poll` right now.
+    Running,
+    Done,
+    Cancelled,
+    /// Completed with an error (a task from `spawn_fallible`), or panicked.
+    Failed,
+}
+
+impl TaskState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Idle => "idle",
+            TaskState::Scheduled => "scheduled",
+            TaskState::Running => "running",
+            TaskState::Done => "done",
+            TaskState::Cancelled => "cancelled",
+            TaskState::Failed => "failed",
+        }
+    }
+
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            TaskState::Done | TaskState::Cancelled | TaskState::Failed
+        )
+    }
+}
+
+/// What tokio-console shows for a task: who it is, where it was spawned, and where its time went.
+#[derive(Debug, Clone)]
+pub struct TaskStats {
+    pub id: TaskId,
+    pub meta: Rc<TaskMeta>,
+    pub parent: Option<TaskId>,
+    pub state: TaskState,
+    /// When it was spawned; for an instrumented future, when it was first polled.
+    pub spawned_ms: f64,
+    pub ended_ms: Option<f64>,
+    /// The event that finished it.
+    pub ended_seq: Option<u64>,
+    pub cancel_reason: Option<CancelReason>,
+    /// `abort()` was called on it, by this task (or from outside any task).
+    pub abort_requested: Option<Option<TaskId>>,
+    pub error: Option<Text>,
+    pub polls: u64,
+    pub wakes: u64,
+    pub self_wakes: u64,
+    /// Copies of the task's waker made (by the futures it polls) and dropped. Not events: a
+    /// replayed moment does not know them (see `wakers_known`).
+    pub waker_clones: u64,
+    pub waker_drops: u64,
+    /// False in a replayed moment, which rebuilds stats from events and cannot count wakers.
+    pub wakers_known: bool,
+    /// Time inside its own polls (not in the traced futures it polls).
+    pub busy_ms: f64,
+    /// Time inside its polls spent polling traced futures of its own (`instrument`).
+    pub in_children_ms: f64,
+    /// Time from a wake (or the spawn) to the poll it caused.
+    pub scheduled_ms: f64,
+    /// The longest single poll (its own time).
+    pub max_poll_ms: f64,
+    /// Polls over the long-poll threshold that were not long because of a traced child.
+    pub long_polls: u64,
+    /// Polled inside another task's poll (an `instrument` under a task).
+    pub nested: bool,
+    /// Its `JoinHandle` was dropped without taking the output.
+    pub handle_dropped: bool,
+    /// When the last wake since the last poll came (scheduled time runs from it).
+    pub(crate) last_wake: Option<f64>,
+    pub(crate) last_poll_end: Option<f64>,
+    /// The running poll's start.
+    pub(crate) poll_start: f64,
+    /// Live copies of wakers of traced futures nested inside it (they wake it too).
+    pub(crate) nested_wakers: u64,
+    /// Its self-wakes are over half of its wakes (a storm warning holds).
+    pub(crate) storming: bool,
+    /// It was reported as waiting too long for its first poll.
+    pub(crate) stalled: bool,
+}
+
+impl TaskStats {
+    pub(crate) fn new(id: TaskId, meta: Rc<TaskMeta>, parent: Option<TaskId>, t: f64) -> Self {
+        TaskStats {
+            id,
+            meta,
+            parent,
+            state: TaskState::Scheduled,
+            spawned_ms: t,
+            ended_ms: None,
+            ended_seq: None,
+            cancel_reason: None,
+            abort_requested: None,
+            error: None,
+            polls: 0,
+            wakes: 0,
+            self_wakes: 0,
+            waker_clones: 0,
+            waker_drops: 0,
+            wakers_known: true,
+            busy_ms: 0.0,
+            in_children_ms: 0.0,
+            scheduled_ms: 0.0,
+            max_poll_ms: 0.0,
+            long_polls: 0,
+            nested: false,
+            handle_dropped: false,
+            last_wake: Some(t),
+            last_poll_end: None,
+            poll_start: t,
+            nested_wakers: 0,
+            storming: false,
+            stalled: false,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.meta.name
+    }
+
+    pub fn location(&self) -> &'static Location<'static> {
+        self.meta.location
+    }
+
+    /// Time from spawn to the end, or to `now_ms` while still alive.
+    pub fn total_ms(&self, now_ms: f64) -> f64 {
+        (self.ended_ms.unwrap_or(now_ms) - self.spawned_ms).max(0.0)
+    }
+
+    /// Busy time including a poll still running at `now_ms`.
+    pub fn busy_ms_at(&self, now_ms: f64) -> f64 {
+        if self.state == TaskState::Running {
+            self.busy_ms + (now_ms - self.poll_start).max(0.0)
+        } else {
+            self.busy_ms
+        }
+    }
+
+    /// Scheduled time including a wake still waiting for its poll.
+    pub fn scheduled_ms_at(&self, now_ms: f64) -> f64 {
+        match (self.state, self.scheduled_since()) {
+            (TaskState::Scheduled, Some(since)) => self.scheduled_ms + (now_ms - since).max(0.0),
+            _ => self.scheduled_ms,
+        }
+    }
+
+    /// Idle time: the rest of the total (tokio-console's `total - busy - scheduled`).
+    pub fn idle_ms_at(&self, now_ms: f64) -> f64 {
+        (self.total_ms(now_ms)
+            - self.busy_ms_at(now_ms)
+            - self.in_children_ms
+            - self.scheduled_ms_at(now_ms))
+        .max(0.0)
+    }
+
+    /// Where the current scheduled stretch began: the last wake, or the end of the poll it came
+    /// in (console: "if the last poll ended after the last wake, it was a self-wake").
+    pub(crate) fn scheduled_since(&self) -> Option<f64> {
+        let wake = self.last_wake?;
+        Some(self.last_poll_end.map_or(wake, |end| end.max(wake)))
+    }
+
+    /// Wakers alive now: the copies made minus the copies dropped.
+    pub fn wakers_alive(&self) -> u64 {
+        self.waker_clones.saturating_sub(self.waker_drops)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceKind {
+    Semaphore,
+    Channel,
+    Fetch,
+    Request,
+}
+
+impl ResourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Semaphore => "semaphore",
+            ResourceKind::Channel => "channel",
+            ResourceKind::Fetch => "fetch",
+            ResourceKind::Request => "request",
+        }
+    }
+}
+
+/// A resource's current state, by kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResourceDetail {
+    Semaphore {
+        permits: u32,
+        holders: u32,
+        waiters: u32,
+        max_holders: u32,
+    },
+    Channel {
+        capacity: u32,
+        depth: u32,
+        max_depth: u32,
+        sent: u64,
+        received: u64,
+    },
+    Fetch {
+        method: String,
+        url: String,
+        status: Option<u16>,
+        bytes: Option<u64>,
+        aborted: bool,
+        error: Option<Text>,
+    },
+    /// A request of some other browser API (see `IoRequest`).
+    Request {
+        api: String,
+        operation: String,
+        outcome: Option<Text>,
+        aborted: bool,
+        error: Option<Text>,
+    },
+}
+
+impl ResourceDetail {
+    pub fn kind(&self) -> ResourceKind {
+        match self {
+            ResourceDetail::Semaphore { .. } => ResourceKind::Semaphore,
+            ResourceDetail::Channel { .. } => ResourceKind::Channel,
+            ResourceDetail::Fetch { .. } => ResourceKind::Fetch,
+            ResourceDetail::Request { .. } => ResourceKind::Request,
+        }
+    }
+
+    /// Applies what happened to the resource to its state.
+    pub(crate) fn apply(&mut self, what: &super::event::ResourceEvent) {
+        use super::event::ResourceEvent as E;
+        match (self, what) {
+            (
+                ResourceDetail::Semaphore {
+                    holders,
+                    waiters,
+                    max_holders,
+                    ..
+                },
+                E::Acquired {
+                    holders: h,
+                    waiters: w,
+                },
+            ) => {
+                *holders = *h;
+                *waiters = *w;
+                *max_holders = (*max_holders).max(*h);
+            }
+            (ResourceDetail::Semaphore { holders, .. }, E::Released { holders: h }) => {
+                *holders = *h;
+            }
+            (
+                ResourceDetail::Semaphore { waiters, .. },
+                E::Waiting { waiters: w } | E::WaitCancelled { waiters: w },
+            ) => {
+                *waiters = *w;
+            }
+            (
+                ResourceDetail::Channel {
+                    depth,
+                    max_depth,
+                    sent,
+                    ..
+                },
+                E::Sent { depth: d },
+            ) => {
+                *depth = *d;
+                *max_depth = (*max_depth).max(*d);
+                *sent += 1;
+            }
+            (
+                ResourceDetail::Channel {
+                    depth, received, ..
+                },
+                E::Received { depth: d },
+            ) => {
+                *depth = *d;
+                *received += 1;
+            }
+            (ResourceDetail::Fetch { status, .. }, E::Response { status: s }) => {
+                *status = Some(*s);
+            }
+            (ResourceDetail::Fetch { bytes, .. }, E::Body { bytes: b }) => {
+                *bytes = Some(*b);
+            }
+            (
+                ResourceDetail::Fetch { aborted, .. } | ResourceDetail::Request { aborted, .. },
+                E::Aborted,
+            ) => *aborted = true,
+            (
+                ResourceDetail::Fetch { error, .. } | ResourceDetail::Request { error, .. },
+                E::Error { message },
+            ) => {
+                *error = Some(Rc::clone(message));
+            }
+            (ResourceDetail::Request { outcome, .. }, E::Done { outcome: o }) => {
+                *outcome = Some(Rc::clone(o));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ResourceStats {
+    pub id: ResourceId,
+    pub meta: Rc<ResourceMeta>,
+    pub created_ms: f64,
+    pub closed_ms: Option<f64>,
+    /// The event that closed it.
+    pub closed_seq: Option<u64>,
+    pub detail: ResourceDetail,
+}
+
+impl ResourceStats {
+    pub fn name(&self) -> &str {
+        &self.meta.name
+    }
+
+    pub fn location(&self) -> &'static Location<'static> {
+        self.meta.location
+    }
+}

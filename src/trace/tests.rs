@@ -1,0 +1,1563 @@
+//! The tracer's native tests: the recorder's state machine, stats and warnings with hand-picked
+//! times; traced futures polled by hand with hand-made wakers and the fake clock; replay after
+//! the log wraps; the Chrome trace's structure as Perfetto reads it.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use serde_json::Value;
+
+use super::*;
+
+fn here() -> &'static Location<'static> {
+    Location::caller()
+}
+
+fn kinds(rec: &Recorder, id: TaskId) -> Vec<EventKind> {
+    rec.events()
+        .iter()
+        .filter(|e| e.task == Some(id))
+        .map(|e| e.kind.clone())
+        .collect()
+}
+
+fn codes(rec: &Recorder) -> Vec<(TaskId, &'static str)> {
+    rec.warnings()
+        .iter()
+        .map(|w| (w.task, w.kind.code()))
+        .collect()
+}
+
+fn state(rec: &Recorder, id: TaskId) -> Option<TaskState> {
+    rec.task(id).map(|t| t.state)
+}
+
+/// A task polled once at t=0 that keeps a waker (as any real pending future does).
+fn pending_with_waker(rec: &mut Recorder, name: &str) -> TaskId {
+    let id = rec.spawn(name, None, here(), 0.0);
+    rec.poll_start(id, 0.0);
+    rec.waker_cloned(id);
+    rec.poll_end(id, 1.0, false);
+    id
+}
+
+// ---------------------------------------------------------------------------------------------
+// The state machine and tokio-console's columns
+
+#[test]
+fn a_task_goes_scheduled_running_idle_scheduled_running_done() {
+    let mut rec = Recorder::default();
+    let id = rec.spawn("main", None, here(), 10.0);
+    assert_eq!(state(&rec, id), Some(TaskState::Scheduled));
+    rec.poll_start(id, 12.0);
+    assert_eq!(state(&rec, id), Some(TaskState::Running));
+    rec.waker_cloned(id);
+    rec.poll_end(id, 13.0, false);
+    assert_eq!(state(&rec, id), Some(TaskState::Idle));
+    rec.woken(id, WakeSource::Timer, 1013.0);
+    assert_eq!(state(&rec, id), Some(TaskState::Scheduled));
+    rec.poll_start(id, 1014.0);
+    rec.poll_end(id, 1016.0, true);
+    let t = rec.task(id).cloned().expect("task kept");
+    assert_eq!(t.state, TaskState::Done);
+    assert_eq!((t.polls, t.wakes), (2, 1));
+    assert_eq!(t.busy_ms, 3.0);
+    assert_eq!(
+        t.scheduled_ms, 3.0,
+        "spawn to first poll (2) and wake to poll (1)"
+    );
+    assert_eq!(t.idle_ms_at(5000.0), 1000.0);
+    assert_eq!(t.total_ms(5000.0), 1006.0);
+    assert_eq!(
+        kinds(&rec, id)
+            .into_iter()
+            .filter(|k| !matches!(k, EventKind::Spawned { .. }))
+            .collect::<Vec<_>>(),
+        vec![
+            EventKind::PollStart,
+            EventKind::PollEnd { ready: false },
+            EventKind::Woken {
+                by: WakeSource::Timer,
+                from: None
+            },
+            EventKind::PollStart,
+            EventKind::PollEnd { ready: true },
+        ]
+    );
+}
+
+#[test]
+fn scheduled_time_runs_from_the_last_wake_as_in_tokio_console() {
+    let mut rec = Recorder::default();
+    let id = pending_with_waker(&mut rec, "twice-woken");
+    rec.woken(id, WakeSource::Timer, 10.0);
+    rec.woken(id, WakeSource::External, 20.0);
+    rec.poll_start(id, 25.0);
+    let t = rec.task(id).expect("kept");
+    // 5 ms from the *last* wake (not 15 from the first); its first poll came at its spawn.
+    assert_eq!(t.scheduled_ms, 5.0);
+}
+
+#[test]
+fn a_wake_during_its_own_poll_is_scheduled_from_the_end_of_that_poll() {
+    let mut rec = Recorder::default();
+    let id = rec.spawn("yielder", None, here(), 0.0);
+    rec.poll_start(id, 0.0);
+    rec.wake(id, None, 0.5);
+    rec.poll_end(id, 2.0, false);
+    let t = rec.task(id).expect("kept");
+    assert_eq!(t.state, TaskState::Scheduled);
+    assert_eq!(
+        (t.wakes, t.self_wakes),
+        (1, 1),
+        "a wake inside its own poll is by itself"
+    );
+    assert_eq!(
+        t.scheduled_ms_at(3.0),
+        1.0,
+        "from the poll's end (2), not the wake (0.5)"
+    );
+    rec.poll_start(id, 7.0);
+    assert_eq!(rec.task(id).map(|t| t.scheduled_ms), Some(5.0));
+}
+
+#[test]
+fn busy_idle_and_scheduled_add_up_to_total() {
+    let mut rec = Recorder::default();
+    let id = rec.spawn("t", None, here(), 0.0);
+    rec.poll_start(id, 1.0);
+    rec.waker_cloned(id);
+    rec.poll_end(id, 4.0, false);
+    rec.woken(id, WakeSource::External, 20.0);
+    rec.poll_start(id, 25.0);
+    rec.poll_end(id, 26.0, true);
+    let t = rec.task(id).expect("kept");
+    let now = 99.0;
+    let sum = t.busy_ms_at(now) + t.idle_ms_at(now) + t.scheduled_ms_at(now);
+    assert_eq!(sum, t.total_ms(now));
+    assert_eq!(t.total_ms(now), 26.0);
+    assert_eq!(t.idle_ms_at(now), 16.0, "idle = total - busy - scheduled");
+}
+
+#[test]
+fn live_stats_include_the_open_interval() {
+    let mut rec = Recorder::default();
+    let id = rec.spawn("sleeper", None, here(), 0.0);
+    rec.poll_start(id, 0.0);
+    rec.waker_cloned(id);
+    rec.poll_end(id, 1.0, false);
+    let t = rec.task(id).expect("kept");
+    assert_eq!(t.idle_ms_at(501.0), 500.0);
+    assert_eq!(t.total_ms(501.0), 501.0);
+    rec.woken(id, WakeSource::Timer, 600.0);
+    let t = rec.task(id).expect("kept");
+    assert_eq!(t.scheduled_ms_at(610.0), 10.0);
+}
+
+#[test]
+fn finished_tasks_ignore_late_events() {
+    let mut rec = Recorder::default();
+    let id = rec.spawn("t", None, here(), 0.0);
+    rec.poll_start(id, 0.0);
+    rec.poll_end(id, 1.0, true);
+    let before = rec.recorded();
+    rec.woken(id, WakeSource::External, 2.0);
+    rec.cancelled(id, 3.0, CancelReason::Dropped);
+    assert_eq!(rec.recorded(), before);
+    assert_eq!(state(&rec, id), Some(TaskState::Done));
+}
+
+#[test]
+fn finished_tasks_past_the_cap_are_forgotten_and_counted() {
+    let mut rec = Recorder::new(Limits {
+        events: 1000,
+        finished_tasks: 2,
+        ..Limits::default()
+    });
+    let ids: Vec<_> = (0..5)
+        .map(|i| rec.spawn(&format!("t{i}"), None, here(), 0.0))
+        .collect();
+    for &id in &ids[..4] {
+        rec.poll_start(id, 1.0);
+        rec.poll_end(id, 2.0, true);
+    }
+    let kept: Vec<_> = rec.tasks().map(|t| t.id).collect();
+    assert_eq!(
+        kept,
+        vec![ids[2], ids[3], ids[4]],
+        "the live task is never evicted"
+    );
+    assert_eq!(rec.tasks_dropped(), 2);
+}
+
+#[test]
+fn the_event_log_is_bounded_and_counts_drops() {
+    let mut rec = Recorder::new(Limits {
+        events: 10,
+        finished_tasks: 10,
+        ..Limits::default()
+    });
+    let id = rec.spawn("busy", None, here(), 0.0);
+    rec.waker_cloned(id);
+    for i in 0..100 {
+        rec.poll_start(id, i as f64);
+        rec.poll_end(id, i as f64 + 0.5, false);
+    }
+    assert_eq!(rec.events().len(), 10);
+    assert_eq!(rec.events().dropped(), 191);
+    assert_eq!(rec.recorded(), 201);
+}
+
+#[test]
+fn reset_forgets_tasks_but_never_reuses_ids() {
+    let mut rec = Recorder::default();
+    let old = rec.spawn("old", None, here(), 0.0);
+    rec.reset();
+    assert_eq!(rec.tasks().count(), 0);
+    rec.poll_start(old, 1.0);
+    assert_eq!(
+        rec.recorded(),
+        0,
+        "events of a task from before the reset are ignored"
+    );
+    let new = rec.spawn("new", None, here(), 2.0);
+    assert!(new > old);
+}
+
+#[test]
+fn tasks_of_one_name_share_it() {
+    let mut rec = Recorder::default();
+    let a = rec.spawn("worker", None, here(), 0.0);
+    let b = rec.spawn("worker", None, here(), 0.0);
+    let (a, b) = (rec.task(a).expect("a"), rec.task(b).expect("b"));
+    assert!(Rc::ptr_eq(&a.meta.name, &b.meta.name));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Warnings: one per task and kind, as tokio-console's lints
+
+#[test]
+fn long_polls_make_one_warning_per_task_counting_them_with_the_worst() {
+    let mut rec = Recorder::default();
+    let id = pending_with_waker(&mut rec, "chunks");
+    let other = pending_with_waker(&mut rec, "forgetful");
+    rec.waker_dropped(other, || 2.0); // a lost waker: another kind, raised early
+    let mut t = 10.0;
+    for i in 0..2000 {
+        rec.woken(id, WakeSource::Timer, t);
+        rec.poll_start(id, t);
+        let busy = if i == 7 { 300.0 } else { 60.0 };
+        rec.poll_end(id, t + busy, false);
+        t += busy + 1.0;
+    }
+    let long: Vec<&Warning> = rec
+        .warnings()
+        .iter()
+        .filter(|w| w.kind.code() == "long-poll")
+        .collect();
+    assert_eq!(long.len(), 1, "one warning, not 2,000");
+    let w = long[0];
+    assert_eq!(w.count, 2000);
+    assert_eq!(w.kind, WarningKind::LongPoll { worst_ms: 300.0 });
+    let last = rec.events().get(w.last_event).expect("linked");
+    assert_eq!(last.kind, EventKind::PollEnd { ready: false });
+    assert_eq!(last.task, Some(id));
+    assert!(w.to_string().contains("2000 times"), "{w}");
+    assert!(
+        codes(&rec).contains(&(other, "lost-waker")),
+        "nothing pushed out"
+    );
+    assert_eq!(rec.task(id).map(|t| t.long_polls), Some(2000));
+}
+
+#[test]
+fn a_poll_of_exactly_50_ms_is_not_long() {
+    let mut rec = Recorder::default();
+    let id = rec.spawn("edge", None, here(), 0.0);
+    rec.poll_start(id, 0.0);
+    rec.poll_end(id, 50.0, true);
+    assert!(codes(&rec).is_empty());
+}
+
+#[test]
+fn pending_without_a_live_waker_is_a_lost_waker() {
+    let mut rec = Recorder::default();
+    let id = rec.spawn("forgetful", None, here(), 0.0);
+    rec.poll_start(id, 0.0);
+    rec.poll_end(id, 1.0, false);
+    assert_eq!(codes(&rec), vec![(id, "lost-waker")]);
+    assert!(
+        kinds(&rec, id).contains(&EventKind::LostWaker),
+        "an event: replays see it"
+    );
+}
+
+#[test]
+fn dropping_the_last_waker_of_an_idle_task_is_a_lost_waker_once() {
+    let mut rec = Recorder::default();
+    let id = pending_with_waker(&mut rec, "waiting");
+    assert!(codes(&rec).is_empty());
+    rec.waker_cloned(id);
+    rec.waker_dropped(id, || 5.0);
+    assert!(codes(&rec).is_empty(), "one waker is still alive");
+    rec.waker_dropped(id, || 6.0);
+    rec.waker_cloned(id);
+    rec.waker_dropped(id, || 7.0);
+    assert_eq!(codes(&rec), vec![(id, "lost-waker")]);
+    assert_eq!(rec.warnings().iter().next().map(|w| w.count), Some(1));
+}
+
+#[test]
+fn a_waker_dropped_after_waking_is_not_lost() {
+    let mut rec = Recorder::default();
+    let id = pending_with_waker(&mut rec, "woken");
+    rec.woken(id, WakeSource::Timer, 10.0);
+    rec.waker_dropped(id, || 10.0);
+    assert!(codes(&rec).is_empty());
+}
+
+#[test]
+fn mostly_self_wakes_is_a_storm_that_clears_when_the_ratio_falls_back() {
+    let mut rec = Recorder::default();
+    let yielder = pending_with_waker(&mut rec, "yield-once");
+    rec.poll_start(yielder, 2.0);
+    rec.wake(yielder, None, 2.0);
+    rec.poll_end(yielder, 2.5, false);
+    let spinner = pending_with_waker(&mut rec, "spinner");
+    for i in 0..12 {
+        let t = 10.0 + i as f64;
+        rec.poll_start(spinner, t);
+        rec.wake(spinner, None, t + 0.1);
+        rec.poll_end(spinner, t + 0.2, false);
+    }
+    assert_eq!(codes(&rec), vec![(spinner, "self-wake-storm")]);
+    let w = rec.warnings().iter().next().cloned().expect("warning");
+    assert_eq!(
+        w.kind,
+        WarningKind::SelfWakeStorm {
+            self_wakes: 12,
+            wakes: 12
+        }
+    );
+    assert!(w.active);
+    // Then it waits on timers: after 13 more wakes, 12 of 25 are self-wakes, half or fewer.
+    for i in 0..13 {
+        let t = 100.0 + i as f64;
+        rec.woken(spinner, WakeSource::Timer, t);
+        rec.poll_start(spinner, t);
+        rec.poll_end(spinner, t + 0.1, false);
+    }
+    let w = rec.warnings().iter().next().cloned().expect("warning");
+    assert!(!w.active, "cleared: {w}");
+    assert_eq!(
+        w.kind,
+        WarningKind::SelfWakeStorm {
+            self_wakes: 12,
+            wakes: 24
+        },
+        "the figures of the moment it cleared"
+    );
+    assert_eq!(w.count, 1);
+}
+
+#[test]
+fn a_third_self_wakes_is_not_a_storm() {
+    let mut rec = Recorder::default();
+    let id = pending_with_waker(&mut rec, "mixed");
+    for i in 0..30 {
+        rec.poll_start(id, i as f64);
+        if i % 3 == 2 {
+            rec.wake(id, None, i as f64);
+        } else {
+            rec.woken(id, WakeSource::Timer, i as f64);
+        }
+        rec.poll_end(id, i as f64 + 0.5, false);
+    }
+    assert!(codes(&rec).is_empty(), "{:?}", codes(&rec));
+}
+
+#[test]
+fn never_polled_is_only_a_spawned_task_waiting_over_a_second_for_its_first_poll() {
+    let mut rec = Recorder::default();
+    let aborted = rec.spawn("aborted-at-once", None, here(), 0.0);
+    let stuck = rec.spawn("stuck", None, here(), 0.0);
+    let fine = rec.spawn("fine", None, here(), 0.0);
+    rec.poll_start(fine, 1.0);
+    rec.poll_end(fine, 2.0, true);
+    rec.abort_requested(aborted, None, 3.0);
+    rec.cancelled(aborted, 5.0, CancelReason::Aborted);
+    rec.check_stalled(900.0);
+    assert!(codes(&rec).is_empty(), "{:?}", codes(&rec));
+    rec.check_stalled(1500.0);
+    rec.check_stalled(2500.0);
+    assert_eq!(codes(&rec), vec![(stuck, "never-polled")]);
+    let w = rec.warnings().iter().next().cloned().expect("warning");
+    assert_eq!(w.kind, WarningKind::NeverPolled { waited_ms: 1500.0 });
+    assert_eq!(
+        rec.events().get(w.event).map(|e| e.kind.clone()),
+        Some(EventKind::Stalled { waited_ms: 1500.0 })
+    );
+    // The aborted one is recorded as what happened, in words.
+    let cancelled = kinds(&rec, aborted)
+        .into_iter()
+        .find(|k| matches!(k, EventKind::Cancelled { .. }))
+        .expect("cancelled");
+    assert_eq!(
+        cancelled.to_string(),
+        "dropped before its first poll (aborted)"
+    );
+}
+
+#[test]
+fn a_spawned_task_first_polled_over_a_second_late_is_warned_at_that_poll() {
+    let mut rec = Recorder::default();
+    let late = rec.spawn("starved", None, here(), 0.0);
+    // Nothing checked while the event loop was blocked; its first poll comes 1.2 s late.
+    rec.poll_start(late, 1200.0);
+    rec.poll_end(late, 1201.0, true);
+    rec.check_stalled(3000.0);
+    assert_eq!(codes(&rec), vec![(late, "never-polled")]);
+    assert_eq!(rec.warnings().iter().next().map(|w| w.count), Some(1));
+}
+
+#[test]
+fn an_unpolled_instrument_dropped_by_its_owner_is_a_row_in_words_without_a_warning() {
+    let mut rec = Recorder::default();
+    let meta = Rc::new(TaskMeta {
+        name: "loser".into(),
+        location: here(),
+        size: 16,
+        kind: TaskKind::Instrumented,
+    });
+    let id = TaskId::new(1_000_000).expect("id");
+    rec.dropped_unpolled(id, meta, 40.0, CancelReason::LostSelect);
+    rec.check_stalled(5000.0);
+    assert!(codes(&rec).is_empty());
+    let t = rec.task(id).expect("a row");
+    assert_eq!(
+        (t.state, t.cancel_reason),
+        (TaskState::Cancelled, Some(CancelReason::LostSelect))
+    );
+    assert_eq!(
+        t.total_ms(9999.0),
+        0.0,
+        "its row starts and ends where it was dropped"
+    );
+}
+
+#[test]
+fn an_error_with_its_join_handle_dropped_warns_whichever_comes_first() {
+    let mut rec = Recorder::default();
+    let early = rec.spawn("handle-dropped-first", None, here(), 0.0);
+    rec.handle_dropped(early, || 1.0);
+    rec.poll_start(early, 2.0);
+    rec.poll_end(early, 3.0, true);
+    rec.failed(early, "boom", 3.0);
+    let late = rec.spawn("failed-first", None, here(), 0.0);
+    rec.poll_start(late, 2.0);
+    rec.poll_end(late, 3.0, true);
+    rec.failed(late, "bang", 3.0);
+    assert_eq!(
+        codes(&rec),
+        vec![(early, "error-dropped")],
+        "late's handle may still be awaited"
+    );
+    rec.handle_dropped(late, || 4.0);
+    assert_eq!(
+        codes(&rec),
+        vec![(early, "error-dropped"), (late, "error-dropped")]
+    );
+    assert_eq!(state(&rec, late), Some(TaskState::Failed));
+    assert_eq!(
+        rec.task(late)
+            .and_then(|t| t.error.clone())
+            .as_deref()
+            .map(String::as_str),
+        Some("bang")
+    );
+}
+
+#[test]
+fn a_failure_whose_handle_is_kept_raises_nothing_and_a_done_handle_records_nothing() {
+    let mut rec = Recorder::default();
+    let id = rec.spawn("failing", None, here(), 0.0);
+    rec.poll_start(id, 0.0);
+    rec.poll_end(id, 1.0, true);
+    rec.failed(id, "seen by its awaiter", 1.0);
+    assert!(codes(&rec).is_empty());
+    let done = rec.spawn("done", None, here(), 0.0);
+    rec.poll_start(done, 0.0);
+    rec.poll_end(done, 1.0, true);
+    let before = rec.recorded();
+    rec.handle_dropped(done, || 2.0);
+    assert_eq!(
+        rec.recorded(),
+        before,
+        "a finished task's handle going is no event"
+    );
+}
+
+#[test]
+fn the_warning_list_is_bounded() {
+    let mut rec = Recorder::new(Limits {
+        warnings: 3,
+        ..Limits::default()
+    });
+    for i in 0..10 {
+        let id = rec.spawn("slow", None, here(), 0.0);
+        rec.poll_start(id, i as f64 * 100.0);
+        rec.poll_end(id, i as f64 * 100.0 + 60.0, true);
+    }
+    assert_eq!(rec.warnings().len(), 3);
+    assert_eq!(rec.warnings().dropped(), 7);
+}
+
+#[test]
+fn a_future_of_1024_bytes_or_more_is_a_large_future() {
+    let mut rec = Recorder::default();
+    let meta = |size| {
+        Rc::new(TaskMeta {
+            name: "f".into(),
+            location: here(),
+            size,
+            kind: TaskKind::Spawned,
+        })
+    };
+    let small = TaskId::new(2_000_001).expect("id");
+    let large = TaskId::new(2_000_002).expect("id");
+    rec.spawn_task(small, meta(1023), None, 0.0);
+    rec.spawn_task(large, meta(1024), None, 0.0);
+    assert_eq!(codes(&rec), vec![(large, "large-future")]);
+    assert_eq!(
+        rec.warnings().iter().next().map(|w| w.kind.clone()),
+        Some(WarningKind::LargeFuture { bytes: 1024 })
+    );
+}
+
+#[test]
+fn waker_clones_and_drops_are_counted() {
+    let mut rec = Recorder::default();
+    let id = pending_with_waker(&mut rec, "t");
+    rec.waker_cloned(id);
+    rec.waker_cloned(id);
+    rec.waker_dropped(id, || 2.0);
+    let t = rec.task(id).expect("kept");
+    assert_eq!((t.waker_clones, t.waker_drops, t.wakers_alive()), (3, 1, 2));
+}
+
+#[test]
+fn an_abort_schedules_an_idle_task_and_says_who() {
+    let mut rec = Recorder::default();
+    let main = rec.spawn("main", None, here(), 0.0);
+    let victim = pending_with_waker(&mut rec, "victim");
+    rec.poll_start(main, 5.0);
+    rec.abort_requested(victim, Some(main), 5.5);
+    rec.poll_end(main, 6.0, true);
+    let t = rec.task(victim).expect("kept");
+    assert_eq!(t.state, TaskState::Scheduled, "dropped at its next turn");
+    assert_eq!(t.abort_requested, Some(Some(main)));
+    assert_eq!(t.cancel_reason, None, "not cancelled yet");
+    assert!(kinds(&rec, victim)
+        .iter()
+        .any(|k| k.to_string() == format!("aborted by task {main}")));
+}
+
+#[test]
+fn an_abort_during_a_poll_that_completes_leaves_the_task_done() {
+    let mut rec = Recorder::default();
+    let id = rec.spawn("self-aborting", None, here(), 0.0);
+    rec.poll_start(id, 1.0);
+    rec.abort_requested(id, Some(id), 1.5);
+    rec.poll_end(id, 2.0, true);
+    let t = rec.task(id).expect("kept");
+    assert_eq!((t.state, t.cancel_reason), (TaskState::Done, None));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resources
+
+fn semaphore(rec: &mut Recorder, permits: u32) -> ResourceId {
+    rec.resource_created(
+        "sem",
+        ResourceDetail::Semaphore {
+            permits,
+            holders: 0,
+            waiters: 0,
+            max_holders: 0,
+        },
+        here(),
+        None,
+        0.0,
+    )
+}
+
+#[test]
+fn a_semaphore_tracks_holders_waiters_cancelled_waits_and_the_peak() {
+    let mut rec = Recorder::default();
+    let sem = semaphore(&mut rec, 2);
+    let acquired = |holders, waiters| ResourceEvent::Acquired { holders, waiters };
+    rec.resource(sem, None, acquired(1, 0), 1.0);
+    rec.resource(sem, None, acquired(2, 0), 2.0);
+    rec.resource(sem, None, ResourceEvent::Waiting { waiters: 1 }, 3.0);
+    rec.resource(sem, None, ResourceEvent::WaitCancelled { waiters: 0 }, 3.5);
+    rec.resource(sem, None, ResourceEvent::Released { holders: 1 }, 4.0);
+    let detail = rec.resource_stats(sem).map(|r| r.detail.clone());
+    assert_eq!(
+        detail,
+        Some(ResourceDetail::Semaphore {
+            permits: 2,
+            holders: 1,
+            waiters: 0,
+            max_holders: 2
+        })
+    );
+}
+
+#[test]
+fn closed_resources_past_the_cap_are_forgotten_and_counted() {
+    let mut rec = Recorder::new(Limits {
+        finished_tasks: 2,
+        ..Limits::default()
+    });
+    let ids: Vec<_> = (0..4).map(|_| semaphore(&mut rec, 1)).collect();
+    for &id in &ids[..3] {
+        rec.resource(id, None, ResourceEvent::Closed, 2.0);
+    }
+    rec.resource(ids[2], None, ResourceEvent::Released { holders: 0 }, 3.0);
+    assert_eq!(
+        rec.resources().count(),
+        3,
+        "two closed kept, the open one never evicted"
+    );
+    assert_eq!(rec.resources_dropped(), 1);
+}
+
+fn noop_waker() -> Waker {
+    futures::task::noop_waker()
+}
+
+#[test]
+fn a_semaphore_wait_given_up_is_recorded_and_a_dropped_semaphore_closes() {
+    reset();
+    let sem = Semaphore::new("one", 1);
+    let id = sem.id();
+    let waker = noop_waker();
+    let mut cx = Context::from_waker(&waker);
+    let mut held = Box::pin(sem.acquire());
+    let Poll::Ready(permit) = held.as_mut().poll(&mut cx) else {
+        panic!("a free permit is taken at once");
+    };
+    let mut waiting = Box::pin(sem.acquire());
+    assert!(waiting.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(sem.waiters(), 1);
+    drop(waiting); // as a timeout around acquire() would
+    assert_eq!(sem.waiters(), 0);
+    let waiters = with_recorder(|r| {
+        r.resource_stats(id).map(|r| match r.detail {
+            ResourceDetail::Semaphore { waiters, .. } => waiters,
+            _ => 99,
+        })
+    });
+    assert_eq!(waiters, Some(0), "not waiting forever");
+    drop(held);
+    drop(sem);
+    assert!(
+        with_recorder(|r| r.resource_stats(id).is_some_and(|r| r.closed_ms.is_none())),
+        "a permit still holds it"
+    );
+    drop(permit);
+    assert!(with_recorder(|r| r
+        .resource_stats(id)
+        .is_some_and(|r| r.closed_ms.is_some())));
+}
+
+#[test]
+fn a_channel_closes_when_its_last_receiver_goes_though_senders_remain() {
+    reset();
+    let (tx, rx) = channel::<u32>("queue", 4);
+    let tx2 = tx.clone();
+    let id = tx.id();
+    let rx2 = rx.clone();
+    drop(rx);
+    let closed = || with_recorder(|r| r.resource_stats(id).is_some_and(|r| r.closed_ms.is_some()));
+    assert!(!closed());
+    drop(rx2);
+    assert!(
+        closed(),
+        "no receiver: async-channel closes it, and so does the record"
+    );
+    assert!(tx.try_send(1).is_err());
+    drop((tx, tx2));
+}
+
+#[test]
+fn a_channel_closed_by_its_senders_still_counts_what_its_receiver_drains() {
+    reset();
+    let (tx, rx) = channel::<u32>("queue", 4);
+    let id = tx.id();
+    tx.try_send(1).expect("room");
+    tx.try_send(2).expect("room");
+    drop(tx);
+    let waker = noop_waker();
+    let mut cx = Context::from_waker(&waker);
+    for want in [1, 2] {
+        let mut recv = Box::pin(rx.recv());
+        assert!(matches!(recv.as_mut().poll(&mut cx), Poll::Ready(Ok(v)) if v == want));
+    }
+    let detail = with_recorder(|r| {
+        r.resource_stats(id)
+            .map(|r| (r.closed_ms.is_some(), r.detail.clone()))
+    });
+    assert!(
+        matches!(
+            detail,
+            Some((
+                true,
+                ResourceDetail::Channel {
+                    sent: 2,
+                    received: 2,
+                    depth: 0,
+                    ..
+                }
+            ))
+        ),
+        "{detail:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Traced futures polled by hand
+
+/// The executor's side: counts how often the task was woken.
+struct Executor(AtomicUsize);
+
+impl Wake for Executor {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// A future whose every poll runs `step`.
+struct Scripted<S>(S);
+
+impl<S: FnMut(&mut Context<'_>) -> Poll<()> + Unpin> Future for Scripted<S> {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        (self.0)(cx)
+    }
+}
+
+fn fresh() -> (Arc<Executor>, Waker) {
+    reset();
+    set_fake_now(None);
+    let executor = Arc::new(Executor(AtomicUsize::new(0)));
+    let waker = Waker::from(Arc::clone(&executor));
+    (executor, waker)
+}
+
+fn poll<F: Future>(f: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
+    f.poll(&mut Context::from_waker(waker))
+}
+
+fn stats(id: TaskId) -> TaskStats {
+    with_recorder(|r| r.task(id).cloned()).expect("traced")
+}
+
+fn warning_codes() -> Vec<&'static str> {
+    with_recorder(|r| r.warnings().iter().map(|w| w.kind.code()).collect())
+}
+
+fn keeper(
+    slot: &Rc<RefCell<Option<Waker>>>,
+) -> Scripted<impl FnMut(&mut Context<'_>) -> Poll<()> + Unpin> {
+    let keep = Rc::clone(slot);
+    Scripted(move |cx: &mut Context<'_>| {
+        *keep.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
+    })
+}
+
+#[test]
+fn a_kept_waker_wakes_the_task_and_its_copies_are_counted() {
+    let (executor, waker) = fresh();
+    let slot: Rc<RefCell<Option<Waker>>> = Rc::default();
+    let keep = Rc::clone(&slot);
+    let mut polls = 0;
+    let fut = instrument(
+        "keeper",
+        Scripted(move |cx: &mut Context<'_>| {
+            polls += 1;
+            if polls == 1 {
+                *keep.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        }),
+    );
+    let id = fut.id();
+    let mut fut = Box::pin(fut);
+    assert!(
+        with_recorder(|r| r.task(id).is_none()),
+        "no row before the first poll"
+    );
+    assert!(poll(fut.as_mut(), &waker).is_pending());
+    assert_eq!(stats(id).wakers_alive(), 1);
+    let kept = slot.borrow_mut().take().expect("the future kept its waker");
+    kept.wake();
+    assert_eq!(
+        executor.0.load(Ordering::SeqCst),
+        1,
+        "the real task was woken"
+    );
+    assert!(poll(fut.as_mut(), &waker).is_ready());
+    let t = stats(id);
+    assert_eq!(t.state, TaskState::Done);
+    assert_eq!((t.polls, t.wakes, t.self_wakes), (2, 1, 0));
+    assert_eq!((t.waker_clones, t.waker_drops), (1, 1));
+    assert!(warning_codes().is_empty(), "{:?}", warning_codes());
+}
+
+#[test]
+fn an_instrumented_future_created_early_starts_its_row_at_its_first_poll() {
+    let (_, waker) = fresh();
+    set_fake_now(Some(100.0));
+    let fut = instrument("later", Scripted(|_: &mut Context<'_>| Poll::Ready(())));
+    let id = fut.id();
+    let mut fut = Box::pin(fut);
+    set_fake_now(Some(5000.0)); // awaited five seconds later
+    assert!(with_recorder(|r| r.task(id).is_none()), "no row yet");
+    super::record(|r| r.check_stalled(5000.0));
+    assert!(poll(fut.as_mut(), &waker).is_ready());
+    let t = stats(id);
+    assert_eq!(t.spawned_ms, 5000.0);
+    assert_eq!(
+        t.scheduled_ms, 0.0,
+        "the wait before it was awaited is not scheduled time"
+    );
+    assert!(warning_codes().is_empty(), "{:?}", warning_codes());
+    set_fake_now(None);
+}
+
+#[test]
+fn pending_without_keeping_the_waker_is_a_lost_waker() {
+    let (_, waker) = fresh();
+    let mut fut = Box::pin(instrument(
+        "forgetful",
+        Scripted(|_: &mut Context<'_>| Poll::Pending),
+    ));
+    assert!(poll(fut.as_mut(), &waker).is_pending());
+    assert_eq!(warning_codes(), vec!["lost-waker"]);
+}
+
+#[test]
+fn waking_itself_in_every_poll_is_a_self_wake_storm() {
+    let (executor, waker) = fresh();
+    let fut = instrument(
+        "spinner",
+        Scripted(|cx: &mut Context<'_>| {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }),
+    );
+    let id = fut.id();
+    let mut fut = Box::pin(fut);
+    for _ in 0..12 {
+        assert!(poll(fut.as_mut(), &waker).is_pending());
+    }
+    let t = stats(id);
+    assert_eq!((t.wakes, t.self_wakes), (12, 12));
+    assert_eq!(t.state, TaskState::Scheduled, "woken in its poll: not idle");
+    assert_eq!(executor.0.load(Ordering::SeqCst), 12);
+    assert_eq!(warning_codes(), vec!["self-wake-storm"]);
+}
+
+#[test]
+fn a_wake_inside_with_wake_source_is_attributed_to_that_source() {
+    let (_, waker) = fresh();
+    let slot: Rc<RefCell<Option<Waker>>> = Rc::default();
+    let mut fut = Box::pin(instrument("sleeper", keeper(&slot)));
+    assert!(poll(fut.as_mut(), &waker).is_pending());
+    let kept = slot.borrow_mut().take().expect("kept");
+    with_wake_source(WakeSource::Timer, || kept.wake_by_ref());
+    let sources: Vec<WakeSource> = with_recorder(|r| {
+        r.events()
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Woken { by, .. } => Some(by),
+                _ => None,
+            })
+            .collect()
+    });
+    assert_eq!(sources, vec![WakeSource::Timer]);
+}
+
+#[test]
+fn a_self_wake_inside_via_is_a_self_wake_not_the_resource() {
+    let (_, waker) = fresh();
+    let resource = ResourceId::new(77).expect("id");
+    let fut = instrument(
+        "yields-inside-via",
+        via(
+            WakeSource::Channel(resource),
+            Scripted(|cx: &mut Context<'_>| {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }),
+        ),
+    );
+    let id = fut.id();
+    let mut fut = Box::pin(fut);
+    assert!(poll(fut.as_mut(), &waker).is_pending());
+    let t = stats(id);
+    assert_eq!((t.wakes, t.self_wakes), (1, 1));
+}
+
+#[test]
+fn a_poll_longer_than_50_ms_on_the_fake_clock_warns() {
+    let (_, waker) = fresh();
+    set_fake_now(Some(1000.0));
+    let fut = instrument(
+        "blocker",
+        Scripted(|_: &mut Context<'_>| {
+            set_fake_now(Some(1300.0)); // a 300 ms busy loop
+            Poll::Ready(())
+        }),
+    );
+    let id = fut.id();
+    let mut fut = Box::pin(fut);
+    assert!(poll(fut.as_mut(), &waker).is_ready());
+    assert_eq!(stats(id).busy_ms, 300.0);
+    assert_eq!(warning_codes(), vec!["long-poll"]);
+    set_fake_now(None);
+}
+
+#[test]
+fn dropping_records_the_reason_given_else_dropped() {
+    let (_, waker) = fresh();
+    let one: Rc<RefCell<Option<Waker>>> = Rc::default();
+    let two: Rc<RefCell<Option<Waker>>> = Rc::default();
+    let timed_out = instrument("slow", keeper(&one));
+    let dropped = instrument("abandoned", keeper(&two));
+    let (a, b) = (timed_out.id(), dropped.id());
+    let mut timed_out = Box::pin(timed_out);
+    let mut dropped = Box::pin(dropped);
+    assert!(poll(timed_out.as_mut(), &waker).is_pending());
+    assert!(poll(dropped.as_mut(), &waker).is_pending());
+    drop_with_reason(CancelReason::TimedOut, || drop(timed_out));
+    drop(dropped);
+    assert_eq!(stats(a).cancel_reason, Some(CancelReason::TimedOut));
+    assert_eq!(stats(b).cancel_reason, Some(CancelReason::Dropped));
+    assert_eq!(stats(a).state, TaskState::Cancelled);
+    assert!(warning_codes().is_empty(), "{:?}", warning_codes());
+}
+
+#[test]
+fn a_future_dropped_before_its_first_poll_is_recorded_so_without_a_warning() {
+    let _ = fresh();
+    let fut = instrument("unlucky", Scripted(|_: &mut Context<'_>| Poll::Ready(())));
+    let id = fut.id();
+    drop_with_reason(CancelReason::LostSelect, || drop(fut));
+    assert!(warning_codes().is_empty(), "{:?}", warning_codes());
+    let t = stats(id);
+    assert_eq!(t.cancel_reason, Some(CancelReason::LostSelect));
+    assert_eq!(t.polls, 0);
+}
+
+#[test]
+fn an_instrument_created_inside_a_poll_is_a_child_of_that_task() {
+    let (_, waker) = fresh();
+    let child: Rc<RefCell<Option<TaskId>>> = Rc::default();
+    let seen = Rc::clone(&child);
+    let parent = instrument(
+        "parent",
+        Scripted(move |cx: &mut Context<'_>| {
+            let c = instrument("child", Scripted(|_: &mut Context<'_>| Poll::Ready(())));
+            *seen.borrow_mut() = Some(c.id());
+            Box::pin(c).as_mut().poll(cx)
+        }),
+    );
+    let parent_id = parent.id();
+    let mut parent = Box::pin(parent);
+    assert!(poll(parent.as_mut(), &waker).is_ready());
+    let child = child.borrow().expect("created");
+    assert_eq!(stats(child).parent, Some(parent_id));
+    assert!(stats(child).nested);
+}
+
+/// `outer` polls `inner` (an instrumented future) and returns what it returns.
+fn nest<F: Future<Output = ()> + Unpin + 'static>(
+    name: &str,
+    inner: F,
+) -> Traced<Scripted<impl FnMut(&mut Context<'_>) -> Poll<()> + Unpin>> {
+    let mut inner = Box::pin(inner);
+    instrument(
+        name,
+        Scripted(move |cx: &mut Context<'_>| inner.as_mut().poll(cx)),
+    )
+}
+
+#[test]
+fn a_nested_child_neither_copies_the_parents_waker_nor_hides_its_lost_waker() {
+    let (_, waker) = fresh();
+    let child = instrument("child", Scripted(|_: &mut Context<'_>| Poll::Pending));
+    let child_id = child.id();
+    let parent = nest("parent", child);
+    let parent_id = parent.id();
+    let mut parent = Box::pin(parent);
+    assert!(poll(parent.as_mut(), &waker).is_pending());
+    let p = stats(parent_id);
+    assert_eq!(
+        (p.waker_clones, p.waker_drops),
+        (0, 0),
+        "the child holds no counted copy"
+    );
+    assert_eq!(
+        with_recorder(codes),
+        vec![(parent_id, "lost-waker")],
+        "nobody can wake the parent: said of it (not of the nested child, which it re-polls)"
+    );
+    assert!(stats(child_id).nested);
+}
+
+#[test]
+fn a_waker_kept_by_a_nested_child_keeps_the_parent_wakeable() {
+    let (executor, waker) = fresh();
+    let slot: Rc<RefCell<Option<Waker>>> = Rc::default();
+    let child = instrument("child", keeper(&slot));
+    let child_id = child.id();
+    let parent = nest("parent", child);
+    let parent_id = parent.id();
+    let mut parent = Box::pin(parent);
+    assert!(poll(parent.as_mut(), &waker).is_pending());
+    assert!(warning_codes().is_empty(), "{:?}", warning_codes());
+    assert_eq!(stats(child_id).wakers_alive(), 1);
+    assert_eq!(stats(parent_id).wakers_alive(), 0);
+    let kept = slot.borrow_mut().take().expect("kept");
+    kept.wake();
+    assert_eq!(
+        executor.0.load(Ordering::SeqCst),
+        1,
+        "through the parent to the executor"
+    );
+    assert_eq!((stats(child_id).wakes, stats(parent_id).wakes), (1, 1));
+    assert!(
+        warning_codes().is_empty(),
+        "dropping the child's waker after waking loses nothing"
+    );
+}
+
+#[test]
+fn a_self_wake_inside_a_child_is_a_self_wake_of_the_parent_too() {
+    let (_, waker) = fresh();
+    let child = instrument(
+        "spinning-child",
+        Scripted(|cx: &mut Context<'_>| {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }),
+    );
+    let parent = nest("parent", child);
+    let parent_id = parent.id();
+    let mut parent = Box::pin(parent);
+    for _ in 0..12 {
+        assert!(poll(parent.as_mut(), &waker).is_pending());
+    }
+    let p = stats(parent_id);
+    assert_eq!((p.wakes, p.self_wakes), (12, 12));
+    assert!(with_recorder(codes).contains(&(parent_id, "self-wake-storm")));
+}
+
+#[test]
+fn a_long_chunk_in_a_nested_child_is_one_warning_and_its_time_is_counted_once() {
+    let (_, waker) = fresh();
+    set_fake_now(Some(1000.0));
+    let child = instrument(
+        "chunk",
+        Scripted(|_: &mut Context<'_>| {
+            set_fake_now(Some(1060.0)); // 60 ms of work inside the child
+            Poll::Ready(())
+        }),
+    );
+    let child_id = child.id();
+    let parent = nest("task", child);
+    let parent_id = parent.id();
+    let mut parent = Box::pin(parent);
+    assert!(poll(parent.as_mut(), &waker).is_ready());
+    assert_eq!(
+        with_recorder(codes),
+        vec![(child_id, "long-poll")],
+        "one warning, on the child that ran long"
+    );
+    let (p, c) = (stats(parent_id), stats(child_id));
+    assert_eq!(c.busy_ms, 60.0);
+    assert_eq!(p.busy_ms, 0.0, "the parent's own time");
+    assert_eq!(p.in_children_ms, 60.0);
+    assert_eq!(p.busy_ms + c.busy_ms, 60.0, "nothing counted twice");
+    set_fake_now(None);
+}
+
+#[test]
+fn two_short_children_making_a_long_poll_warn_on_the_parent() {
+    let (_, waker) = fresh();
+    set_fake_now(Some(0.0));
+    let step = |to: f64| {
+        instrument(
+            "half",
+            Scripted(move |_: &mut Context<'_>| {
+                set_fake_now(Some(to));
+                Poll::Ready(())
+            }),
+        )
+    };
+    let mut a = Box::pin(step(30.0));
+    let mut b = Box::pin(step(60.0));
+    let parent = instrument(
+        "parent",
+        Scripted(move |cx: &mut Context<'_>| {
+            let _ = a.as_mut().poll(cx);
+            let _ = b.as_mut().poll(cx);
+            Poll::Ready(())
+        }),
+    );
+    let parent_id = parent.id();
+    let mut parent = Box::pin(parent);
+    assert!(poll(parent.as_mut(), &waker).is_ready());
+    assert_eq!(with_recorder(codes), vec![(parent_id, "long-poll")]);
+    set_fake_now(None);
+}
+
+#[test]
+fn subscribers_hear_of_changes_until_they_unsubscribe() {
+    let _ = fresh();
+    let heard = Rc::new(std::cell::Cell::new(0));
+    let counter = Rc::clone(&heard);
+    let subscription = subscribe(move || counter.set(counter.get() + 1));
+    let fut = instrument("noticed", Scripted(|_: &mut Context<'_>| Poll::Ready(())));
+    let mut fut = Box::pin(fut);
+    let _ = poll(fut.as_mut(), &noop_waker());
+    assert!(heard.get() >= 1);
+    drop(subscription);
+    let before = heard.get();
+    drop(fut);
+    assert_eq!(heard.get(), before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replay
+
+#[test]
+fn as_of_rebuilds_the_states_and_stats_of_a_past_moment() {
+    let mut rec = Recorder::default();
+    let main = rec.spawn("main", None, here(), 0.0);
+    rec.poll_start(main, 1.0);
+    rec.waker_cloned(main);
+    rec.poll_end(main, 2.0, false);
+    let mid = rec.recorded() - 1;
+    rec.woken(main, WakeSource::Timer, 100.0);
+    rec.poll_start(main, 101.0);
+    rec.poll_end(main, 160.0, true); // a long poll: warned after `mid`
+    let past = rec.as_of(mid);
+    let t = past.task(main).expect("rebuilt");
+    assert_eq!(t.state, TaskState::Idle);
+    assert_eq!(t.polls, 1);
+    assert_eq!(t.name(), "main");
+    assert_eq!(past.events().len(), 3);
+    assert!(past.warnings().is_empty(), "the long poll came later");
+    let now = rec.as_of(rec.recorded() - 1);
+    let t = now.task(main).expect("rebuilt");
+    assert_eq!((t.state, t.polls, t.wakes), (TaskState::Done, 2, 1));
+    assert_eq!(t.busy_ms, 60.0);
+    assert_eq!(now.warnings().len(), 1);
+    assert_eq!(now.recorded(), rec.recorded());
+}
+
+#[test]
+fn as_of_after_the_log_wraps_keeps_main_and_the_live_event_numbers() {
+    let mut rec = Recorder::new(Limits {
+        events: 50,
+        finished_tasks: 100,
+        warnings: 100,
+    });
+    let main = rec.spawn("main", None, here(), 0.0);
+    rec.poll_start(main, 0.0);
+    rec.waker_cloned(main);
+    let sem = semaphore(&mut rec, 1);
+    rec.resource(
+        sem,
+        Some(main),
+        ResourceEvent::Acquired {
+            holders: 1,
+            waiters: 0,
+        },
+        0.5,
+    );
+    rec.poll_end(main, 1.0, false);
+    let worker = rec.spawn("worker", None, here(), 1.0);
+    rec.waker_cloned(worker);
+    let mut t = 2.0;
+    for _ in 0..40 {
+        rec.woken(worker, WakeSource::Timer, t);
+        rec.poll_start(worker, t);
+        rec.poll_end(worker, t + 0.5, false);
+        t += 1.0;
+    }
+    rec.woken(worker, WakeSource::Timer, t);
+    rec.poll_start(worker, t);
+    rec.poll_end(worker, t + 80.0, false); // a long poll, inside the kept window
+    assert!(rec.events().dropped() > 0, "the log wrapped");
+    let first = rec.events().first_seq();
+    let long_poll = rec.warnings().iter().next().cloned().expect("warned");
+    for seq in [first, first + 10, rec.recorded() - 1] {
+        let past = rec.as_of(seq);
+        let m = past.task(main).expect("main is there at every kept moment");
+        assert_eq!(m.state, TaskState::Idle);
+        assert_eq!(m.polls, 1);
+        assert!(!m.wakers_known, "replayed: waker copies are not events");
+        let s = past
+            .resource_stats(sem)
+            .expect("the semaphore created before the window");
+        assert!(matches!(
+            s.detail,
+            ResourceDetail::Semaphore { holders: 1, .. }
+        ));
+        assert_eq!(past.events().first_seq(), first, "live numbering");
+        assert_eq!(past.recorded(), seq + 1);
+    }
+    let end = rec.as_of(rec.recorded() - 1);
+    let w = end
+        .warnings()
+        .iter()
+        .next()
+        .cloned()
+        .expect("replayed warning");
+    assert_eq!(
+        (w.event, w.kind.clone()),
+        (long_poll.event, long_poll.kind.clone())
+    );
+    assert_eq!(
+        end.events().get(w.event).map(|e| e.kind.clone()),
+        Some(EventKind::PollEnd { ready: false }),
+        "the warning points at the same event in the replay"
+    );
+    let worker_polls = end.task(worker).map(|t| t.polls);
+    assert_eq!(worker_polls, rec.task(worker).map(|t| t.polls));
+    assert_eq!(
+        rec.snapshot_size().0,
+        2,
+        "the snapshot holds the two live tasks"
+    );
+}
+
+#[test]
+fn as_of_replays_resources_from_their_initial_state() {
+    let mut rec = Recorder::default();
+    let sem = semaphore(&mut rec, 1);
+    rec.resource(
+        sem,
+        None,
+        ResourceEvent::Acquired {
+            holders: 1,
+            waiters: 0,
+        },
+        1.0,
+    );
+    let mid = rec.recorded() - 1;
+    rec.resource(sem, None, ResourceEvent::Released { holders: 0 }, 2.0);
+    let held = rec.as_of(mid).resource_stats(sem).map(|r| r.detail.clone());
+    assert!(matches!(
+        held,
+        Some(ResourceDetail::Semaphore {
+            holders: 1,
+            max_holders: 1,
+            ..
+        })
+    ));
+    let before = rec.as_of(0).resource_stats(sem).map(|r| r.detail.clone());
+    assert!(matches!(
+        before,
+        Some(ResourceDetail::Semaphore {
+            holders: 0,
+            max_holders: 0,
+            ..
+        })
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Chrome trace, as Perfetto reads it
+
+/// main (#1) spawns child; child sleeps and is woken by a timer; it releases a semaphore that
+/// wakes waiter; child's completion wakes main; main's last poll is long.
+fn recording() -> (Recorder, TaskId, TaskId, TaskId) {
+    let mut rec = Recorder::new(Limits::default());
+    let main = rec.spawn("main", None, here(), 0.0);
+    rec.poll_start(main, 1.0);
+    rec.waker_cloned(main);
+    let child = rec.spawn("child", Some(main), here(), 1.5);
+    let waiter = rec.spawn("waiter", Some(main), here(), 1.6);
+    let sem = semaphore(&mut rec, 1);
+    rec.poll_end(main, 2.0, false);
+    rec.poll_start(child, 3.0);
+    rec.waker_cloned(child);
+    rec.resource(
+        sem,
+        Some(child),
+        ResourceEvent::Acquired {
+            holders: 1,
+            waiters: 0,
+        },
+        3.0,
+    );
+    rec.sleep_started(child, 100.0, 3.0);
+    rec.poll_end(child, 3.0, false); // a poll the coarse clock saw as 0 µs
+    rec.poll_start(waiter, 3.5);
+    rec.waker_cloned(waiter);
+    rec.resource(
+        sem,
+        Some(waiter),
+        ResourceEvent::Waiting { waiters: 1 },
+        3.6,
+    );
+    rec.poll_end(waiter, 4.0, false);
+    rec.woken(child, WakeSource::Timer, 104.0);
+    rec.poll_start(child, 105.0);
+    rec.resource(
+        sem,
+        Some(child),
+        ResourceEvent::Released { holders: 0 },
+        105.2,
+    );
+    rec.wake(waiter, Some(WakeSource::Semaphore(sem)), 105.2);
+    rec.poll_end(child, 106.0, true);
+    rec.wake(main, Some(WakeSource::Task(child)), 106.0); // handed over after its poll
+    rec.poll_start(waiter, 106.5);
+    rec.poll_end(waiter, 106.5, true);
+    rec.poll_start(main, 107.0);
+    rec.poll_end(main, 180.0, true); // a long poll: a warning
+    (rec, main, child, waiter)
+}
+
+fn parse(rec: &Recorder) -> Vec<Value> {
+    let text = chrome_trace(rec, 200.0);
+    let parsed: Value = serde_json::from_str(&text).expect("valid JSON");
+    parsed["traceEvents"]
+        .as_array()
+        .cloned()
+        .expect("traceEvents")
+}
+
+fn of<'a>(events: &'a [Value], ph: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["ph"] == ph).collect()
+}
+
+#[test]
+fn every_task_has_a_begin_and_an_end_and_one_named_track() {
+    let (rec, main, ..) = recording();
+    let events = parse(&rec);
+    assert_eq!(of(&events, "b").len(), 3);
+    assert_eq!(of(&events, "e").len(), 3);
+    let mut names: HashMap<u64, Vec<String>> = HashMap::new();
+    for m in of(&events, "M")
+        .into_iter()
+        .filter(|m| m["name"] == "thread_name")
+    {
+        names
+            .entry(m["tid"].as_u64().expect("tid"))
+            .or_default()
+            .push(m["args"]["name"].as_str().unwrap_or("").to_string());
+    }
+    assert!(names.values().all(|n| n.len() == 1), "{names:?}");
+    assert_eq!(names[&main.get()], vec![format!("main {main}")]);
+    assert!(names.contains_key(&EVENT_LOOP_TID));
+    let main_end = of(&events, "e")
+        .into_iter()
+        .find(|e| e["id"] == main.get())
+        .cloned()
+        .expect("main's end");
+    assert_eq!(main_end["ts"], 180_000.0, "microseconds");
+    assert_eq!(main_end["args"]["state"], "done");
+}
+
+#[test]
+fn no_event_sits_on_tid_0() {
+    let (rec, ..) = recording();
+    for e in parse(&rec) {
+        if let Some(tid) = e.get("tid") {
+            assert_ne!(tid, 0, "{e}");
+        }
+    }
+}
+
+#[test]
+fn every_poll_is_a_slice_of_at_least_1_us_that_never_overlaps_its_previous() {
+    let (rec, _, child, _) = recording();
+    let events = parse(&rec);
+    let mut by_tid: HashMap<u64, Vec<(f64, f64)>> = HashMap::new();
+    for x in of(&events, "X").into_iter().filter(|x| x["cat"] == "poll") {
+        let dur = x["dur"].as_f64().expect("dur");
+        assert!(dur >= 1.0, "{x}");
+        by_tid
+            .entry(x["tid"].as_u64().expect("tid"))
+            .or_default()
+            .push((x["ts"].as_f64().expect("ts"), dur));
+    }
+    for slices in by_tid.values() {
+        for pair in slices.windows(2) {
+            assert!(pair[1].0 >= pair[0].0 + pair[0].1, "{slices:?}");
+        }
+    }
+    assert_eq!(
+        by_tid[&child.get()][0],
+        (3000.0, 1.0),
+        "the 0 µs poll is 1 µs"
+    );
+}
+
+#[test]
+fn every_flow_starts_and_ends_inside_a_slice_of_its_track() {
+    let (rec, main, child, waiter) = recording();
+    let events = parse(&rec);
+    let slices: Vec<(u64, f64, f64)> = of(&events, "X")
+        .into_iter()
+        .map(|x| {
+            let ts = x["ts"].as_f64().unwrap_or(-1.0);
+            (
+                x["tid"].as_u64().unwrap_or(0),
+                ts,
+                ts + x["dur"].as_f64().unwrap_or(0.0),
+            )
+        })
+        .collect();
+    let inside = |e: &Value| {
+        let tid = e["tid"].as_u64().unwrap_or(0);
+        let ts = e["ts"].as_f64().unwrap_or(-1.0);
+        slices
+            .iter()
+            .any(|&(t, start, end)| t == tid && start <= ts && ts <= end && end > start)
+    };
+    let starts = of(&events, "s");
+    let ends = of(&events, "f");
+    assert_eq!(
+        starts.len(),
+        3,
+        "timer -> child, semaphore -> waiter, child -> main"
+    );
+    assert_eq!(ends.len(), 3);
+    for e in starts.iter().chain(&ends) {
+        assert!(inside(e), "outside any slice of its track: {e}");
+    }
+    for f in &ends {
+        assert_eq!(f["bp"], "e");
+        let s_index = events
+            .iter()
+            .position(|e| e["ph"] == "s" && e["id"] == f["id"]);
+        let f_index = events.iter().position(|e| e == *f);
+        assert!(s_index < f_index);
+    }
+    let start_of = |to: TaskId| {
+        let f = ends
+            .iter()
+            .find(|f| f["tid"] == to.get())
+            .expect("an arrow");
+        starts
+            .iter()
+            .find(|s| s["id"] == f["id"])
+            .cloned()
+            .cloned()
+            .expect("paired")
+    };
+    assert_eq!(
+        start_of(child)["tid"],
+        EVENT_LOOP_TID,
+        "a timer wake starts on the event loop"
+    );
+    assert_eq!(
+        start_of(waiter)["tid"],
+        child.get(),
+        "the release starts on the releasing task"
+    );
+    assert_eq!(start_of(waiter)["args"]["by"], "semaphore");
+    assert_eq!(
+        start_of(main)["tid"],
+        child.get(),
+        "the finished task hands its output over"
+    );
+}
+
+#[test]
+fn counters_are_keyed_by_resource_and_warnings_are_instants() {
+    let (mut rec, main, ..) = recording();
+    let other = semaphore(&mut rec, 1); // a second resource of the same name
+    rec.resource(
+        other,
+        None,
+        ResourceEvent::Acquired {
+            holders: 1,
+            waiters: 0,
+        },
+        190.0,
+    );
+    let events = parse(&rec);
+    let tracks: HashSet<String> = of(&events, "C")
+        .into_iter()
+        .map(|c| c["name"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        tracks.len(),
+        2,
+        "two semaphores named sem get two tracks: {tracks:?}"
+    );
+    assert!(of(&events, "i")
+        .iter()
+        .any(|i| i["name"] == "warning: long-poll" && i["tid"] == main.get()));
+    assert!(of(&events, "i").iter().any(|i| i["name"] == "sleep 100 ms"));
+}
+
+#[test]
+fn strings_are_escaped() {
+    let mut rec = Recorder::default();
+    let id = rec.spawn("a \"quoted\"\nname\\", None, here(), 0.0);
+    rec.poll_start(id, 0.0);
+    rec.poll_end(id, 1.0, true);
+    rec.failed(id, "bad\tthing \u{1}", 1.0);
+    let events = parse(&rec);
+    assert!(of(&events, "M").iter().any(|m| m["args"]["name"]
+        .as_str()
+        .is_some_and(|n| n.starts_with("a \"quoted\"\nname\\"))));
+}
+
+#[test]
+fn task_rows_carry_the_contract_columns() {
+    let (rec, ..) = recording();
+    let rows = task_rows(&rec, 200.0);
+    let json = serde_json::to_value(&rows[1]).expect("serializes");
+    for key in [
+        "id",
+        "name",
+        "parent",
+        "state",
+        "polls",
+        "wakes",
+        "self_wakes",
+        "busy_ms",
+        "idle_ms",
+        "scheduled_ms",
+        "total_ms",
+        "location",
+        "size_bytes",
+        "in_children_ms",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}: {json}");
+    }
+    assert_eq!(json["name"], "child");
+    assert_eq!(json["polls"], 2);
+    assert_eq!(json["busy_ms"], 1.0);
+}

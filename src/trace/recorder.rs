@@ -124,11 +124,8 @@ impl Recorder {
     /// Records an event if it concerns something the recording knows; returns its `seq`.
     fn record(&mut self, task: Option<TaskId>, t_ms: f64, kind: EventKind) -> Option<u64> {
         let event = Event { t_ms, task, kind };
-        if !self.state.accepts(&event) {
-            return None;
-        }
         let seq = self.events.next_seq();
-        let follow = self.state.apply(seq, &event);
+        let follow = self.state.apply(seq, &event)?;
         if let Some((old_seq, old)) = self.events.push(event) {
             self.base.apply(old_seq, &old);
         }

@@ -4,10 +4,9 @@
 //! replayed moment shows what the live page showed then, warnings included.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
-use super::event::{
-    CancelReason, Event, EventKind, ResourceEvent, ResourceId, TaskId, TaskKind, WakeSource,
-};
+use super::event::{Event, EventKind, ResourceEvent, ResourceId, TaskId, TaskKind, WakeSource};
 use super::recorder::IdMap;
 use super::stats::{ResourceStats, TaskState, TaskStats};
 use super::warning::{
@@ -133,191 +132,155 @@ impl State {
         self.frames.iter().any(|f| f.task == id)
     }
 
-    /// Whether `event` concerns something this state knows (a live task, an open resource):
-    /// events that do not are not recorded.
-    pub fn accepts(&self, event: &Event) -> bool {
-        match (&event.kind, event.task) {
-            (EventKind::Spawned { .. }, Some(id)) => !self.tasks.contains_key(&id),
-            (EventKind::Resource { resource, what }, _) => match what {
-                ResourceEvent::Created { .. } => !self.resources.contains_key(resource),
-                // A closed channel's receivers still drain what it holds.
-                ResourceEvent::Received { .. } => self.resources.contains_key(resource),
-                _ => self
-                    .resources
-                    .get(resource)
-                    .is_some_and(|r| r.closed_ms.is_none()),
-            },
-            // A failure is recorded after the poll that finished the task; a handle can be
-            // dropped after its task finished.
-            (EventKind::Failed { .. }, Some(id)) => self
-                .tasks
-                .get(&id)
-                .is_some_and(|t| t.state != TaskState::Failed && t.state != TaskState::Cancelled),
-            (EventKind::HandleDropped, Some(id)) => self
-                .tasks
-                .get(&id)
-                .is_some_and(|t| !t.handle_dropped && t.state != TaskState::Cancelled),
-            (EventKind::LostWaker | EventKind::Stalled { .. }, Some(id)) => {
-                self.tasks.contains_key(&id)
-            }
-            (_, Some(id)) => self.tasks.get(&id).is_some_and(|t| !t.state.is_finished()),
-            (_, None) => false,
-        }
-    }
-
-    /// Applies event number `seq`. The caller checked [`State::accepts`] (for the live
-    /// recording) or took the event from the recording (for a snapshot or a replay).
-    pub fn apply(&mut self, seq: u64, event: &Event) -> Follow {
+    /// Applies event number `seq`, if it concerns something this state knows (a live task, an
+    /// open resource): `None` if it does not, and then nothing changed and the event is not to
+    /// be recorded. One lookup of the task per event: this runs for every event recorded, and
+    /// again for every event leaving the log.
+    pub fn apply(&mut self, seq: u64, event: &Event) -> Option<Follow> {
         let t = event.t_ms;
-        let Some(id) = event.task else {
-            if let EventKind::Resource { resource, what } = &event.kind {
-                self.resource(seq, *resource, what, t);
+        if let EventKind::Resource { resource, what } = &event.kind {
+            return self
+                .resource(seq, *resource, what, t)
+                .then_some(Follow::Nothing);
+        }
+        let id = event.task?;
+        if let EventKind::Spawned { parent, meta } = &event.kind {
+            if self.tasks.contains_key(&id) {
+                return None;
             }
-            return Follow::Nothing;
-        };
+            self.tasks
+                .insert(id, TaskStats::new(id, Rc::clone(meta), *parent, t));
+            if meta.size >= LARGE_FUTURE_BYTES {
+                let kind = WarningKind::LargeFuture { bytes: meta.size };
+                self.warnings.raise(id, &meta.name, kind, seq, t, |_, _| {});
+            }
+            return Some(Follow::Nothing);
+        }
+        let nested = !self.frames.is_empty();
+        let task = self.tasks.get_mut(&id)?;
+        let finished = task.state.is_finished();
         match &event.kind {
-            EventKind::Spawned { parent, meta } => {
-                let task = TaskStats::new(id, std::rc::Rc::clone(meta), *parent, t);
-                let name = std::rc::Rc::clone(&meta.name);
-                let size = meta.size;
-                self.tasks.insert(id, task);
-                if size >= LARGE_FUTURE_BYTES {
-                    self.warnings.raise(
-                        id,
-                        &name,
-                        WarningKind::LargeFuture { bytes: size },
-                        seq,
-                        t,
-                        |_, _| {},
-                    );
-                }
-                Follow::Nothing
-            }
             EventKind::PollStart => {
-                let nested = !self.frames.is_empty();
-                let mut follow = Follow::Nothing;
-                if let Some(task) = self.live_task(id) {
-                    let waited = t - task.spawned_ms;
-                    if task.polls == 0
-                        && !task.stalled
-                        && task.meta.kind == TaskKind::Spawned
-                        && waited > NEVER_POLLED_MS
-                    {
-                        follow = Follow::Stalled(id, waited);
-                    }
-                    if let Some(since) = task.scheduled_since() {
-                        task.scheduled_ms += (t - since).max(0.0);
-                    }
-                    task.last_wake = None;
-                    task.state = TaskState::Running;
-                    task.poll_start = t;
-                    task.nested |= nested;
+                if finished {
+                    return None;
                 }
+                let waited = t - task.spawned_ms;
+                let stalled = task.polls == 0
+                    && !task.stalled
+                    && task.meta.kind == TaskKind::Spawned
+                    && waited > NEVER_POLLED_MS;
+                if let Some(since) = task.scheduled_since() {
+                    task.scheduled_ms += (t - since).max(0.0);
+                }
+                task.last_wake = None;
+                task.state = TaskState::Running;
+                task.poll_start = t;
+                task.nested |= nested;
                 self.frames.push(Frame {
                     task: id,
                     start: t,
                     children: 0.0,
                     child_long: false,
                 });
-                follow
+                Some(if stalled {
+                    Follow::Stalled(id, waited)
+                } else {
+                    Follow::Nothing
+                })
             }
-            EventKind::PollEnd { ready } => self.poll_end(seq, id, t, *ready),
+            EventKind::PollEnd { ready } => {
+                if finished {
+                    return None;
+                }
+                Some(self.poll_end(seq, id, t, *ready))
+            }
             EventKind::Woken { by, .. } => {
+                if finished {
+                    return None;
+                }
                 self.woken(seq, id, *by, t);
-                Follow::Nothing
+                Some(Follow::Nothing)
             }
             EventKind::AbortRequested { by } => {
-                if let Some(task) = self.live_task(id) {
-                    task.abort_requested = Some(*by);
-                    // It is dropped at its next turn: scheduled from now.
-                    if task.state == TaskState::Idle {
-                        task.state = TaskState::Scheduled;
-                        task.last_wake = Some(t);
-                    }
+                if finished {
+                    return None;
                 }
-                Follow::Nothing
+                task.abort_requested = Some(*by);
+                // It is dropped at its next turn: scheduled from now.
+                if task.state == TaskState::Idle {
+                    task.state = TaskState::Scheduled;
+                    task.last_wake = Some(t);
+                }
+                Some(Follow::Nothing)
             }
-            EventKind::SleepStarted { .. } | EventKind::SleepDone { .. } => Follow::Nothing,
+            EventKind::SleepStarted { .. } | EventKind::SleepDone { .. } => {
+                (!finished).then_some(Follow::Nothing)
+            }
             EventKind::Cancelled { reason, .. } => {
-                self.cancelled(seq, id, *reason, t);
-                Follow::Nothing
+                if finished {
+                    return None;
+                }
+                task.cancel_reason = Some(*reason);
+                task.state = TaskState::Cancelled;
+                task.ended_ms = Some(t);
+                self.finish(seq, id);
+                Some(Follow::Nothing)
             }
             EventKind::Failed { error } => {
-                if let Some(task) = self.tasks.get_mut(&id) {
-                    let was_finished = task.state.is_finished();
-                    task.state = TaskState::Failed;
-                    task.ended_ms.get_or_insert(t);
-                    task.error = Some(std::rc::Rc::clone(error));
-                    let warn = task.handle_dropped;
-                    let name = std::rc::Rc::clone(&task.meta.name);
-                    if !was_finished {
-                        self.finish(seq, id);
-                    }
-                    if warn {
-                        self.warnings.raise(
-                            id,
-                            &name,
-                            WarningKind::ErrorDropped {
-                                error: std::rc::Rc::clone(error),
-                            },
-                            seq,
-                            t,
-                            |_, _| {},
-                        );
-                    }
+                if matches!(task.state, TaskState::Failed | TaskState::Cancelled) {
+                    return None;
                 }
-                Follow::Nothing
+                task.state = TaskState::Failed;
+                task.ended_ms.get_or_insert(t);
+                task.error = Some(Rc::clone(error));
+                let warn = task.handle_dropped;
+                let name = Rc::clone(&task.meta.name);
+                if !finished {
+                    self.finish(seq, id);
+                }
+                if warn {
+                    let kind = WarningKind::ErrorDropped {
+                        error: Rc::clone(error),
+                    };
+                    self.warnings.raise(id, &name, kind, seq, t, |_, _| {});
+                }
+                Some(Follow::Nothing)
             }
             EventKind::HandleDropped => {
-                if let Some(task) = self.tasks.get_mut(&id) {
-                    task.handle_dropped = true;
-                    if let (TaskState::Failed, Some(error)) = (task.state, &task.error) {
-                        let error = std::rc::Rc::clone(error);
-                        let name = std::rc::Rc::clone(&task.meta.name);
-                        self.warnings.raise(
-                            id,
-                            &name,
-                            WarningKind::ErrorDropped { error },
-                            seq,
-                            t,
-                            |_, _| {},
-                        );
-                    }
+                if task.handle_dropped || task.state == TaskState::Cancelled {
+                    return None;
                 }
-                Follow::Nothing
+                task.handle_dropped = true;
+                if let (TaskState::Failed, Some(error)) = (task.state, &task.error) {
+                    let kind = WarningKind::ErrorDropped {
+                        error: Rc::clone(error),
+                    };
+                    self.warnings
+                        .raise(id, &task.meta.name, kind, seq, t, |_, _| {});
+                }
+                Some(Follow::Nothing)
             }
             EventKind::LostWaker => {
-                if let Some(name) = self
-                    .tasks
-                    .get(&id)
-                    .map(|t| std::rc::Rc::clone(&t.meta.name))
-                {
-                    self.warnings
-                        .raise(id, &name, WarningKind::LostWaker, seq, t, |_, _| {});
-                }
-                Follow::Nothing
+                self.warnings.raise(
+                    id,
+                    &task.meta.name,
+                    WarningKind::LostWaker,
+                    seq,
+                    t,
+                    |_, _| {},
+                );
+                Some(Follow::Nothing)
             }
             EventKind::Stalled { waited_ms } => {
-                if let Some(task) = self.tasks.get_mut(&id) {
-                    task.stalled = true;
-                    let name = std::rc::Rc::clone(&task.meta.name);
-                    self.warnings.raise(
-                        id,
-                        &name,
-                        WarningKind::NeverPolled {
-                            waited_ms: *waited_ms,
-                        },
-                        seq,
-                        t,
-                        |_, _| {},
-                    );
-                }
-                Follow::Nothing
+                task.stalled = true;
+                let kind = WarningKind::NeverPolled {
+                    waited_ms: *waited_ms,
+                };
+                self.warnings
+                    .raise(id, &task.meta.name, kind, seq, t, |_, _| {});
+                Some(Follow::Nothing)
             }
-            EventKind::Resource { resource, what } => {
-                self.resource(seq, *resource, what, t);
-                Follow::Nothing
-            }
+            EventKind::Spawned { .. } | EventKind::Resource { .. } => Some(Follow::Nothing),
         }
     }
 
@@ -365,7 +328,7 @@ impl State {
             && !task.nested
             && task.wakers_alive() == 0
             && task.nested_wakers == 0;
-        let name = std::rc::Rc::clone(&task.meta.name);
+        let name = Rc::clone(&task.meta.name);
         if ready {
             task.ended_ms = Some(t);
             self.finish(seq, id);
@@ -418,7 +381,7 @@ impl State {
         }
         let was = task.storming;
         task.storming = storm;
-        let name = std::rc::Rc::clone(&task.meta.name);
+        let name = Rc::clone(&task.meta.name);
         let kind = WarningKind::SelfWakeStorm { self_wakes, wakes };
         if storm && !was {
             self.warnings
@@ -429,16 +392,6 @@ impl State {
             self.warnings.update(id, kind.clone(), seq, t);
             self.warnings.clear(id, &kind);
         }
-    }
-
-    fn cancelled(&mut self, seq: u64, id: TaskId, reason: CancelReason, t: f64) {
-        let Some(task) = self.live_task(id) else {
-            return;
-        };
-        task.cancel_reason = Some(reason);
-        task.state = TaskState::Cancelled;
-        task.ended_ms = Some(t);
-        self.finish(seq, id);
     }
 
     fn finish(&mut self, seq: u64, id: TaskId) {
@@ -458,39 +411,45 @@ impl State {
         }
     }
 
-    fn resource(&mut self, seq: u64, id: ResourceId, what: &ResourceEvent, t: f64) {
+    /// Applies a resource event; false if the resource is unknown or closed.
+    fn resource(&mut self, seq: u64, id: ResourceId, what: &ResourceEvent, t: f64) -> bool {
         if let ResourceEvent::Created { meta } = what {
+            if self.resources.contains_key(&id) {
+                return false;
+            }
             self.resources.insert(
                 id,
                 ResourceStats {
                     id,
-                    meta: std::rc::Rc::clone(meta),
+                    meta: Rc::clone(meta),
                     created_ms: t,
                     closed_ms: None,
                     closed_seq: None,
                     detail: meta.initial.clone(),
                 },
             );
-            return;
+            return true;
         }
         let Some(resource) = self.resources.get_mut(&id) else {
-            return;
+            return false;
         };
         if resource.closed_ms.is_some() {
+            // A closed channel's receivers still drain what it holds.
             if let ResourceEvent::Received { .. } = what {
                 resource.detail.apply(what);
+                return true;
             }
-            return;
+            return false;
         }
         resource.detail.apply(what);
         if !what.closes() {
-            return;
+            return true;
         }
         resource.closed_ms = Some(t);
         resource.closed_seq = Some(seq);
         if !self.keep_finished {
             self.resources.remove(&id);
-            return;
+            return true;
         }
         self.closed.push_back(id);
         while self.closed.len() > self.finished_cap {
@@ -499,5 +458,6 @@ impl State {
                 self.resources_dropped += 1;
             }
         }
+        true
     }
 }

@@ -320,9 +320,11 @@ struct TimerLateness {
     /// gap to JS comes from).
     untraced_p50_ms: Option<f64>,
     untraced_p99_ms: Option<f64>,
-    /// Traced sleeps whose timer fired before the deadline by `performance.now()` and were
-    /// re-armed (`trace::sleep` never wakes early).
-    traced_rearmed: usize,
+    /// Times the tracer's one browser timer fired before any deadline by `performance.now()`
+    /// and was re-armed (`trace::sleep` never wakes early).
+    traced_rearmed: u64,
+    /// Browser timers (`setTimeout`) the tracer set per round for the `sleeps` sleeps.
+    traced_browser_timers: f64,
     /// JS timeouts whose callback ran before the deadline by `performance.now()`.
     js_early: usize,
 }
@@ -409,7 +411,7 @@ async fn timer_lateness() -> Result<TimerLateness, String> {
         Percentiles::default(),
         Percentiles::default(),
     );
-    let (mut rearmed, mut early) = (0, 0);
+    let (mut early, before) = (0, trace::timer_stats());
     for _ in 0..TIMER_ROUNDS {
         let late = js_sleeps(SLEEPS, SLEEP_MS).await?;
         early += late.iter().filter(|&&late| late < 0.0).count();
@@ -417,9 +419,8 @@ async fn timer_lateness() -> Result<TimerLateness, String> {
         untraced.add(&rust_sleeps(false, SLEEPS, SLEEP_MS).await?);
         trace::reset();
         traced.add(&rust_sleeps(true, SLEEPS, SLEEP_MS).await?);
-        // A sleeper is woken only by its timer: more than one wake is a re-armed timer.
-        rearmed += trace::with_recorder(|r| r.tasks().filter(|t| t.wakes > 1).count());
     }
+    let after = trace::timer_stats();
     let (t50, t99) = (traced.p50(), traced.p99());
     let (j50, j99) = (js.p50(), js.p99());
     let of = |a: Option<f64>, b: Option<f64>| a.zip(b).and_then(|(a, b)| ratio(a, b));
@@ -439,7 +440,11 @@ async fn timer_lateness() -> Result<TimerLateness, String> {
         goal_met: r50.zip(r99).is_some_and(|(a, b)| a <= 1.1 && b <= 1.1),
         untraced_p50_ms: ms(untraced.p50()),
         untraced_p99_ms: ms(untraced.p99()),
-        traced_rearmed: rearmed,
+        traced_rearmed: after.early_firings - before.early_firings,
+        traced_browser_timers: round(
+            (after.browser_timers - before.browser_timers) as f64 / TIMER_ROUNDS as f64,
+            1,
+        ),
         js_early: early,
     })
 }
@@ -688,60 +693,106 @@ async fn next_frame() -> Result<(), String> {
 
 #[derive(Serialize)]
 struct TracerCosts {
-    /// One `performance.now()` through `trace::now_ms`.
+    /// One `performance.now()` through `trace::now_ms` (the tracer's clock).
     now_ns: f64,
-    /// One event recorded into a recorder at its cap (poll start or end, with made-up times).
-    record_ns: f64,
+    /// One `performance.now()` through a plain import (`js_namespace = performance`), for
+    /// comparison with the tracer's binding.
+    now_import_ns: f64,
+    /// A poll's two events (start and end) recorded into a recorder at its cap, with made-up
+    /// times: no clock.
+    record_poll_ns: f64,
+    /// A wake recorded into a recorder at its cap.
+    record_wake_ns: f64,
+    /// A task's spawn recorded (its name shared with the tasks of that name).
+    record_spawn_ns: f64,
+    /// A traced waker copied and dropped (both counted by the recorder).
+    waker_clone_drop_ns: f64,
     /// A traced future created and polled to completion by hand (`instrument` + one poll).
     instrument_poll_ns: f64,
-    /// The same future, untraced.
+    /// The same future, untraced and unboxed.
     bare_poll_ns: f64,
+    /// The page's allocator: one small `Box` made and dropped.
+    alloc_ns: f64,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// ns per iteration of `f`, run `n` times between two clock readings.
+fn per_op(n: usize, mut f: impl FnMut(usize)) -> f64 {
+    let start = now_ms();
+    for i in 0..n {
+        f(i);
+    }
+    (now_ms() - start) * 1e6 / n as f64
 }
 
 async fn tracer_costs() -> Result<TracerCosts, String> {
     const N: usize = 100_000;
-    let start = now_ms();
     let mut sum = 0.0;
-    for _ in 0..N {
-        sum += black_box(now_ms());
-    }
+    let now_ns = per_op(N, |_| sum += black_box(now_ms()));
+    let now_import_ns = per_op(N, |_| sum += black_box(performance_now()));
     black_box(sum);
-    let now_ns = (now_ms() - start) * 1e6 / N as f64;
 
     let mut rec = Recorder::new(Limits::default());
     let id = rec.spawn("t", None, Location::caller(), 0.0);
+    rec.waker_cloned(id);
     for i in 0..N {
         rec.poll_start(id, i as f64);
-        rec.waker_cloned(id);
         rec.poll_end(id, i as f64 + 0.5, false);
     }
-    let start = now_ms();
-    for i in 0..N {
+    let record_poll_ns = per_op(N, |i| {
         rec.poll_start(black_box(id), i as f64);
         rec.poll_end(black_box(id), i as f64 + 0.5, false);
-    }
-    let record_ns = (now_ms() - start) * 1e6 / (2 * N) as f64;
+    });
+    let record_wake_ns = per_op(N, |i| rec.woken(black_box(id), WakeSource::Timer, i as f64));
+    let here = Location::caller();
+    let record_spawn_ns = per_op(N / 10, |i| {
+        black_box(rec.spawn("spawned", None, here, i as f64));
+    });
 
-    let waker = futures::task::noop_waker();
-    let mut cx = Context::from_waker(&waker);
     trace::reset();
-    let start = now_ms();
-    for _ in 0..N / 10 {
+    let slot: Rc<RefCell<Option<std::task::Waker>>> = Rc::default();
+    let keep = Rc::clone(&slot);
+    let mut kept = Box::pin(trace::instrument(
+        "keeper",
+        futures::future::poll_fn(move |cx| {
+            *keep.borrow_mut() = Some(cx.waker().clone());
+            Poll::<()>::Pending
+        }),
+    ));
+    let noop = futures::task::noop_waker();
+    let _ = kept.as_mut().poll(&mut Context::from_waker(&noop));
+    let traced_waker = slot.borrow_mut().take().ok_or("no waker kept")?;
+    let waker_clone_drop_ns = per_op(N, |_| drop(black_box(traced_waker.clone())));
+    drop(traced_waker);
+    drop(kept);
+
+    let mut cx = Context::from_waker(&noop);
+    trace::reset();
+    let instrument_poll_ns = per_op(N / 10, |_| {
         let fut = trace::instrument("t", async { black_box(1) });
         let mut fut = std::pin::pin!(fut);
         let _ = fut.as_mut().poll(&mut cx);
-    }
-    let instrument_poll_ns = (now_ms() - start) * 1e6 / (N / 10) as f64;
-    let start = now_ms();
-    for _ in 0..N / 10 {
-        let mut fut = Box::pin(async { black_box(1) });
+    });
+    let bare_poll_ns = per_op(N / 10, |_| {
+        let fut = async { black_box(1) };
+        let mut fut = std::pin::pin!(fut);
         let _ = fut.as_mut().poll(&mut cx);
-    }
-    let bare_poll_ns = (now_ms() - start) * 1e6 / (N / 10) as f64;
+    });
+    let alloc_ns = per_op(N, |i| drop(black_box(Box::new(i))));
     Ok(TracerCosts {
         now_ns: round(now_ns, 1),
-        record_ns: round(record_ns, 1),
+        now_import_ns: round(now_import_ns, 1),
+        record_poll_ns: round(record_poll_ns, 1),
+        record_wake_ns: round(record_wake_ns, 1),
+        record_spawn_ns: round(record_spawn_ns, 1),
+        waker_clone_drop_ns: round(waker_clone_drop_ns, 1),
         instrument_poll_ns: round(instrument_poll_ns, 1),
         bare_poll_ns: round(bare_poll_ns, 1),
+        alloc_ns: round(alloc_ns, 1),
     })
 }

@@ -451,7 +451,7 @@ impl Recorder {
 
     /// Every task this recording holds, by id (spawn order).
     pub fn tasks(&self) -> impl Iterator<Item = &TaskStats> {
-        let mut tasks: Vec<&TaskStats> = self.state.tasks.values().collect();
+        let mut tasks: Vec<&TaskStats> = self.state.tasks.values().map(|t| &**t).collect();
         tasks.sort_unstable_by_key(|t| t.id);
         tasks.into_iter()
     }
@@ -462,7 +462,7 @@ impl Recorder {
     }
 
     pub fn task(&self, id: TaskId) -> Option<&TaskStats> {
-        self.state.tasks.get(&id)
+        self.state.tasks.get(&id).map(|t| &**t)
     }
 
     /// Every resource this recording holds, by id (creation order).

@@ -36,7 +36,9 @@ pub(crate) enum Follow {
 
 #[derive(Debug, Clone)]
 pub(crate) struct State {
-    pub tasks: IdMap<TaskId, TaskStats>,
+    /// Boxed: the map's table is sized in powers of two, and a table of 16,384 inline stats
+    /// would be most of the tracer's memory.
+    pub tasks: IdMap<TaskId, Box<TaskStats>>,
     /// Finished tasks, oldest first, for evicting past the cap.
     finished: VecDeque<TaskId>,
     pub tasks_dropped: u64,
@@ -120,7 +122,10 @@ impl State {
 
     /// The live (not finished) task `id`.
     pub fn live_task(&mut self, id: TaskId) -> Option<&mut TaskStats> {
-        self.tasks.get_mut(&id).filter(|s| !s.state.is_finished())
+        self.tasks
+            .get_mut(&id)
+            .map(|t| &mut **t)
+            .filter(|s| !s.state.is_finished())
     }
 
     /// The task being polled right now (the innermost).
@@ -148,8 +153,10 @@ impl State {
             if self.tasks.contains_key(&id) {
                 return None;
             }
-            self.tasks
-                .insert(id, TaskStats::new(id, Rc::clone(meta), *parent, t));
+            self.tasks.insert(
+                id,
+                Box::new(TaskStats::new(id, Rc::clone(meta), *parent, t)),
+            );
             if meta.size >= LARGE_FUTURE_BYTES {
                 let kind = WarningKind::LargeFuture { bytes: meta.size };
                 self.warnings.raise(id, &meta.name, kind, seq, t, |_, _| {});
@@ -192,13 +199,25 @@ impl State {
                 if finished {
                     return None;
                 }
-                Some(self.poll_end(seq, id, t, *ready))
+                let follow = Self::poll_end(
+                    &mut self.frames,
+                    &mut self.warnings,
+                    self.live,
+                    task,
+                    seq,
+                    t,
+                    *ready,
+                );
+                if *ready {
+                    self.finish(seq, id);
+                }
+                Some(follow)
             }
             EventKind::Woken { by, .. } => {
                 if finished {
                     return None;
                 }
-                self.woken(seq, id, *by, t);
+                Self::woken(&mut self.warnings, task, seq, *by, t);
                 Some(Follow::Nothing)
             }
             EventKind::AbortRequested { by } => {
@@ -284,13 +303,24 @@ impl State {
         }
     }
 
-    fn poll_end(&mut self, seq: u64, id: TaskId, t: f64, ready: bool) -> Follow {
+    /// A poll of `task` ended: its own time, its parent's share, the long-poll warning.
+    #[allow(clippy::too_many_arguments)]
+    fn poll_end(
+        frames: &mut Vec<Frame>,
+        warnings: &mut Warnings,
+        live: bool,
+        task: &mut TaskStats,
+        seq: u64,
+        t: f64,
+        ready: bool,
+    ) -> Follow {
+        let id = task.id;
         // The frame of this poll: the innermost, unless a nested poll never ended (a panic
         // unwound through it), which is closed with it.
-        let frame = match self.frames.iter().rposition(|f| f.task == id) {
+        let frame = match frames.iter().rposition(|f| f.task == id) {
             Some(i) => {
-                let frame = self.frames[i];
-                self.frames.truncate(i);
+                let frame = frames[i];
+                frames.truncate(i);
                 Some(frame)
             }
             None => None,
@@ -300,43 +330,28 @@ impl State {
         let whole = (t - start).max(0.0);
         let own = (whole - children).max(0.0);
         let long = whole > LONG_POLL_MS && !child_long;
-        if let Some(outer) = self.frames.last_mut() {
+        if let Some(outer) = frames.last_mut() {
             outer.children += whole;
             outer.child_long |= whole > LONG_POLL_MS || child_long;
         }
-        let live = self.live;
-        let Some(task) = self.live_task(id) else {
-            return Follow::Nothing;
-        };
         task.polls += 1;
         task.busy_ms += own;
         task.in_children_ms += children;
         task.max_poll_ms = task.max_poll_ms.max(own);
         task.last_poll_end = Some(t);
-        if long {
-            task.long_polls += 1;
-        }
         task.state = if ready {
+            task.ended_ms = Some(t);
             TaskState::Done
         } else if task.last_wake.is_some() {
             TaskState::Scheduled
         } else {
             TaskState::Idle
         };
-        let lost = live
-            && task.state == TaskState::Idle
-            && !task.nested
-            && task.wakers_alive() == 0
-            && task.nested_wakers == 0;
-        let name = Rc::clone(&task.meta.name);
-        if ready {
-            task.ended_ms = Some(t);
-            self.finish(seq, id);
-        }
         if long {
-            self.warnings.raise(
+            task.long_polls += 1;
+            warnings.raise(
                 id,
-                &name,
+                &task.meta.name,
                 WarningKind::LongPoll { worst_ms: whole },
                 seq,
                 t,
@@ -351,6 +366,11 @@ impl State {
                 },
             );
         }
+        let lost = live
+            && task.state == TaskState::Idle
+            && !task.nested
+            && task.wakers_alive() == 0
+            && task.nested_wakers == 0;
         if lost {
             Follow::LostWaker(id)
         } else {
@@ -358,10 +378,8 @@ impl State {
         }
     }
 
-    fn woken(&mut self, seq: u64, id: TaskId, by: WakeSource, t: f64) {
-        let Some(task) = self.live_task(id) else {
-            return;
-        };
+    /// `task` was woken: counts, the scheduled stretch, the self-wake storm and its clearing.
+    fn woken(warnings: &mut Warnings, task: &mut TaskStats, seq: u64, by: WakeSource, t: f64) {
         task.wakes += 1;
         if by == WakeSource::ItSelf {
             task.self_wakes += 1;
@@ -376,21 +394,20 @@ impl State {
         }
         let (self_wakes, wakes) = (task.self_wakes, task.wakes);
         let storm = wakes >= STORM_MIN_WAKES && self_wakes * 2 > wakes;
-        if storm == task.storming && !storm {
+        if !storm && !task.storming {
             return;
         }
         let was = task.storming;
         task.storming = storm;
-        let name = Rc::clone(&task.meta.name);
+        let id = task.id;
         let kind = WarningKind::SelfWakeStorm { self_wakes, wakes };
         if storm && !was {
-            self.warnings
-                .raise(id, &name, kind, seq, t, |old, new| *old = new);
+            warnings.raise(id, &task.meta.name, kind, seq, t, |old, new| *old = new);
         } else if storm {
-            self.warnings.update(id, kind, seq, t);
+            warnings.update(id, kind, seq, t);
         } else {
-            self.warnings.update(id, kind.clone(), seq, t);
-            self.warnings.clear(id, &kind);
+            warnings.update(id, kind.clone(), seq, t);
+            warnings.clear(id, &kind);
         }
     }
 

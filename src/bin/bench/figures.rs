@@ -3,8 +3,9 @@
 //! `window.asyncscope_bench`. Where there is a baseline, it is measured in the same page, in
 //! alternating rounds with the traced variant, and the figure reports their ratio.
 //!
-//! Times come from `performance.now()` ([`now_ms`]): in a page that is not cross-origin
-//! isolated Chromium coarsens it to 0.1 ms, so each timed run lasts tens of milliseconds or more.
+//! Times come from `performance.now()` ([`now_ms`]), in 5 µs steps: tests/bench.rs serves this
+//! page cross-origin isolated (Chromium coarsens the clock to 0.1 ms in any other page). Each
+//! timed run lasts tens of milliseconds or more.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;

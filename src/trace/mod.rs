@@ -45,7 +45,7 @@ pub use log::{EventLog, EventRef};
 pub use notify::{subscribe, Subscription};
 pub use panic::install_panic_hook;
 pub use race::{select, timeout, Elapsed, Select, Timeout};
-pub use recorder::{Limits, Recorder, DEFAULT_EVENT_CAP, DEFAULT_FINISHED_TASK_CAP};
+pub use recorder::{Limits, PollRecord, Recorder, DEFAULT_EVENT_CAP, DEFAULT_FINISHED_TASK_CAP};
 pub use request::IoRequest;
 pub use ring::Ring;
 pub use semaphore::{Permit, Semaphore};

@@ -182,19 +182,12 @@ fn TaskDetail(props: &TaskDetailProps) -> Html {
     let (task, durations, events) = props.source.read(|r| {
         let mut durations = Vec::new();
         let mut events = Vec::new();
-        let mut started = None;
         for e in r.events().iter().filter(|e| e.task == Some(id)) {
-            match e.kind {
-                EventKind::PollStart => started = Some(e.t_ms),
-                EventKind::PollEnd { .. } => {
-                    if let Some(s) = started.take() {
-                        durations.push(e.t_ms - s);
-                    }
-                }
-                _ => {}
+            if let EventKind::Polled { start_ms, .. } = e.kind {
+                durations.push(e.t_ms - start_ms);
             }
             if events.len() < DETAIL_EVENTS {
-                events.push((e.t_ms, e.kind.to_string()));
+                events.push((e.t_ms, e.describe()));
             }
         }
         (r.task(id).cloned(), durations, events)

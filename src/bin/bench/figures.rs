@@ -16,7 +16,9 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use asyncscope::trace::{self, now_ms, Limits, Recorder, WakeSource, DEFAULT_EVENT_CAP};
+use asyncscope::trace::{
+    self, now_ms, Limits, PollRecord, Recorder, WakeSource, DEFAULT_EVENT_CAP,
+};
 use futures::channel::oneshot;
 use futures::future::LocalBoxFuture;
 use js_sys::Promise;
@@ -481,8 +483,8 @@ fn memory_bytes() -> f64 {
 }
 
 /// Records `events` more events into `rec` from made-up tasks, each spawned, polled three times
-/// (waking itself in the first two polls, so that no warning is raised) and done: nine events
-/// a task.
+/// (waking itself in the first two polls, so that no warning is raised) and done: four events
+/// a task (a spawn and a poll each).
 fn fill(rec: &mut Recorder, events: u64, t: &mut f64) {
     let here = Location::caller();
     let until = rec.recorded() + events;
@@ -490,12 +492,13 @@ fn fill(rec: &mut Recorder, events: u64, t: &mut f64) {
         let id = rec.spawn("task", None, here, *t);
         for poll in 0..3 {
             let last = poll == 2;
-            rec.poll_start(id, *t);
-            if !last {
-                rec.woken(id, WakeSource::ItSelf, *t);
-            }
+            let start = *t;
             *t += 0.05;
-            rec.poll_end(id, *t, last);
+            let poll = PollRecord {
+                self_wakes: u16::from(!last),
+                ..PollRecord::plain(start, last)
+            };
+            rec.polled(id, *t, poll);
         }
     }
 }
@@ -581,9 +584,8 @@ fn big_recording() -> Recorder {
     while rec.events().len() < TIMELINE_EVENTS && round < 100 {
         for (i, &id) in ids.iter().enumerate() {
             let start = t + (i % 97) as f64 * 0.01;
-            rec.poll_start(id, start);
             rec.waker_cloned(id);
-            rec.poll_end(id, start + 0.05, false);
+            rec.poll(id, start, start + 0.05, false);
             rec.woken(id, WakeSource::Timer, start + 0.5);
         }
         t += 100.0;
@@ -742,12 +744,10 @@ async fn tracer_costs() -> Result<TracerCosts, String> {
     let id = rec.spawn("t", None, Location::caller(), 0.0);
     rec.waker_cloned(id);
     for i in 0..N {
-        rec.poll_start(id, i as f64);
-        rec.poll_end(id, i as f64 + 0.5, false);
+        rec.poll(id, i as f64, i as f64 + 0.5, false);
     }
     let record_poll_ns = per_op(N, |i| {
-        rec.poll_start(black_box(id), i as f64);
-        rec.poll_end(black_box(id), i as f64 + 0.5, false);
+        rec.poll(black_box(id), i as f64, i as f64 + 0.5, false);
     });
     let record_wake_ns = per_op(N, |i| rec.woken(black_box(id), WakeSource::Timer, i as f64));
     let here = Location::caller();

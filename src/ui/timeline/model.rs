@@ -132,7 +132,6 @@ impl Model {
         };
 
         let mut wakes: Vec<Wake> = Vec::new();
-        let mut open_poll: Vec<Option<f64>> = vec![None; lanes.len()];
         let mut waiting: Vec<Vec<usize>> = vec![Vec::new(); lanes.len()];
         let mut start = f64::INFINITY;
         let mut end = f64::NEG_INFINITY;
@@ -144,19 +143,30 @@ impl Model {
                 continue;
             };
             match &event.kind {
-                EventKind::PollStart => {
-                    open_poll[lane] = Some(event.t_ms);
+                EventKind::Polled {
+                    start_ms,
+                    ready,
+                    self_wakes,
+                    ..
+                } => {
                     for w in waiting[lane].drain(..) {
                         if let Some(wake) = wakes.get_mut(w) {
-                            wake.poll_at = Some(event.t_ms);
+                            wake.poll_at = Some(*start_ms);
                         }
                     }
-                }
-                EventKind::PollEnd { ready } => {
-                    if let Some(start) = open_poll[lane].take() {
-                        lanes[lane].polls.push(Span {
-                            start,
-                            end: event.t_ms,
+                    lanes[lane].polls.push(Span {
+                        start: *start_ms,
+                        end: event.t_ms,
+                    });
+                    // Woken during the poll: an arrow from its end to the next poll.
+                    if *self_wakes > 0 && wakes.len() < MAX_WAKES {
+                        waiting[lane].push(wakes.len());
+                        wakes.push(Wake {
+                            from: Some(task),
+                            at: event.t_ms,
+                            to: task,
+                            poll_at: None,
+                            by: WakeSource::ItSelf,
                         });
                     }
                     if *ready {
@@ -191,12 +201,6 @@ impl Model {
                     kind: MarkerKind::Failed(error.to_string()),
                 }),
                 _ => {}
-            }
-        }
-        // A poll running right now is drawn up to now.
-        for (lane, start) in open_poll.into_iter().enumerate() {
-            if let Some(start) = start {
-                lanes[lane].polls.push(Span { start, end: now });
             }
         }
         for warning in rec.warnings().iter() {
@@ -246,20 +250,16 @@ mod tests {
         let mut rec = Recorder::default();
         let here = Location::caller();
         let main = rec.spawn("main", None, here, 0.0);
-        rec.poll_start(main, 1.0);
         rec.waker_cloned(main);
         let a = rec.spawn("a", Some(main), here, 1.2);
         let other = rec.spawn("other", None, here, 1.3);
-        rec.poll_end(main, 2.0, false);
-        rec.poll_start(a, 3.0);
+        rec.poll(main, 1.0, 2.0, false);
         rec.waker_cloned(a);
-        rec.poll_end(a, 4.0, false);
+        rec.poll(a, 3.0, 4.0, false);
         rec.woken(a, WakeSource::Timer, 50.0);
-        rec.poll_start(a, 51.0);
-        rec.woken(main, WakeSource::Task(a), 51.5);
-        rec.poll_end(a, 52.0, true);
-        rec.poll_start(main, 53.0);
-        rec.poll_end(main, 54.0, true);
+        rec.wake(main, WakeSource::Task(a), Some(a), 51.5);
+        rec.poll(a, 51.0, 52.0, true);
+        rec.poll(main, 53.0, 54.0, true);
         (rec, main, a, other)
     }
 
@@ -323,21 +323,6 @@ mod tests {
                     by: WakeSource::Task(a)
                 },
             ]
-        );
-    }
-
-    #[test]
-    fn a_poll_still_running_is_drawn_up_to_now() {
-        let mut rec = Recorder::default();
-        let t = rec.spawn("busy", None, Location::caller(), 0.0);
-        rec.poll_start(t, 10.0);
-        let model = Model::build(&rec, 25.0);
-        assert_eq!(
-            model.lanes[0].polls,
-            vec![Span {
-                start: 10.0,
-                end: 25.0
-            }]
         );
     }
 

@@ -22,22 +22,6 @@ pub const LESSON: Scenario = Scenario {
     summary: "main() starts say_after(1, 'hello') and say_after(2, 'world') as tasks, then awaits \
               them: both sleep at once, so hello comes at 1 s and world at 2 s, 2 s in all, not 3. \
               The sequential variant awaits one coroutine, then the other: 3 s.",
-    python: r#"import asyncio
-
-async def say_after(delay, what):
-    await asyncio.sleep(delay)
-    print(what)
-
-async def main():
-    task1 = asyncio.create_task(say_after(1, 'hello'))
-    task2 = asyncio.create_task(say_after(2, 'world'))
-
-    await task1
-    await task2
-
-# Python 3.7+
-asyncio.run(main())"#,
-    rust_source: lesson_source!("create_task.rs"),
     params: &[
         ParamSpec::choice(
             "mode",

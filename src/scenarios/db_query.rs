@@ -38,25 +38,6 @@ pub const LESSON: Scenario = Scenario {
               one getAll request and await its success event; each row prints as Python prints a \
               tuple, (1, 'Alice'). The variants run queries at once, commit a write, read a row \
               an earlier page load wrote, roll back, hit a duplicate key and get blocked.",
-    python: r#"import asyncio
-import aiomysql
-
-async def fetch_data(loop):
-    conn = await aiomysql.connect(
-        host='***.*.*.*', port=3306,
-        user='root', password='password',
-        db='test', loop=loop
-    )
-    async with conn.cursor() as cur:
-        await cur.execute("SELECT `id`, `name` FROM `students`")
-        result = await cur.fetchall()
-        for row in result:
-            print(row)
-    conn.close()
-
-loop = asyncio.get_event_loop()
-loop.run_until_complete(fetch_data(loop))"#,
-    rust_source: lesson_source!("db_query.rs"),
     params: &[ParamSpec::choice(
         "mode",
         &[

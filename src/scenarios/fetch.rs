@@ -15,24 +15,6 @@ pub const LESSON: Scenario = Scenario {
     section: "3.2 aiohttp库的基本用法示例",
     summary: "fetch_url awaits one GET of a JSON post and main prints the body; the status and \
               the server's log of the request are noted beside it.",
-    python: r#"# Adapted from the seed's §3.2: it fetches jsonplaceholder.typicode.com/posts/1;
-# here the in-browser server's copy of that post.
-import aiohttp
-import asyncio
-
-async def fetch_url(url):
-    async with aiohttp.ClientSession() as session:
-        async with session.get(url) as response:
-            return await response.text()
-
-async def main():
-    url = "http://127.0.0.1:8080/api/posts/1"
-    html = await fetch_url(url)
-    print(html)
-
-loop = asyncio.get_event_loop()
-loop.run_until_complete(main())"#,
-    rust_source: lesson_source!("fetch.rs"),
     params: &[ParamSpec::number(
         "post",
         1.0,

@@ -30,30 +30,6 @@ pub const LESSON: Scenario = Scenario {
               fails, plain gather raises at 2 s (first-error); with return_exceptions=True it \
               waits for all and returns the error in c's place (collect-all). The seed gathers \
               five aiohttp requests; here each request is a sleep, so the order is visible.",
-    python: r#"# Adapted from the seed's §4.3: its five aiohttp requests become sleeps.
-import asyncio
-
-# The lesson's mode: 'all-succeed', 'first-error' or 'collect-all'
-MODE = 'all-succeed'
-
-async def fetch(name, seconds):
-    await asyncio.sleep(seconds)  # stands in for session.get(url) in 002 §4.3
-    if name == 'c' and MODE != 'all-succeed':
-        raise ConnectionError(f'{name} failed')
-    print(f'{name} done')
-    return name.upper()
-
-async def main():
-    coros = [fetch('a', 3), fetch('b', 1), fetch('c', 2)]
-    try:
-        results = await asyncio.gather(*coros, return_exceptions=MODE == 'collect-all')
-    except ConnectionError as e:
-        print(f'gather raised: {e!r}')
-        return
-    print(results)
-
-asyncio.run(main())"#,
-    rust_source: lesson_source!("gather.rs"),
     params: &[
         ParamSpec::choice(
             "mode",

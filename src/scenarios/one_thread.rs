@@ -31,20 +31,6 @@ pub const LESSON: Scenario = Scenario {
               once, both print Hello Again!, 1 s in all. Every line names the thread it ran on, \
               and it is the same one each time: the browser's main thread, which runs the page's \
               event loop. (The seed's @asyncio.coroutine needs Python 3.10 or older.)",
-    python: r#"import threading
-import asyncio
-@asyncio.coroutine
-def hello():
-    print('Hello World! (%s)' % threading.current_thread())
-    # yield from调用另一个生成器
-    r = yield from asyncio.sleep(1)
-    print('Hello Again! (%s)' % threading.current_thread())
-loop = asyncio.get_event_loop()
-# 两个协程是由同一个线程并发执行的
-tasks = [hello(), hello()]
-loop.run_until_complete(asyncio.wait(tasks))
-loop.close()"#,
-    rust_source: lesson_source!("one_thread.rs"),
     params: &[
         ParamSpec::number(
             "coroutines",

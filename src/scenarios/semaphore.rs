@@ -29,23 +29,6 @@ pub const LESSON: Scenario = Scenario {
               alternate, each count sleeping a random fraction of a second. Raise `permits` and \
               that many count at once; the trace's semaphore row never shows more holders than \
               permits.",
-    python: r#"import asyncio
-import random
-
-sem = asyncio.Semaphore()
-
-async def count():
-    async with sem: # 给信号量增加一个上下文管理器
-        print('counting')
-        await asyncio.sleep(random.random())
-        print("done counting")
-
-async def main():
-    # Schedule three calls *concurrently*:
-    await asyncio.gather(count(), count(), count())
-
-asyncio.run(main())"#,
-    rust_source: lesson_source!("semaphore.rs"),
     params: &[
         ParamSpec::number(
             "permits",

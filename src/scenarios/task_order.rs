@@ -23,21 +23,6 @@ pub const LESSON: Scenario = Scenario {
     summary: "Task 1 sleeps 2 s and Task 2 sleeps 1 s. Both start at once, in the order they were \
               created; Task 2 completes at 1 s and Task 1 at 2 s, although main awaits Task 1 \
               first.",
-    python: r#"import asyncio
-
-async def async_task(name, seconds):
-    print(f"Start async task {name}")
-    await asyncio.sleep(seconds)  # 模拟一个耗时操作
-    print(f"Async task {name} completed")
-
-async def main():
-    task1 = asyncio.create_task(async_task("Task 1", 2))
-    task2 = asyncio.create_task(async_task("Task 2", 1))
-    await task1
-    await task2
-
-asyncio.run(main())"#,
-    rust_source: lesson_source!("task_order.rs"),
     params: &[
         ParamSpec::number(
             "task1_ms",

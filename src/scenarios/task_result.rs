@@ -20,21 +20,6 @@ pub const LESSON: Scenario = Scenario {
     summary: "nested() returns 42 and runs as a task; main() awaits it. Its JoinHandle gives 42 \
               back, but the seed's main drops it, so asyncio.run(main()) returns None and None is \
               printed. The return-value variant (return await task) prints 42.",
-    python: r#"import asyncio
-
-async def nested():
-    return 42
-
-async def main():
-    # Schedule nested() to run concurrently with "main()".
-    task = asyncio.create_task(nested())
-
-    # "task" can be used to cancel "nested()", or
-    # wait until it is complete:
-    await task
-
-print(asyncio.run(main()))"#,
-    rust_source: lesson_source!("task_result.rs"),
     params: &[ParamSpec::choice(
         "mode",
         &["seed", "return-value"],

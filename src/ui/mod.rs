@@ -7,6 +7,7 @@ mod automation;
 mod export;
 mod frames;
 mod lesson;
+mod lesson_texts;
 mod loop_lanes;
 mod resources;
 mod source;

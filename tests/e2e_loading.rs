@@ -1,10 +1,13 @@
-//! End-to-end: the lessons' texts (each one's Python and the Rust that runs) are static files
-//! under dist/lessons/ (written by ./lesson-texts after each build), fetched when a lesson opens;
-//! the release build shows every lesson's texts, and one that cannot be loaded says which and why
-//! and loads when tried again.
+//! End-to-end: what the release build loads, and when.
+//! - The lessons' texts (each one's Python and the Rust that runs) are static files under
+//!   dist/lessons/ (written by ./lesson-texts after each build), fetched when a lesson opens:
+//!   every lesson shows its own, and texts that cannot be loaded are named in the page and load
+//!   when tried again.
+//! - The in-browser server's wasm is not downloaded by a first visit: the first fetch lesson
+//!   loads it, and runs as well as ever.
 //!
 //! Ignored by a plain `cargo test`: after `trunk build --release`, run it with
-//! `cargo test --test e2e_texts -- --ignored` (./dev test does).
+//! `cargo test --test e2e_loading -- --ignored` (./dev test does).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;
@@ -16,7 +19,7 @@ use asyncscope::scenarios::LESSONS;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
-use support::{browser, dist, serve, start_chromedriver};
+use support::{browser, dist, serve, serve_logged, start_chromedriver, CONTROLLED};
 
 /// The `textContent` of the first element matching `selector`, or None.
 async fn text_of(client: &Client, selector: &str) -> Option<String> {
@@ -153,4 +156,73 @@ async fn texts_that_cannot_be_loaded_are_named_in_the_page_and_load_when_tried_a
     assert_eq!(text_of(&client, "[data-testid=texts-error]").await, None);
     client.close().await.expect("session closed");
     let _ = std::fs::remove_dir_all(&site_dir);
+}
+
+/// How many times the server sent `file`.
+fn times_served(served: &support::Served, file: &str) -> usize {
+    served
+        .lock()
+        .map(|s| s.iter().filter(|f| *f == file).count())
+        .unwrap_or(0)
+}
+
+/// Runs lesson `id` through `window.asyncscope.run` and gives its report.
+async fn run(client: &Client, id: &str) -> Value {
+    client
+        .execute_async(
+            "const [id, done] = arguments;
+             window.asyncscope.run(id).then(done, e => done({error: String(e)}));",
+            vec![Value::String(id.to_string())],
+        )
+        .await
+        .expect("script runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn a_first_visit_leaves_the_server_wasm_to_the_first_fetch_lesson() {
+    let (site, served) = serve_logged(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-first-visit", &[]).await;
+    client
+        .goto(&format!("http://{site}/"))
+        .await
+        .expect("page loads");
+    // The page works: rendered, its lesson's texts shown, the service worker in control.
+    texts_shown(&client, "hello-sleep").await;
+    let controlled = client
+        .execute_async(
+            &format!(
+                "const done = arguments[0];
+                 (async () => {{ {CONTROLLED} }})().then(() => done(true), e => done(String(e)));"
+            ),
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(controlled, Value::Bool(true));
+    assert_eq!(times_served(&served, "sw.js"), 1);
+    assert_eq!(times_served(&served, "server_bg.wasm"), 0);
+
+    // The first fetch lesson loads the server (and says so), then runs as it always did.
+    let report = run(&client, "fetch").await;
+    assert_eq!(report["state"], "done", "{report}");
+    let checks = report["checks"].as_array().cloned().unwrap_or_default();
+    assert!(!checks.is_empty(), "{report}");
+    assert!(checks.iter().all(|c| c["ok"] == true), "{report}");
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("the in-browser server loaded its WebAssembly in"),
+        "{notes}"
+    );
+    assert_eq!(times_served(&served, "server_bg.wasm"), 1);
+
+    // Loaded once: the next run neither waits for it nor downloads it again.
+    let again = run(&client, "fetch").await;
+    assert_eq!(again["state"], "done", "{again}");
+    assert!(!again["notes"]
+        .to_string()
+        .contains("loaded its WebAssembly"));
+    assert_eq!(times_served(&served, "server_bg.wasm"), 1);
+    client.close().await.expect("session closed");
 }

@@ -138,9 +138,13 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
         .collect();
     let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
     let mut checks = vec![check_lines(lines, &expected)];
-    let mut threads: Vec<&str> = lines.iter().filter_map(|l| thread_named(&l.text)).collect();
-    threads.sort_unstable();
-    threads.dedup();
+    // The distinct threads named, in the order they first appear.
+    let mut threads: Vec<&str> = Vec::new();
+    for thread in lines.iter().filter_map(|l| thread_named(&l.text)) {
+        if !threads.contains(&thread) {
+            threads.push(thread);
+        }
+    }
     checks.push(Check {
         name: "every line names the same thread".to_string(),
         ok: threads.len() == 1,

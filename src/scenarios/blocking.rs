@@ -343,11 +343,28 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 /// rather than a fixed count of steps, so that it takes as long on any machine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Crunch {
-    /// The xorshift state: the work's result, a checksum.
+    /// The xorshift state: the work's result, a checksum. It travels as 16 hex digits: a JSON
+    /// number is a double, and the browser's `JSON.parse` would round a u64 past 2^53.
+    #[serde(with = "hex_u64")]
     pub state: u64,
     pub iterations: u64,
     /// CPU time spent, by the clock it was given, in ms.
     pub busy_ms: f64,
+}
+
+/// A u64 as a string of 16 hex digits in JSON.
+mod hex_u64 {
+    use serde::{de, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format!("{value:016x}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+        let hex = String::deserialize(deserializer)?;
+        u64::from_str_radix(&hex, 16)
+            .map_err(|_| de::Error::custom(format!("not a 64-bit hex number: {hex}")))
+    }
 }
 
 /// The longest one call to [`Crunch::run_for`] spins.
@@ -427,13 +444,13 @@ pub enum FromWorker {
 
 impl ToWorker {
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self).unwrap_or_default()
     }
 }
 
 impl FromWorker {
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| {
+        crate::json::to_string(self).unwrap_or_else(|e| {
             format!(r#"{{"type":"failed","error":"the worker could not write its answer: {e}"}}"#)
         })
     }
@@ -446,7 +463,7 @@ impl FromWorker {
                 text.len()
             )));
         }
-        serde_json::from_str(text).map_err(|e| WorkerError::BadMessage(format!("{e}: {text}")))
+        crate::json::from_str(text).map_err(|e| WorkerError::BadMessage(format!("{e}: {text}")))
     }
 }
 
@@ -461,7 +478,7 @@ pub fn answer(message: &str, now: impl FnMut() -> f64) -> FromWorker {
             ),
         };
     }
-    match serde_json::from_str::<ToWorker>(message) {
+    match crate::json::from_str::<ToWorker>(message) {
         Ok(ToWorker::Crunch { work_ms }) if (0.0..=MAX_WORK_MS).contains(&work_ms) => {
             let mut work = Crunch::new();
             work.run_for(work_ms, now);
@@ -865,6 +882,18 @@ mod tests {
             answer(&huge, ticking(1.0)),
             FromWorker::Failed { .. }
         ));
+    }
+
+    #[test]
+    fn the_checksum_travels_as_hex_digits_whole() {
+        let work = Crunch {
+            state: u64::MAX - 1,
+            iterations: 3,
+            busy_ms: 1.5,
+        };
+        let text = FromWorker::Done { work: work.clone() }.to_json();
+        assert!(text.contains(r#""state":"fffffffffffffffe""#), "{text}");
+        assert_eq!(FromWorker::parse(&text), Ok(FromWorker::Done { work }));
     }
 
     #[test]

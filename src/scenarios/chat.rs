@@ -55,7 +55,7 @@ pub enum Post {
 impl Post {
     pub fn to_json(&self) -> String {
         // A struct of strings always serializes.
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self).unwrap_or_default()
     }
 
     fn from(&self) -> &str {
@@ -250,8 +250,7 @@ impl Room {
         if raw.len() > MAX_POST_BYTES {
             return Err(ChatError::PostTooBig { bytes: raw.len() });
         }
-        let post: Post =
-            serde_json::from_str(raw).map_err(|e| ChatError::NotProtocol(e.to_string()))?;
+        let post: Post = crate::json::from_str(raw).map_err(ChatError::NotProtocol)?;
         let from = post.from();
         if from.is_empty() || from.len() > MAX_NAME_BYTES {
             return Err(ChatError::NotProtocol(format!(
@@ -322,7 +321,7 @@ pub enum WorkerJob {
 
 impl WorkerJob {
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self).unwrap_or_default()
     }
 
     /// The job, if `text` is one (anything else is the blocking lesson's).
@@ -330,7 +329,7 @@ impl WorkerJob {
         if text.len() > MAX_NAME_BYTES * 4 {
             return None;
         }
-        serde_json::from_str(text).ok()
+        crate::json::from_str(text).ok()
     }
 }
 

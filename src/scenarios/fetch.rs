@@ -77,7 +77,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
         .map(|l| l.text.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    let json: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+    let json: Option<serde_json::Value> = crate::json::from_str(&text).ok();
     let id = json.as_ref().and_then(|j| j["id"].as_f64());
     vec![Check {
         name: "prints the post asked for, as JSON".into(),

@@ -63,7 +63,7 @@ async fn run(out: Out, n: usize, k: u32, delay_ms: u32) -> Result<(), String> {
     });
     let server_max = bodies
         .iter()
-        .filter_map(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+        .filter_map(|b| crate::json::from_str::<serde_json::Value>(b).ok())
         .filter_map(|j| j["in_flight"].as_u64())
         .max()
         .unwrap_or(u64::MAX);

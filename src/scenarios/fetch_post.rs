@@ -102,7 +102,7 @@ async fn dropped(url: &str) {
 // ANCHOR_END: lesson
 
 fn judge_echo(out: &Out, echo: &str) {
-    let json: serde_json::Value = serde_json::from_str(echo).unwrap_or_default();
+    let json: serde_json::Value = crate::json::from_str(echo).unwrap_or_default();
     out.check(Check {
         name: "the echo got a POST with ?key=value".into(),
         ok: json["method"] == "POST" && json["query"]["key"] == "value",

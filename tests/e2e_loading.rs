@@ -1,5 +1,5 @@
 //! End-to-end: what the release build loads, and when.
-//! - The lessons' texts (each one's Python and the Rust that runs) are static files under
+//! - The lessons' texts (each one's summary, Python and the Rust that runs) are static files under
 //!   dist/lessons/ (written by ./lesson-texts after each build), fetched when a lesson opens:
 //!   every lesson shows its own, and texts that cannot be loaded are named in the page and load
 //!   when tried again.
@@ -52,7 +52,7 @@ async fn texts_shown(client: &Client, id: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
-async fn every_lesson_shows_its_python_and_rust_from_the_release_build() {
+async fn every_lesson_shows_its_summary_python_and_rust_from_the_release_build() {
     let dist = dist();
     let site = serve(dist.clone());
     let driver = start_chromedriver();
@@ -71,9 +71,15 @@ async fn every_lesson_shows_its_python_and_rust_from_the_release_build() {
             .await
             .expect("clicked");
         texts_shown(&client, id).await;
+        let summary = read(&dist.join("lessons").join(id).join("summary.txt"));
         let python = read(&dist.join("lessons").join(id).join("python.txt"));
         let rust = read(&dist.join("lessons").join(id).join("rust.txt"));
         assert!(rust.contains("async fn"), "{id}: {rust}");
+        assert_eq!(
+            text_of(&client, "[data-testid=summary]").await.as_deref(),
+            Some(summary.trim_end()),
+            "{id}"
+        );
         assert_eq!(
             text_of(&client, "[data-testid=python]").await.as_deref(),
             Some(python.trim_end()),
@@ -136,6 +142,7 @@ async fn texts_that_cannot_be_loaded_are_named_in_the_page_and_load_when_tried_a
     assert!(message.contains("404"), "{message}");
     assert!(message.contains("The lesson still runs"), "{message}");
     assert_eq!(text_of(&client, "[data-testid=python]").await, None);
+    assert_eq!(text_of(&client, "[data-testid=summary]").await, None);
     assert!(client.find(Locator::Css("[data-testid=run]")).await.is_ok());
 
     // The files are back: trying again shows them, and the message goes.

@@ -820,7 +820,6 @@ async fn a_finished_run_cancels_the_tasks_its_main_left_running() {
         title: "leftover",
         article: &scenarios::articles::ASYNCHAT_ASYNCIO,
         section: "test",
-        summary: "",
         params: &[],
         main: |_, _| {
             async {

@@ -45,14 +45,14 @@ const START: &str = "work: start";
 const FIRED: &str = "timer: fired";
 const DONE: &str = "work: done";
 
+/// A 300 ms CPU loop inside a task: a timer set for 100 ms fires only when the loop ends, and the
+/// page draws nothing meanwhile. Chunking the loop with a real yield to the browser, or moving it
+/// to a Web Worker, keeps the timer on time.
 pub const LESSON: Scenario = Scenario {
     id: "blocking",
     title: "Blocking the event loop, and two fixes",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "6.1 异步编程的常见陷阱 (避免阻塞操作); 003 §3 异步IO与多线程/多进程的比较",
-    summary: "A 300 ms CPU loop inside a task: a timer set for 100 ms fires only when the loop \
-              ends, and the page draws nothing meanwhile. Chunking the loop with a real yield to \
-              the browser, or moving it to a Web Worker, keeps the timer on time.",
     params: &[
         ParamSpec::choice(
             "variant",

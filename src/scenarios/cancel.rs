@@ -17,16 +17,16 @@ const STEP_MS: f64 = 100.0;
 /// A cancel this close to a step may land on either side of it.
 const TIE_MS: f64 = 20.0;
 
+/// main starts worker() as a task, sleeps 0.35 s, and cancels it: the worker has printed working 1
+/// to 4, its cancellation runs (Python's except CancelledError, a Drop in Rust), awaiting the task
+/// reports it cancelled, and main goes on. The trace shows the worker cancelled (aborted). The seed
+/// only says that a task 'can be used to cancel nested()'; this is the canonical task.cancel()
+/// program.
 pub const LESSON: Scenario = Scenario {
     id: "cancel",
     title: "Cancelling a task",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.2.1 任务(Task)和协程(Coroutine)",
-    summary: "main starts worker() as a task, sleeps 0.35 s, and cancels it: the worker has \
-              printed working 1 to 4, its cancellation runs (Python's except CancelledError, a \
-              Drop in Rust), awaiting the task reports it cancelled, and main goes on. The trace \
-              shows the worker cancelled (aborted). The seed only says that a task 'can be used \
-              to cancel nested()'; this is the canonical task.cancel() program.",
     params: &[ParamSpec::number(
         "cancel_after_ms",
         350.0,

@@ -466,15 +466,15 @@ const MULTILINE: &str = "two lines\nin one message";
 
 const PEERS: &[&str] = &["auto", "worker", "tab"];
 
+/// A chat room over a BroadcastChannel: each line goes out in two chunks, and every participant
+/// buffers each sender's bytes until the terminator, as async_chat does. Alone, a Web Worker joins
+/// as the seed's ChatServer and pushes each line back; open ?scenario=chat&peer=tab&run=1 in two
+/// tabs and they talk to each other.
 pub const LESSON: Scenario = Scenario {
     id: "chat",
     title: "asynchat's chat server, between tabs",
     article: &articles::ASYNCHAT_COMPARED,
     section: "2.1.1 asynchat模块的导入和初始化; 2.1.2 异步读写操作的实现",
-    summary: "A chat room over a BroadcastChannel: each line goes out in two chunks, and every \
-              participant buffers each sender's bytes until the terminator, as async_chat does. \
-              Alone, a Web Worker joins as the seed's ChatServer and pushes each line back; \
-              open ?scenario=chat&peer=tab&run=1 in two tabs and they talk to each other.",
     params: &[
         ParamSpec::choice(
             "peer",

@@ -27,14 +27,14 @@ const FRAME: &str = "frame: the browser ran requestAnimationFrame";
 /// What the Python prints, in its order.
 const PYTHON_LINES: [&str; 5] = [START, READY, WOKE, WAITER, TIMER];
 
+/// A ready future completes inside the poll that awaits it; a task woken by another task runs in
+/// the next microtask, before anything else; a 0 ms timer and a frame come after, in an order the
+/// browser chooses.
 pub const LESSON: Scenario = Scenario {
     id: "event-loop",
     title: "The event loop: microtasks, timers and frames",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.1.2 事件循环(Event Loop)的工作机制",
-    summary: "A ready future completes inside the poll that awaits it; a task woken by another \
-              task runs in the next microtask, before anything else; a 0 ms timer and a frame \
-              come after, in an order the browser chooses.",
     params: &[ParamSpec::number(
         "busy_ms",
         0.0,

@@ -8,13 +8,13 @@ use super::{articles, server_log, service_worker};
 use super::{Check, Line, Out, ParamSpec, Params, Scenario};
 use crate::trace::fetch::{FetchError, Request};
 
+/// fetch_url awaits one GET of a JSON post and main prints the body; the status and the server's
+/// log of the request are noted beside it.
 pub const LESSON: Scenario = Scenario {
     id: "fetch",
     title: "One GET with the traced fetch",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "3.2 aiohttp库的基本用法示例",
-    summary: "fetch_url awaits one GET of a JSON post and main prints the body; the status and \
-              the server's log of the request are noted beside it.",
     params: &[ParamSpec::number(
         "post",
         1.0,

@@ -9,13 +9,13 @@ use super::fetch_failure::{self, HttpError};
 use super::{articles, service_worker};
 use super::{Check, Line, Out, Params, Scenario};
 
+/// Six GETs that fail six ways (no such host, not a URL, 404, 500, refused by CORS, not JSON), each
+/// caught as its own error and explained.
 pub const LESSON: Scenario = Scenario {
     id: "fetch-errors",
     title: "Fetch errors, each one typed",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "5.2 异步请求的错误处理",
-    summary: "Six GETs that fail six ways (no such host, not a URL, 404, 500, refused by CORS, \
-              not JSON), each caught as its own error and explained.",
     params: &[],
     main: |out, _params| async move { run(out).await }.boxed_local(),
     checks,

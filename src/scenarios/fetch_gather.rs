@@ -11,14 +11,14 @@ use super::{check_at_least, Check, Line, Out, ParamSpec, Params, Scenario};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
 
+/// N GETs of /api/delay/{ms} awaited together with join_all (asyncio.gather) take about one delay;
+/// awaited one after another they take N. Each body's first 50 characters are printed, like the
+/// seed.
 pub const LESSON: Scenario = Scenario {
     id: "fetch-gather",
     title: "gather: N fetches at once",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "4.3 异步编程实践示例",
-    summary: "N GETs of /api/delay/{ms} awaited together with join_all (asyncio.gather) take \
-              about one delay; awaited one after another they take N. Each body's first 50 \
-              characters are printed, like the seed.",
     params: &[
         ParamSpec::number("n", 5.0, 3.0, 50.0, "how many fetches"),
         ParamSpec::number(

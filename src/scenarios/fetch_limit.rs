@@ -11,13 +11,13 @@ use super::{check_at_least, Check, Line, Out, ParamSpec, Params, Scenario};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms, with_recorder, ResourceDetail, Semaphore};
 
+/// N GETs started together, each first taking a permit of a semaphore of K: never more than K are
+/// in flight, so the lot takes about N/K delays.
 pub const LESSON: Scenario = Scenario {
     id: "fetch-limit",
     title: "At most K fetches in flight",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "6.2 优化异步编程性能的技巧: 合理设置任务数量",
-    summary: "N GETs started together, each first taking a permit of a semaphore of K: never \
-              more than K are in flight, so the lot takes about N/K delays.",
     params: &[
         ParamSpec::number("n", 8.0, 1.0, 100.0, "how many fetches"),
         ParamSpec::number("k", 3.0, 1.0, 20.0, "how many may be in flight at once"),

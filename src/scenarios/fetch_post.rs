@@ -13,14 +13,14 @@ use crate::server::LogEntry;
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{now_ms, select, sleep, timeout};
 
+/// A POST with a user-agent header and ?key=value comes back from the echo as it arrived. A GET
+/// slower than its timeout is aborted, and so is one whose future is dropped: the server's log
+/// shows that both stopped.
 pub const LESSON: Scenario = Scenario {
     id: "fetch-post",
     title: "POST with headers and params; timeouts that really cancel",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "5.3 异步请求的高级用法",
-    summary: "A POST with a user-agent header and ?key=value comes back from the echo as it \
-              arrived. A GET slower than its timeout is aborted, and so is one whose future is \
-              dropped: the server's log shows that both stopped.",
     params: &[ParamSpec::number(
         "timeout_ms",
         1000.0,

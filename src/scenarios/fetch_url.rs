@@ -12,13 +12,13 @@ use crate::trace::{instrument, now_ms};
 
 const SETS: &[&str] = &["mixed", "this-site", "internet"];
 
+/// A set of URLs fetched concurrently: each prints its status and the start of its body, or its
+/// error explained (CORS, no answer, a 4xx or 5xx).
 pub const LESSON: Scenario = Scenario {
     id: "fetch-url",
     title: "Fetch a set of URLs, errors in words",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "5.1 发起异步HTTP请求",
-    summary: "A set of URLs fetched concurrently: each prints its status and the start of its \
-              body, or its error explained (CORS, no answer, a 4xx or 5xx).",
     params: &[ParamSpec::choice(
         "urls",
         SETS,

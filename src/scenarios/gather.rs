@@ -20,16 +20,16 @@ const NAMES: [&str; 3] = ["a", "b", "c"];
 /// The one that fails in the `first-error` and `collect-all` variants.
 const FAILING: &str = "c";
 
+/// gather runs fetch('a', 3), fetch('b', 1) and fetch('c', 2) at once: they finish b, c, a, and the
+/// results come back A, B, C, in argument order, after 3 s. When c fails, plain gather raises at 2
+/// s (first-error); with return_exceptions=True it waits for all and returns the error in c's place
+/// (collect-all). The seed gathers five aiohttp requests; here each request is a sleep, so the
+/// order is visible.
 pub const LESSON: Scenario = Scenario {
     id: "gather",
     title: "gather: results in argument order",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "4.3 异步编程实践示例",
-    summary: "gather runs fetch('a', 3), fetch('b', 1) and fetch('c', 2) at once: they finish b, \
-              c, a, and the results come back A, B, C, in argument order, after 3 s. When c \
-              fails, plain gather raises at 2 s (first-error); with return_exceptions=True it \
-              waits for all and returns the error in c's place (collect-all). The seed gathers \
-              five aiohttp requests; here each request is a sleep, so the order is visible.",
     params: &[
         ParamSpec::choice(
             "mode",

@@ -147,14 +147,13 @@ impl Framer {
 const TERMINATORS: &[&str] = &["lf", "crlf"];
 const CHUNKING: &[&str] = &["split", "whole"];
 
+/// The server streams chat lines; the page buffers the bytes as they arrive, splits them on the
+/// terminator and handles each line as soon as it is whole, also a line that came in two chunks.
 pub const LESSON: Scenario = Scenario {
     id: "line-protocol",
     title: "asynchat: a line-terminated protocol",
     article: &articles::ASYNCHAT_COMPARED,
     section: "2.1 asynchat的基本概念和使用",
-    summary: "The server streams chat lines; the page buffers the bytes as they arrive, splits \
-              them on the terminator and handles each line as soon as it is whole, also a line \
-              that came in two chunks.",
     params: &[
         ParamSpec::number("n", 6.0, 1.0, 50.0, "how many chat lines the server sends"),
         // 50 lines × 1000 ms stays within the server's 60 s for a whole body.

@@ -4,10 +4,10 @@
 //! A new lesson is a file here, the Python it retells beside it, and one line in [`LESSONS`];
 //! nothing in `ui` changes.
 //!
-//! The page shows each lesson's Python (`NAME.py`) and the Rust that runs (the lines of `NAME.rs`
-//! between `// ANCHOR: lesson` and `// ANCHOR_END: lesson`) from static files that the
-//! `lesson-texts` script writes at build time and the page fetches when the lesson opens: they
-//! are not compiled into the wasm.
+//! The page shows each lesson's summary (the doc comment on its `LESSON`), its Python
+//! (`NAME.py`) and the Rust that runs (the lines of `NAME.rs` between `// ANCHOR: lesson` and
+//! `// ANCHOR_END: lesson`) from static files that the `lesson-texts` script writes at build time
+//! and the page fetches when the lesson opens: they are not compiled into the wasm.
 
 pub mod articles;
 pub mod blocking;
@@ -90,7 +90,8 @@ pub struct Article {
     pub summary: &'static str,
 }
 
-/// One lesson: its metadata, the Python it retells, the Rust that runs, and its checks.
+/// One lesson: its metadata, its program and its checks. Its texts (summary, Python, the Rust
+/// shown) are static files beside the page: see the module's documentation.
 pub struct Scenario {
     /// Part of the automation contract (`?scenario=ID`, `window.asyncscope.run(ID)`).
     pub id: &'static str,
@@ -98,8 +99,6 @@ pub struct Scenario {
     pub article: &'static Article,
     /// Where in the article the program is, as the seed numbers its sections.
     pub section: &'static str,
-    /// What the run shows, in a sentence or two.
-    pub summary: &'static str,
     pub params: &'static [ParamSpec],
     /// The program: prints with `Out`, returns an error message if it fails.
     pub main: fn(Out, Params) -> LocalBoxFuture<'static, Result<(), String>>,
@@ -175,7 +174,7 @@ mod tests {
     }
 
     #[test]
-    fn the_texts_script_writes_each_lessons_python_and_its_running_code_without_markers() {
+    fn the_texts_script_writes_each_lessons_summary_python_and_running_code_without_markers() {
         let out = lesson_texts();
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/scenarios");
         let read = |path: std::path::PathBuf| {
@@ -183,6 +182,9 @@ mod tests {
         };
         for lesson in LESSONS {
             let stem = lesson.file_stem();
+            let summary = read(out.join(lesson.id).join("summary.txt"));
+            assert!(summary.trim().len() > 40, "{}: {summary:?}", lesson.id);
+            assert!(!summary.contains("///"), "{}: {summary}", lesson.id);
             let python = read(out.join(lesson.id).join("python.txt"));
             assert!(!python.trim().is_empty(), "{}", lesson.id);
             assert_eq!(

@@ -22,15 +22,15 @@ const MAX_COROUTINES: f64 = 100.0;
 const HELLO_WORLD: &str = "Hello World! (";
 const HELLO_AGAIN: &str = "Hello Again! (";
 
+/// Two hello() coroutines run concurrently: both print Hello World!, both sleep 1 s at once, both
+/// print Hello Again!, 1 s in all. Every line names the thread it ran on, and it is the same one
+/// each time: the browser's main thread, which runs the page's event loop. (The seed's
+/// @asyncio.coroutine needs Python 3.10 or older.)
 pub const LESSON: Scenario = Scenario {
     id: "one-thread",
     title: "Two coroutines, one thread",
     article: &articles::ASYNC_IO_PRACTICE,
     section: "协程示例",
-    summary: "Two hello() coroutines run concurrently: both print Hello World!, both sleep 1 s at \
-              once, both print Hello Again!, 1 s in all. Every line names the thread it ran on, \
-              and it is the same one each time: the browser's main thread, which runs the page's \
-              event loop. (The seed's @asyncio.coroutine needs Python 3.10 or older.)",
     params: &[
         ParamSpec::number(
             "coroutines",

@@ -23,18 +23,17 @@ const MAX_DEPTH_POINTS: usize = 200;
 
 const SEND: usize = 0;
 
+/// produce() hands 1 to 5 to a consumer one at a time and waits for each answer: Producing n,
+/// Consuming n, Consumer return:200 OK, five times, all at once. In Python the consumer is a
+/// generator driven by send(); here it is a task of its own and each send() is a meeting at two
+/// one-slot channels. The queue variant puts an asyncio.Queue(capacity) between a producer and a
+/// slower consumer: the producer waits while the queue is full, and the notes list the queue's
+/// depth over time. (The seed prints COUSUMER, a typo mended here.)
 pub const LESSON: Scenario = Scenario {
     id: "producer-consumer",
     title: "Producer and consumer: send() and a bounded queue",
     article: &articles::ASYNC_IO_PRACTICE,
     section: "传统生产消费模型 (the producer-consumer example)",
-    summary: "produce() hands 1 to 5 to a consumer one at a time and waits for each answer: \
-              Producing n, Consuming n, Consumer return:200 OK, five times, all at once. In \
-              Python the consumer is a generator driven by send(); here it is a task of its own \
-              and each send() is a meeting at two one-slot channels. The queue variant puts an \
-              asyncio.Queue(capacity) between a producer and a slower consumer: the producer \
-              waits while the queue is full, and the notes list the queue's depth over time. \
-              (The seed prints COUSUMER, a typo mended here.)",
     params: &[
         ParamSpec::choice(
             "mode",

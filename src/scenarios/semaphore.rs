@@ -19,16 +19,15 @@ const START_BY_MS: f64 = 50.0;
 const COUNTING: &str = "counting";
 const DONE: &str = "done counting";
 
+/// Three count()s run concurrently, but each holds the semaphore while it counts: with one permit
+/// (asyncio.Semaphore()'s default) 'counting' and 'done counting' strictly alternate, each count
+/// sleeping a random fraction of a second. Raise `permits` and that many count at once; the trace's
+/// semaphore row never shows more holders than permits.
 pub const LESSON: Scenario = Scenario {
     id: "semaphore",
     title: "Semaphore: one count() at a time",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.2.2 锁与信号量的使用",
-    summary: "Three count()s run concurrently, but each holds the semaphore while it counts: with \
-              one permit (asyncio.Semaphore()'s default) 'counting' and 'done counting' strictly \
-              alternate, each count sleeping a random fraction of a second. Raise `permits` and \
-              that many count at once; the trace's semaphore row never shows more holders than \
-              permits.",
     params: &[
         ParamSpec::number(
             "permits",

@@ -13,14 +13,14 @@ use crate::server::{body, HELLO_DELAY_MS};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
 
+/// The seed's server (index, and hello that sleeps 0.5 s) answers from a service worker written in
+/// Rust; the index and several greetings fetched at once take about 0.5 s in all, because the
+/// server's sleeps overlap.
 pub const LESSON: Scenario = Scenario {
     id: "server-hello",
     title: "The seed's aiohttp server, in a service worker",
     article: &articles::ASYNC_IO_PRACTICE,
     section: "asyncio + aiohttp: 编写一个HTTP服务器",
-    summary: "The seed's server (index, and hello that sleeps 0.5 s) answers from a service \
-              worker written in Rust; the index and several greetings fetched at once take \
-              about 0.5 s in all, because the server's sleeps overlap.",
     params: &[ParamSpec::number(
         "names",
         4.0,

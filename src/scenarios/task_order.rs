@@ -15,14 +15,13 @@ const LATE_TOLERANCE_MS: f64 = 100.0;
 /// The tasks start at once: their first polls come within a few microtasks of main's.
 const START_BY_MS: f64 = 50.0;
 
+/// Task 1 sleeps 2 s and Task 2 sleeps 1 s. Both start at once, in the order they were created;
+/// Task 2 completes at 1 s and Task 1 at 2 s, although main awaits Task 1 first.
 pub const LESSON: Scenario = Scenario {
     id: "task-order",
     title: "Two tasks: who finishes first",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "4.2 asyncio中的异步任务管理",
-    summary: "Task 1 sleeps 2 s and Task 2 sleeps 1 s. Both start at once, in the order they were \
-              created; Task 2 completes at 1 s and Task 1 at 2 s, although main awaits Task 1 \
-              first.",
     params: &[
         ParamSpec::number(
             "task1_ms",

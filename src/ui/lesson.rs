@@ -24,6 +24,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
     let lesson = lab.lesson;
     let phase = lab.phase();
     let running = matches!(phase, Phase::Running);
+    let (texts, retry) = use_lesson_texts(lesson.id);
 
     let on_run = {
         let controller = props.controller.clone();
@@ -59,7 +60,14 @@ pub fn LessonView(props: &LessonProps) -> Html {
                     { "From " }<cite>{ lesson.article.title_en }</cite>
                     { " (" }<span lang="zh-CN">{ lesson.article.title }</span>{ "), §" }{ lesson.section }
                 </p>
-                <p class="summary">{ lesson.summary }</p>
+                { match &texts {
+                    Load::Loaded(texts) => html! {
+                        <p class="summary" data-testid="summary">{ texts.summary.trim_end().to_string() }</p>
+                    },
+                    Load::Loading => html! { <p class="summary" aria-busy="true">{ "…" }</p> },
+                    // The code panes say why.
+                    Load::Failed(_) => html! {},
+                } }
             </header>
 
             if let Some(message) = &lab.notice {
@@ -69,7 +77,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 </div>
             }
 
-            <Code lesson={lesson} />
+            <Code lesson={lesson} texts={texts.clone()} retry={retry} />
 
             <form class="controls" onsubmit={on_run}>
                 { for lesson.params.iter().map(|spec| {
@@ -150,15 +158,16 @@ pub fn LessonView(props: &LessonProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct CodeProps {
     lesson: &'static Scenario,
+    texts: Load,
+    retry: Callback<MouseEvent>,
 }
 
-/// The lesson's Python beside the Rust that runs, fetched when the lesson opens: "loading" until
-/// they arrive (`aria-busy`), and a message with a retry button if they cannot be loaded (the
-/// lesson still runs).
+/// The lesson's Python beside the Rust that runs, fetched when the lesson opens (with its
+/// summary, shown above): "loading" until they arrive (`aria-busy`), and a message with a retry
+/// button if they cannot be loaded (the lesson still runs).
 #[component]
 fn Code(props: &CodeProps) -> Html {
-    let lesson = props.lesson;
-    let (texts, retry) = use_lesson_texts(lesson.id);
+    let (lesson, texts, retry) = (props.lesson, &props.texts, props.retry.clone());
     let source = format!("src/scenarios/{}.rs", lesson.file_stem());
     let (python, rust) = match &texts {
         Load::Loaded(texts) => (texts.python.trim_end(), texts.rust.trim_end()),
@@ -175,12 +184,12 @@ fn Code(props: &CodeProps) -> Html {
         <>
             if let Load::Failed(why) = &texts {
                 <div class="notice" role="alert" data-testid="texts-error">
-                    <span>{ format!("The lesson's Python and Rust could not be loaded ({why}). The lesson still runs without them.") }</span>
+                    <span>{ format!("The lesson's summary, Python and Rust could not be loaded ({why}). The lesson still runs without them.") }</span>
                     <button type="button" class="retry" onclick={retry}>{ "Try again" }</button>
                 </div>
             }
             if !matches!(texts, Load::Failed(_)) {
-                <div class="code" aria-busy={(texts == Load::Loading).to_string()}>
+                <div class="code" aria-busy={(*texts == Load::Loading).to_string()}>
                     <figure>
                         <figcaption>{ python_caption }</figcaption>
                         <pre data-testid="python"><code>{ python }</code></pre>

@@ -1,5 +1,5 @@
-//! A lesson's texts, its Python and the Rust that runs, fetched from `lessons/ID/` when the
-//! lesson first opens. They are static files that the `lesson-texts` script writes at build
+//! A lesson's texts, its summary, its Python and the Rust that runs, fetched from `lessons/ID/`
+//! when the lesson first opens. They are static files that the `lesson-texts` script writes at build
 //! time, not strings compiled into the wasm: the page downloads only the texts of the lessons
 //! it shows. Loaded texts are kept for the page's lifetime; a failed load says why and can be
 //! tried again.
@@ -14,6 +14,7 @@ use yew::prelude::*;
 /// A lesson's texts, as loaded.
 #[derive(PartialEq)]
 pub struct Texts {
+    pub summary: String,
     pub python: String,
     pub rust: String,
 }
@@ -62,11 +63,19 @@ fn start(id: &'static str, done: impl FnOnce() + 'static) {
     }
     set(id, Load::Loading);
     wasm_bindgen_futures::spawn_local(async move {
-        let (python_url, rust_url) = (url(id, "python.txt"), url(id, "rust.txt"));
-        let (python, rust) = futures::join!(fetch_text(&python_url), fetch_text(&rust_url));
-        let load = match (python, rust) {
-            (Ok(python), Ok(rust)) => Load::Loaded(Rc::new(Texts { python, rust })),
-            (Err(e), _) | (_, Err(e)) => Load::Failed(e.into()),
+        let urls = ["summary.txt", "python.txt", "rust.txt"].map(|file| url(id, file));
+        let (summary, python, rust) = futures::join!(
+            fetch_text(&urls[0]),
+            fetch_text(&urls[1]),
+            fetch_text(&urls[2])
+        );
+        let load = match (summary, python, rust) {
+            (Ok(summary), Ok(python), Ok(rust)) => Load::Loaded(Rc::new(Texts {
+                summary,
+                python,
+                rust,
+            })),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Load::Failed(e.into()),
         };
         set(id, load);
         done();

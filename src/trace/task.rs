@@ -445,14 +445,8 @@ unsafe fn drop_raw(data: *const ()) {
 pub fn instrument<F: Future>(name: &str, future: F) -> Traced<F> {
     let location = Location::caller();
     let id = next_task_id();
-    let meta = record(|r| {
-        Rc::new(TaskMeta {
-            name: r.intern(name),
-            location,
-            size: std::mem::size_of::<F>(),
-            kind: TaskKind::Instrumented,
-        })
-    });
+    let size = std::mem::size_of::<F>();
+    let meta = record(|r| r.task_meta(name, location, size, TaskKind::Instrumented));
     Traced::new(id, meta, future, None, false)
 }
 
@@ -495,13 +489,9 @@ where
     let id = next_task_id();
     let parent = current_task();
     let t = now_ms();
+    let size = std::mem::size_of::<F>();
     record(|r| {
-        let meta = Rc::new(TaskMeta {
-            name: r.intern(name),
-            location,
-            size: std::mem::size_of::<F>(),
-            kind: TaskKind::Spawned,
-        });
+        let meta = r.task_meta(name, location, size, TaskKind::Spawned);
         r.spawn_task(id, meta, parent, t);
     });
     let scope = current_scope();

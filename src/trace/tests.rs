@@ -243,6 +243,10 @@ fn tasks_of_one_name_share_it() {
     let b = rec.spawn("worker", None, here(), 0.0);
     let (a, b) = (rec.task(a).expect("a"), rec.task(b).expect("b"));
     assert!(Rc::ptr_eq(&a.meta.name, &b.meta.name));
+    assert!(
+        Rc::ptr_eq(&a.meta, &b.meta),
+        "spawned at one place: one description"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ use asyncscope::scenarios::LESSONS;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
-use support::{browser, dist, serve, serve_logged, start_chromedriver, CONTROLLED};
+use support::{app_started, browser, dist, serve, serve_logged, start_chromedriver, CONTROLLED};
 
 /// The `textContent` of the first element matching `selector`, or None.
 async fn text_of(client: &Client, selector: &str) -> Option<String> {
@@ -61,6 +61,8 @@ async fn every_lesson_shows_its_summary_python_and_rust_from_the_release_build()
         .goto(&format!("http://{site}/?scenario=hello-sleep"))
         .await
         .expect("page loads");
+    // Past the one reload of a first visit that makes the page cross-origin isolated.
+    app_started(&client, 30).await;
     for lesson in LESSONS {
         let id = lesson.id;
         client
@@ -129,6 +131,8 @@ async fn texts_that_cannot_be_loaded_are_named_in_the_page_and_load_when_tried_a
         .goto(&format!("http://{site}/?scenario=gather"))
         .await
         .expect("page loads");
+    // Past the one reload of a first visit that makes the page cross-origin isolated.
+    app_started(&client, 30).await;
     let message = client
         .wait()
         .at_most(Duration::from_secs(20))
@@ -195,6 +199,8 @@ async fn a_first_visit_leaves_the_server_wasm_to_the_first_fetch_lesson() {
         .goto(&format!("http://{site}/"))
         .await
         .expect("page loads");
+    // Past the one reload of a first visit that makes the page cross-origin isolated.
+    app_started(&client, 30).await;
     // The page works: rendered, its lesson's texts shown, the service worker in control.
     texts_shown(&client, "hello-sleep").await;
     let controlled = client

@@ -115,6 +115,8 @@ pub struct Recorder {
     names: HashSet<Rc<str>, BuildHasherDefault<IdHasher>>,
     /// What tasks spawned at one place with one name share: one `TaskMeta` for them all.
     metas: IdMap<MetaKey, Rc<TaskMeta>>,
+    /// The last one given, checked first (a loop spawning one kind of task hashes nothing).
+    last_meta: Option<Rc<TaskMeta>>,
 }
 
 /// A task's kind, where it was spawned, its future's size and its name (interned).
@@ -136,6 +138,7 @@ impl Recorder {
             unpolled: VecDeque::new(),
             names: HashSet::default(),
             metas: IdMap::default(),
+            last_meta: None,
         }
     }
 
@@ -199,6 +202,15 @@ impl Recorder {
         size: usize,
         kind: TaskKind,
     ) -> Rc<TaskMeta> {
+        if let Some(last) = &self.last_meta {
+            if last.kind == kind
+                && last.size == size
+                && std::ptr::eq(last.location, location)
+                && &*last.name == name
+            {
+                return Rc::clone(last);
+            }
+        }
         let name = self.intern(name);
         let key = (
             kind,
@@ -207,6 +219,7 @@ impl Recorder {
             Rc::as_ptr(&name).cast::<u8>() as usize,
         );
         if let Some(meta) = self.metas.get(&key) {
+            self.last_meta = Some(Rc::clone(meta));
             return Rc::clone(meta);
         }
         if self.metas.len() >= NAME_CACHE {
@@ -219,6 +232,7 @@ impl Recorder {
             kind,
         });
         self.metas.insert(key, Rc::clone(&meta));
+        self.last_meta = Some(Rc::clone(&meta));
         meta
     }
 
@@ -501,12 +515,13 @@ impl Recorder {
             unpolled: VecDeque::new(),
             names: HashSet::default(),
             metas: IdMap::default(),
+            last_meta: None,
         }
     }
 
     /// Every task this recording holds, by id (spawn order).
     pub fn tasks(&self) -> impl Iterator<Item = &TaskStats> {
-        let mut tasks: Vec<&TaskStats> = self.state.tasks.values().map(|t| &**t).collect();
+        let mut tasks: Vec<&TaskStats> = self.state.tasks.values().collect();
         tasks.sort_unstable_by_key(|t| t.id);
         tasks.into_iter()
     }
@@ -517,7 +532,7 @@ impl Recorder {
     }
 
     pub fn task(&self, id: TaskId) -> Option<&TaskStats> {
-        self.state.tasks.get(&id).map(|t| &**t)
+        self.state.tasks.get(&id)
     }
 
     /// Every resource this recording holds, by id (creation order).

@@ -13,6 +13,74 @@ use super::warning::{
     WarningKind, Warnings, LARGE_FUTURE_BYTES, LONG_POLL_MS, NEVER_POLLED_MS, STORM_MIN_WAKES,
 };
 
+/// The tasks' stats, in slots reused as tasks are forgotten (no allocation per task: a spawn
+/// and an eviction were an allocation and a free each, most of recording a short task), found
+/// by id through a map of slot numbers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TaskTable {
+    slots: IdMap<TaskId, u32>,
+    stats: Vec<TaskStats>,
+    free: Vec<u32>,
+}
+
+impl TaskTable {
+    pub fn get(&self, id: &TaskId) -> Option<&TaskStats> {
+        self.slots.get(id).map(|&i| &self.stats[i as usize])
+    }
+
+    pub fn get_mut(&mut self, id: &TaskId) -> Option<&mut TaskStats> {
+        self.slots.get(id).map(|&i| &mut self.stats[i as usize])
+    }
+
+    pub fn contains_key(&self, id: &TaskId) -> bool {
+        self.slots.contains_key(id)
+    }
+
+    pub fn insert(&mut self, id: TaskId, task: TaskStats) {
+        if let Some(&i) = self.slots.get(&id) {
+            self.stats[i as usize] = task;
+            return;
+        }
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.stats[i as usize] = task;
+                i
+            }
+            None => {
+                self.stats.push(task);
+                (self.stats.len() - 1) as u32
+            }
+        };
+        self.slots.insert(id, i);
+    }
+
+    pub fn remove(&mut self, id: &TaskId) {
+        if let Some(i) = self.slots.remove(id) {
+            // The stats stay in the slot until it is reused: dropping them now would free what
+            // they point to one by one.
+            self.free.push(i);
+        }
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &TaskStats> {
+        self.slots.values().map(|&i| &self.stats[i as usize])
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut TaskStats> {
+        let stats = &mut self.stats;
+        let live: std::collections::HashSet<u32> = self.slots.values().copied().collect();
+        stats
+            .iter_mut()
+            .enumerate()
+            .filter(move |(i, _)| live.contains(&(*i as u32)))
+            .map(|(_, t)| t)
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+}
+
 /// A poll as its event tells it.
 struct PollRecord {
     start: f64,
@@ -35,9 +103,7 @@ pub(crate) enum Follow {
 
 #[derive(Debug, Clone)]
 pub(crate) struct State {
-    /// Boxed: the map's table is sized in powers of two, and a table of 16,384 inline stats
-    /// would be most of the tracer's memory.
-    pub tasks: IdMap<TaskId, Box<TaskStats>>,
+    pub tasks: TaskTable,
     /// Finished tasks, oldest first, for evicting past the cap.
     finished: VecDeque<TaskId>,
     pub tasks_dropped: u64,
@@ -57,7 +123,7 @@ pub(crate) struct State {
 impl State {
     pub fn new(finished_cap: usize, warning_cap: usize, live: bool) -> Self {
         State {
-            tasks: IdMap::default(),
+            tasks: TaskTable::default(),
             finished: VecDeque::new(),
             tasks_dropped: 0,
             resources: IdMap::default(),
@@ -118,10 +184,7 @@ impl State {
 
     /// The live (not finished) task `id`.
     pub fn live_task(&mut self, id: TaskId) -> Option<&mut TaskStats> {
-        self.tasks
-            .get_mut(&id)
-            .map(|t| &mut **t)
-            .filter(|s| !s.state.is_finished())
+        self.tasks.get_mut(&id).filter(|s| !s.state.is_finished())
     }
 
     /// Applies event number `seq`, if it concerns something this state knows (a live task, an
@@ -140,7 +203,7 @@ impl State {
             if self.tasks.contains_key(&id) {
                 return None;
             }
-            let mut task = Box::new(TaskStats::new(id, Rc::clone(meta), *parent, t));
+            let mut task = TaskStats::new(id, Rc::clone(meta), *parent, t);
             // An instrumented future first polled by a task is polled inside that task's polls.
             task.nested = meta.kind == TaskKind::Instrumented && parent.is_some();
             self.tasks.insert(id, task);

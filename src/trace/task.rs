@@ -234,25 +234,31 @@ impl<F: Future> Traced<F> {
     }
 }
 
-/// Our waker for task `task` polled with `outer`: the one kept if `outer` wakes the same
-/// thing, else a new one. A traced outer waker (we are nested) is woken directly, not copied.
-fn task_waker(kept: &mut Option<Rc<TaskWaker>>, task: TaskId, outer: &Waker) -> Rc<TaskWaker> {
-    if let Some(ours) = kept {
-        let same = match &ours.target {
-            Target::Outer(w) => w.will_wake(outer),
-            Target::Parent(p) => {
-                outer.vtable() == &VTABLE && std::ptr::eq(Rc::as_ptr(p).cast(), outer.data())
-            }
-            Target::Task(t) => {
-                outer.vtable() == &executor::WAKER_VTABLE
-                    && std::ptr::eq((t.header() as *const executor::Header).cast(), outer.data())
-            }
-        };
-        if same {
-            return Rc::clone(ours);
+/// Whether `kept` (our waker of an earlier poll) wakes what `outer` wakes.
+fn same_target(kept: &TaskWaker, outer: &Waker) -> bool {
+    match &kept.target {
+        Target::Outer(w) => w.will_wake(outer),
+        Target::Parent(p) => {
+            (outer.vtable() == &VTABLE && std::ptr::eq(Rc::as_ptr(p).cast(), outer.data()))
+                || (outer.vtable() == &BORROWED
+                    // SAFETY: a waker of BORROWED points at a live PollWaker (see `poll`).
+                    && unsafe { &*outer.data().cast::<PollWaker>() }
+                        .shared
+                        .borrow()
+                        .as_ref()
+                        .is_some_and(|s| Rc::ptr_eq(s, p)))
+        }
+        Target::Task(t) => {
+            outer.vtable() == &executor::WAKER_VTABLE
+                && std::ptr::eq((t.header() as *const executor::Header).cast(), outer.data())
         }
     }
-    let target = if outer.vtable() == &VTABLE {
+}
+
+/// What waking a future polled with `outer` must wake: a traced outer waker (we are nested) is
+/// woken directly, without a counted copy of it.
+fn target_of(outer: &Waker) -> Target {
+    if outer.vtable() == &VTABLE {
         // SAFETY: a waker with our vtable has an `Rc<TaskWaker>` pointer as its data (see
         // `clone_raw`), alive for as long as `outer` is; we take a reference of our own to it,
         // which no recorded count sees.
@@ -262,15 +268,70 @@ fn task_waker(kept: &mut Option<Rc<TaskWaker>>, task: TaskId, outer: &Waker) -> 
             Rc::from_raw(ptr)
         };
         Target::Parent(parent)
+    } else if outer.vtable() == &BORROWED {
+        // SAFETY: a waker of BORROWED points at a live PollWaker (see `Traced::poll`).
+        let parent = unsafe { &*outer.data().cast::<PollWaker>() };
+        Target::Parent(parent.shared())
     } else if let Some(task) = executor::nested_parent(outer) {
         Target::Task(task)
     } else {
         Target::Outer(outer.clone())
-    };
-    let ours = Rc::new(TaskWaker { task, target });
-    *kept = Some(Rc::clone(&ours));
-    ours
+    }
 }
+
+/// A traced future's waker for one poll, on the poll's stack, until a copy of it is made: a
+/// short future that never keeps its waker costs no allocation for it. The first copy makes
+/// the shared, counted one ([`TaskWaker`] in an `Rc`), kept for the future's later polls.
+struct PollWaker {
+    waker: TaskWaker,
+    shared: RefCell<Option<Rc<TaskWaker>>>,
+}
+
+impl PollWaker {
+    /// The shared waker, made on first need.
+    fn shared(&self) -> Rc<TaskWaker> {
+        Rc::clone(self.shared.borrow_mut().get_or_insert_with(|| {
+            Rc::new(TaskWaker {
+                task: self.waker.task,
+                target: self.waker.target.clone(),
+            })
+        }))
+    }
+}
+
+// The borrowed waker's vtable: copies are made of the shared one; it is never dropped or woken
+// by value (only ever lent, in a `Context`).
+static BORROWED: RawWakerVTable = RawWakerVTable::new(
+    clone_borrowed,
+    wake_borrowed,
+    wake_by_ref_borrowed,
+    drop_borrowed,
+);
+
+unsafe fn clone_borrowed(data: *const ()) -> RawWaker {
+    // SAFETY: `data` is the PollWaker of a poll under way (see `Traced::poll`).
+    let poll_waker = unsafe { &*data.cast::<PollWaker>() };
+    let shared = Rc::into_raw(poll_waker.shared());
+    // SAFETY: `shared` is an `Rc<TaskWaker>` pointer: counted like any copy (`clone_raw`),
+    // then the extra reference `into_raw` made is given back.
+    unsafe {
+        let copy = clone_raw(shared.cast());
+        drop(Rc::from_raw(shared));
+        copy
+    }
+}
+
+unsafe fn wake_borrowed(data: *const ()) {
+    // SAFETY: as in `clone_borrowed`; nothing to drop (never owned).
+    unsafe { wake_by_ref_borrowed(data) }
+}
+
+unsafe fn wake_by_ref_borrowed(data: *const ()) {
+    // SAFETY: as in `clone_borrowed`.
+    unsafe { &*data.cast::<PollWaker>() }.waker.wake_by_ref();
+}
+
+unsafe fn drop_borrowed(_data: *const ()) {}
 
 impl<F: Future> Future for Traced<F> {
     type Output = F::Output;
@@ -278,12 +339,40 @@ impl<F: Future> Future for Traced<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let id = *this.id;
-        let ours = task_waker(this.waker, id, cx.waker());
-        // A borrowed waker: not counted, never dropped; the copies the future makes are counted.
-        let waker = ManuallyDrop::new(unsafe {
-            // SAFETY: the pointer comes from an `Rc<TaskWaker>` that `ours` keeps alive for
-            // this whole poll, and VTABLE's functions treat it as exactly that.
-            Waker::from_raw(RawWaker::new(Rc::as_ptr(&ours).cast(), &VTABLE))
+        // The shared waker of an earlier poll if it still wakes the right thing; else one on
+        // this poll's stack, made shared only if the future copies it.
+        if this
+            .waker
+            .as_ref()
+            .is_some_and(|w| !same_target(w, cx.waker()))
+        {
+            *this.waker = None;
+        }
+        let poll_waker = PollWaker {
+            waker: TaskWaker {
+                task: id,
+                target: match this.waker {
+                    Some(_) => Target::Outer(Waker::noop().clone()),
+                    None => target_of(cx.waker()),
+                },
+            },
+            shared: RefCell::new(this.waker.clone()),
+        };
+        // A lent waker: never dropped; the copies the future makes are counted.
+        let waker = ManuallyDrop::new(match this.waker {
+            // SAFETY: the pointer comes from an `Rc<TaskWaker>` kept alive for this whole poll
+            // (`this.waker`), and VTABLE's functions treat it as exactly that.
+            Some(ours) => unsafe {
+                Waker::from_raw(RawWaker::new(Rc::as_ptr(ours).cast(), &VTABLE))
+            },
+            // SAFETY: `poll_waker` outlives this poll, and BORROWED's functions treat the
+            // pointer as a PollWaker.
+            None => unsafe {
+                Waker::from_raw(RawWaker::new(
+                    std::ptr::from_ref(&poll_waker).cast(),
+                    &BORROWED,
+                ))
+            },
         });
         let start = now_ms();
         if !*this.recorded {
@@ -297,6 +386,10 @@ impl<F: Future> Future for Traced<F> {
         let mut scope = PollScope::enter(id, start);
         let result = this.inner.poll(&mut Context::from_waker(&waker));
         let end = now_ms();
+        // A copy was made: keep the shared waker for the next polls.
+        if this.waker.is_none() {
+            *this.waker = poll_waker.shared.take();
+        }
         let frame = scope.leave(end);
         drop(scope);
         let (children_ms, child_long, self_wakes) = frame.map_or((0.0, false, 0), |f| {
@@ -354,6 +447,7 @@ pub(crate) fn record_wake(task: TaskId) {
 }
 
 /// What waking a traced task wakes next.
+#[derive(Clone)]
 enum Target {
     /// The executor's waker (or any untraced one) it was polled with.
     Outer(Waker),

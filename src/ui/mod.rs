@@ -8,6 +8,7 @@ mod export;
 mod frames;
 mod lesson;
 mod loop_lanes;
+mod names;
 mod resources;
 mod source;
 mod state;

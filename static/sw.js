@@ -1,4 +1,5 @@
-// asyncscope's service worker: the in-browser HTTP server under /api/.
+// asyncscope's service worker: the in-browser HTTP server under /api/, and the headers that make
+// the page cross-origin isolated where the host cannot send them.
 //
 // The server is Rust (src/server/, built by trunk from src/bin/server.rs into a no-modules
 // bundle). These few lines exist because the service worker spec wants the listeners registered
@@ -10,6 +11,15 @@
 // bundle's URLs change with it, so no cache can hand the new worker an old bundle.
 const VERSION = '__ASYNCSCOPE_SERVER_VERSION__';
 
+// Cross-origin isolation: performance.now() to 5 µs instead of 100 µs. `trunk serve` sends these
+// headers itself (Trunk.toml); a static host such as GitHub Pages cannot, so this worker adds them
+// to the pages it serves and to the Web Workers' scripts (Chromium refuses a dedicated worker
+// without COEP to a page that has it). The same values as Trunk.toml: see the README.
+const ISOLATION = [
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Cross-Origin-Embedder-Policy', 'credentialless'],
+];
+
 importScripts(`./server.js?v=${VERSION}`);
 const ready = wasm_bindgen({ module_or_path: `./server_bg.wasm?v=${VERSION}` });
 
@@ -20,16 +30,35 @@ self.addEventListener('message', (event) => {
   if (event.data === 'claim') event.waitUntil(self.clients.claim());
 });
 
+// `response` with the isolation headers. A response that cannot be rebuilt (an opaque redirect or
+// an error: status 0) is passed on as it is.
+const isolated = (response) => {
+  if (response.status === 0) return response;
+  const headers = new Headers(response.headers);
+  for (const [name, value] of ISOLATION) headers.set(name, value);
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+};
+
 self.addEventListener('fetch', (event) => {
-  const url = new URL(event.request.url);
-  // Only this origin's /api/: everything else (the app's files, other sites) goes to the network.
-  if (url.origin !== self.location.origin || !url.pathname.startsWith('/api/')) return;
-  event.respondWith(
-    ready
-      .then(() => wasm_bindgen.handle(event.request, event.clientId))
-      .catch((e) => new Response(JSON.stringify({ error: `the server failed: ${e}` }), {
-        status: 500,
-        headers: { 'content-type': 'application/json' },
-      })),
-  );
+  const request = event.request;
+  const url = new URL(request.url);
+  // Other sites go to the network untouched.
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/api/')) {
+    event.respondWith(
+      ready
+        .then(() => wasm_bindgen.handle(request, event.clientId))
+        .catch((e) => new Response(JSON.stringify({ error: `the server failed: ${e}` }), {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+        })),
+    );
+  } else if (request.mode === 'navigate' || request.destination === 'worker') {
+    event.respondWith(fetch(request).then(isolated));
+  }
+  // Everything else (the app's wasm, JS, CSS) goes to the network as usual.
 });

@@ -7,6 +7,11 @@
 //! fresh page of its own; this driver measures those that do not ([`NATIVE_FIGURES`]). A new
 //! page figure needs nothing here; a new native figure is one function in that list.
 //!
+//! Both pages are cross-origin isolated, so that `performance.now()` runs to 5 µs rather than
+//! 100 µs: the app's as on a static host, by its service worker (this server sends no headers
+//! for it), the benchmark page, which has no worker, by the headers this server sends with it,
+//! as `trunk serve` would. `clock_resolution_us` measures the clock in both.
+//!
 //! Ignored by a plain `cargo test`: `./dev bench` builds both and runs it with
 //! `cargo test --test bench -- --ignored --nocapture`.
 #![cfg(not(target_arch = "wasm32"))]
@@ -24,7 +29,10 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use serde_json::{json, Map, Value};
 
-use support::{browser, dist, fetch_concurrency_script, serve, start_chromedriver, ROOT};
+use support::{
+    app_started, browser, dist, fetch_concurrency_script, page_isolation, serve, serve_isolated,
+    start_chromedriver, ROOT,
+};
 
 /// What the native figures see.
 struct Context {
@@ -71,7 +79,7 @@ fn progress(message: &str) {
 async fn bench() {
     let context = Context { dist: dist() };
     let app = serve(context.dist.clone());
-    let page = serve(bench_dist());
+    let page = serve_isolated(bench_dist());
     let driver = start_chromedriver();
     let client = browser(&driver, "bench", BENCH_ARGS).await;
     client
@@ -87,6 +95,13 @@ async fn bench() {
     app_starts(&client, app).await;
 
     let mut figures = Map::new();
+    progress("clock_resolution_us (performance.now() in the app's page and the benchmark page)");
+    let clock = clock_resolution(&client, app, page).await;
+    progress(&format!(
+        "clock: {} µs steps in the app's page ({} µs in the benchmark page)",
+        clock["median_step_us"], clock["bench_page"]["median_step_us"]
+    ));
+    figures.insert("clock_resolution_us".to_string(), clock);
     progress("first_paint_ms (the release app, loaded 5 times)");
     figures.insert(
         "first_paint_ms".to_string(),
@@ -125,13 +140,15 @@ async fn bench() {
     assert!(failed.is_empty(), "figures not measured: {failed:?}");
 }
 
-/// Opens the app and waits for its automation API: a release build that really starts.
+/// Opens the app and waits for its automation API: a release build that really starts (on
+/// this first visit, after the one reload that isolates it).
 async fn app_starts(client: &Client, app: SocketAddr) {
     progress("the release app starts");
     client
         .goto(&format!("http://{app}/"))
         .await
         .expect("the app loads");
+    app_started(client, 30).await;
     let lessons = client
         .execute_async(
             &wait_for("window.asyncscope", "window.asyncscope.scenarios().length"),
@@ -143,6 +160,61 @@ async fn app_starts(client: &Client, app: SocketAddr) {
         lessons.as_u64().is_some_and(|n| n > 0),
         "the release app did not start: {lessons}"
     );
+}
+
+/// Reads `performance.now()` back to back for 200 ms (or until it has changed 20,000 times) and
+/// resolves with the steps between successive different readings: the smallest and the median,
+/// in µs, with `crossOriginIsolated`.
+const CLOCK: &str = "
+    const steps = [];
+    let readings = 0;
+    let last = performance.now();
+    const end = last + 200;
+    while (steps.length < 20000) {
+        const t = performance.now();
+        readings++;
+        if (t !== last) {
+            steps.push(t - last);
+            last = t;
+        }
+        if (t >= end) break;
+    }
+    steps.sort((a, b) => a - b);
+    const us = (ms) => Math.round(ms * 1e6) / 1e3;
+    return {isolated: self.crossOriginIsolated === true, readings, steps: steps.length,
+            min_step_us: us(steps[0]), median_step_us: us(steps[steps.length >> 1])};";
+
+/// The clock's resolution where the figures are measured: the app's page (the one the tracer
+/// records in, isolated by its service worker) and the benchmark page (isolated by headers).
+async fn clock_resolution(client: &Client, app: SocketAddr, page: SocketAddr) -> Value {
+    if let Err(e) = client.goto(&format!("http://{app}/")).await {
+        return json!({ "error": format!("the app did not load: {e}") });
+    }
+    app_started(client, 30).await;
+    let in_app = match client.execute(CLOCK, vec![]).await {
+        Ok(v) => v,
+        Err(e) => return json!({ "error": format!("WebDriver: {e}") }),
+    };
+    open_bench_page(client, page).await;
+    let in_page = match client.execute(CLOCK, vec![]).await {
+        Ok(v) => v,
+        Err(e) => return json!({ "error": format!("WebDriver: {e}") }),
+    };
+    let median = in_app["median_step_us"].as_f64();
+    json!({
+        "min_step_us": in_app["min_step_us"],
+        "median_step_us": in_app["median_step_us"],
+        "cross_origin_isolated": in_app["isolated"],
+        "steps": in_app["steps"],
+        "readings": in_app["readings"],
+        "bench_page": {
+            "min_step_us": in_page["min_step_us"],
+            "median_step_us": in_page["median_step_us"],
+            "cross_origin_isolated": in_page["isolated"],
+        },
+        "goal": "median_step_us <= 5 in the app's page",
+        "goal_met": median.is_some_and(|us| us <= 5.0),
+    })
 }
 
 /// The release app's first contentful paint on loopback (the page is empty until the app has
@@ -246,9 +318,15 @@ async fn open_bench_page(client: &Client, page: SocketAddr) -> Value {
         .expect("script runs")
 }
 
-/// The names of the figures the page measures.
+/// The names of the figures the page measures; the page must be cross-origin isolated, or its
+/// figures would be timed with the 100 µs clock.
 async fn page_figures(client: &Client, page: SocketAddr) -> Vec<String> {
     let names = open_bench_page(client, page).await;
+    let isolation = page_isolation(client).await;
+    assert_eq!(
+        isolation["isolated"], true,
+        "the benchmark page is not cross-origin isolated: {isolation}"
+    );
     serde_json::from_value(names.clone())
         .unwrap_or_else(|_| panic!("the benchmark page did not start: {names}"))
 }

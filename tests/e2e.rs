@@ -1,6 +1,10 @@
 //! End-to-end: the release build (`trunk build --release` into dist/), served on loopback by a
 //! small static file server (tests/support), driven in headless Chromium through chromedriver.
 //!
+//! The server sends no headers but the file's type, as a static host (GitHub Pages) does, so the
+//! page is cross-origin isolated by the app's service worker: on a first visit after one reload.
+//! Each test opens its own origin (a new port), so each one's first visit is a first visit.
+//!
 //! Ignored by a plain `cargo test` because it needs the build and a browser; `./dev test` builds
 //! dist/ and runs it with `cargo test --test e2e -- --ignored`. Screenshots go to target/e2e/.
 #![cfg(not(target_arch = "wasm32"))]
@@ -13,7 +17,8 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 
 use support::{
-    browser, dist, fetch_concurrency_script, serve, start_chromedriver, CONTROLLED, ROOT,
+    app_started, browser, dist, fetch_concurrency_script, page_isolation, serve, serve_isolated,
+    start_chromedriver, CONTROLLED, ISOLATION_HEADERS, ROOT,
 };
 
 fn save_screenshot(name: &str, png: &[u8]) {
@@ -72,6 +77,13 @@ async fn hello_sleep_runs_from_the_url_in_chromium() {
     assert_eq!(texts, ["Hello", "World"]);
     let gap = lines[1].0 - lines[0].0;
     assert!(gap >= 1000.0, "World {gap} ms after Hello");
+
+    // A first visit on a static host: the page reloaded once, through the service worker, which
+    // isolated it, and the run happened there (its lines and checks above).
+    let isolation = page_isolation(&client).await;
+    assert_eq!(isolation["isolated"], true, "{isolation}");
+    assert_eq!(isolation["navigation"], "reload", "{isolation}");
+    assert_eq!(isolation["controlled"], true, "{isolation}");
 
     let checks = client
         .find_all(Locator::Css("[data-testid=checks] li"))
@@ -230,12 +242,7 @@ async fn every_lesson_runs_from_its_url_and_passes_its_own_checks() {
         .goto(&format!("http://{site}/"))
         .await
         .expect("page loads");
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("[data-scenario]"))
-        .await
-        .expect("the app starts");
+    app_started(&client, 30).await;
     let lessons = client
         .execute(
             "return window.asyncscope.scenarios().map(s => s.id);",
@@ -265,6 +272,9 @@ async fn every_lesson_runs_from_its_url_and_passes_its_own_checks() {
             &client.screenshot().await.expect("screenshot"),
         );
         assert_eq!(state.as_deref(), Some("done"), "{id} ended {state:?}");
+        // Each lesson ran in a cross-origin isolated page: the fine clock, COEP on its fetches.
+        let isolation = page_isolation(&client).await;
+        assert_eq!(isolation["isolated"], true, "{id}: {isolation}");
         let checks = client
             .find_all(Locator::Css("[data-testid=checks] li"))
             .await
@@ -649,6 +659,18 @@ async fn the_service_worker_is_served_as_javascript_and_answers_100_delays_at_on
         !body.contains("__ASYNCSCOPE_SERVER_VERSION__"),
         "the build did not write the server's version into sw.js"
     );
+    // It adds the same isolation headers as Trunk.toml sends under `trunk serve`.
+    let trunk_toml =
+        std::fs::read_to_string(Path::new(ROOT).join("Trunk.toml")).expect("Trunk.toml");
+    for (name, value) in ISOLATION_HEADERS {
+        let pair = format!("['{name}', '{value}']");
+        assert!(body.contains(&pair), "sw.js does not add {pair}");
+        let setting = format!("\"{name}\" = \"{value}\"");
+        assert!(
+            trunk_toml.contains(&setting),
+            "Trunk.toml does not send {setting}"
+        );
+    }
     let (_, kind, _) = http_get(site, "/server.js");
     assert!(
         kind.starts_with("text/javascript"),
@@ -663,6 +685,7 @@ async fn the_service_worker_is_served_as_javascript_and_answers_100_delays_at_on
         .goto(&format!("http://{site}/"))
         .await
         .expect("page loads");
+    app_started(&client, 30).await;
     let script = fetch_concurrency_script();
     let result = client.execute_async(&script, vec![]).await;
     // Closed before judging, so that a failed assertion leaves no browser behind.
@@ -706,6 +729,7 @@ async fn a_new_build_of_the_worker_takes_over_the_open_page_at_once() {
         .goto(&format!("http://{site}/"))
         .await
         .expect("page loads");
+    app_started(&client, 30).await;
     let controlled = format!(
         "const done = arguments[arguments.length - 1];
          (async () => {{ {CONTROLLED} done('controlled'); }})().catch(e => done(String(e)));",
@@ -1025,4 +1049,128 @@ async fn the_timeline_folds_500_siblings_into_a_group_and_counts_the_lock_holder
         &wrap.screenshot().await.expect("screenshot"),
     );
     client.close().await.expect("session closed");
+}
+
+/// Runs hello-sleep from its URL in the current window and waits for it to finish; its state.
+/// `delay_ms` differs from visit to visit: a navigation to the very URL shown counts as a reload.
+async fn run_hello_sleep(
+    client: &Client,
+    site: std::net::SocketAddr,
+    delay_ms: u32,
+) -> Option<String> {
+    client
+        .goto(&format!(
+            "http://{site}/?scenario=hello-sleep&run=1&delay_ms={delay_ms}"
+        ))
+        .await
+        .expect("page loads");
+    let root = client
+        .wait()
+        .at_most(Duration::from_secs(40))
+        .for_element(Locator::Css(
+            r#"[data-scenario="hello-sleep"]:not([data-run-state="idle"]):not([data-run-state="running"])"#,
+        ))
+        .await
+        .expect("the run ends");
+    root.attr("data-run-state").await.expect("readable")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn served_with_the_headers_the_page_is_isolated_at_once_and_its_worker_runs() {
+    // As under `trunk serve`: the headers on every response, the Web Worker's script included.
+    let site = serve_isolated(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-headers", &[]).await;
+    client
+        .goto(&format!(
+            "http://{site}/?scenario=blocking&run=1&variant=worker"
+        ))
+        .await
+        .expect("page loads");
+    let finished = client
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css(
+            r#"[data-scenario="blocking"][data-run-state="done"], [data-scenario="blocking"][data-run-state="failed"]"#,
+        ))
+        .await;
+    let isolation = page_isolation(&client).await;
+    let state = match finished {
+        Ok(root) => root.attr("data-run-state").await.ok().flatten(),
+        Err(e) => Some(format!("never finished: {e}")),
+    };
+    client.close().await.expect("session closed");
+    assert_eq!(state.as_deref(), Some("done"));
+    assert_eq!(isolation["isolated"], true, "{isolation}");
+    assert_eq!(
+        isolation["navigation"], "navigate",
+        "isolated by the headers, no reload: {isolation}"
+    );
+}
+
+/// A copy of dist/ in a temp folder whose sw.js is `sw` (None: no sw.js at all).
+fn dist_copy(name: &str, sw: Option<&dyn Fn(String) -> String>) -> std::path::PathBuf {
+    let copy = std::env::temp_dir().join(format!("asyncscope-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy).expect("a temp folder");
+    for entry in std::fs::read_dir(dist()).expect("dist/").flatten() {
+        if entry.path().is_file() && entry.file_name() != "sw.js" {
+            std::fs::copy(entry.path(), copy.join(entry.file_name())).expect("copied");
+        }
+    }
+    if let Some(sw) = sw {
+        let script = std::fs::read_to_string(dist().join("sw.js")).expect("sw.js");
+        std::fs::write(copy.join("sw.js"), sw(script)).expect("sw.js written");
+    }
+    copy
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn where_no_worker_isolates_the_page_it_runs_as_it_is_after_one_reload_at_most() {
+    // No service worker at all (sw.js missing): no reload, the run happens, nothing alarming.
+    let without = dist_copy("no-sw", None);
+    // A worker whose headers do not isolate (as in a browser without COEP credentialless): it
+    // takes control, the page reloads once, stays unisolated, and never reloads again.
+    let unsafe_none = |script: String| {
+        let weak = script.replace("'credentialless'", "'unsafe-none'");
+        assert_ne!(weak, script, "sw.js sends COEP credentialless");
+        weak
+    };
+    let weak = dist_copy("weak-sw", Some(&unsafe_none));
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-fallback", &[]).await;
+
+    let mut seen = Vec::new();
+    let site = serve(without.clone());
+    let state = run_hello_sleep(&client, site, 200).await;
+    let notices = client
+        .find_all(Locator::Css("[data-testid=notice]"))
+        .await
+        .map(|n| n.len())
+        .unwrap_or(usize::MAX);
+    seen.push(("no worker", state, page_isolation(&client).await, notices));
+    let site = serve(weak.clone());
+    for (visit, delay_ms) in [
+        ("weak worker, first visit", 200),
+        ("weak worker, second visit", 210),
+    ] {
+        let state = run_hello_sleep(&client, site, delay_ms).await;
+        seen.push((visit, state, page_isolation(&client).await, 0));
+    }
+    client.close().await.expect("session closed");
+    let _ = std::fs::remove_dir_all(&without);
+    let _ = std::fs::remove_dir_all(&weak);
+
+    for (visit, state, isolation, _) in &seen {
+        assert_eq!(state.as_deref(), Some("done"), "{visit}: {isolation}");
+        assert_eq!(isolation["isolated"], false, "{visit}: {isolation}");
+    }
+    let navigations: Vec<&serde_json::Value> = seen.iter().map(|s| &s.2["navigation"]).collect();
+    assert_eq!(navigations, ["navigate", "reload", "navigate"], "{seen:?}");
+    assert_eq!(
+        seen[0].3, 0,
+        "the page without a worker said nothing alarming"
+    );
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
-use support::{browser, dist, serve, start_chromedriver, ROOT};
+use support::{browser, dist, page_isolation, serve, start_chromedriver, ROOT};
 
 async fn texts(client: &Client, css: &str) -> Vec<String> {
     let mut texts = Vec::new();
@@ -67,6 +67,10 @@ async fn the_blocking_lessons_fixes_run_from_their_urls_with_the_rust_worker() {
             "{variant}: {:?}",
             texts(&client, "[data-testid=run-error]").await
         );
+        // In a page the service worker made cross-origin isolated: it gives the worker's
+        // script COEP too, without which Chromium would not start the worker.
+        let isolation = page_isolation(&client).await;
+        assert_eq!(isolation["isolated"], true, "{variant}: {isolation}");
         // The timer fired while the work went on: before "work: done".
         assert_eq!(
             texts(&client, "[data-testid=log] li .text").await,

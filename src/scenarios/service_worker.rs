@@ -14,7 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::{server_log, Out};
 use crate::server::LogEntry;
-use crate::trace::{self, now_ms};
+use crate::trace::now_ms;
 
 /// The worker's script, copied to the site root by trunk (static/sw.js).
 pub const SCRIPT: &str = "/sw.js";
@@ -116,16 +116,35 @@ pub fn register() -> Result<(), ServerError> {
 /// Waits until the worker controls this page, so that its fetches of `/api/` reach the server.
 /// Notes the wait when there is one (the first visit, or a new build being installed).
 pub async fn ready(out: &Out) -> Result<(), ServerError> {
-    let container = container()?;
     register()?;
-    if container.controller().is_some() {
+    if is_controlled()? {
         return Ok(());
     }
     out.note(
         "waiting for the in-browser server: its service worker is being installed and will take \
          control of this page (on a first visit, or after a new build)",
     );
+    let waited_ms = take_control(CONTROL_TIMEOUT).await?;
+    out.note(format!(
+        "the in-browser server took control of this page after {waited_ms:.0} ms"
+    ));
+    Ok(())
+}
+
+/// Whether the worker controls this page now (its requests go through it).
+pub fn is_controlled() -> Result<bool, ServerError> {
+    Ok(container()?.controller().is_some())
+}
+
+/// Registers the worker if need be and waits, up to `timeout`, until it controls this page;
+/// gives the ms waited. The wait is the page's, not a lesson's: it is not traced.
+pub async fn take_control(timeout: Duration) -> Result<f64, ServerError> {
+    let container = container()?;
+    register()?;
     let start = now_ms();
+    if container.controller().is_some() {
+        return Ok(0.0);
+    }
     let registration = STATE.with(|s| s.borrow().as_ref().map(|r| r.registration.clone()));
     let registration = match registration {
         Some(registration) => registration.await,
@@ -150,16 +169,14 @@ pub async fn ready(out: &Out) -> Result<(), ServerError> {
         if let Some(active) = registration.active() {
             let _ = active.post_message(&JsValue::from_str("claim"));
         }
-        let _ = trace::timeout(CONTROL_TIMEOUT, changed).await;
+        let deadline = gloo_timers::future::sleep(timeout);
+        futures::future::select(changed, std::pin::pin!(deadline)).await;
     }
     let waited_ms = now_ms() - start;
     if container.controller().is_none() {
         return Err(ServerError::NotInControl { waited_ms });
     }
-    out.note(format!(
-        "the in-browser server took control of this page after {waited_ms:.0} ms"
-    ));
-    Ok(())
+    Ok(waited_ms)
 }
 
 fn js_message(value: &JsValue) -> String {

@@ -6,10 +6,17 @@ use std::ops::Deref;
 
 use super::event::Event;
 
+/// Events per chunk of storage: the log grows a chunk at a time (never reallocating what it
+/// holds, so a growing log never holds two copies of itself at once).
+const CHUNK: usize = 4096;
+
 #[derive(Debug, Clone)]
 pub struct EventLog {
-    /// Oldest first from `head` (once full), in one allocation of exactly `cap` events.
-    buf: Vec<Event>,
+    /// Slot `i` of the ring is `chunks[i / CHUNK][i % CHUNK]`; each chunk is allocated at its
+    /// exact size, the last one to what the cap leaves.
+    chunks: Vec<Vec<Event>>,
+    len: usize,
+    /// The slot of the oldest event, once the ring is full.
     head: usize,
     cap: usize,
     /// Events pushed out so far: the `seq` of the oldest kept.
@@ -36,16 +43,21 @@ impl EventLog {
     pub fn new(cap: usize) -> Self {
         EventLog {
             // Grown on demand: a page that records little should not pay for the cap up front.
-            buf: Vec::new(),
+            chunks: Vec::new(),
+            len: 0,
             head: 0,
             cap: cap.max(1),
             dropped: 0,
         }
     }
 
+    fn slot(&self, i: usize) -> &Event {
+        &self.chunks[i / CHUNK][i % CHUNK]
+    }
+
     /// The `seq` the next event will get.
     pub fn next_seq(&self) -> u64 {
-        self.dropped + self.buf.len() as u64
+        self.dropped + self.len as u64
     }
 
     /// The `seq` of the oldest event kept.
@@ -55,29 +67,31 @@ impl EventLog {
 
     /// Appends `event`; when full, the oldest is pushed out and returned with its `seq`.
     pub fn push(&mut self, event: Event) -> Option<(u64, Event)> {
-        if self.buf.len() < self.cap {
-            if self.buf.len() == self.buf.capacity() {
-                // Doubling, but never past the cap: a full log holds exactly `cap` events
-                // rather than the next power of two (31% more at 100,000).
-                let want = (self.buf.len() * 2).max(256).min(self.cap);
-                self.buf.reserve_exact(want - self.buf.len());
+        if self.len < self.cap {
+            if self.len.is_multiple_of(CHUNK) {
+                let size = CHUNK.min(self.cap - self.len);
+                self.chunks.push(Vec::with_capacity(size));
             }
-            self.buf.push(event);
+            if let Some(chunk) = self.chunks.last_mut() {
+                chunk.push(event);
+            }
+            self.len += 1;
             return None;
         }
-        let old = std::mem::replace(&mut self.buf[self.head], event);
+        let head = self.head;
+        let old = std::mem::replace(&mut self.chunks[head / CHUNK][head % CHUNK], event);
         let seq = self.dropped;
-        self.head = (self.head + 1) % self.cap;
+        self.head = if head + 1 == self.cap { 0 } else { head + 1 };
         self.dropped += 1;
         Some((seq, old))
     }
 
     pub fn len(&self) -> usize {
-        self.buf.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
+        self.len == 0
     }
 
     pub fn cap(&self) -> usize {
@@ -89,30 +103,35 @@ impl EventLog {
         self.dropped
     }
 
+    /// The slot holding the `i`th oldest kept event.
+    fn at(&self, i: usize) -> usize {
+        let slot = self.head + i;
+        if slot < self.len {
+            slot
+        } else {
+            slot - self.len
+        }
+    }
+
     /// Oldest first, each with its `seq`.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = EventRef<'_>> + ExactSizeIterator {
-        let (len, head, first) = (self.buf.len(), self.head, self.dropped);
-        (0..len).map(move |i| {
-            let at = if head + i < len {
-                head + i
-            } else {
-                head + i - len
-            };
-            EventRef {
-                seq: first + i as u64,
-                event: &self.buf[at],
-            }
+        let first = self.dropped;
+        (0..self.len).map(move |i| EventRef {
+            seq: first + i as u64,
+            event: self.slot(self.at(i)),
         })
     }
 
     /// The event numbered `seq`, if it is still kept.
     pub fn get(&self, seq: u64) -> Option<EventRef<'_>> {
         let i = usize::try_from(seq.checked_sub(self.dropped)?).ok()?;
-        if i >= self.buf.len() {
+        if i >= self.len {
             return None;
         }
-        let event = &self.buf[(self.head + i) % self.buf.len().max(1)];
-        Some(EventRef { seq, event })
+        Some(EventRef {
+            seq,
+            event: self.slot(self.at(i)),
+        })
     }
 
     /// The newest event.
@@ -123,17 +142,16 @@ impl EventLog {
     /// The events up to `seq`, numbered as here (for a replayed moment).
     pub fn until(&self, seq: u64) -> EventLog {
         let mut out = EventLog::new(self.cap);
+        for e in self.iter().take_while(|e| e.seq <= seq) {
+            out.push(e.event.clone());
+        }
         out.dropped = self.dropped;
-        let kept = self.iter().take_while(|e| e.seq <= seq).count();
-        out.buf.reserve_exact(kept);
-        out.buf
-            .extend(self.iter().take(kept).map(|e| e.event.clone()));
         out
     }
 
     /// Bytes held by the events themselves (not what they point to).
     pub fn allocated_bytes(&self) -> usize {
-        self.buf.capacity() * std::mem::size_of::<Event>()
+        self.chunks.iter().map(Vec::capacity).sum::<usize>() * std::mem::size_of::<Event>()
     }
 }
 
@@ -146,7 +164,7 @@ mod tests {
         Event {
             t_ms: t,
             task: None,
-            kind: EventKind::PollStart,
+            kind: EventKind::HandleDropped,
         }
     }
 
@@ -192,6 +210,20 @@ mod tests {
         let past = log.until(3);
         assert_eq!(times(&past), vec![(2, 2.0), (3, 3.0)]);
         assert_eq!(past.next_seq(), 4);
+    }
+
+    #[test]
+    fn a_log_of_several_chunks_wraps_in_order() {
+        let mut log = EventLog::new(CHUNK * 2 + 10);
+        let total = CHUNK * 5 + 3;
+        for i in 0..total {
+            log.push(ev(i as f64));
+        }
+        let seqs: Vec<u64> = log.iter().map(|e| e.seq).collect();
+        let first = (total - log.cap()) as u64;
+        assert_eq!(seqs, (first..total as u64).collect::<Vec<_>>());
+        assert!(log.iter().all(|e| e.t_ms == e.seq as f64));
+        assert_eq!(log.get(first + 5).map(|e| e.t_ms), Some((first + 5) as f64));
     }
 
     #[test]

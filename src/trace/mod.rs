@@ -45,7 +45,7 @@ pub use log::{EventLog, EventRef};
 pub use notify::{subscribe, Subscription};
 pub use panic::install_panic_hook;
 pub use race::{select, timeout, Elapsed, Select, Timeout};
-pub use recorder::{Limits, Recorder, DEFAULT_EVENT_CAP, DEFAULT_FINISHED_TASK_CAP};
+pub use recorder::{Limits, PollRecord, Recorder, DEFAULT_EVENT_CAP, DEFAULT_FINISHED_TASK_CAP};
 pub use request::IoRequest;
 pub use ring::Ring;
 pub use semaphore::{Permit, Semaphore};
@@ -55,6 +55,7 @@ pub use task::{
     current_task, drop_with_reason, instrument, spawn, spawn_fallible, with_wake_source, JoinError,
     JoinHandle, Scope, TaskAbort, Traced,
 };
+pub use timers::{timer_stats, TimerStats};
 pub use via::{via, Via};
 pub use warning::{
     Warning, WarningKind, Warnings, DEFAULT_WARNING_CAP, LARGE_FUTURE_BYTES, LONG_POLL_MS,

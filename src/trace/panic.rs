@@ -33,8 +33,22 @@ pub fn install_panic_hook() {
         let text = describe(info);
         let now = super::clock::now_ms();
         if let Some(task) = super::task::current_task() {
+            // The poll that panicked never returned: record it up to now, then the failure.
             // The recorder may be the thing that panicked while borrowed: then leave it.
-            let _ = super::try_record(|r| r.failed(task, text.clone(), now));
+            let poll = super::task::poll_under_way(task);
+            let _ = super::try_record(|r| {
+                if let Some(frame) = poll {
+                    let record = super::recorder::PollRecord {
+                        start_ms: frame.start,
+                        children_ms: frame.children,
+                        ready: false,
+                        self_wakes: frame.self_wakes,
+                        child_long: frame.child_long,
+                    };
+                    r.polled(task, now, record);
+                }
+                r.failed(task, text.clone(), now)
+            });
         }
         keep_for_the_banner(&text, now);
         previous(info);

@@ -4,25 +4,23 @@
 //! replayed moment shows what the live page showed then, warnings included.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
-use super::event::{
-    CancelReason, Event, EventKind, ResourceEvent, ResourceId, TaskId, TaskKind, WakeSource,
-};
+use super::event::{Event, EventKind, ResourceEvent, ResourceId, TaskId, TaskKind, WakeSource};
 use super::recorder::IdMap;
 use super::stats::{ResourceStats, TaskState, TaskStats};
 use super::warning::{
     WarningKind, Warnings, LARGE_FUTURE_BYTES, LONG_POLL_MS, NEVER_POLLED_MS, STORM_MIN_WAKES,
 };
 
-/// A poll under way: polls nest when a task polls a traced future of its own (`instrument`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Frame {
-    pub task: TaskId,
-    pub start: f64,
-    /// Time spent in traced polls nested inside this one.
-    pub children: f64,
-    /// A nested poll was long: this one is long because of it, and is not warned about.
-    pub child_long: bool,
+/// A poll as its event tells it.
+struct PollRecord {
+    start: f64,
+    end: f64,
+    children: f64,
+    ready: bool,
+    self_wakes: u64,
+    child_long: bool,
 }
 
 /// What applying an event asks the recorder to record next.
@@ -37,7 +35,9 @@ pub(crate) enum Follow {
 
 #[derive(Debug, Clone)]
 pub(crate) struct State {
-    pub tasks: IdMap<TaskId, TaskStats>,
+    /// Boxed: the map's table is sized in powers of two, and a table of 16,384 inline stats
+    /// would be most of the tracer's memory.
+    pub tasks: IdMap<TaskId, Box<TaskStats>>,
     /// Finished tasks, oldest first, for evicting past the cap.
     finished: VecDeque<TaskId>,
     pub tasks_dropped: u64,
@@ -45,8 +45,6 @@ pub(crate) struct State {
     closed: VecDeque<ResourceId>,
     pub resources_dropped: u64,
     pub warnings: Warnings,
-    /// The polls under way, innermost last.
-    pub frames: Vec<Frame>,
     finished_cap: usize,
     /// The live recording: counts wakers and asks for lost-waker events. A snapshot or a
     /// replay only follows the events.
@@ -66,7 +64,6 @@ impl State {
             closed: VecDeque::new(),
             resources_dropped: 0,
             warnings: Warnings::new(warning_cap),
-            frames: Vec::new(),
             finished_cap: finished_cap.max(1),
             live,
             keep_finished: true,
@@ -121,259 +118,198 @@ impl State {
 
     /// The live (not finished) task `id`.
     pub fn live_task(&mut self, id: TaskId) -> Option<&mut TaskStats> {
-        self.tasks.get_mut(&id).filter(|s| !s.state.is_finished())
+        self.tasks
+            .get_mut(&id)
+            .map(|t| &mut **t)
+            .filter(|s| !s.state.is_finished())
     }
 
-    /// The task being polled right now (the innermost).
-    pub fn current(&self) -> Option<TaskId> {
-        self.frames.last().map(|f| f.task)
-    }
-
-    pub fn is_polling(&self, id: TaskId) -> bool {
-        self.frames.iter().any(|f| f.task == id)
-    }
-
-    /// Whether `event` concerns something this state knows (a live task, an open resource):
-    /// events that do not are not recorded.
-    pub fn accepts(&self, event: &Event) -> bool {
-        match (&event.kind, event.task) {
-            (EventKind::Spawned { .. }, Some(id)) => !self.tasks.contains_key(&id),
-            (EventKind::Resource { resource, what }, _) => match what {
-                ResourceEvent::Created { .. } => !self.resources.contains_key(resource),
-                // A closed channel's receivers still drain what it holds.
-                ResourceEvent::Received { .. } => self.resources.contains_key(resource),
-                _ => self
-                    .resources
-                    .get(resource)
-                    .is_some_and(|r| r.closed_ms.is_none()),
-            },
-            // A failure is recorded after the poll that finished the task; a handle can be
-            // dropped after its task finished.
-            (EventKind::Failed { .. }, Some(id)) => self
-                .tasks
-                .get(&id)
-                .is_some_and(|t| t.state != TaskState::Failed && t.state != TaskState::Cancelled),
-            (EventKind::HandleDropped, Some(id)) => self
-                .tasks
-                .get(&id)
-                .is_some_and(|t| !t.handle_dropped && t.state != TaskState::Cancelled),
-            (EventKind::LostWaker | EventKind::Stalled { .. }, Some(id)) => {
-                self.tasks.contains_key(&id)
-            }
-            (_, Some(id)) => self.tasks.get(&id).is_some_and(|t| !t.state.is_finished()),
-            (_, None) => false,
-        }
-    }
-
-    /// Applies event number `seq`. The caller checked [`State::accepts`] (for the live
-    /// recording) or took the event from the recording (for a snapshot or a replay).
-    pub fn apply(&mut self, seq: u64, event: &Event) -> Follow {
+    /// Applies event number `seq`, if it concerns something this state knows (a live task, an
+    /// open resource): `None` if it does not, and then nothing changed and the event is not to
+    /// be recorded. One lookup of the task per event: this runs for every event recorded, and
+    /// again for every event leaving the log.
+    pub fn apply(&mut self, seq: u64, event: &Event) -> Option<Follow> {
         let t = event.t_ms;
-        let Some(id) = event.task else {
-            if let EventKind::Resource { resource, what } = &event.kind {
-                self.resource(seq, *resource, what, t);
+        if let EventKind::Resource { resource, what } = &event.kind {
+            return self
+                .resource(seq, *resource, what, t)
+                .then_some(Follow::Nothing);
+        }
+        let id = event.task?;
+        if let EventKind::Spawned { parent, meta } = &event.kind {
+            if self.tasks.contains_key(&id) {
+                return None;
             }
-            return Follow::Nothing;
-        };
+            let mut task = Box::new(TaskStats::new(id, Rc::clone(meta), *parent, t));
+            // An instrumented future first polled by a task is polled inside that task's polls.
+            task.nested = meta.kind == TaskKind::Instrumented && parent.is_some();
+            self.tasks.insert(id, task);
+            if meta.size >= LARGE_FUTURE_BYTES {
+                let kind = WarningKind::LargeFuture { bytes: meta.size };
+                self.warnings.raise(id, &meta.name, kind, seq, t, |_, _| {});
+            }
+            return Some(Follow::Nothing);
+        }
+        let task = self.tasks.get_mut(&id)?;
+        let finished = task.state.is_finished();
         match &event.kind {
-            EventKind::Spawned { parent, meta } => {
-                let task = TaskStats::new(id, std::rc::Rc::clone(meta), *parent, t);
-                let name = std::rc::Rc::clone(&meta.name);
-                let size = meta.size;
-                self.tasks.insert(id, task);
-                if size >= LARGE_FUTURE_BYTES {
-                    self.warnings.raise(
-                        id,
-                        &name,
-                        WarningKind::LargeFuture { bytes: size },
-                        seq,
-                        t,
-                        |_, _| {},
-                    );
+            EventKind::Polled {
+                start_ms,
+                children_ms,
+                ready,
+                self_wakes,
+                child_long,
+            } => {
+                if finished {
+                    return None;
                 }
-                Follow::Nothing
-            }
-            EventKind::PollStart => {
-                let nested = !self.frames.is_empty();
-                let mut follow = Follow::Nothing;
-                if let Some(task) = self.live_task(id) {
-                    let waited = t - task.spawned_ms;
-                    if task.polls == 0
-                        && !task.stalled
-                        && task.meta.kind == TaskKind::Spawned
-                        && waited > NEVER_POLLED_MS
-                    {
-                        follow = Follow::Stalled(id, waited);
-                    }
-                    if let Some(since) = task.scheduled_since() {
-                        task.scheduled_ms += (t - since).max(0.0);
-                    }
-                    task.last_wake = None;
-                    task.state = TaskState::Running;
-                    task.poll_start = t;
-                    task.nested |= nested;
+                let poll = PollRecord {
+                    start: *start_ms,
+                    end: t,
+                    children: *children_ms,
+                    ready: *ready,
+                    self_wakes: u64::from(*self_wakes),
+                    child_long: *child_long,
+                };
+                let follow = Self::polled(&mut self.warnings, self.live, task, seq, &poll);
+                if *ready {
+                    self.finish(seq, id);
                 }
-                self.frames.push(Frame {
-                    task: id,
-                    start: t,
-                    children: 0.0,
-                    child_long: false,
-                });
-                follow
+                Some(follow)
             }
-            EventKind::PollEnd { ready } => self.poll_end(seq, id, t, *ready),
             EventKind::Woken { by, .. } => {
-                self.woken(seq, id, *by, t);
-                Follow::Nothing
+                if finished {
+                    return None;
+                }
+                Self::woken(&mut self.warnings, task, seq, *by, t);
+                Some(Follow::Nothing)
             }
             EventKind::AbortRequested { by } => {
-                if let Some(task) = self.live_task(id) {
-                    task.abort_requested = Some(*by);
-                    // It is dropped at its next turn: scheduled from now.
-                    if task.state == TaskState::Idle {
-                        task.state = TaskState::Scheduled;
-                        task.last_wake = Some(t);
-                    }
+                if finished {
+                    return None;
                 }
-                Follow::Nothing
+                task.abort_requested = Some(*by);
+                // It is dropped at its next turn: scheduled from now.
+                if task.state == TaskState::Idle {
+                    task.state = TaskState::Scheduled;
+                    task.last_wake = Some(t);
+                }
+                Some(Follow::Nothing)
             }
-            EventKind::SleepStarted { .. } | EventKind::SleepDone { .. } => Follow::Nothing,
+            EventKind::SleepStarted { .. } | EventKind::SleepDone { .. } => {
+                (!finished).then_some(Follow::Nothing)
+            }
             EventKind::Cancelled { reason, .. } => {
-                self.cancelled(seq, id, *reason, t);
-                Follow::Nothing
+                if finished {
+                    return None;
+                }
+                task.cancel_reason = Some(*reason);
+                task.state = TaskState::Cancelled;
+                task.ended_ms = Some(t);
+                self.finish(seq, id);
+                Some(Follow::Nothing)
             }
             EventKind::Failed { error } => {
-                if let Some(task) = self.tasks.get_mut(&id) {
-                    let was_finished = task.state.is_finished();
-                    task.state = TaskState::Failed;
-                    task.ended_ms.get_or_insert(t);
-                    task.error = Some(std::rc::Rc::clone(error));
-                    let warn = task.handle_dropped;
-                    let name = std::rc::Rc::clone(&task.meta.name);
-                    if !was_finished {
-                        self.finish(seq, id);
-                    }
-                    if warn {
-                        self.warnings.raise(
-                            id,
-                            &name,
-                            WarningKind::ErrorDropped {
-                                error: std::rc::Rc::clone(error),
-                            },
-                            seq,
-                            t,
-                            |_, _| {},
-                        );
-                    }
+                if matches!(task.state, TaskState::Failed | TaskState::Cancelled) {
+                    return None;
                 }
-                Follow::Nothing
+                task.state = TaskState::Failed;
+                task.ended_ms.get_or_insert(t);
+                task.error = Some(Rc::clone(error));
+                let warn = task.handle_dropped;
+                let name = Rc::clone(&task.meta.name);
+                if !finished {
+                    self.finish(seq, id);
+                }
+                if warn {
+                    let kind = WarningKind::ErrorDropped {
+                        error: Rc::clone(error),
+                    };
+                    self.warnings.raise(id, &name, kind, seq, t, |_, _| {});
+                }
+                Some(Follow::Nothing)
             }
             EventKind::HandleDropped => {
-                if let Some(task) = self.tasks.get_mut(&id) {
-                    task.handle_dropped = true;
-                    if let (TaskState::Failed, Some(error)) = (task.state, &task.error) {
-                        let error = std::rc::Rc::clone(error);
-                        let name = std::rc::Rc::clone(&task.meta.name);
-                        self.warnings.raise(
-                            id,
-                            &name,
-                            WarningKind::ErrorDropped { error },
-                            seq,
-                            t,
-                            |_, _| {},
-                        );
-                    }
+                if task.handle_dropped || task.state == TaskState::Cancelled {
+                    return None;
                 }
-                Follow::Nothing
+                task.handle_dropped = true;
+                if let (TaskState::Failed, Some(error)) = (task.state, &task.error) {
+                    let kind = WarningKind::ErrorDropped {
+                        error: Rc::clone(error),
+                    };
+                    self.warnings
+                        .raise(id, &task.meta.name, kind, seq, t, |_, _| {});
+                }
+                Some(Follow::Nothing)
             }
             EventKind::LostWaker => {
-                if let Some(name) = self
-                    .tasks
-                    .get(&id)
-                    .map(|t| std::rc::Rc::clone(&t.meta.name))
-                {
-                    self.warnings
-                        .raise(id, &name, WarningKind::LostWaker, seq, t, |_, _| {});
-                }
-                Follow::Nothing
+                self.warnings.raise(
+                    id,
+                    &task.meta.name,
+                    WarningKind::LostWaker,
+                    seq,
+                    t,
+                    |_, _| {},
+                );
+                Some(Follow::Nothing)
             }
             EventKind::Stalled { waited_ms } => {
-                if let Some(task) = self.tasks.get_mut(&id) {
-                    task.stalled = true;
-                    let name = std::rc::Rc::clone(&task.meta.name);
-                    self.warnings.raise(
-                        id,
-                        &name,
-                        WarningKind::NeverPolled {
-                            waited_ms: *waited_ms,
-                        },
-                        seq,
-                        t,
-                        |_, _| {},
-                    );
-                }
-                Follow::Nothing
+                task.stalled = true;
+                let kind = WarningKind::NeverPolled {
+                    waited_ms: *waited_ms,
+                };
+                self.warnings
+                    .raise(id, &task.meta.name, kind, seq, t, |_, _| {});
+                Some(Follow::Nothing)
             }
-            EventKind::Resource { resource, what } => {
-                self.resource(seq, *resource, what, t);
-                Follow::Nothing
-            }
+            EventKind::Spawned { .. } | EventKind::Resource { .. } => Some(Follow::Nothing),
         }
     }
 
-    fn poll_end(&mut self, seq: u64, id: TaskId, t: f64, ready: bool) -> Follow {
-        // The frame of this poll: the innermost, unless a nested poll never ended (a panic
-        // unwound through it), which is closed with it.
-        let frame = match self.frames.iter().rposition(|f| f.task == id) {
-            Some(i) => {
-                let frame = self.frames[i];
-                self.frames.truncate(i);
-                Some(frame)
-            }
-            None => None,
-        };
-        let (start, children, child_long) =
-            frame.map_or((t, 0.0, false), |f| (f.start, f.children, f.child_long));
-        let whole = (t - start).max(0.0);
-        let own = (whole - children).max(0.0);
-        let long = whole > LONG_POLL_MS && !child_long;
-        if let Some(outer) = self.frames.last_mut() {
-            outer.children += whole;
-            outer.child_long |= whole > LONG_POLL_MS || child_long;
+    /// A poll of `task` ended: its scheduled time before it, its own time, its self-wakes, the
+    /// long-poll and self-wake-storm warnings, and (live) whether its waker is lost.
+    fn polled(
+        warnings: &mut Warnings,
+        live: bool,
+        task: &mut TaskStats,
+        seq: u64,
+        poll: &PollRecord,
+    ) -> Follow {
+        let id = task.id;
+        let t = poll.end;
+        if let Some(since) = task.scheduled_since() {
+            task.scheduled_ms += (poll.start - since).max(0.0);
         }
-        let live = self.live;
-        let Some(task) = self.live_task(id) else {
-            return Follow::Nothing;
-        };
+        let first = task.polls == 0;
+        let whole = (t - poll.start).max(0.0);
+        let own = (whole - poll.children).max(0.0);
+        let long = whole > LONG_POLL_MS && !poll.child_long;
         task.polls += 1;
         task.busy_ms += own;
-        task.in_children_ms += children;
+        task.in_children_ms += poll.children;
         task.max_poll_ms = task.max_poll_ms.max(own);
         task.last_poll_end = Some(t);
-        if long {
-            task.long_polls += 1;
+        task.last_wake = None;
+        if poll.self_wakes > 0 {
+            // Woken during the poll: scheduled from its end.
+            task.wakes += poll.self_wakes;
+            task.self_wakes += poll.self_wakes;
+            task.last_wake = Some(t);
         }
-        task.state = if ready {
+        task.state = if poll.ready {
+            task.ended_ms = Some(t);
             TaskState::Done
         } else if task.last_wake.is_some() {
             TaskState::Scheduled
         } else {
             TaskState::Idle
         };
-        let lost = live
-            && task.state == TaskState::Idle
-            && !task.nested
-            && task.wakers_alive() == 0
-            && task.nested_wakers == 0;
-        let name = std::rc::Rc::clone(&task.meta.name);
-        if ready {
-            task.ended_ms = Some(t);
-            self.finish(seq, id);
-        }
         if long {
-            self.warnings.raise(
+            task.long_polls += 1;
+            warnings.raise(
                 id,
-                &name,
+                &task.meta.name,
                 WarningKind::LongPoll { worst_ms: whole },
                 seq,
                 t,
@@ -388,6 +324,19 @@ impl State {
                 },
             );
         }
+        if poll.self_wakes > 0 {
+            Self::storm(warnings, task, seq, t);
+        }
+        let waited = poll.start - task.spawned_ms;
+        if first && !task.stalled && task.meta.kind == TaskKind::Spawned && waited > NEVER_POLLED_MS
+        {
+            return Follow::Stalled(id, waited);
+        }
+        let lost = live
+            && task.state == TaskState::Idle
+            && !task.nested
+            && task.wakers_alive() == 0
+            && task.nested_wakers == 0;
         if lost {
             Follow::LostWaker(id)
         } else {
@@ -395,10 +344,8 @@ impl State {
         }
     }
 
-    fn woken(&mut self, seq: u64, id: TaskId, by: WakeSource, t: f64) {
-        let Some(task) = self.live_task(id) else {
-            return;
-        };
+    /// `task` was woken (outside its own polls): counts, the scheduled stretch, the storm.
+    fn woken(warnings: &mut Warnings, task: &mut TaskStats, seq: u64, by: WakeSource, t: f64) {
         task.wakes += 1;
         if by == WakeSource::ItSelf {
             task.self_wakes += 1;
@@ -408,37 +355,32 @@ impl State {
                 task.state = TaskState::Scheduled;
                 task.last_wake = Some(t);
             }
-            TaskState::Running | TaskState::Scheduled => task.last_wake = Some(t),
+            TaskState::Scheduled => task.last_wake = Some(t),
             _ => {}
         }
+        Self::storm(warnings, task, seq, t);
+    }
+
+    /// The self-wake storm: raised when more than half of at least [`STORM_MIN_WAKES`] wakes
+    /// were by the task itself, updated while it holds, cleared when it no longer does.
+    fn storm(warnings: &mut Warnings, task: &mut TaskStats, seq: u64, t: f64) {
         let (self_wakes, wakes) = (task.self_wakes, task.wakes);
         let storm = wakes >= STORM_MIN_WAKES && self_wakes * 2 > wakes;
-        if storm == task.storming && !storm {
+        if !storm && !task.storming {
             return;
         }
         let was = task.storming;
         task.storming = storm;
-        let name = std::rc::Rc::clone(&task.meta.name);
+        let id = task.id;
         let kind = WarningKind::SelfWakeStorm { self_wakes, wakes };
         if storm && !was {
-            self.warnings
-                .raise(id, &name, kind, seq, t, |old, new| *old = new);
+            warnings.raise(id, &task.meta.name, kind, seq, t, |old, new| *old = new);
         } else if storm {
-            self.warnings.update(id, kind, seq, t);
+            warnings.update(id, kind, seq, t);
         } else {
-            self.warnings.update(id, kind.clone(), seq, t);
-            self.warnings.clear(id, &kind);
+            warnings.update(id, kind.clone(), seq, t);
+            warnings.clear(id, &kind);
         }
-    }
-
-    fn cancelled(&mut self, seq: u64, id: TaskId, reason: CancelReason, t: f64) {
-        let Some(task) = self.live_task(id) else {
-            return;
-        };
-        task.cancel_reason = Some(reason);
-        task.state = TaskState::Cancelled;
-        task.ended_ms = Some(t);
-        self.finish(seq, id);
     }
 
     fn finish(&mut self, seq: u64, id: TaskId) {
@@ -458,39 +400,45 @@ impl State {
         }
     }
 
-    fn resource(&mut self, seq: u64, id: ResourceId, what: &ResourceEvent, t: f64) {
+    /// Applies a resource event; false if the resource is unknown or closed.
+    fn resource(&mut self, seq: u64, id: ResourceId, what: &ResourceEvent, t: f64) -> bool {
         if let ResourceEvent::Created { meta } = what {
+            if self.resources.contains_key(&id) {
+                return false;
+            }
             self.resources.insert(
                 id,
                 ResourceStats {
                     id,
-                    meta: std::rc::Rc::clone(meta),
+                    meta: Rc::clone(meta),
                     created_ms: t,
                     closed_ms: None,
                     closed_seq: None,
                     detail: meta.initial.clone(),
                 },
             );
-            return;
+            return true;
         }
         let Some(resource) = self.resources.get_mut(&id) else {
-            return;
+            return false;
         };
         if resource.closed_ms.is_some() {
+            // A closed channel's receivers still drain what it holds.
             if let ResourceEvent::Received { .. } = what {
                 resource.detail.apply(what);
+                return true;
             }
-            return;
+            return false;
         }
         resource.detail.apply(what);
         if !what.closes() {
-            return;
+            return true;
         }
         resource.closed_ms = Some(t);
         resource.closed_seq = Some(seq);
         if !self.keep_finished {
             self.resources.remove(&id);
-            return;
+            return true;
         }
         self.closed.push_back(id);
         while self.closed.len() > self.finished_cap {
@@ -499,5 +447,6 @@ impl State {
                 self.resources_dropped += 1;
             }
         }
+        true
     }
 }

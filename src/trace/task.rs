@@ -22,10 +22,27 @@ use super::clock::{last_ms, now_ms};
 use super::devtools;
 use super::event::{next_task_id, CancelReason, TaskId, TaskKind, TaskMeta, WakeSource};
 use super::record;
+use super::recorder::PollRecord;
+use super::warning::LONG_POLL_MS;
+
+/// A traced poll under way: polls nest when a task polls a traced future of its own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    pub task: TaskId,
+    pub start: f64,
+    /// Time spent in traced polls nested inside this one.
+    pub children: f64,
+    /// A nested poll was long: this one is long because of it.
+    pub child_long: bool,
+    /// Wakes of this task during this poll.
+    pub self_wakes: u16,
+}
 
 thread_local! {
     /// The traced task being polled right now (the innermost, for nested `instrument`s).
     static CURRENT: Cell<Option<TaskId>> = const { Cell::new(None) };
+    /// The traced polls under way, innermost last.
+    static POLLS: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
     /// What is calling wakers right now (a timer callback, a resource handing over), and when,
     /// if it already read the clock.
     static WAKE_SOURCE: Cell<Option<(WakeSource, Option<f64>)>> = const { Cell::new(None) };
@@ -73,13 +90,81 @@ fn with_drop_reason<R>(reason: CancelReason, f: impl FnOnce() -> R) -> R {
 /// Tells the recorder whether a task's output is an error (for `spawn_fallible`).
 type Outcome<T> = fn(&T) -> Option<String>;
 
-/// Restores the current task when a poll ends, also if it unwinds.
-struct PollScope(Option<TaskId>);
+/// A traced poll under way: pushed on the poll stack when it starts, popped (also if the poll
+/// unwinds) with what happened inside it.
+struct PollScope {
+    outer: Option<TaskId>,
+    frame: Option<Frame>,
+}
+
+impl PollScope {
+    fn enter(task: TaskId, start: f64) -> PollScope {
+        POLLS.with(|p| {
+            p.borrow_mut().push(Frame {
+                task,
+                start,
+                children: 0.0,
+                child_long: false,
+                self_wakes: 0,
+            })
+        });
+        PollScope {
+            outer: CURRENT.with(|c| c.replace(Some(task))),
+            frame: None,
+        }
+    }
+
+    /// Ends the poll at `end`: its frame, and its time added to the poll it is nested in.
+    fn leave(&mut self, end: f64) -> Option<Frame> {
+        let frame = POLLS.with(|p| {
+            let mut polls = p.borrow_mut();
+            let frame = polls.pop()?;
+            if let Some(outer) = polls.last_mut() {
+                let whole = end - frame.start;
+                outer.children += whole;
+                outer.child_long |= whole > LONG_POLL_MS || frame.child_long;
+            }
+            Some(frame)
+        });
+        self.frame = frame;
+        frame
+    }
+}
 
 impl Drop for PollScope {
     fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.0));
+        if self.frame.is_none() {
+            // Unwound: the frame is still on the stack.
+            POLLS.with(|p| p.borrow_mut().pop());
+        }
+        CURRENT.with(|c| c.set(self.outer));
     }
+}
+
+/// Counts a wake of `task` during one of its own polls (true), or says it is not being polled.
+fn self_wake(task: TaskId) -> bool {
+    POLLS.with(|p| {
+        let mut polls = p.borrow_mut();
+        match polls.iter_mut().rev().find(|f| f.task == task) {
+            Some(frame) => {
+                frame.self_wakes = frame.self_wakes.saturating_add(1);
+                true
+            }
+            None => false,
+        }
+    })
+}
+
+/// The poll under way of `task` (for the panic hook: the poll that panicked).
+pub(crate) fn poll_under_way(task: TaskId) -> Option<Frame> {
+    POLLS
+        .try_with(|p| {
+            p.try_borrow()
+                .ok()
+                .and_then(|polls| polls.iter().rev().find(|f| f.task == task).copied())
+        })
+        .ok()
+        .flatten()
 }
 
 pin_project! {
@@ -110,7 +195,8 @@ pin_project! {
                 record(|r| r.cancelled(id, now, reason));
             } else {
                 let meta = Rc::clone(this.meta);
-                record(|r| r.dropped_unpolled(id, meta, now, reason));
+                let owner = current_task();
+                record(|r| r.dropped_unpolled(id, meta, owner, now, reason));
             }
         }
     }
@@ -186,25 +272,37 @@ impl<F: Future> Future for Traced<F> {
             Waker::from_raw(RawWaker::new(Rc::as_ptr(&ours).cast(), &VTABLE))
         });
         let start = now_ms();
-        if *this.recorded {
-            record(|r| r.poll_start(id, start));
-        } else {
+        if !*this.recorded {
+            // An instrumented future: its row starts at its first poll, under the task
+            // polling it.
             *this.recorded = true;
             let meta = Rc::clone(this.meta);
-            record(|r| r.first_poll(id, meta, start));
+            let parent = current_task();
+            record(|r| r.first_poll(id, meta, parent, start));
         }
-        let result = {
-            let _restore = PollScope(CURRENT.with(|c| c.replace(Some(id))));
-            this.inner.poll(&mut Context::from_waker(&waker))
-        };
+        let mut scope = PollScope::enter(id, start);
+        let result = this.inner.poll(&mut Context::from_waker(&waker));
         let end = now_ms();
+        let frame = scope.leave(end);
+        drop(scope);
+        let (children_ms, child_long, self_wakes) = frame.map_or((0.0, false, 0), |f| {
+            (f.children, f.child_long, f.self_wakes)
+        });
+        let poll = PollRecord {
+            start_ms: start,
+            children_ms,
+            ready: result.is_ready(),
+            self_wakes,
+            child_long,
+        };
+        // One event for the whole poll, recorded at its end.
         match &result {
-            Poll::Pending => record(|r| r.poll_end(id, end, false)),
+            Poll::Pending => record(|r| r.polled(id, end, poll)),
             Poll::Ready(output) => {
                 *this.done = true;
                 let error = this.outcome.and_then(|outcome| outcome(output));
                 record(|r| {
-                    r.poll_end(id, end, true);
+                    r.polled(id, end, poll);
                     if let Some(error) = error {
                         r.failed(id, error, end);
                     }
@@ -233,20 +331,27 @@ struct TaskWaker {
 impl TaskWaker {
     fn wake_by_ref(&self) {
         let task = self.task;
-        let (hint, at) = match WAKE_SOURCE.with(Cell::get) {
-            Some((source, at)) => (Some(source), at),
-            None => (None, None),
-        };
-        // A wake inside the task's own poll needs no clock: its scheduled time runs from the
-        // poll's end.
-        let t = at.unwrap_or_else(|| {
-            if current_task() == Some(task) {
-                last_ms()
-            } else {
-                now_ms()
-            }
-        });
-        record(|r| r.wake(task, hint, t));
+        // A wake inside the task's own poll (or a poll nested in it) is a self-wake, whatever
+        // resource is named: counted in the poll's record, with no event and no clock (its
+        // scheduled time runs from the poll's end).
+        if !self_wake(task) {
+            let (hint, at) = match WAKE_SOURCE.with(Cell::get) {
+                Some((source, at)) => (Some(source), at),
+                None => (None, None),
+            };
+            let running = current_task();
+            let by = hint.unwrap_or(match running {
+                Some(running) => WakeSource::Task(running),
+                None => WakeSource::External,
+            });
+            // Outside any poll, a task handing over its output is where the wake comes from.
+            let from = running.or(match by {
+                WakeSource::Task(from) => Some(from),
+                _ => None,
+            });
+            let t = at.unwrap_or_else(now_ms);
+            record(|r| r.wake(task, by, from, t));
+        }
         match &self.target {
             Target::Outer(waker) => waker.wake_by_ref(),
             Target::Parent(parent) => parent.wake_by_ref(),

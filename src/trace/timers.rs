@@ -49,8 +49,22 @@ impl Slot {
 /// A deadline's entry: ordered by time (a non-negative `f64`'s bits order as the number does).
 type Entry = Reverse<(u64, u32, u32)>;
 
+/// What the timer queue did so far (for the benchmark and the curious).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimerStats {
+    /// Browser timers set (`setTimeout` calls).
+    pub browser_timers: u64,
+    /// Times the browser timer fired.
+    pub firings: u64,
+    /// Firings with nothing due yet by the tracer's clock (re-armed for what was left).
+    pub early_firings: u64,
+    /// Sleeps woken.
+    pub woken: u64,
+}
+
 #[derive(Default)]
 pub(crate) struct Queue {
+    stats: TimerStats,
     slots: Vec<Slot>,
     free: Vec<u32>,
     heap: BinaryHeap<Entry>,
@@ -86,6 +100,7 @@ impl Queue {
             Some(armed) if armed <= deadline => None,
             _ => {
                 self.armed_for = Some(deadline);
+                self.stats.browser_timers += 1;
                 Some(delay_ms(deadline, now))
             }
         };
@@ -145,6 +160,8 @@ impl Queue {
     /// their wakers (into [`Queue::take_due`]); returns the delay to re-arm for, if any is left.
     pub fn fire(&mut self, now: f64) -> Option<u32> {
         self.armed_for = None;
+        self.stats.firings += 1;
+        let due_before = self.due.len();
         while let Some(&Reverse((bits, slot, generation))) = self.heap.peek() {
             let deadline = f64::from_bits(bits);
             let current = matches!(
@@ -156,7 +173,11 @@ impl Queue {
                 continue;
             }
             if deadline > now {
+                if self.due.len() == due_before {
+                    self.stats.early_firings += 1;
+                }
                 self.armed_for = Some(deadline);
+                self.stats.browser_timers += 1;
                 return Some(delay_ms(deadline, now));
             }
             self.heap.pop();
@@ -174,8 +195,13 @@ impl Queue {
             {
                 self.due.push(waker);
             }
+            self.stats.woken += 1;
         }
         None
+    }
+
+    pub fn stats(&self) -> TimerStats {
+        self.stats
     }
 
     pub fn take_due(&mut self, into: &mut Vec<Waker>) {
@@ -195,6 +221,11 @@ fn delay_ms(deadline: f64, now: f64) -> u32 {
 
 thread_local! {
     static QUEUE: RefCell<Queue> = RefCell::new(Queue::default());
+}
+
+/// What the tracer's timer queue did so far on this thread.
+pub fn timer_stats() -> TimerStats {
+    with_queue(|q| q.stats())
 }
 
 pub(crate) fn with_queue<R>(f: impl FnOnce(&mut Queue) -> R) -> R {

@@ -6,6 +6,7 @@ mod app;
 mod automation;
 mod export;
 mod frames;
+pub mod isolation;
 mod lesson;
 mod loop_lanes;
 mod names;

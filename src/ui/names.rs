@@ -2,7 +2,7 @@
 //! main #1", "'GET /api/delay/500' response 200"), for the task's event list and the replay's
 //! position. A task or resource the recording no longer holds is named by its id.
 
-use crate::trace::{EventKind, Recorder, ResourceId, TaskId, TaskKind, WakeSource};
+use crate::trace::{Event, EventKind, Recorder, ResourceId, TaskId, TaskKind, WakeSource};
 
 /// "main #1", or "task #1" when the recording forgot it.
 pub fn task(rec: &Recorder, id: TaskId) -> String {
@@ -33,8 +33,8 @@ pub fn source(rec: &Recorder, by: WakeSource) -> String {
 }
 
 /// An event of a task (or a resource), in words with names.
-pub fn event(rec: &Recorder, kind: &EventKind) -> String {
-    match kind {
+pub fn event(rec: &Recorder, e: &Event) -> String {
+    match &e.kind {
         EventKind::Spawned { parent, meta } => {
             let first = if meta.kind == TaskKind::Instrumented {
                 "first polled"
@@ -57,7 +57,7 @@ pub fn event(rec: &Recorder, kind: &EventKind) -> String {
         }
         EventKind::AbortRequested { by: Some(by) } => format!("aborted by {}", task(rec, *by)),
         EventKind::Resource { resource: r, what } => format!("{} {what}", resource(rec, *r)),
-        other => other.to_string(),
+        _ => e.describe(),
     }
 }
 
@@ -73,7 +73,6 @@ mod tests {
         let mut rec = Recorder::default();
         let here = Location::caller();
         let main = rec.spawn("main", None, here, 0.0);
-        rec.poll_start(main, 1.0);
         let child = rec.spawn("count-1", Some(main), here, 1.5);
         let sem = rec.resource_created(
             "sem",
@@ -87,7 +86,7 @@ mod tests {
             Some(main),
             1.6,
         );
-        rec.poll_end(main, 2.0, false);
+        rec.poll(main, 1.0, 2.0, false);
         rec.woken(child, WakeSource::Semaphore(sem), 3.0);
         rec.resource(
             sem,
@@ -102,7 +101,7 @@ mod tests {
             .events()
             .iter()
             .filter(|e| e.task == Some(child))
-            .map(|e| event(&rec, &e.kind))
+            .map(|e| event(&rec, &e))
             .collect();
         assert_eq!(
             said,

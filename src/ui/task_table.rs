@@ -183,19 +183,12 @@ fn TaskDetail(props: &TaskDetailProps) -> Html {
     let (task, durations, events, parent) = props.source.read(|r| {
         let mut durations = Vec::new();
         let mut events = Vec::new();
-        let mut started = None;
         for e in r.events().iter().filter(|e| e.task == Some(id)) {
-            match e.kind {
-                EventKind::PollStart => started = Some(e.t_ms),
-                EventKind::PollEnd { .. } => {
-                    if let Some(s) = started.take() {
-                        durations.push(e.t_ms - s);
-                    }
-                }
-                _ => {}
+            if let EventKind::Polled { start_ms, .. } = e.kind {
+                durations.push(e.t_ms - start_ms);
             }
             if events.len() < DETAIL_EVENTS {
-                events.push((e.t_ms, names::event(r, &e.kind)));
+                events.push((e.t_ms, names::event(r, &e)));
             }
         }
         let parent = r.task(id).and_then(|t| t.parent).map(|p| names::task(r, p));

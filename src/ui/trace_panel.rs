@@ -121,7 +121,7 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                 let who = e.task.map(|t| format!("{}: ", names::task(r, t)));
                 (
                     e.t_ms,
-                    format!("{}{}", who.unwrap_or_default(), names::event(r, &e.kind)),
+                    format!("{}{}", who.unwrap_or_default(), names::event(r, &e)),
                 )
             })
         })

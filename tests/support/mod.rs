@@ -1,5 +1,6 @@
 //! What the browser tests share (tests/e2e.rs and tests/bench.rs): a static file server on
-//! loopback, chromedriver on a free port, a headless Chromium session through it, and the
+//! loopback (plain, like a static host, or with the cross-origin isolation headers, like
+//! `trunk serve`), chromedriver on a free port, a headless Chromium session through it, and the
 //! release build's folder.
 
 use std::io::{BufRead, BufReader, Write};
@@ -14,20 +15,40 @@ use serde_json::{json, Value};
 
 pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// Serves `dir` on 127.0.0.1 (a free port) from a thread, for as long as the test runs.
+/// The headers that make a page cross-origin isolated: the values of Trunk.toml's `[serve]` and
+/// of static/sw.js (`credentialless`, not `require-corp`: see the README).
+pub const ISOLATION_HEADERS: &[(&str, &str)] = &[
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Embedder-Policy", "credentialless"),
+];
+
+/// Serves `dir` on 127.0.0.1 (a free port) from a thread, for as long as the test runs, as a
+/// static host that cannot set headers does (GitHub Pages): the app's service worker has to
+/// isolate the page.
 pub fn serve(dir: PathBuf) -> SocketAddr {
+    serve_with(dir, &[])
+}
+
+/// Serves `dir` like [`serve`], with [`ISOLATION_HEADERS`] on every response, as `trunk serve`
+/// does: the page is cross-origin isolated from its first load.
+#[allow(dead_code)]
+pub fn serve_isolated(dir: PathBuf) -> SocketAddr {
+    serve_with(dir, ISOLATION_HEADERS)
+}
+
+fn serve_with(dir: PathBuf, headers: &'static [(&'static str, &'static str)]) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
     let addr = listener.local_addr().expect("local addr");
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let dir = dir.clone();
-            std::thread::spawn(move || respond(stream, &dir));
+            std::thread::spawn(move || respond(stream, &dir, headers));
         }
     });
     addr
 }
 
-fn respond(mut stream: TcpStream, dir: &Path) {
+fn respond(mut stream: TcpStream, dir: &Path, headers: &[(&str, &str)]) {
     let mut request_line = String::new();
     let mut reader = BufReader::new(&stream);
     if reader.read_line(&mut request_line).is_err() {
@@ -54,8 +75,12 @@ fn respond(mut stream: TcpStream, dir: &Path) {
         (false, Ok(body)) => ("200 OK", body, content_type(&file)),
         _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
     };
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
         body.len()
     );
     let _ = stream.write_all(head.as_bytes());
@@ -152,6 +177,35 @@ pub fn dist() -> PathBuf {
         dist.display()
     );
     dist
+}
+
+/// Waits (up to `secs`) until the app has started in the page, past the one reload of a first
+/// visit that makes it cross-origin isolated: a wait in the driver, not a script in the page,
+/// which the reload would cut short.
+#[allow(dead_code)]
+pub async fn app_started(client: &Client, secs: u64) {
+    client
+        .wait()
+        .at_most(Duration::from_secs(secs))
+        .for_element(fantoccini::Locator::Css("[data-scenario]"))
+        .await
+        .expect("the app starts");
+}
+
+/// How the page in `client` stands: `{isolated: crossOriginIsolated, navigation: "navigate" or
+/// "reload" (how it was loaded), controlled: whether the service worker serves it}`.
+#[allow(dead_code)]
+pub async fn page_isolation(client: &Client) -> Value {
+    client
+        .execute(
+            "const nav = performance.getEntriesByType('navigation')[0];
+             return {isolated: self.crossOriginIsolated === true,
+                     navigation: nav ? nav.type : null,
+                     controlled: !!(navigator.serviceWorker && navigator.serviceWorker.controller)};",
+            vec![],
+        )
+        .await
+        .expect("the page answers")
 }
 
 /// A script for `execute_async` that waits until the service worker controls the page (the app

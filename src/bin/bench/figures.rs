@@ -3,8 +3,9 @@
 //! `window.asyncscope_bench`. Where there is a baseline, it is measured in the same page, in
 //! alternating rounds with the traced variant, and the figure reports their ratio.
 //!
-//! Times come from `performance.now()` ([`now_ms`]): in a page that is not cross-origin
-//! isolated Chromium coarsens it to 0.1 ms, so each timed run lasts tens of milliseconds or more.
+//! Times come from `performance.now()` ([`now_ms`]), in 5 µs steps: tests/bench.rs serves this
+//! page cross-origin isolated (Chromium coarsens the clock to 0.1 ms in any other page). Each
+//! timed run lasts tens of milliseconds or more.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -15,7 +16,9 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use asyncscope::trace::{self, now_ms, Limits, Recorder, WakeSource, DEFAULT_EVENT_CAP};
+use asyncscope::trace::{
+    self, now_ms, Limits, PollRecord, Recorder, WakeSource, DEFAULT_EVENT_CAP,
+};
 use futures::channel::oneshot;
 use futures::future::LocalBoxFuture;
 use js_sys::Promise;
@@ -24,7 +27,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
-use crate::stats::{best, median, percentile, ratio, round};
+use crate::stats::{best, median, p50, p95, p99, ratio, round};
 
 /// Measures one figure: its JSON object, or why it could not be measured.
 pub type Measure = fn() -> LocalBoxFuture<'static, Result<JsValue, String>>;
@@ -320,9 +323,11 @@ struct TimerLateness {
     /// gap to JS comes from).
     untraced_p50_ms: Option<f64>,
     untraced_p99_ms: Option<f64>,
-    /// Traced sleeps whose timer fired before the deadline by `performance.now()` and were
-    /// re-armed (`trace::sleep` never wakes early).
-    traced_rearmed: usize,
+    /// Times the tracer's one browser timer fired before any deadline by `performance.now()`
+    /// and was re-armed (`trace::sleep` never wakes early).
+    traced_rearmed: u64,
+    /// Browser timers (`setTimeout`) the tracer set per round for the `sleeps` sleeps.
+    traced_browser_timers: f64,
     /// JS timeouts whose callback ran before the deadline by `performance.now()`.
     js_early: usize,
 }
@@ -379,8 +384,8 @@ struct Percentiles {
 
 impl Percentiles {
     fn add(&mut self, late: &[f64]) {
-        self.p50.extend(percentile(late, 50.0));
-        self.p99.extend(percentile(late, 99.0));
+        self.p50.extend(p50(late));
+        self.p99.extend(p99(late));
     }
 
     /// The median round's p50.
@@ -409,7 +414,7 @@ async fn timer_lateness() -> Result<TimerLateness, String> {
         Percentiles::default(),
         Percentiles::default(),
     );
-    let (mut rearmed, mut early) = (0, 0);
+    let (mut early, before) = (0, trace::timer_stats());
     for _ in 0..TIMER_ROUNDS {
         let late = js_sleeps(SLEEPS, SLEEP_MS).await?;
         early += late.iter().filter(|&&late| late < 0.0).count();
@@ -417,9 +422,8 @@ async fn timer_lateness() -> Result<TimerLateness, String> {
         untraced.add(&rust_sleeps(false, SLEEPS, SLEEP_MS).await?);
         trace::reset();
         traced.add(&rust_sleeps(true, SLEEPS, SLEEP_MS).await?);
-        // A sleeper is woken only by its timer: more than one wake is a re-armed timer.
-        rearmed += trace::with_recorder(|r| r.tasks().filter(|t| t.wakes > 1).count());
     }
+    let after = trace::timer_stats();
     let (t50, t99) = (traced.p50(), traced.p99());
     let (j50, j99) = (js.p50(), js.p99());
     let of = |a: Option<f64>, b: Option<f64>| a.zip(b).and_then(|(a, b)| ratio(a, b));
@@ -439,7 +443,11 @@ async fn timer_lateness() -> Result<TimerLateness, String> {
         goal_met: r50.zip(r99).is_some_and(|(a, b)| a <= 1.1 && b <= 1.1),
         untraced_p50_ms: ms(untraced.p50()),
         untraced_p99_ms: ms(untraced.p99()),
-        traced_rearmed: rearmed,
+        traced_rearmed: after.early_firings - before.early_firings,
+        traced_browser_timers: round(
+            (after.browser_timers - before.browser_timers) as f64 / TIMER_ROUNDS as f64,
+            1,
+        ),
         js_early: early,
     })
 }
@@ -475,8 +483,8 @@ fn memory_bytes() -> f64 {
 }
 
 /// Records `events` more events into `rec` from made-up tasks, each spawned, polled three times
-/// (waking itself in the first two polls, so that no warning is raised) and done: nine events
-/// a task.
+/// (waking itself in the first two polls, so that no warning is raised) and done: four events
+/// a task (a spawn and a poll each).
 fn fill(rec: &mut Recorder, events: u64, t: &mut f64) {
     let here = Location::caller();
     let until = rec.recorded() + events;
@@ -484,12 +492,13 @@ fn fill(rec: &mut Recorder, events: u64, t: &mut f64) {
         let id = rec.spawn("task", None, here, *t);
         for poll in 0..3 {
             let last = poll == 2;
-            rec.poll_start(id, *t);
-            if !last {
-                rec.woken(id, WakeSource::ItSelf, *t);
-            }
+            let start = *t;
             *t += 0.05;
-            rec.poll_end(id, *t, last);
+            let poll = PollRecord {
+                self_wakes: u16::from(!last),
+                ..PollRecord::plain(start, last)
+            };
+            rec.polled(id, *t, poll);
         }
     }
 }
@@ -604,7 +613,6 @@ fn big_recording() -> (Recorder, Vec<trace::TaskId>, f64) {
     while rec.events().len() < TIMELINE_EVENTS && round < 100 {
         for (i, &id) in ids.iter().enumerate() {
             let start = t + (i % 97) as f64 * 0.01;
-            rec.poll_start(id, start);
             rec.waker_cloned(id);
             if i % 10 == 0 && i % 500 < 40 {
                 let holders = (i % 4) as u32 + 1;
@@ -614,7 +622,7 @@ fn big_recording() -> (Recorder, Vec<trace::TaskId>, f64) {
                 };
                 rec.resource(sem, Some(id), what, start + 0.01);
             }
-            rec.poll_end(id, start + 0.05, false);
+            rec.poll(id, start, start + 0.05, false);
             rec.woken(id, WakeSource::Timer, start + 0.5);
         }
         t += 100.0;
@@ -632,14 +640,12 @@ fn live_events(rec: &mut Recorder, ids: &mut Vec<trace::TaskId>, frame: usize, t
         let id = ids[(frame * LIVE_TASKS_PER_FRAME + k) % n];
         let at = t + k as f64 * 0.01;
         rec.woken(id, WakeSource::Timer, at);
-        rec.poll_start(id, at + 0.002);
-        rec.poll_end(id, at + 0.005, false);
+        rec.poll(id, at + 0.002, at + 0.005, false);
     }
     if frame.is_multiple_of(10) {
         for k in 0..10 {
             let done = ids.swap_remove((frame * 7 + k * 13) % ids.len());
-            rec.poll_start(done, t + 1.0);
-            rec.poll_end(done, t + 1.01, true);
+            rec.poll(done, t + 1.0, t + 1.01, true);
             let parent = ids.get(k * 10).copied();
             ids.push(rec.spawn("worker", parent, here, t + 1.02));
         }
@@ -758,10 +764,10 @@ async fn timeline_frame_ms() -> Result<TimelineFrames, String> {
     }
     let live_events_per_frame = (rec.events().next_seq() - before) as f64 / LIVE_FRAMES as f64;
     let live_rebuilds = model.rebuilds() - rebuilds;
-    let expanded_p95_ms = nearest_rank_p95(&expanded_times);
-    let live_update_p95_ms = nearest_rank_p95(&updates);
+    let expanded_p95_ms = p95(&expanded_times).unwrap_or(f64::NAN);
+    let live_update_p95_ms = p95(&updates).unwrap_or(f64::NAN);
     canvas.remove();
-    let p95 = percentile(&times, 0.95).unwrap_or(f64::NAN);
+    let p95_ms = p95(&times).unwrap_or(f64::NAN);
     Ok(TimelineFrames {
         expanded_p95_ms: round(expanded_p95_ms, 2),
         live_frames: LIVE_FRAMES,
@@ -771,22 +777,14 @@ async fn timeline_frame_ms() -> Result<TimelineFrames, String> {
         tasks: rec.task_count(),
         events: rec.events().len(),
         frames: TIMELINE_FRAMES,
-        p50_ms: round(percentile(&times, 0.5).unwrap_or(f64::NAN), 2),
-        p95_ms: round(p95, 2),
+        p50_ms: round(p50(&times).unwrap_or(f64::NAN), 2),
+        p95_ms: round(p95_ms, 2),
         max_ms: round(times.iter().copied().fold(0.0, f64::max), 2),
         model_build_ms: round(model_build_ms, 1),
-        live_p95_ms: round(percentile(&live, 0.95).unwrap_or(f64::NAN), 1),
+        live_p95_ms: round(p95(&live).unwrap_or(f64::NAN), 1),
         goal: "p95_ms < 16",
-        goal_met: p95 < 16.0,
+        goal_met: p95_ms < 16.0,
     })
-}
-
-/// The 95th percentile of `xs` by nearest rank (the timeline's extra figures; NaN when empty).
-fn nearest_rank_p95(xs: &[f64]) -> f64 {
-    let mut sorted = xs.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let rank = (sorted.len() * 95).div_ceil(100).max(1);
-    sorted.get(rank - 1).copied().unwrap_or(f64::NAN)
 }
 
 /// Resolves on the next animation frame.
@@ -807,60 +805,104 @@ async fn next_frame() -> Result<(), String> {
 
 #[derive(Serialize)]
 struct TracerCosts {
-    /// One `performance.now()` through `trace::now_ms`.
+    /// One `performance.now()` through `trace::now_ms` (the tracer's clock).
     now_ns: f64,
-    /// One event recorded into a recorder at its cap (poll start or end, with made-up times).
-    record_ns: f64,
+    /// One `performance.now()` through a plain import (`js_namespace = performance`), for
+    /// comparison with the tracer's binding.
+    now_import_ns: f64,
+    /// A poll's two events (start and end) recorded into a recorder at its cap, with made-up
+    /// times: no clock.
+    record_poll_ns: f64,
+    /// A wake recorded into a recorder at its cap.
+    record_wake_ns: f64,
+    /// A task's spawn recorded (its name shared with the tasks of that name).
+    record_spawn_ns: f64,
+    /// A traced waker copied and dropped (both counted by the recorder).
+    waker_clone_drop_ns: f64,
     /// A traced future created and polled to completion by hand (`instrument` + one poll).
     instrument_poll_ns: f64,
-    /// The same future, untraced.
+    /// The same future, untraced and unboxed.
     bare_poll_ns: f64,
+    /// The page's allocator: one small `Box` made and dropped.
+    alloc_ns: f64,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// ns per iteration of `f`, run `n` times between two clock readings.
+fn per_op(n: usize, mut f: impl FnMut(usize)) -> f64 {
+    let start = now_ms();
+    for i in 0..n {
+        f(i);
+    }
+    (now_ms() - start) * 1e6 / n as f64
 }
 
 async fn tracer_costs() -> Result<TracerCosts, String> {
     const N: usize = 100_000;
-    let start = now_ms();
     let mut sum = 0.0;
-    for _ in 0..N {
-        sum += black_box(now_ms());
-    }
+    let now_ns = per_op(N, |_| sum += black_box(now_ms()));
+    let now_import_ns = per_op(N, |_| sum += black_box(performance_now()));
     black_box(sum);
-    let now_ns = (now_ms() - start) * 1e6 / N as f64;
 
     let mut rec = Recorder::new(Limits::default());
     let id = rec.spawn("t", None, Location::caller(), 0.0);
+    rec.waker_cloned(id);
     for i in 0..N {
-        rec.poll_start(id, i as f64);
-        rec.waker_cloned(id);
-        rec.poll_end(id, i as f64 + 0.5, false);
+        rec.poll(id, i as f64, i as f64 + 0.5, false);
     }
-    let start = now_ms();
-    for i in 0..N {
-        rec.poll_start(black_box(id), i as f64);
-        rec.poll_end(black_box(id), i as f64 + 0.5, false);
-    }
-    let record_ns = (now_ms() - start) * 1e6 / (2 * N) as f64;
+    let record_poll_ns = per_op(N, |i| {
+        rec.poll(black_box(id), i as f64, i as f64 + 0.5, false);
+    });
+    let record_wake_ns = per_op(N, |i| rec.woken(black_box(id), WakeSource::Timer, i as f64));
+    let here = Location::caller();
+    let record_spawn_ns = per_op(N / 10, |i| {
+        black_box(rec.spawn("spawned", None, here, i as f64));
+    });
 
-    let waker = futures::task::noop_waker();
-    let mut cx = Context::from_waker(&waker);
     trace::reset();
-    let start = now_ms();
-    for _ in 0..N / 10 {
+    let slot: Rc<RefCell<Option<std::task::Waker>>> = Rc::default();
+    let keep = Rc::clone(&slot);
+    let mut kept = Box::pin(trace::instrument(
+        "keeper",
+        futures::future::poll_fn(move |cx| {
+            *keep.borrow_mut() = Some(cx.waker().clone());
+            Poll::<()>::Pending
+        }),
+    ));
+    let noop = futures::task::noop_waker();
+    let _ = kept.as_mut().poll(&mut Context::from_waker(&noop));
+    let traced_waker = slot.borrow_mut().take().ok_or("no waker kept")?;
+    let waker_clone_drop_ns = per_op(N, |_| drop(black_box(traced_waker.clone())));
+    drop(traced_waker);
+    drop(kept);
+
+    let mut cx = Context::from_waker(&noop);
+    trace::reset();
+    let instrument_poll_ns = per_op(N / 10, |_| {
         let fut = trace::instrument("t", async { black_box(1) });
         let mut fut = std::pin::pin!(fut);
         let _ = fut.as_mut().poll(&mut cx);
-    }
-    let instrument_poll_ns = (now_ms() - start) * 1e6 / (N / 10) as f64;
-    let start = now_ms();
-    for _ in 0..N / 10 {
-        let mut fut = Box::pin(async { black_box(1) });
+    });
+    let bare_poll_ns = per_op(N / 10, |_| {
+        let fut = async { black_box(1) };
+        let mut fut = std::pin::pin!(fut);
         let _ = fut.as_mut().poll(&mut cx);
-    }
-    let bare_poll_ns = (now_ms() - start) * 1e6 / (N / 10) as f64;
+    });
+    let alloc_ns = per_op(N, |i| drop(black_box(Box::new(i))));
     Ok(TracerCosts {
         now_ns: round(now_ns, 1),
-        record_ns: round(record_ns, 1),
+        now_import_ns: round(now_import_ns, 1),
+        record_poll_ns: round(record_poll_ns, 1),
+        record_wake_ns: round(record_wake_ns, 1),
+        record_spawn_ns: round(record_spawn_ns, 1),
+        waker_clone_drop_ns: round(waker_clone_drop_ns, 1),
         instrument_poll_ns: round(instrument_poll_ns, 1),
         bare_poll_ns: round(bare_poll_ns, 1),
+        alloc_ns: round(alloc_ns, 1),
     })
 }

@@ -315,7 +315,6 @@ pub fn loop_blocks(model: &Model, from: f64, to: f64, merge_ms: f64) -> Vec<Bloc
     let polls = &model.loop_polls;
     let mut wi = wakes.partition_point(|w| w.at < from);
     let mut pi = polls.partition_point(|p| p.end < from);
-    let running = model.running_top();
     let mut blocks: Vec<Block> = Vec::new();
     let mut current: Option<Block> = None;
     let gap = SAME_TURN_MS.max(merge_ms);
@@ -378,28 +377,6 @@ pub fn loop_blocks(model: &Model, from: f64, to: f64, merge_ms: f64) -> Vec<Bloc
                         first_task: Some(p.task),
                     });
                 }
-            }
-        }
-    }
-    if let Some((start, task)) = running.filter(|r| r.0 <= to) {
-        let now = model.now.max(start);
-        match &mut current {
-            Some(b) if start - b.end <= gap => {
-                b.end = b.end.max(now);
-                b.polls += 1;
-                b.busy += now - start;
-            }
-            _ => {
-                blocks.extend(current.take());
-                current = Some(Block {
-                    start,
-                    end: now,
-                    cause: Cause::Polls,
-                    wakes: 0,
-                    polls: 1,
-                    busy: now - start,
-                    first_task: Some(task),
-                });
             }
         }
     }
@@ -647,7 +624,6 @@ fn lane_row(
     t_to: f64,
 ) {
     let mid = y + LANE_H / 2.0;
-    let first = model.first_seq();
     let life_end = lane.ended.unwrap_or(model.now);
     // Its life as a thin line, then what it waited for over it.
     let (a, b) = (lane.spawned.max(t_from), life_end.min(t_to));
@@ -733,13 +709,6 @@ fn lane_row(
         last_px = (px0 + width).floor();
         i += 1;
     }
-    if let Some((start, _)) = lane.running(first) {
-        if start <= t_to {
-            let px0 = view.x(start);
-            let px1 = view.x(model.now);
-            ctx.fill_rect(px0, y + 3.0, (px1 - px0).max(1.0), LANE_H - 6.0);
-        }
-    }
     // Markers: spawn, and what ended it.
     if lane.spawned >= t_from && lane.spawned <= t_to && lane.spawned >= model.start {
         let x = view.x(lane.spawned);
@@ -812,18 +781,11 @@ pub fn density(
     let mut busy = vec![0i64; cols + 1];
     let mut sched = vec![0i64; cols + 1];
     let mut waits = vec![0i64; (cols + 1) * n];
-    let first = model.first_seq();
     for &m in members {
         let Some(lane) = model.lane(m) else { continue };
         for p in lane.polls_in(t_from, t_to) {
             busy[col(p.start)] += 1;
             busy[(col(p.end) + 1).min(cols)] -= 1;
-        }
-        if let Some((start, _)) = lane.running(first) {
-            if start <= t_to {
-                busy[col(start)] += 1;
-                busy[cols] -= 1;
-            }
         }
         model.stretches(lane, t_from, t_to, |t0, t1, s| {
             let (c0, c1) = (col(t0), (col(t1) + 1).min(cols));
@@ -1581,16 +1543,6 @@ fn lane_at(model: &Model, lane: &Lane, t: f64, slack: f64, origin: f64) -> Strin
             woke_text(model, p.cause(first), p.start, origin)
         );
     }
-    if let Some((start, woke)) = lane.running(first) {
-        if t >= start - slack {
-            return format!(
-                "{label}: polling since {} ({} so far)\n{}",
-                at(start),
-                format_ms(model.now - start),
-                woke_text(model, woke, start, origin)
-            );
-        }
-    }
     if let Some(s) = lane
         .sleeps
         .iter()
@@ -1665,9 +1617,7 @@ pub fn group_at(model: &Model, members: &[TaskId], t: f64) -> String {
             done += 1;
             continue;
         }
-        if lane.polls_in(t, t).next().is_some()
-            || lane.running(model.first_seq()).is_some_and(|r| r.0 <= t)
-        {
+        if lane.polls_in(t, t).next().is_some() {
             polling += 1;
             continue;
         }
@@ -1785,17 +1735,15 @@ mod tests {
             .collect();
         for (i, &t) in tasks.iter().enumerate() {
             let at = 0.1 + i as f64 * 0.1;
-            rec.poll_start(t, at);
             rec.waker_cloned(t);
-            rec.poll_end(t, at + 0.05, false);
+            rec.poll(t, at, at + 0.05, false);
         }
         for (i, &t) in tasks.iter().enumerate() {
             rec.woken(t, WakeSource::Timer, 100.0 + i as f64 * 0.01);
         }
         for (i, &t) in tasks.iter().enumerate() {
             let at = 100.2 + i as f64 * 0.1;
-            rec.poll_start(t, at);
-            rec.poll_end(t, at + 0.05, true);
+            rec.poll(t, at, at + 0.05, true);
         }
         let model = Model::build(&rec, 200.0);
         let blocks = loop_blocks(&model, 0.0, 200.0, 0.001);

@@ -100,12 +100,12 @@ pub struct Woke {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Poll {
-    /// Its `PollStart` event.
+    /// Its `Polled` event (recorded at its end).
     pub seq: u64,
     pub start: f64,
     pub end: f64,
-    /// The start of the previous poll (or the spawn event; 0: not known): what woke it is known
-    /// only while that event is kept (else the wakes between may be gone).
+    /// The previous poll's event (or the spawn's; 0: not known): what woke it is known only
+    /// while that event is kept (else the wakes between may be gone).
     since: u64,
     woke: Option<Woke>,
     /// What it was waiting on when this poll ended (a sleep, a permit, a message, a fetch),
@@ -204,14 +204,6 @@ pub enum Stretch {
     Scheduled(Option<Woke>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct OpenPoll {
-    seq: u64,
-    start: f64,
-    since: u64,
-    woke: Option<Woke>,
-}
-
 #[derive(Debug, Clone)]
 pub struct Lane {
     pub task: TaskId,
@@ -230,14 +222,11 @@ pub struct Lane {
     pub polls: VecDeque<Poll>,
     pub markers: VecDeque<Marker>,
     pub sleeps: VecDeque<SleepSpan>,
-    open: Option<OpenPoll>,
-    /// Where the stretch before the next poll began: the start of the last poll (or the spawn
-    /// event); 0 when not known. What woke the next poll is known only while that is kept.
+    /// The event that began the stretch before the next poll: the last poll (or the spawn);
+    /// 0 when not known. What woke the next poll is known only while that event is kept.
     since: Option<u64>,
-    /// The first wake since the last poll ended, and the first during the running poll (it
-    /// schedules the next one).
+    /// The first wake since the last poll (a wake of itself during it, if it woke itself).
     woke: Option<Woke>,
-    woke_in_poll: Option<Woke>,
     /// What it waits on (since the event that said so), until that comes.
     hint: Option<SaidHint>,
     finished: bool,
@@ -266,10 +255,8 @@ impl Lane {
             polls: VecDeque::new(),
             markers: VecDeque::new(),
             sleeps: VecDeque::new(),
-            open: None,
             since: None,
             woke: None,
-            woke_in_poll: None,
             hint: None,
             finished: false,
             touched: 0,
@@ -281,17 +268,10 @@ impl Lane {
         self.finished
     }
 
-    /// The poll running now (its start, and what woke it), if its start is still kept.
-    pub fn running(&self, first_seq: u64) -> Option<(f64, PollCause)> {
-        self.open
-            .filter(|o| o.seq >= first_seq)
-            .map(|o| (o.start, PollCause::of(o.since, o.woke, first_seq)))
-    }
-
     /// Since the last poll ended: the first wake (if any came), and what it waits on by its last
     /// poll's account. Only while the last poll is kept (its end starts the gap).
     pub fn waiting(&self, first_seq: u64) -> Option<(f64, Option<Woke>, Option<SaidHint>)> {
-        if self.open.is_some() || self.finished {
+        if self.finished {
             return None;
         }
         let last = self.polls.back()?;
@@ -311,14 +291,10 @@ impl Lane {
         self.polls.range(first..last.max(first))
     }
 
-    /// The poll that started right after event `seq` (the one a wake at `seq` caused), or the
-    /// running one.
+    /// The start of the first poll recorded after event `seq` (the one a wake at `seq` caused).
     pub fn poll_after(&self, seq: u64) -> Option<f64> {
         let i = self.polls.partition_point(|p| p.seq < seq);
-        match self.polls.get(i) {
-            Some(p) => Some(p.start),
-            None => self.open.filter(|o| o.seq > seq).map(|o| o.start),
-        }
+        self.polls.get(i).map(|p| p.start)
     }
 }
 
@@ -490,7 +466,6 @@ pub struct Model {
     finished: VecDeque<TaskId>,
     pub wakes: VecDeque<Wake>,
     pub loop_polls: VecDeque<LoopPoll>,
-    open_top: Option<(u64, f64, TaskId)>,
     counters: BTreeMap<ResourceId, Counter>,
     pub flights: VecDeque<Flight>,
     /// Open flights: resource -> its flight's number (`flights_base` + index).
@@ -797,56 +772,42 @@ impl Model {
                 if let Some(lane) = self.lane_mut(id, touched) {
                     lane.since = Some(seq);
                     lane.woke = None;
-                    lane.woke_in_poll = None;
                 }
             }
-            EventKind::PollStart => {
+            EventKind::Polled {
+                start_ms,
+                ready,
+                self_wakes,
+                ..
+            } => {
                 let Some(lane) = self.lane_mut(id, touched) else {
                     return;
                 };
                 let top = lane.top_level;
-                lane.open = Some(OpenPoll {
+                lane.polls.push_back(Poll {
                     seq,
-                    start: t,
+                    start: *start_ms,
+                    end: t,
                     since: lane.since.unwrap_or(0),
                     woke: lane.woke.take(),
+                    hint: lane.hint,
+                    ready: *ready,
                 });
-                lane.woke_in_poll = None;
+                // What woke it next: itself, during this poll, if it did.
+                lane.since = Some(seq);
+                lane.woke = (*self_wakes > 0).then_some(Woke {
+                    at: t,
+                    by: WakeSource::ItSelf,
+                    from: Some(id),
+                });
                 self.tickets.push_back((seq, Ticket::Poll(id)));
                 if top {
-                    self.open_top = Some((seq, t, id));
-                }
-            }
-            EventKind::PollEnd { ready } => {
-                let Some(lane) = self.lane_mut(id, touched) else {
-                    return;
-                };
-                let top = lane.top_level;
-                let open = lane.open.take();
-                // The next poll's cause is known while this poll's start is.
-                lane.since = Some(open.map_or(0, |o| o.seq));
-                lane.woke = lane.woke_in_poll.take();
-                if let Some(open) = open {
-                    lane.polls.push_back(Poll {
-                        seq: open.seq,
-                        start: open.start,
+                    self.loop_polls.push_back(LoopPoll {
+                        seq,
+                        start: *start_ms,
                         end: t,
-                        since: open.since,
-                        woke: open.woke,
-                        hint: lane.hint,
-                        ready: *ready,
+                        task: id,
                     });
-                    if top {
-                        self.loop_polls.push_back(LoopPoll {
-                            seq: open.seq,
-                            start: open.start,
-                            end: t,
-                            task: id,
-                        });
-                    }
-                }
-                if top && self.open_top.is_some_and(|o| o.2 == id) {
-                    self.open_top = None;
                 }
                 if *ready {
                     self.marker(id, seq, t, MarkerKind::Done, touched);
@@ -866,11 +827,7 @@ impl Model {
                 let Some(lane) = self.lane_mut(id, touched) else {
                     return;
                 };
-                if lane.open.is_some() {
-                    lane.woke_in_poll.get_or_insert(woke);
-                } else {
-                    lane.woke.get_or_insert(woke);
-                }
+                lane.woke.get_or_insert(woke);
                 self.wakes.push_back(Wake {
                     seq,
                     at: t,
@@ -1053,8 +1010,6 @@ impl Model {
                     if let Some(lane) = self.lanes.get_mut(&id) {
                         if lane.polls.front().is_some_and(|p| p.seq == seq) {
                             lane.polls.pop_front();
-                        } else if lane.open.is_some_and(|o| o.seq == seq) {
-                            lane.open = None;
                         }
                     }
                 }
@@ -1089,9 +1044,6 @@ impl Model {
         }
         while self.loop_polls.front().is_some_and(|p| p.seq < first) {
             self.loop_polls.pop_front();
-        }
-        if self.open_top.is_some_and(|o| o.0 < first) {
-            self.open_top = None;
         }
         while let Some(f) = self.flights.front() {
             if f.seq >= first {
@@ -1249,20 +1201,12 @@ impl Model {
         let first = self.first_seq;
         let polls = &lane.polls;
         let n = polls.len();
-        let running = lane.running(first);
         let i0 = polls.partition_point(|p| p.end < from);
         let i1 = polls.partition_point(|p| p.start <= to);
-        // Each poll in view (and the one after it), then the running one, with the stretch
-        // before it.
+        // Each poll in view (and the one after it), with the stretch before it.
         let mut i = i0;
-        loop {
-            let (start, woke) = if i < n {
-                (polls[i].start, polls[i].cause(first))
-            } else if let Some((start, woke)) = running {
-                (start, woke)
-            } else {
-                break;
-            };
+        while i < n {
+            let (start, woke) = (polls[i].start, polls[i].cause(first));
             let prev = if i > 0 {
                 Some(polls[i - 1].end)
             } else if woke != PollCause::Forgotten {
@@ -1292,7 +1236,7 @@ impl Model {
                     }
                 }
             }
-            if i >= n || i > i1 {
+            if i > i1 {
                 break;
             }
             i += 1;
@@ -1313,19 +1257,12 @@ impl Model {
                     None => f(t0, end, Stretch::Waiting(self.hinted(hint), None)),
                 }
             }
-        } else if n == 0 && running.is_none() && !lane.finished && lane.spawned >= self.start {
+        } else if n == 0 && !lane.finished && lane.spawned >= self.start {
             // Never polled yet: scheduled since its spawn.
             if lane.spawned <= to && end >= from {
                 f(lane.spawned, end, Stretch::Scheduled(None));
             }
         }
-    }
-
-    /// The event loop's top-level poll running now, if its start is kept.
-    pub fn running_top(&self) -> Option<(f64, TaskId)> {
-        self.open_top
-            .filter(|o| o.0 >= self.first_seq)
-            .map(|o| (o.1, o.2))
     }
 
     pub fn structure(&self) -> u64 {
@@ -1411,7 +1348,6 @@ pub(crate) fn account(model: &Model) -> String {
                 model.hinted(p.hint)
             );
         }
-        let _ = writeln!(out, "  running {:?}", l.running(first));
         let _ = writeln!(
             out,
             "  waiting {:?}",
@@ -1436,7 +1372,6 @@ pub(crate) fn account(model: &Model) -> String {
     {
         let _ = writeln!(out, "loop {p:?}");
     }
-    let _ = writeln!(out, "running top {:?}", model.running_top());
     for c in model.counters() {
         let _ = writeln!(out, "counter {c:?}");
     }
@@ -1457,7 +1392,7 @@ mod tests {
     use std::panic::Location;
 
     use super::*;
-    use crate::trace::{Limits, ResourceDetail};
+    use crate::trace::{Limits, PollRecord, ResourceDetail};
 
     fn here() -> &'static Location<'static> {
         Location::caller()
@@ -1555,7 +1490,8 @@ mod tests {
         t: f64,
         names: u32,
         live: Vec<TaskId>,
-        polling: Vec<TaskId>,
+        /// The polls under way, innermost last: the task, its start, its self-wakes so far.
+        polling: Vec<(TaskId, f64, u16)>,
         sleeping: Vec<(TaskId, f64, f64)>,
         semaphores: Vec<(ResourceId, u32)>,
         channels: Vec<(ResourceId, u32)>,
@@ -1593,7 +1529,11 @@ mod tests {
         }
 
         fn current(&self) -> Option<TaskId> {
-            self.polling.last().copied()
+            self.polling.last().map(|p| p.0)
+        }
+
+        fn is_polling(&self, id: TaskId) -> bool {
+            self.polling.iter().any(|p| p.0 == id)
         }
 
         fn step(&mut self) {
@@ -1616,16 +1556,15 @@ mod tests {
                     // Poll: a top-level task when nothing runs; else an instrumented child.
                     if current.is_some() && self.rng.chance(40) {
                         let name = self.name();
-                        let id = self.rec.instrumented(&name, here(), t);
+                        let id = self.rec.instrumented(&name, current, here(), t);
                         self.rec.waker_cloned(id);
                         self.live.push(id);
-                        self.polling.push(id);
+                        self.polling.push((id, t, 0));
                     } else if current.is_none() {
                         let idle: Vec<TaskId> = self.live.clone();
                         if let Some(id) = self.rng.pick(&idle) {
-                            self.rec.poll_start(id, t);
                             self.rec.waker_cloned(id);
-                            self.polling.push(id);
+                            self.polling.push((id, t, 0));
                         }
                     } else if let Some(id) = current {
                         // The running task polls a child of its own again.
@@ -1637,19 +1576,22 @@ mod tests {
                                 self.rec.task(*k).is_some_and(|s| {
                                     s.parent == Some(id)
                                         && s.meta.kind == crate::trace::TaskKind::Instrumented
-                                }) && !self.polling.contains(k)
+                                }) && !self.is_polling(*k)
                             })
                             .collect();
                         if let Some(k) = self.rng.pick(&kids) {
-                            self.rec.poll_start(k, t);
-                            self.polling.push(k);
+                            self.polling.push((k, t, 0));
                         }
                     }
                 }
                 3 | 4 => {
-                    if let Some(id) = self.polling.pop() {
+                    if let Some((id, start, self_wakes)) = self.polling.pop() {
                         let ready = self.rng.chance(20);
-                        self.rec.poll_end(id, t, ready);
+                        let poll = PollRecord {
+                            self_wakes,
+                            ..PollRecord::plain(start, ready)
+                        };
+                        self.rec.polled(id, t, poll);
                         if ready && self.rng.chance(30) {
                             self.rec.failed(id, "boom", t);
                         }
@@ -1658,7 +1600,12 @@ mod tests {
                 5 | 6 => {
                     let live = self.live.clone();
                     if let Some(id) = self.rng.pick(&live) {
-                        let by = match self.rng.below(8) {
+                        if let Some(frame) = self.polling.iter_mut().find(|p| p.0 == id) {
+                            // A wake during its own poll: counted in the poll, not an event.
+                            frame.2 += 1;
+                            return;
+                        }
+                        let by = match self.rng.below(7) {
                             0 => WakeSource::Timer,
                             1 => self
                                 .rng
@@ -1673,10 +1620,9 @@ mod tests {
                                 .pick(&self.flights)
                                 .map_or(WakeSource::External, WakeSource::Request),
                             4 => current.map_or(WakeSource::External, WakeSource::Task),
-                            5 => WakeSource::ItSelf,
                             _ => WakeSource::External,
                         };
-                        self.rec.woken(id, by, t);
+                        self.rec.wake(id, by, current, t);
                     }
                 }
                 7 => {
@@ -1691,7 +1637,9 @@ mod tests {
                         let i = self.rng.below(self.sleeping.len());
                         let (id, start, requested) = self.sleeping.swap_remove(i);
                         let actual = (t - start).max(requested);
-                        self.rec.woken(id, WakeSource::Timer, t);
+                        if !self.is_polling(id) {
+                            self.rec.woken(id, WakeSource::Timer, t);
+                        }
                         self.rec.sleep_done(id, requested, actual, t);
                     }
                 }
@@ -1797,7 +1745,7 @@ mod tests {
                         .live
                         .iter()
                         .copied()
-                        .filter(|id| !self.polling.contains(id))
+                        .filter(|id| !self.is_polling(*id))
                         .collect();
                     if let Some(id) = self.rng.pick(&idle) {
                         match self.rng.below(3) {
@@ -1968,16 +1916,14 @@ mod tests {
     fn a_reset_starts_the_model_afresh_even_when_the_new_recording_is_longer() {
         let mut rec = Recorder::default();
         let a = rec.spawn("old", None, here(), 0.0);
-        rec.poll_start(a, 1.0);
-        rec.poll_end(a, 2.0, true);
+        rec.poll(a, 1.0, 2.0, true);
         let mut model = Model::build(&rec, 3.0);
         assert!(model.lane(a).is_some());
         rec.reset();
         let b = rec.spawn("new", None, here(), 10.0);
         for i in 0..10 {
-            rec.poll_start(b, 11.0 + i as f64);
             rec.waker_cloned(b);
-            rec.poll_end(b, 11.5 + i as f64, false);
+            rec.poll(b, 11.0 + i as f64, 11.5 + i as f64, false);
         }
         assert_eq!(model.update(&rec, 30.0), Updated::Rebuilt);
         assert!(model.lane(a).is_none(), "the old recording's task is gone");
@@ -1989,19 +1935,15 @@ mod tests {
     fn polls_know_what_woke_them_and_wakes_find_the_poll_they_caused() {
         let mut rec = Recorder::default();
         let main = rec.spawn("main", None, here(), 0.0);
-        rec.poll_start(main, 1.0);
         rec.waker_cloned(main);
         let a = rec.spawn("a", Some(main), here(), 1.2);
-        rec.poll_end(main, 2.0, false);
-        rec.poll_start(a, 3.0);
+        rec.poll(main, 1.0, 2.0, false);
         rec.waker_cloned(a);
-        rec.poll_end(a, 4.0, false);
+        rec.poll(a, 3.0, 4.0, false);
         rec.woken(a, WakeSource::Timer, 50.0);
-        rec.poll_start(a, 51.0);
-        rec.woken(main, WakeSource::Task(a), 51.5);
-        rec.poll_end(a, 52.0, true);
-        rec.poll_start(main, 53.0);
-        rec.poll_end(main, 54.0, true);
+        rec.wake(main, WakeSource::Task(a), Some(a), 51.5);
+        rec.poll(a, 51.0, 52.0, true);
+        rec.poll(main, 53.0, 54.0, true);
         let model = Model::build(&rec, 60.0);
         let lane = model.lane(a).expect("a's lane");
         let spans: Vec<(f64, f64)> = lane.polls.iter().map(|p| (p.start, p.end)).collect();
@@ -2068,10 +2010,9 @@ mod tests {
             0.0,
         );
         let t = rec.spawn("t", None, here(), 0.0);
-        rec.poll_start(t, 1.0);
         rec.waker_cloned(t);
         rec.resource(sem, Some(t), ResourceEvent::Waiting { waiters: 1 }, 1.5);
-        rec.poll_end(t, 2.0, false);
+        rec.poll(t, 1.0, 2.0, false);
         let model = Model::build(&rec, 5.0);
         let mut seen = Vec::new();
         model.stretches(model.lane(t).expect("lane"), 0.0, 10.0, |a, b, s| {
@@ -2086,8 +2027,7 @@ mod tests {
             "scheduled until its first poll, then waiting for the semaphore it asked"
         );
         rec.woken(t, WakeSource::Semaphore(sem), 8.0);
-        rec.poll_start(t, 9.0);
-        rec.poll_end(t, 9.5, false);
+        rec.poll(t, 9.0, 9.5, false);
         rec.sleep_started(t, 10.0, 9.2);
         let model = Model::build(&rec, 30.0);
         let mut seen = Vec::new();
@@ -2128,16 +2068,13 @@ mod tests {
         );
         let parent = rec.spawn("main", None, here(), 0.0);
         let t = rec.spawn("waiter", None, here(), 0.0);
-        rec.poll_start(t, 1.0);
         rec.waker_cloned(t);
         rec.resource(sem, Some(t), ResourceEvent::Waiting { waiters: 1 }, 1.5);
-        rec.poll_end(t, 2.0, false);
+        rec.poll(t, 1.0, 2.0, false);
         // Polled again for another reason: still waiting for the permit.
         rec.woken(t, WakeSource::Task(parent), 5.0);
-        rec.poll_start(t, 6.0);
-        rec.poll_end(t, 6.5, false);
+        rec.poll(t, 6.0, 6.5, false);
         rec.woken(t, WakeSource::Semaphore(sem), 9.0);
-        rec.poll_start(t, 10.0);
         rec.resource(
             sem,
             Some(t),
@@ -2147,7 +2084,7 @@ mod tests {
             },
             10.2,
         );
-        rec.poll_end(t, 10.5, false);
+        rec.poll(t, 10.0, 10.5, false);
         rec.woken(t, WakeSource::Task(parent), 15.0);
         let model = Model::build(&rec, 20.0);
         let mut waits = Vec::new();
@@ -2171,10 +2108,9 @@ mod tests {
     fn a_sleep_spans_from_its_start_past_its_due_time_to_when_it_fired() {
         let mut rec = Recorder::default();
         let t = rec.spawn("sleeper", None, here(), 0.0);
-        rec.poll_start(t, 1.0);
         rec.waker_cloned(t);
         rec.sleep_started(t, 100.0, 1.0);
-        rec.poll_end(t, 1.1, false);
+        rec.poll(t, 1.0, 1.1, false);
         let model = Model::build(&rec, 50.0);
         let s = model.lane(t).expect("lane").sleeps[0];
         assert_eq!((s.due(), s.fired()), (101.0, None), "not fired yet");

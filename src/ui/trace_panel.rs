@@ -154,10 +154,10 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
         Source::Live => {
             let mut m = live_model.borrow_mut();
             with_recorder(|r| m.update(r, now.min(live_end)));
-            let range = (
-                m.start,
-                m.end.max(if props.running { live_end } else { m.end }),
-            );
+            // Up to the newest event, not to now: the window on screen moves only when the
+            // recording does (it is sent up, and a window that moved with the clock would render
+            // the panel again and again).
+            let range = (m.start, m.end);
             drop(m);
             (live_model.clone(), range)
         }

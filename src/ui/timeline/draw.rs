@@ -1,18 +1,18 @@
-//! Drawing the timeline on a canvas, and what lies under the pointer. Only what is visible is
-//! drawn, at most about one shape per pixel column per row, so 100,000 events draw as fast as
-//! ten.
+//! Drawing the timeline on a canvas (what lies under the pointer is card.rs). Only what is
+//! visible is drawn, at most about one shape per pixel column per row, so 100,000 events draw as
+//! fast as ten.
 //!
 //! From the top: the time axis; the event loop's lane (pinned), its macrotasks as blocks; the
 //! lanes (scrolling), each task's polls as bars, the stretches between them coloured by what it
 //! waited for, scheduled time as a pale band, sleeps' lateness, markers, a folded group as a
 //! density strip; wake arrows, merged where dense; then the counter tracks (pinned).
 
-use std::collections::HashMap;
-
 use web_sys::CanvasRenderingContext2d;
 
-use super::layout::{GroupKey, Layout, Row, Track};
-use super::model::{Await, Lane, MarkerKind, Model, PollCause, Stretch, Wake};
+use super::density::{band, density, Band};
+use super::layout::{Layout, Row, Track};
+use super::model::{Await, IdMap, Lane, MarkerKind, Model, Stretch};
+use super::turns::{loop_blocks, loop_columns, Cause};
 use crate::trace::{ResourceKind, TaskId, TaskState, WakeSource};
 
 pub const LABEL_W: f64 = 170.0;
@@ -23,11 +23,9 @@ pub const LANE_H: f64 = 20.0;
 /// A counter track, pinned at the bottom.
 pub const TRACK_H: f64 = 34.0;
 /// Wakes looked at for arrows per frame; a denser window asks to zoom in.
-const MAX_ARROW_WAKES: usize = 20_000;
+const MAX_ARROW_WAKES: usize = 8_000;
 /// The width of a character of the 12 px monospace font, about.
-const CHAR_W: f64 = 7.3;
-/// Polls one macrotask's checkpoint may leave between them and still be one turn.
-const SAME_TURN_MS: f64 = 0.5;
+pub(super) const CHAR_W: f64 = 7.3;
 
 /// Which part of the timeline is on screen.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -234,15 +232,6 @@ pub fn default_wait_colour(a: Await) -> &'static str {
     }
 }
 
-/// What is under the pointer: a hover card's lines, and what a click there does.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hit {
-    pub text: String,
-    pub task: Option<TaskId>,
-    /// A group's row: a click on its label opens or closes it.
-    pub group: Option<GroupKey>,
-}
-
 /// What a draw needs besides the view.
 pub struct Scene<'a> {
     pub model: &'a Model,
@@ -275,7 +264,7 @@ pub fn format_ms(ms: f64) -> String {
 }
 
 /// `text` cut to about `chars` characters, with an ellipsis.
-fn clip(text: &str, chars: usize) -> String {
+pub(super) fn clip(text: &str, chars: usize) -> String {
     if text.chars().count() <= chars {
         text.to_string()
     } else {
@@ -283,105 +272,6 @@ fn clip(text: &str, chars: usize) -> String {
         s.push('…');
         s
     }
-}
-
-/// Where something causing a block on the event loop's lane came from.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Cause {
-    /// A wake from the loop: a timer, a fetch, a request, JS.
-    Wake(WakeSource),
-    /// Polls with no wake from the loop before them (a spawn, a microtask).
-    Polls,
-}
-
-/// A turn of the event loop as the lane shows it: what started it, and the polls it ran.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Block {
-    pub start: f64,
-    pub end: f64,
-    pub cause: Cause,
-    /// Tasks the loop woke (a timer firing for 500 sleeps is one block).
-    pub wakes: usize,
-    pub polls: usize,
-    /// Time inside those polls.
-    pub busy: f64,
-    pub first_task: Option<TaskId>,
-}
-
-/// The event loop's turns over `[from, to]`: each wake from the loop starts one, and the polls
-/// the loop ran right after belong to it; turns closer than `merge_ms` are drawn as one.
-pub fn loop_blocks(model: &Model, from: f64, to: f64, merge_ms: f64) -> Vec<Block> {
-    let wakes = &model.wakes;
-    let polls = &model.loop_polls;
-    let mut wi = wakes.partition_point(|w| w.at < from);
-    let mut pi = polls.partition_point(|p| p.end < from);
-    let mut blocks: Vec<Block> = Vec::new();
-    let mut current: Option<Block> = None;
-    let gap = SAME_TURN_MS.max(merge_ms);
-    loop {
-        let wake = wakes.get(wi).filter(|w| w.at <= to);
-        let poll = polls.get(pi).filter(|p| p.start <= to);
-        let take_wake = match (wake, poll) {
-            (Some(w), Some(p)) => w.at <= p.start,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        if take_wake {
-            let w = wakes[wi];
-            wi += 1;
-            // Wakes of tasks the recorder forgot stay until their events leave the log, unseen.
-            if !w.from_loop() || model.lane(w.to).is_none() {
-                continue;
-            }
-            match &mut current {
-                Some(b) if (b.polls == 0 && w.at - b.end <= gap) || w.at - b.end <= merge_ms => {
-                    b.wakes += 1;
-                    b.end = b.end.max(w.at);
-                }
-                _ => {
-                    blocks.extend(current.take());
-                    current = Some(Block {
-                        start: w.at,
-                        end: w.at,
-                        cause: Cause::Wake(w.by),
-                        wakes: 1,
-                        polls: 0,
-                        busy: 0.0,
-                        first_task: Some(w.to),
-                    });
-                }
-            }
-        } else {
-            let p = polls[pi];
-            pi += 1;
-            if model.lane(p.task).is_none() {
-                continue;
-            }
-            match &mut current {
-                Some(b) if b.polls == 0 || p.start - b.end <= gap => {
-                    b.end = b.end.max(p.end);
-                    b.polls += 1;
-                    b.busy += p.end - p.start;
-                    b.first_task.get_or_insert(p.task);
-                }
-                _ => {
-                    blocks.extend(current.take());
-                    current = Some(Block {
-                        start: p.start,
-                        end: p.end,
-                        cause: Cause::Polls,
-                        wakes: 0,
-                        polls: 1,
-                        busy: p.end - p.start,
-                        first_task: Some(p.task),
-                    });
-                }
-            }
-        }
-    }
-    blocks.extend(current);
-    blocks
 }
 
 fn cause_label(model: &Model, cause: Cause) -> String {
@@ -518,6 +408,9 @@ fn axis(
     }
 }
 
+/// Turns listed one by one at most; a window holding more is drawn column by column.
+const MAX_TURN_ITEMS: usize = 4000;
+
 fn event_loop(
     ctx: &CanvasRenderingContext2d,
     geo: &Geometry,
@@ -530,6 +423,33 @@ fn event_loop(
     let model = scene.model;
     let y = AXIS_H + 3.0;
     let hgt = LOOP_H - 6.0;
+    let items = {
+        let w = &model.loop_wakes;
+        let p = &model.loop_polls;
+        (w.partition_point(|w| w.at <= t_to) - w.partition_point(|w| w.at < t_from))
+            + (p.partition_point(|p| p.start <= t_to) - p.partition_point(|p| p.end < t_from))
+    };
+    if items > MAX_TURN_ITEMS {
+        let cols = (geo.w - LABEL_W).ceil().max(1.0) as usize;
+        let columns = loop_columns(model, t_from, view.ms_per_px, cols);
+        let mut c = 0;
+        while c < cols {
+            let Some(kind) = columns[c] else {
+                c += 1;
+                continue;
+            };
+            let start = c;
+            while c < cols && columns[c] == Some(kind) {
+                c += 1;
+            }
+            ctx.set_fill_style_str(match kind {
+                Some(a) => palette.wait(a),
+                None => &palette.accent,
+            });
+            ctx.fill_rect(LABEL_W + start as f64, y, (c - start) as f64, hgt);
+        }
+        return;
+    }
     for b in loop_blocks(model, t_from, t_to, view.ms_per_px) {
         let x0 = view.x(b.start).max(LABEL_W - 1.0);
         let x1 = view.x(b.end).min(geo.w + 1.0);
@@ -756,106 +676,6 @@ fn marker(ctx: &CanvasRenderingContext2d, palette: &Palette, kind: &MarkerKind, 
     }
 }
 
-/// Per pixel column of a folded group: how many members were polling, scheduled, and waiting
-/// for each thing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Density {
-    pub busy: Vec<u32>,
-    pub scheduled: Vec<u32>,
-    /// By [`Await::index`].
-    pub waits: Vec<[u32; 11]>,
-}
-
-/// The density of `members` over `cols` pixel columns from `t_from`, `ms_per_px` wide each.
-pub fn density(
-    model: &Model,
-    members: &[TaskId],
-    t_from: f64,
-    ms_per_px: f64,
-    cols: usize,
-) -> Density {
-    let t_to = t_from + ms_per_px * cols as f64;
-    // Differences per column, summed after: each stretch costs two additions, not its width.
-    let col = |t: f64| (((t - t_from) / ms_per_px).floor().max(0.0) as usize).min(cols);
-    let n = Await::ALL.len();
-    let mut busy = vec![0i64; cols + 1];
-    let mut sched = vec![0i64; cols + 1];
-    let mut waits = vec![0i64; (cols + 1) * n];
-    for &m in members {
-        let Some(lane) = model.lane(m) else { continue };
-        for p in lane.polls_in(t_from, t_to) {
-            busy[col(p.start)] += 1;
-            busy[(col(p.end) + 1).min(cols)] -= 1;
-        }
-        model.stretches(lane, t_from, t_to, |t0, t1, s| {
-            let (c0, c1) = (col(t0), (col(t1) + 1).min(cols));
-            match s {
-                Stretch::Waiting(a, _) => {
-                    waits[c0 * n + a.index()] += 1;
-                    waits[c1 * n + a.index()] -= 1;
-                }
-                Stretch::Scheduled(_) => {
-                    sched[c0] += 1;
-                    sched[c1] -= 1;
-                }
-            }
-        });
-    }
-    let mut out = Density {
-        busy: Vec::with_capacity(cols),
-        scheduled: Vec::with_capacity(cols),
-        waits: Vec::with_capacity(cols),
-    };
-    let (mut b, mut s) = (0i64, 0i64);
-    let mut w = [0i64; 11];
-    for c in 0..cols {
-        b += busy[c];
-        s += sched[c];
-        let mut column = [0u32; 11];
-        for k in 0..n {
-            w[k] += waits[c * n + k];
-            column[k] = w[k].max(0) as u32;
-        }
-        out.busy.push(b.max(0) as u32);
-        out.scheduled.push(s.max(0) as u32);
-        out.waits.push(column);
-    }
-    out
-}
-
-/// How a column of a group's band is split: (what, px) from the bottom, every kind present at
-/// least 2 px high so that one task among 500 still shows.
-fn band(column: &[u32; 11], scheduled: u32, room: f64) -> Vec<(Option<Await>, u8)> {
-    let mut parts: Vec<(Option<Await>, u32)> = Await::ALL
-        .iter()
-        .map(|a| (Some(*a), column[a.index()]))
-        .chain(std::iter::once((None, scheduled)))
-        .filter(|p| p.1 > 0)
-        .collect();
-    if parts.is_empty() {
-        return Vec::new();
-    }
-    parts.sort_by_key(|p| std::cmp::Reverse(p.1));
-    let total: u32 = parts.iter().map(|p| p.1).sum();
-    let minor = 2.0 * (parts.len() - 1) as f64;
-    let mut out: Vec<(Option<Await>, u8)> = Vec::with_capacity(parts.len());
-    let mut left = room;
-    for (i, (what, count)) in parts.iter().enumerate() {
-        let px = if i == 0 {
-            (room - minor)
-                .max(2.0)
-                .min(room * f64::from(*count) / f64::from(total) + minor)
-        } else {
-            (room * f64::from(*count) / f64::from(total)).max(2.0)
-        };
-        let px = px.min(left).round();
-        left -= px;
-        out.push((*what, px as u8));
-    }
-    // The largest first, at the bottom.
-    out
-}
-
 #[allow(clippy::too_many_arguments)]
 fn group_row(
     ctx: &CanvasRenderingContext2d,
@@ -872,29 +692,33 @@ fn group_row(
     // What the members wait for, stacked; runs of columns split alike are one rect each.
     let room = LANE_H - 6.0;
     let bottom = y + 3.0 + room;
+    let bands: Vec<Band> = (0..cols)
+        .map(|c| band(&d.waits[c], d.scheduled[c], room))
+        .collect();
     let mut c = 0;
     while c < cols {
-        let split = band(&d.waits[c], d.scheduled[c], room);
+        let split = bands[c];
         let start = c;
         c += 1;
-        while c < cols && band(&d.waits[c], d.scheduled[c], room) == split {
+        while c < cols && bands[c] == split {
             c += 1;
         }
         let mut top = bottom;
-        for (what, px) in split {
+        for &(kind, px) in &split.parts[..split.len] {
             let px = f64::from(px);
-            match what {
-                Some(Await::Unknown) | None => {
+            match Await::ALL.get(usize::from(kind)) {
+                Some(Await::Unknown) => {
                     ctx.set_global_alpha(0.3);
-                    ctx.set_fill_style_str(if what.is_none() {
-                        &palette.accent
-                    } else {
-                        &palette.muted
-                    });
+                    ctx.set_fill_style_str(&palette.muted);
                 }
                 Some(a) => {
                     ctx.set_global_alpha(0.55);
-                    ctx.set_fill_style_str(palette.wait(a));
+                    ctx.set_fill_style_str(palette.wait(*a));
+                }
+                // Scheduled.
+                None => {
+                    ctx.set_global_alpha(0.3);
+                    ctx.set_fill_style_str(&palette.accent);
                 }
             }
             top -= px;
@@ -1012,7 +836,7 @@ fn labels(
 }
 
 /// A track's two label lines: what it counts ("lock: holders"), and against what ("1 permit").
-fn track_names(model: &Model, track: &Track) -> (String, String) {
+pub(super) fn track_names(model: &Model, track: &Track) -> (String, String) {
     match track {
         Track::Counter(r) => {
             let info = model.resource(*r);
@@ -1042,7 +866,7 @@ fn track_names(model: &Model, track: &Track) -> (String, String) {
 }
 
 /// A track's steps over `[from, to]`: `(t, value)` with the value before `from` first.
-fn track_steps(model: &Model, track: &Track, from: f64, to: f64) -> Vec<(f64, u32)> {
+pub(super) fn track_steps(model: &Model, track: &Track, from: f64, to: f64) -> Vec<(f64, u32)> {
     match track {
         Track::Counter(r) => {
             let Some(c) = model.counter(*r) else {
@@ -1141,7 +965,8 @@ fn tracks(
         ctx.set_global_alpha(1.0);
         // The cap (permits, capacity): never above it, as the eye can check.
         if let Some(cap) = cap {
-            let cy = (base - room * f64::from(cap) / top).round() + 0.5;
+            // Just above a bar at the cap, so that both show.
+            let cy = (base - room * f64::from(cap) / top).round() - 1.5;
             ctx.set_stroke_style_str(&palette.fail);
             let _ = ctx.set_line_dash(&js_dash());
             ctx.begin_path();
@@ -1205,22 +1030,22 @@ fn arrows(
     }
     let loop_y = AXIS_H + LOOP_H / 2.0;
     let row_mid = |row: usize| geo.row_y(view, row as f64) + LANE_H / 2.0;
-    let merged = merge_arrows(model, layout, view, from, to);
-    let dense = merged.len() > MAX_ARROWS;
-    if dense && selected.is_none() {
-        note(&format!(
-            "{shown} wakes in view: zoom in, or click a lane, to see their arrows"
-        ));
-        return;
+    let (mut merged, complete) = merge_arrows(model, layout, view, from..to, None, MAX_ARROWS);
+    let dense = !complete;
+    if dense {
+        let Some(row) = selected else {
+            note(&format!(
+                "{shown} wakes in view: zoom in, or click a lane, to see their arrows"
+            ));
+            return;
+        };
+        merged = merge_arrows(model, layout, view, from..to, Some(row), MAX_ARROWS).0;
     }
     ctx.set_stroke_style_str(&palette.muted);
     ctx.set_fill_style_str(&palette.muted);
     let (top, bottom) = (geo.lanes_top, geo.lanes_bottom);
     let mut drawn = 0;
     for a in merged {
-        if dense && Some(a.from_row) != selected && Some(a.to_row) != selected {
-            continue;
-        }
         let y0 = if a.from_row < 0 {
             loop_y
         } else {
@@ -1284,21 +1109,20 @@ pub struct Arrow {
     pub count: u32,
 }
 
-/// The arrows of the wakes `from..to` of `model.wakes`, merged, in the order first seen.
+/// The arrows of the wakes `range` of `model.wakes` (only those to or from row `only`, if
+/// given), merged, in the order first seen; at most `limit` of them: `false` if there were more.
 pub fn merge_arrows(
     model: &Model,
     layout: &Layout,
     view: &View,
-    from: usize,
-    to: usize,
-) -> Vec<Arrow> {
-    let mut index: HashMap<(i64, i64, i64), usize> = HashMap::new();
+    range: std::ops::Range<usize>,
+    only: Option<i64>,
+    limit: usize,
+) -> (Vec<Arrow>, bool) {
+    let mut index: IdMap<(i64, i64, i64), usize> = IdMap::default();
     let mut out: Vec<Arrow> = Vec::new();
-    for wake in model.wakes.range(from..to) {
-        let Some(lane) = model.lane(wake.to) else {
-            continue;
-        };
-        let Some(to_row) = layout.row_of(wake.to) else {
+    for wake in model.wakes.range(range) {
+        let Some(to_row) = layout.row_of(wake.to).map(|r| r as i64) else {
             continue;
         };
         let from_row: i64 = match wake.from {
@@ -1308,366 +1132,36 @@ pub fn merge_arrows(
             },
             None => -1,
         };
-        if from_row == to_row as i64 {
-            continue; // a self-wake, or within one folded group
+        if from_row == to_row || only.is_some_and(|r| r != from_row && r != to_row) {
+            continue; // a self-wake or one within a folded group; or not the selected task's
         }
-        let Some(poll_at) = lane.poll_after(wake.seq) else {
-            continue;
-        };
         let x0 = view.x(wake.at);
-        let key = ((x0 / 4.0).floor() as i64, from_row, to_row as i64);
-        match index.get(&key) {
-            Some(&i) => out[i].count += 1,
-            None => {
-                index.insert(key, out.len());
-                out.push(Arrow {
-                    from_row,
-                    to_row: to_row as i64,
-                    x0,
-                    x1: view.x(poll_at),
-                    count: 1,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// What lies under (x, y): a poll, a stretch, a sleep, a marker, a block, a track's value, a
-/// row.
-pub fn hit(geo: &Geometry, scene: &Scene<'_>, view: &View, x: f64, y: f64) -> Option<Hit> {
-    let model = scene.model;
-    let origin = scene.origin;
-    let at = |t: f64| format_ms(t - origin);
-    let t = view.t(x);
-    let slack = view.ms_per_px * 4.0;
-    if y < AXIS_H {
-        return None;
-    }
-    if y < geo.lanes_top {
-        if x < LABEL_W {
-            return Some(plain(
-                "The event loop: each block is a turn (a timer firing, a fetch settling, JS) and the polls it ran.",
-            ));
-        }
-        let blocks = loop_blocks(model, t - slack, t + slack, view.ms_per_px);
-        let b = blocks
-            .iter()
-            .min_by(|a, b| dist(a.start, a.end, t).total_cmp(&dist(b.start, b.end, t)))?;
-        let what = match b.cause {
-            Cause::Wake(WakeSource::Timer) => "a timer fired".to_string(),
-            Cause::Wake(by @ WakeSource::Fetch(_)) => format!("{} settled", model.source_label(by)),
-            Cause::Wake(by @ WakeSource::Request(_)) => {
-                format!("{} settled", model.source_label(by))
-            }
-            Cause::Wake(WakeSource::External) => "a JS callback ran".to_string(),
-            Cause::Wake(by) => format!("{} from outside the tasks", model.source_label(by)),
-            Cause::Polls => "the loop polled tasks (a spawn, a microtask)".to_string(),
-        };
-        let mut text = format!("{} at {}: {what}", "Event loop", at(b.start));
-        if b.wakes > 0 {
-            text.push_str(&format!(
-                ", waking {} task{}",
-                b.wakes,
-                if b.wakes == 1 { "" } else { "s" }
-            ));
-        }
-        if let Some(first) = b.first_task {
-            text.push_str(&format!(
-                " ({}{})",
-                model.task_label(first),
-                if b.wakes + b.polls > 1 { ", …" } else { "" }
-            ));
-        }
-        text.push_str(&format!(
-            "\n{} poll{} in {} ({} busy)",
-            b.polls,
-            if b.polls == 1 { "" } else { "s" },
-            format_ms(b.end - b.start),
-            format_ms(b.busy)
-        ));
-        return Some(plain(&text));
-    }
-    if y >= geo.lanes_bottom {
-        let i = ((y - geo.lanes_bottom) / TRACK_H).floor() as usize;
-        let track = scene.layout.tracks.get(i)?;
-        let (name, what) = track_names(model, track);
-        let steps = track_steps(model, track, t, t);
-        let v = steps.last().map_or(0, |s| s.1);
-        let what = if what.is_empty() {
-            String::new()
-        } else {
-            format!(" ({what})")
-        };
-        return Some(plain(&format!("{name}{what}: {v} at {}", at(t))));
-    }
-    let row = geo.row_at(view, y)?;
-    match scene.layout.rows.get(row)? {
-        Row::Group {
-            key,
-            members,
-            descendants,
-            expanded,
-            label,
-            ..
-        } => {
-            let mut text = format!("{label}: {} tasks", members.len());
-            if *descendants > 0 {
-                text.push_str(&format!(" (and {descendants} under them)"));
-            }
-            if x >= LABEL_W {
-                text.push_str(&format!("\nat {}: {}", at(t), group_at(model, members, t)));
-            }
-            text.push_str(if *expanded {
-                "\nclick its name to fold it"
-            } else {
-                "\nclick its name to show each task"
-            });
-            Some(Hit {
-                text,
-                task: None,
-                group: Some(key.clone()),
-            })
-        }
-        Row::Lane { task, .. } => {
-            let lane = model.lane(*task)?;
-            let label = &lane.label;
-            let task = Some(*task);
-            if x < LABEL_W {
-                let mut text = format!(
-                    "{label}: {}\nspawned at {}",
-                    lane.state.as_str(),
-                    lane.location
-                );
-                if let Some(p) = lane.parent {
-                    text.push_str(&format!(" by {}", model.task_label(p)));
-                }
-                return Some(Hit {
-                    text,
-                    task,
-                    group: None,
-                });
-            }
-            Some(Hit {
-                text: lane_at(model, lane, t, slack, origin),
-                task,
-                group: None,
-            })
-        }
-    }
-}
-
-fn plain(text: &str) -> Hit {
-    Hit {
-        text: text.to_string(),
-        task: None,
-        group: None,
-    }
-}
-
-fn dist(start: f64, end: f64, t: f64) -> f64 {
-    if t < start {
-        start - t
-    } else if t > end {
-        t - end
-    } else {
-        0.0
-    }
-}
-
-/// What woke a poll, in words with names.
-fn woke_text(model: &Model, woke: PollCause, start: f64, origin: f64) -> String {
-    match woke {
-        PollCause::Wake(w) => {
-            let mut s = format!("woken by {}", model.source_label(w.by));
-            match (w.by, w.from) {
-                (WakeSource::ItSelf, _) | (WakeSource::Task(_), _) => {}
-                (_, Some(from)) => s.push_str(&format!(" in {}'s poll", model.task_label(from))),
-                (_, None) => {}
-            }
-            s.push_str(&format!(
-                " at {}, polled {} later",
-                format_ms(w.at - origin),
-                format_ms(start - w.at)
-            ));
-            s
-        }
-        PollCause::Unwoken => {
-            "not woken: its first poll after its spawn, or polled by its parent".to_string()
-        }
-        PollCause::Forgotten => "what woke it is older than the kept events".to_string(),
-    }
-}
-
-/// The hover card of a lane at time `t`.
-fn lane_at(model: &Model, lane: &Lane, t: f64, slack: f64, origin: f64) -> String {
-    let first = model.first_seq();
-    let label = &lane.label;
-    let at = |t: f64| format_ms(t - origin);
-    if let Some(m) = lane.markers.iter().find(|m| (m.t - t).abs() <= slack) {
-        let what = match &m.kind {
-            MarkerKind::Done => "completed".to_string(),
-            MarkerKind::Cancelled(reason) => format!("cancelled ({reason})"),
-            MarkerKind::Failed(e) => format!("failed: {e}"),
-            MarkerKind::AbortRequested(Some(by)) => {
-                format!("abort asked by {}", model.task_label(*by))
-            }
-            MarkerKind::AbortRequested(None) => "abort asked from outside the tasks".to_string(),
-        };
-        return format!("{label} at {}: {what}", at(m.t));
-    }
-    if let Some(w) = model
-        .warnings
-        .iter()
-        .find(|w| w.task == lane.task && (w.t_ms - t).abs() <= slack)
-    {
-        return format!("at {}: {w}", at(w.t_ms));
-    }
-    if (lane.spawned - t).abs() <= slack {
-        let mut s = format!("{label} spawned at {}", at(lane.spawned));
-        if let Some(p) = lane.parent {
-            s.push_str(&format!(" by {}", model.task_label(p)));
-        }
-        return s;
-    }
-    // A poll under the pointer (or within a few pixels of it).
-    let near = lane
-        .polls_in(t - slack, t + slack)
-        .min_by(|a, b| dist(a.start, a.end, t).total_cmp(&dist(b.start, b.end, t)));
-    if let Some(p) = near {
-        return format!(
-            "{label}: poll at {}, took {}{}\n{}",
-            at(p.start),
-            format_ms(p.end - p.start),
-            if p.ready { ", ready" } else { "" },
-            woke_text(model, p.cause(first), p.start, origin)
-        );
-    }
-    if let Some(s) = lane
-        .sleeps
-        .iter()
-        .find(|s| t >= s.start && t <= s.fired().unwrap_or(model.now).max(s.due()) + slack)
-    {
-        let fired = s.fired();
-        let mut text = format!(
-            "{label}: sleep({}) from {}, due at {}",
-            format_ms(s.requested),
-            at(s.start),
-            at(s.due())
-        );
-        match fired {
-            Some(f) => text.push_str(&format!(
-                ", fired at {}: {} late",
-                at(f),
-                format_ms((f - s.due()).max(0.0))
-            )),
-            None => text.push_str(", not fired yet"),
-        }
-        return text;
-    }
-    let mut found: Option<String> = None;
-    model.stretches(lane, t - slack, t + slack, |t0, t1, s| {
-        if found.is_some() || t < t0 - slack || t > t1 + slack {
-            return;
-        }
-        found = Some(match s {
-            Stretch::Waiting(a, woke) => {
-                let mut text = format!(
-                    "{label}: waiting for {} from {} ({})",
-                    match woke {
-                        Some(w) => model.source_label(w.by),
-                        None => a.label().to_string(),
-                    },
-                    at(t0),
-                    format_ms(t1 - t0)
-                );
-                if let Some(w) = woke {
-                    if let (Some(from), false) = (
-                        w.from,
-                        matches!(w.by, WakeSource::Task(_) | WakeSource::ItSelf),
-                    ) {
-                        text.push_str(&format!("\nwoken in {}'s poll", model.task_label(from)));
-                    }
-                }
-                text
-            }
-            Stretch::Scheduled(woke) => format!(
-                "{label}: scheduled from {} ({}), {}",
-                at(t0),
-                format_ms(t1 - t0),
-                match woke {
-                    Some(w) => format!("woken by {}", model.source_label(w.by)),
-                    None => "waiting for its first poll".to_string(),
-                }
-            ),
-        });
-    });
-    found.unwrap_or_else(|| format!("{label} ({})", lane.state.as_str()))
-}
-
-/// What a group's members were doing at `t`: how many polled, were scheduled, waited for what.
-pub fn group_at(model: &Model, members: &[TaskId], t: f64) -> String {
-    let mut polling = 0;
-    let mut scheduled = 0;
-    let mut waits: Vec<(Await, u32)> = Vec::new();
-    let mut done = 0;
-    for &m in members {
-        let Some(lane) = model.lane(m) else { continue };
-        if lane.ended.is_some_and(|e| e < t) {
-            done += 1;
+        let key = ((x0 / 4.0).floor() as i64, from_row, to_row);
+        if let Some(&i) = index.get(&key) {
+            out[i].count += 1;
             continue;
         }
-        if lane.polls_in(t, t).next().is_some() {
-            polling += 1;
+        let Some(poll_at) = model.lane(wake.to).and_then(|l| l.poll_after(wake.seq)) else {
             continue;
+        };
+        if out.len() == limit {
+            return (out, false);
         }
-        let mut what: Option<Stretch> = None;
-        model.stretches(lane, t, t, |t0, t1, s| {
-            if t >= t0 && t <= t1 && what.is_none() {
-                what = Some(s);
-            }
+        index.insert(key, out.len());
+        out.push(Arrow {
+            from_row,
+            to_row,
+            x0,
+            x1: view.x(poll_at),
+            count: 1,
         });
-        match what {
-            Some(Stretch::Scheduled(_)) => scheduled += 1,
-            Some(Stretch::Waiting(a, _)) => match waits.iter_mut().find(|w| w.0 == a) {
-                Some(w) => w.1 += 1,
-                None => waits.push((a, 1)),
-            },
-            None => {}
-        }
     }
-    waits.sort_by_key(|w| std::cmp::Reverse(w.1));
-    let mut parts = vec![format!("{polling} polling")];
-    if scheduled > 0 {
-        parts.push(format!("{scheduled} scheduled"));
-    }
-    for (a, n) in waits {
-        parts.push(format!("{n} waiting for {}", a.label()));
-    }
-    if done > 0 {
-        parts.push(format!("{done} finished"));
-    }
-    parts.join(", ")
-}
-
-/// Which wake of `model` caused the poll of `task` at `start` (for tests and the card).
-pub fn wake_for(model: &Model, task: TaskId, start: f64) -> Option<Wake> {
-    let lane = model.lane(task)?;
-    model
-        .wakes
-        .iter()
-        .rev()
-        .filter(|w| w.to == task && w.at <= start)
-        .find(|w| lane.poll_after(w.seq) == Some(start))
-        .copied()
+    (out, true)
 }
 
 #[cfg(test)]
 mod tests {
-    use std::panic::Location;
-
     use super::*;
-    use crate::trace::Recorder;
 
     #[test]
     fn x_and_t_are_inverse_and_zoom_keeps_the_anchor_still() {
@@ -1724,52 +1218,5 @@ mod tests {
         assert_eq!(format_ms(1500.0), "1.50 s");
         assert_eq!(format_ms(12.34), "12.3 ms");
         assert_eq!(format_ms(0.25), "250 µs");
-    }
-
-    #[test]
-    fn a_timer_firing_for_many_tasks_is_one_block_with_its_polls() {
-        let mut rec = Recorder::default();
-        let here = Location::caller();
-        let tasks: Vec<TaskId> = (0..5)
-            .map(|i| rec.spawn(&format!("t-{i}"), None, here, 0.0))
-            .collect();
-        for (i, &t) in tasks.iter().enumerate() {
-            let at = 0.1 + i as f64 * 0.1;
-            rec.waker_cloned(t);
-            rec.poll(t, at, at + 0.05, false);
-        }
-        for (i, &t) in tasks.iter().enumerate() {
-            rec.woken(t, WakeSource::Timer, 100.0 + i as f64 * 0.01);
-        }
-        for (i, &t) in tasks.iter().enumerate() {
-            let at = 100.2 + i as f64 * 0.1;
-            rec.poll(t, at, at + 0.05, true);
-        }
-        let model = Model::build(&rec, 200.0);
-        let blocks = loop_blocks(&model, 0.0, 200.0, 0.001);
-        assert_eq!(blocks.len(), 2, "{blocks:?}");
-        assert_eq!(
-            blocks[0].cause,
-            Cause::Polls,
-            "the first polls came with no wake"
-        );
-        assert_eq!(blocks[0].polls, 5);
-        assert_eq!(blocks[1].cause, Cause::Wake(WakeSource::Timer));
-        assert_eq!((blocks[1].wakes, blocks[1].polls), (5, 5));
-        assert!((blocks[1].start - 100.0).abs() < 1e-9);
-        assert!(
-            (blocks[1].end - 100.65).abs() < 1e-9,
-            "to the end of the last poll"
-        );
-        assert_eq!(
-            loop_blocks(&model, 50.0, 200.0, 0.001).len(),
-            1,
-            "the window filters"
-        );
-        assert_eq!(
-            loop_blocks(&model, 0.0, 200.0, 200.0).len(),
-            1,
-            "blocks closer than a pixel are drawn as one"
-        );
     }
 }

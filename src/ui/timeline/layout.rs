@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::model::{FlightClass, Model};
+use super::model::{FlightClass, IdMap, Model};
 use crate::trace::{ResourceId, TaskId};
 
 /// Siblings sharing a name pattern fold into a group from this many on.
@@ -53,7 +53,7 @@ pub enum Track {
 pub struct Layout {
     pub rows: Vec<Row>,
     /// The row that shows each task (a folded group's row for its members and theirs).
-    row_of: HashMap<TaskId, usize>,
+    row_of: IdMap<TaskId, usize>,
     /// Every group, folded or not, in row order: (row, key, size).
     pub groups: Vec<(usize, GroupKey, usize)>,
     pub tracks: Vec<Track>,
@@ -196,4 +196,151 @@ fn buckets<'m>(model: &'m Model, kids: &[TaskId]) -> HashMap<&'m str, Vec<TaskId
         }
     }
     buckets
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::Location;
+
+    use super::*;
+    use crate::trace::{Recorder, ResourceDetail};
+
+    fn here() -> &'static Location<'static> {
+        Location::caller()
+    }
+
+    #[test]
+    fn a_name_loses_its_trailing_number_only() {
+        assert_eq!(pattern("increment-12"), ("increment-", true));
+        assert_eq!(pattern("count3"), ("count", true));
+        assert_eq!(pattern("worker"), ("worker", false));
+        assert_eq!(
+            pattern("42"),
+            ("42", false),
+            "nothing left: the name itself"
+        );
+    }
+
+    /// main, with `n` children named increment-1.., two other children, and a child under the
+    /// first increment.
+    fn family(n: usize) -> (Recorder, TaskId, Vec<TaskId>, TaskId) {
+        let mut rec = Recorder::default();
+        let main = rec.spawn("main", None, here(), 0.0);
+        let log = rec.spawn("log", Some(main), here(), 0.5);
+        let kids: Vec<TaskId> = (1..=n)
+            .map(|i| rec.spawn(&format!("increment-{i}"), Some(main), here(), 1.0))
+            .collect();
+        let grandchild = rec.spawn("inner", kids.first().copied(), here(), 2.0);
+        rec.spawn("flush", Some(main), here(), 3.0);
+        (rec, log, kids, grandchild)
+    }
+
+    #[test]
+    fn siblings_of_one_pattern_fold_into_a_group_where_the_first_was() {
+        let (rec, log, kids, grandchild) = family(500);
+        let model = Model::build(&rec, 10.0);
+        let layout = Layout::new(&model, &HashSet::new());
+        let shape: Vec<String> = layout
+            .rows
+            .iter()
+            .map(|r| match r {
+                Row::Lane { task, depth } => {
+                    format!("{depth} {}", model.lane(*task).map_or("?", |l| &*l.name))
+                }
+                Row::Group {
+                    depth,
+                    label,
+                    members,
+                    descendants,
+                    expanded,
+                    ..
+                } => format!("{depth} {label} {} {descendants} {expanded}", members.len()),
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                "0 main",
+                "1 log",
+                "1 increment-* ×500 500 1 false",
+                "1 flush"
+            ]
+        );
+        assert_eq!(layout.row_of(log), Some(1));
+        assert!(kids.iter().all(|k| layout.row_of(*k) == Some(2)));
+        assert_eq!(
+            layout.row_of(grandchild),
+            Some(2),
+            "a folded member's children are drawn in its group's row"
+        );
+        assert_eq!(layout.groups.len(), 1);
+        assert_eq!(layout.tasks(), 504);
+    }
+
+    #[test]
+    fn an_opened_group_shows_each_member_under_it_with_their_children() {
+        let (rec, _, kids, grandchild) = family(10);
+        let model = Model::build(&rec, 10.0);
+        let folded = Layout::new(&model, &HashSet::new());
+        let key = folded.groups[0].1.clone();
+        assert_eq!(key.pattern.as_ref(), "increment-");
+        let open = Layout::new(&model, &HashSet::from([key]));
+        assert_eq!(open.rows.len(), 2 + 1 + 10 + 1 + 1);
+        assert_eq!(open.row_of(kids[0]), Some(3));
+        assert_eq!(open.row_of(grandchild), Some(4));
+        assert_eq!(
+            open.rows[4],
+            Row::Lane {
+                task: grandchild,
+                depth: 3
+            }
+        );
+        assert_eq!(open.row_of(kids[1]), Some(5));
+        assert!(matches!(open.rows[2], Row::Group { expanded: true, .. }));
+    }
+
+    #[test]
+    fn fewer_siblings_than_a_group_keep_their_lanes() {
+        let (rec, _, kids, _) = family(GROUP_MIN - 1);
+        let model = Model::build(&rec, 10.0);
+        let layout = Layout::new(&model, &HashSet::new());
+        assert!(layout.groups.is_empty());
+        let rows: Vec<usize> = kids.iter().filter_map(|k| layout.row_of(*k)).collect();
+        // main, log, then each increment (the first with its child right under it).
+        assert_eq!(rows, vec![2, 4, 5, 6, 7, 8, 9]);
+    }
+
+    #[test]
+    fn counters_become_tracks_in_resource_order_and_at_most_six() {
+        let mut rec = Recorder::default();
+        for i in 0..8 {
+            rec.resource_created(
+                &format!("s{i}"),
+                ResourceDetail::Semaphore {
+                    permits: 1,
+                    holders: 0,
+                    waiters: 0,
+                    max_holders: 0,
+                },
+                here(),
+                None,
+                i as f64,
+            );
+        }
+        let model = Model::build(&rec, 10.0);
+        let layout = Layout::new(&model, &HashSet::new());
+        assert_eq!(layout.tracks.len(), MAX_TRACKS);
+        assert_eq!(layout.tracks_hidden, 2);
+        let names: Vec<String> = layout
+            .tracks
+            .iter()
+            .map(|t| match t {
+                Track::Counter(r) => model
+                    .resource(*r)
+                    .map_or_else(String::new, |i| i.meta.name.to_string()),
+                Track::Flights(_) => String::new(),
+            })
+            .collect();
+        assert_eq!(names, ["s0", "s1", "s2", "s3", "s4", "s5"]);
+    }
 }

@@ -4,9 +4,12 @@
 //! pinned at the bottom, a time axis; zoom (wheel, pinch, + and -), pan (drag, arrows), a hover
 //! card; follows live while a run goes on. Drawn on a canvas, at most once per render.
 
+pub mod card;
+pub mod density;
 pub mod draw;
 pub mod layout;
 pub mod model;
+pub mod turns;
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -257,10 +260,24 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             }
         });
     }
-    // Draw after every render: new data, a new cursor, a new selection.
+    // Draw after a render that changed what is drawn: new data, a new cursor, a new selection,
+    // a group opened (not when only the hover card changed).
     {
         let rerender = rerender.clone();
-        use_effect(move || rerender());
+        let drawn = (
+            props.version,
+            props.range,
+            props.cursor,
+            props.selected,
+            Rc::as_ptr(&layout) as usize,
+            props.running,
+            // The theme the colours come from.
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+                .and_then(|e| e.get_attribute("data-theme")),
+        );
+        use_effect_with(drawn, move |_| rerender());
     }
     // Redraw when the window is resized (with the latest scene).
     let latest = use_mut_ref(|| None::<Rc<dyn Fn()>>);
@@ -345,7 +362,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     cursor: None,
                     selected: None,
                 };
-                let hit = draw::hit(&geo, &s, &view.borrow(), x, y);
+                let hit = card::hit(&geo, &s, &view.borrow(), x, y);
                 tooltip.set(hit.map(|h| (x, y, h.text)));
             }
         })
@@ -380,13 +397,13 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     cursor: None,
                     selected: None,
                 };
-                draw::hit(&geo, &s, &view.borrow(), x, y)
+                card::hit(&geo, &s, &view.borrow(), x, y)
             };
             match hit {
-                Some(draw::Hit {
+                Some(card::Hit {
                     group: Some(key), ..
                 }) if x < LABEL_W => toggle.emit(key),
-                Some(draw::Hit {
+                Some(card::Hit {
                     task: Some(task), ..
                 }) => on_select.emit(task),
                 _ => {}

@@ -414,7 +414,7 @@ enum Ticket {
     Counter(ResourceId),
 }
 
-type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHash>>;
+pub type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHash>>;
 
 /// Ids are sequential integers: one multiplication hashes them well enough.
 #[derive(Default)]
@@ -433,6 +433,14 @@ impl std::hash::Hasher for IdHash {
 
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
     }
 }
 
@@ -465,6 +473,8 @@ pub struct Model {
     /// Finished lanes in the order they finished: the recorder forgets the oldest first.
     finished: VecDeque<TaskId>,
     pub wakes: VecDeque<Wake>,
+    /// The wakes from the event loop itself (timers, fetches, JS): where its turns start.
+    pub loop_wakes: VecDeque<Wake>,
     pub loop_polls: VecDeque<LoopPoll>,
     counters: BTreeMap<ResourceId, Counter>,
     pub flights: VecDeque<Flight>,
@@ -511,7 +521,7 @@ pub enum Updated {
 }
 
 impl Model {
-    /// The model of `rec` as it is at `now` (running polls are drawn up to `now`).
+    /// The model of `rec` as it is at `now` (waits still going are drawn up to `now`).
     pub fn build(rec: &Recorder, now: f64) -> Model {
         let mut model = Model::default();
         model.update(rec, now);
@@ -828,13 +838,17 @@ impl Model {
                     return;
                 };
                 lane.woke.get_or_insert(woke);
-                self.wakes.push_back(Wake {
+                let wake = Wake {
                     seq,
                     at: t,
                     from,
                     to: id,
                     by: *by,
-                });
+                };
+                if wake.from_loop() {
+                    self.loop_wakes.push_back(wake);
+                }
+                self.wakes.push_back(wake);
             }
             EventKind::AbortRequested { by } => {
                 self.marker(id, seq, t, MarkerKind::AbortRequested(*by), touched)
@@ -1041,6 +1055,9 @@ impl Model {
         }
         while self.wakes.front().is_some_and(|w| w.seq < first) {
             self.wakes.pop_front();
+        }
+        while self.loop_wakes.front().is_some_and(|w| w.seq < first) {
+            self.loop_wakes.pop_front();
         }
         while self.loop_polls.front().is_some_and(|p| p.seq < first) {
             self.loop_polls.pop_front();
@@ -1364,6 +1381,13 @@ pub(crate) fn account(model: &Model) -> String {
     for w in model.wakes.iter().filter(|w| model.lane(w.to).is_some()) {
         let poll_at = model.lane(w.to).and_then(|l| l.poll_after(w.seq));
         let _ = writeln!(out, "wake {w:?} -> {poll_at:?}");
+    }
+    for w in model
+        .loop_wakes
+        .iter()
+        .filter(|w| model.lane(w.to).is_some())
+    {
+        let _ = writeln!(out, "loop wake {w:?}");
     }
     for p in model
         .loop_polls

@@ -83,7 +83,7 @@ pub(crate) fn next_resource_id() -> ResourceId {
 pub type Text = Rc<String>;
 
 /// How a task came to be traced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TaskKind {
     /// `spawn`: a task of its own on the event loop.
     Spawned,

@@ -11,6 +11,7 @@ mod channel;
 mod clock;
 mod devtools;
 mod event;
+mod executor;
 mod export;
 pub mod fetch;
 mod log;
@@ -40,6 +41,8 @@ pub use event::{
     CancelReason, Event, EventKind, ResourceEvent, ResourceId, ResourceMeta, TaskId, TaskKind,
     TaskMeta, Text, WakeSource,
 };
+#[cfg(not(target_arch = "wasm32"))]
+pub use executor::run_until_idle;
 pub use export::{chrome_trace, describe, task_rows, TaskRow, EVENT_LOOP_TID};
 pub use log::{EventLog, EventRef};
 pub use notify::{subscribe, Subscription};

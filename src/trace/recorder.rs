@@ -113,7 +113,12 @@ pub struct Recorder {
     /// Spawned tasks not yet polled, in spawn order, for the never-polled check.
     unpolled: VecDeque<(TaskId, f64)>,
     names: HashSet<Rc<str>, BuildHasherDefault<IdHasher>>,
+    /// What tasks spawned at one place with one name share: one `TaskMeta` for them all.
+    metas: IdMap<MetaKey, Rc<TaskMeta>>,
 }
+
+/// A task's kind, where it was spawned, its future's size and its name (interned).
+type MetaKey = (TaskKind, usize, usize, usize);
 
 impl Default for Recorder {
     fn default() -> Self {
@@ -130,6 +135,7 @@ impl Recorder {
             events: EventLog::new(limits.events),
             unpolled: VecDeque::new(),
             names: HashSet::default(),
+            metas: IdMap::default(),
         }
     }
 
@@ -183,6 +189,39 @@ impl Recorder {
         name
     }
 
+    /// The description of a task named `name` spawned (or instrumented: `kind`) at `location`,
+    /// running a future of `size` bytes: shared with every task of the same, so that spawning
+    /// in a loop allocates no description per task.
+    pub fn task_meta(
+        &mut self,
+        name: &str,
+        location: &'static Location<'static>,
+        size: usize,
+        kind: TaskKind,
+    ) -> Rc<TaskMeta> {
+        let name = self.intern(name);
+        let key = (
+            kind,
+            std::ptr::from_ref(location) as usize,
+            size,
+            Rc::as_ptr(&name).cast::<u8>() as usize,
+        );
+        if let Some(meta) = self.metas.get(&key) {
+            return Rc::clone(meta);
+        }
+        if self.metas.len() >= NAME_CACHE {
+            self.metas.clear();
+        }
+        let meta = Rc::new(TaskMeta {
+            name,
+            location,
+            size,
+            kind,
+        });
+        self.metas.insert(key, Rc::clone(&meta));
+        meta
+    }
+
     /// Records a new spawned task named `name` and returns its id. It is scheduled: it waits
     /// for its first poll.
     pub fn spawn(
@@ -192,12 +231,7 @@ impl Recorder {
         location: &'static Location<'static>,
         t: f64,
     ) -> TaskId {
-        let meta = Rc::new(TaskMeta {
-            name: self.intern(name),
-            location,
-            size: 0,
-            kind: TaskKind::Spawned,
-        });
+        let meta = self.task_meta(name, location, 0, TaskKind::Spawned);
         let id = next_task_id();
         self.spawn_task(id, meta, parent, t);
         id
@@ -231,12 +265,7 @@ impl Recorder {
         location: &'static Location<'static>,
         t: f64,
     ) -> TaskId {
-        let meta = Rc::new(TaskMeta {
-            name: self.intern(name),
-            location,
-            size: 0,
-            kind: TaskKind::Instrumented,
-        });
+        let meta = self.task_meta(name, location, 0, TaskKind::Instrumented);
         let id = next_task_id();
         self.first_poll(id, meta, parent, t);
         id
@@ -471,6 +500,7 @@ impl Recorder {
             events: self.events.until(seq),
             unpolled: VecDeque::new(),
             names: HashSet::default(),
+            metas: IdMap::default(),
         }
     }
 

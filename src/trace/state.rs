@@ -366,20 +366,30 @@ impl State {
     fn storm(warnings: &mut Warnings, task: &mut TaskStats, seq: u64, t: f64) {
         let (self_wakes, wakes) = (task.self_wakes, task.wakes);
         let storm = wakes >= STORM_MIN_WAKES && self_wakes * 2 > wakes;
-        if !storm && !task.storming {
-            return;
-        }
-        let was = task.storming;
-        task.storming = storm;
         let id = task.id;
         let kind = WarningKind::SelfWakeStorm { self_wakes, wakes };
-        if storm && !was {
-            warnings.raise(id, &task.meta.name, kind, seq, t, |old, new| *old = new);
-        } else if storm {
-            warnings.update(id, kind, seq, t);
-        } else {
-            warnings.update(id, kind.clone(), seq, t);
-            warnings.clear(id, &kind);
+        match task.storming {
+            None if storm => {
+                let serial =
+                    warnings.raise(id, &task.meta.name, kind, seq, t, |old, new| *old = new);
+                task.storming = Some(serial);
+            }
+            None => {}
+            Some(serial) => {
+                // Updated on every wake while it holds (a task spinning wakes itself a lot):
+                // found by its number, not looked up.
+                if let Some(w) = warnings.by_serial(serial, id, &kind) {
+                    w.kind = kind;
+                    w.last_event = seq;
+                    w.last_t_ms = t;
+                    if !storm {
+                        w.active = false;
+                    }
+                }
+                if !storm {
+                    task.storming = None;
+                }
+            }
         }
     }
 

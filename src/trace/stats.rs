@@ -88,8 +88,8 @@ pub struct TaskStats {
     pub(crate) last_poll_end: Option<f64>,
     /// Live copies of wakers of traced futures nested inside it (they wake it too).
     pub(crate) nested_wakers: u64,
-    /// Its self-wakes are over half of its wakes (a storm warning holds).
-    pub(crate) storming: bool,
+    /// Its self-wakes are over half of its wakes (a storm warning holds): the warning's number.
+    pub(crate) storming: Option<u64>,
     /// It was reported as waiting too long for its first poll.
     pub(crate) stalled: bool,
 }
@@ -123,7 +123,7 @@ impl TaskStats {
             last_wake: Some(t),
             last_poll_end: None,
             nested_wakers: 0,
-            storming: false,
+            storming: None,
             stalled: false,
         }
     }

@@ -243,6 +243,10 @@ fn tasks_of_one_name_share_it() {
     let b = rec.spawn("worker", None, here(), 0.0);
     let (a, b) = (rec.task(a).expect("a"), rec.task(b).expect("b"));
     assert!(Rc::ptr_eq(&a.meta.name, &b.meta.name));
+    assert!(
+        Rc::ptr_eq(&a.meta, &b.meta),
+        "spawned at one place: one description"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1555,4 +1559,161 @@ fn task_rows_carry_the_contract_columns() {
     assert_eq!(json["name"], "child");
     assert_eq!(json["polls"], 2);
     assert_eq!(json["busy_ms"], 1.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The executor, turned by hand
+
+#[test]
+fn tasks_queued_before_a_turn_run_in_it_one_clock_reading_after_each_poll() {
+    reset();
+    set_fake_now(Some(10.0));
+    let a = spawn("a", async { 1 });
+    let b = spawn("b", async { 2 });
+    let (ida, idb) = (a.id(), b.id());
+    assert_eq!(run_until_idle(), 1, "both in one turn");
+    set_fake_now(None);
+    let polls: Vec<(TaskId, f64, f64)> = with_recorder(|r| {
+        r.events()
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Polled { start_ms, .. } => Some((e.task?, start_ms, e.t_ms)),
+                _ => None,
+            })
+            .collect()
+    });
+    assert_eq!(polls, vec![(ida, 10.0, 10.0), (idb, 10.0, 10.0)]);
+    // The handles give the outputs.
+    let joined = spawn("joiner", async move { (a.await, b.await) });
+    run_until_idle();
+    assert_eq!(
+        with_recorder(|r| r.task(joined.id()).map(|t| t.state)),
+        Some(TaskState::Done)
+    );
+}
+
+#[test]
+fn a_task_woken_during_a_turn_waits_for_the_next() {
+    reset();
+    let mut turns = 0;
+    let counter = Rc::new(std::cell::Cell::new(0));
+    let seen = Rc::clone(&counter);
+    let handle = spawn("yields-twice", async move {
+        for _ in 0..2 {
+            yield_microtask().await;
+            seen.set(seen.get() + 1);
+        }
+    });
+    let id = handle.id();
+    turns += run_until_idle();
+    assert_eq!(
+        turns, 3,
+        "one poll a turn: the self-wake waits for the next"
+    );
+    assert_eq!(counter.get(), 2);
+    let t = stats(id);
+    assert_eq!((t.polls, t.wakes, t.self_wakes), (3, 2, 2));
+    assert!(warning_codes().is_empty(), "{:?}", warning_codes());
+}
+
+#[test]
+fn an_abort_before_the_first_poll_drops_it_unpolled_and_the_handle_says_cancelled() {
+    reset();
+    let victim = spawn("victim", async { 5 });
+    let id = victim.id();
+    victim.abort();
+    let result = Rc::new(RefCell::new(None));
+    let out = Rc::clone(&result);
+    let _awaiter = spawn("awaiter", async move {
+        *out.borrow_mut() = Some(victim.await);
+    });
+    run_until_idle();
+    assert_eq!(*result.borrow(), Some(Err(JoinError::Cancelled(id))));
+    let t = stats(id);
+    assert_eq!(
+        (t.state, t.polls, t.cancel_reason),
+        (TaskState::Cancelled, 0, Some(CancelReason::Aborted))
+    );
+    assert!(warning_codes().is_empty(), "{:?}", warning_codes());
+}
+
+#[test]
+fn the_handles_awaiter_is_woken_by_the_task_it_awaits() {
+    reset();
+    let (tx, rx) = futures::channel::oneshot::channel::<u8>();
+    let worker = spawn("worker", async move { rx.await.unwrap_or(0) });
+    let worker_id = worker.id();
+    let awaiter = spawn("awaiter", worker);
+    let awaiter_id = awaiter.id();
+    run_until_idle();
+    let _ = tx.send(9);
+    run_until_idle();
+    let by: Vec<(WakeSource, Option<TaskId>)> = with_recorder(|r| {
+        r.events()
+            .iter()
+            .filter(|e| e.task == Some(awaiter_id))
+            .filter_map(|e| match e.kind {
+                EventKind::Woken { by, from } => Some((by, from)),
+                _ => None,
+            })
+            .collect()
+    });
+    assert_eq!(by, vec![(WakeSource::Task(worker_id), Some(worker_id))]);
+    drop(awaiter);
+}
+
+#[test]
+fn a_pending_task_nobody_can_wake_is_a_lost_waker_and_its_future_is_dropped_with_it() {
+    reset();
+    let handle = spawn("forgotten", futures::future::pending::<()>());
+    let id = handle.id();
+    run_until_idle();
+    assert_eq!(warning_codes(), vec!["lost-waker"]);
+    drop(handle); // the last reference: the future goes with it
+    let t = stats(id);
+    assert_eq!(
+        (t.state, t.cancel_reason),
+        (TaskState::Cancelled, Some(CancelReason::Dropped))
+    );
+}
+
+#[test]
+fn a_scope_aborts_its_tasks_and_those_they_spawn() {
+    reset();
+    let scope = Scope::new();
+    let inner_id = Rc::new(std::cell::Cell::new(None));
+    let seen = Rc::clone(&inner_id);
+    let outer = scope.spawn("outer", async move {
+        let inner = spawn("inner", futures::future::pending::<()>());
+        seen.set(Some(inner.id()));
+        let _ = inner.await;
+    });
+    run_until_idle();
+    assert_eq!(scope.live(), 2);
+    scope.abort_all();
+    run_until_idle();
+    assert_eq!(scope.live(), 0);
+    let inner = inner_id.get().expect("spawned");
+    assert_eq!(stats(inner).cancel_reason, Some(CancelReason::Aborted));
+    assert_eq!(stats(outer.id()).state, TaskState::Cancelled);
+}
+
+#[test]
+fn an_instrument_inside_a_spawned_task_nests_without_counting_its_waker() {
+    reset();
+    let slot: Rc<RefCell<Option<Waker>>> = Rc::default();
+    let child = instrument("child", keeper(&slot));
+    let child_id = child.id();
+    let parent = spawn("parent", child);
+    run_until_idle();
+    let p = stats(parent.id());
+    assert_eq!((p.waker_clones, p.waker_drops), (0, 0));
+    assert_eq!(stats(child_id).parent, Some(parent.id()));
+    assert!(
+        warning_codes().is_empty(),
+        "the child's kept waker keeps the parent wakeable"
+    );
+    slot.borrow_mut().take().expect("kept").wake();
+    run_until_idle();
+    assert_eq!(stats(parent.id()).wakes, 1);
 }

@@ -8,6 +8,7 @@ mod export;
 mod frames;
 pub mod isolation;
 mod lesson;
+mod lesson_texts;
 mod loop_lanes;
 mod names;
 mod resources;

@@ -539,13 +539,13 @@ impl Model {
                 .is_some_and(|e| Fingerprint::of(&e) == last)
         });
         let outcome = if !same || log.first_seq() > self.next_seq {
+            // Nothing recorded, nothing held: nothing to do (and the range stays put, so that
+            // a page with no run does not redraw).
             if self.last.is_none()
                 && log.is_empty()
                 && self.lanes.is_empty()
                 && rec.task_count() == 0
             {
-                self.start = now;
-                self.end = now;
                 return Updated::Unchanged;
             }
             self.rebuild(rec);
@@ -606,8 +606,6 @@ impl Model {
         let first = rec.events().first_seq();
         self.first_seq = first;
         self.next_seq = first;
-        self.start = now;
-        self.end = now;
         self.fold(rec, first);
     }
 
@@ -1934,6 +1932,27 @@ mod tests {
             assert!(model.lane_count() <= sim.rec.task_count());
         }
         assert_eq!(model.rebuilds(), rebuilds);
+    }
+
+    #[test]
+    fn with_nothing_recorded_the_model_stays_put_as_time_passes() {
+        // The panel draws when the model changes: a range that moved with the clock would have
+        // an idle page redraw, and tell its parent of a new window, forever.
+        let rec = Recorder::default();
+        let mut model = Model::default();
+        assert_eq!(model.update(&rec, 10.0), Updated::Unchanged);
+        assert_eq!(model.update(&rec, 20.0), Updated::Unchanged);
+        assert_eq!((model.start, model.end, model.version()), (0.0, 0.0, 0));
+        let mut rec = Recorder::default();
+        let t = rec.spawn("t", None, here(), 5.0);
+        rec.poll(t, 6.0, 7.0, false);
+        model.update(&rec, 30.0);
+        let (range, version) = ((model.start, model.end), model.version());
+        assert_eq!(model.update(&rec, 40.0), Updated::Unchanged);
+        assert_eq!(
+            ((model.start, model.end), model.version()),
+            (range, version)
+        );
     }
 
     #[test]

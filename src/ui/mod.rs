@@ -22,10 +22,22 @@ pub use automation::{plan_from_query, StartPlan};
 
 /// Mounts the app on the page's `<body>`.
 pub fn start() {
+    set_panic_hook();
     yew::Renderer::<app::App>::new().render();
+}
+
+/// yew replaces any panic hook when it renders, unless one is set through it: the tracer's (the
+/// panic kept in the recording, for the trap banner's Download trace), then the message in the
+/// console.
+fn set_panic_hook() {
+    yew::set_custom_panic_hook(Box::new(|info| {
+        crate::trace::record_panic(info);
+        web_sys::console::error_1(&info.to_string().into());
+    }));
 }
 
 /// Mounts the app inside `root` (the wasm tests mount it in an element of their own).
 pub fn start_in(root: web_sys::Element) {
+    set_panic_hook();
     yew::Renderer::<app::App>::with_root(root).render();
 }

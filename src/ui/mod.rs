@@ -10,6 +10,7 @@ pub mod isolation;
 mod lesson;
 mod lesson_texts;
 mod loop_lanes;
+mod names;
 mod resources;
 mod source;
 mod state;

@@ -893,6 +893,7 @@ async fn timeline_frame_ms() -> Result<TimelineFrames, String> {
     let live_update_p95_ms = p95(&updates).unwrap_or(f64::NAN);
     canvas.remove();
     let p95_ms = p95(&times).unwrap_or(f64::NAN);
+    let live_p95_ms = p95(&live).unwrap_or(f64::NAN);
     Ok(TimelineFrames {
         expanded_p95_ms: round(expanded_p95_ms, 2),
         live_frames: LIVE_FRAMES,
@@ -906,9 +907,9 @@ async fn timeline_frame_ms() -> Result<TimelineFrames, String> {
         p95_ms: round(p95_ms, 2),
         max_ms: round(times.iter().copied().fold(0.0, f64::max), 2),
         model_build_ms: round(model_build_ms, 1),
-        live_p95_ms: round(p95(&live).unwrap_or(f64::NAN), 1),
-        goal: "p95_ms < 16",
-        goal_met: p95_ms < 16.0,
+        live_p95_ms: round(live_p95_ms, 1),
+        goal: "p95_ms < 16 and live_p95_ms < 16",
+        goal_met: p95_ms < 16.0 && live_p95_ms < 16.0,
     })
 }
 

@@ -43,7 +43,7 @@ pub use event::{
 pub use export::{chrome_trace, describe, task_rows, TaskRow, EVENT_LOOP_TID};
 pub use log::{EventLog, EventRef};
 pub use notify::{subscribe, Subscription};
-pub use panic::install_panic_hook;
+pub use panic::{install_panic_hook, stopped_by_panic};
 pub use race::{select, timeout, Elapsed, Select, Timeout};
 pub use recorder::{Limits, Recorder, DEFAULT_EVENT_CAP, DEFAULT_FINISHED_TASK_CAP};
 pub use request::IoRequest;

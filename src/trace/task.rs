@@ -176,6 +176,9 @@ impl<F: Future> Future for Traced<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        if super::stopped_by_panic() {
+            return Poll::Pending; // the module trapped: nothing of it runs again
+        }
         let this = self.project();
         let id = *this.id;
         let ours = task_waker(this.waker, id, cx.waker());
@@ -232,6 +235,9 @@ struct TaskWaker {
 
 impl TaskWaker {
     fn wake_by_ref(&self) {
+        if super::stopped_by_panic() {
+            return; // the module trapped: see `stopped_by_panic`
+        }
         let task = self.task;
         let (hint, at) = match WAKE_SOURCE.with(Cell::get) {
             Some((source, at)) => (Some(source), at),

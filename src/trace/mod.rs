@@ -40,7 +40,9 @@ pub use event::{
     CancelReason, Event, EventKind, ResourceEvent, ResourceId, ResourceMeta, TaskId, TaskKind,
     TaskMeta, Text, WakeSource,
 };
-pub use export::{chrome_trace, describe, task_rows, TaskRow, EVENT_LOOP_TID};
+pub use export::{
+    chrome_trace, describe, sleep_rows, task_rows, SleepRow, TaskRow, EVENT_LOOP_TID,
+};
 pub use log::{EventLog, EventRef};
 pub use notify::{subscribe, Subscription};
 pub use panic::{install_panic_hook, stopped_by_panic};

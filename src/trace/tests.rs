@@ -1561,3 +1561,36 @@ fn task_rows_carry_the_contract_columns() {
     assert_eq!(json["polls"], 2);
     assert_eq!(json["busy_ms"], 1.0);
 }
+
+#[test]
+fn sleep_rows_pair_each_sleep_with_the_poll_that_ended_it() {
+    let mut rec = Recorder::default();
+    let a = rec.spawn("a", None, here(), 0.0);
+    let b = rec.spawn("b", None, here(), 0.0);
+    rec.sleep_started(a, 100.0, 1.0);
+    rec.sleep_started(b, 50.0, 2.0);
+    // b's timer fired at 53 and b was polled at 60: 8 ms late in all.
+    rec.sleep_done(b, 50.0, 51.0, 60.0);
+    rec.sleep_done(a, 100.0, 100.0, 101.0);
+    // A second sleep of a, and one that never ended (not listed).
+    rec.sleep_started(a, 10.0, 110.0);
+    rec.sleep_done(a, 10.0, 10.5, 120.5);
+    rec.sleep_started(b, 10.0, 130.0);
+    let rows = sleep_rows(&rec);
+    let got: Vec<(u64, f64, f64)> = rows
+        .iter()
+        .map(|r| (r.task, r.requested_ms, r.late_ms))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (b.get(), 50.0, 8.0),
+            (a.get(), 100.0, 0.0),
+            (a.get(), 10.0, 0.5)
+        ]
+    );
+    let json = serde_json::to_value(&rows[0]).expect("serializes");
+    for key in ["task", "requested_ms", "started_ms", "polled_ms", "late_ms"] {
+        assert!(json.get(key).is_some(), "missing {key}: {json}");
+    }
+}

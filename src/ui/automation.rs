@@ -173,15 +173,20 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
         });
         serde_wasm_bindgen::to_value(&rows).unwrap_or(JsValue::NULL)
     });
+    let sleeps = Closure::<dyn Fn() -> JsValue>::new(|| {
+        let rows = trace::with_recorder(trace::sleep_rows);
+        serde_wasm_bindgen::to_value(&rows).unwrap_or(JsValue::NULL)
+    });
     let api = Object::new();
     Reflect::set(&api, &"scenarios".into(), scenarios.as_ref())?;
     Reflect::set(&api, &"run".into(), run.as_ref())?;
     Reflect::set(&api, &"trace".into(), trace.as_ref())?;
     Reflect::set(&api, &"tasks".into(), tasks.as_ref())?;
     Reflect::set(&api, &"warnings".into(), warnings.as_ref())?;
+    Reflect::set(&api, &"sleeps".into(), sleeps.as_ref())?;
     Reflect::set(&window, &"asyncscope".into(), &api)?;
     Ok(Automation {
-        _reads: vec![scenarios, trace, tasks, warnings],
+        _reads: vec![scenarios, trace, tasks, warnings, sleeps],
         _run: run,
     })
 }

@@ -48,8 +48,8 @@ use futures::future::LocalBoxFuture;
 
 pub use params::{validate, ParamError, ParamSpec, Params};
 pub use run::{
-    check_at_least, check_at_most, check_lines, check_on_time, start, Check, Line, Out, Run,
-    RunCancel, RunReport, RunState, MAX_LINES,
+    check_at_least, check_at_most, check_lines, check_on_time, start, Check, Line, Out, Printed,
+    Run, RunCancel, RunReport, RunState, MAX_LINES,
 };
 
 /// Every lesson, in the order the page lists them.

@@ -5,9 +5,9 @@
 mod app;
 mod automation;
 mod export;
-mod frames;
 pub mod isolation;
 mod lesson;
+pub mod log;
 mod loop_lanes;
 mod resources;
 mod source;

@@ -7,8 +7,10 @@
 //! - [`ui`]: the yew app and the page's automation contract (`window.asyncscope`).
 //!
 //! Apart from them, [`server`]: the in-browser HTTP server (a service worker) that answers the
-//! lessons' fetches under `/api/`.
+//! lessons' fetches under `/api/`; and [`json`], JSON text to and from Rust values (with the
+//! browser's parser, in the browser).
 
+pub mod json;
 pub mod scenarios;
 pub mod server;
 pub mod trace;

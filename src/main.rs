@@ -2,9 +2,6 @@
 //! where the service worker can make it so (see `ui::isolation`).
 
 fn main() {
-    // A panic traps the module: first record it as the panicking task's failure and keep the
-    // recording for the trap banner's Download trace button.
-    asyncscope::trace::install_panic_hook();
     // The in-browser server (a service worker) installs while the app starts; the lessons that
     // fetch wait for it themselves and say why if it cannot run here. On a static host it also
     // makes the page cross-origin isolated (a 5 µs clock): a first visit reloads once it controls.

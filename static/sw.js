@@ -21,13 +21,28 @@ const ISOLATION = [
 ];
 
 importScripts(`./server.js?v=${VERSION}`);
-const ready = wasm_bindgen({ module_or_path: `./server_bg.wasm?v=${VERSION}` });
+// The server's wasm loads on first use (a request to /api/, or a lesson saying it will make
+// some), not when the worker installs: a first visit that opens no fetch lesson never downloads
+// it. A load that failed is tried again by the next use.
+let ready = null;
+const server = () =>
+  (ready ??= wasm_bindgen({ module_or_path: `./server_bg.wasm?v=${VERSION}` }).catch((e) => {
+    ready = null;
+    throw e;
+  }));
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 // A page loaded with Shift+Reload is not controlled even though this worker is active: it asks.
 self.addEventListener('message', (event) => {
   if (event.data === 'claim') event.waitUntil(self.clients.claim());
+  // A lesson about to fetch: load the server now, and answer on the port sent when it is ready
+  // ('loaded' when this message loaded it, 'ready' when it was there) or why not.
+  if (event.data === 'start-server' && event.ports[0]) {
+    const [port, fresh] = [event.ports[0], ready === null];
+    const answer = (text) => port.postMessage(text);
+    event.waitUntil(server().then(() => answer(fresh ? 'loaded' : 'ready'), (e) => answer(`${e}`)));
+  }
 });
 
 // `response` with the isolation headers. A response that cannot be rebuilt (an opaque redirect or
@@ -50,7 +65,7 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/')) {
     event.respondWith(
-      ready
+      server()
         .then(() => wasm_bindgen.handle(request, event.clientId))
         .catch((e) => new Response(JSON.stringify({ error: `the server failed: ${e}` }), {
           status: 500,

@@ -866,6 +866,191 @@ async fn chat_between_two_windows_exchanges_lines_both_ways() {
     }
 }
 
+/// An attribute of the first element matching `css`, as a number.
+async fn number_attr(client: &Client, css: &str, name: &str) -> f64 {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .attr(name)
+        .await
+        .expect("readable")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{css} has no numeric {name}"))
+}
+
+/// Moves the pointer over the timeline at (`x`, `y`) CSS px from its top left corner and gives
+/// the hover card's text.
+async fn hover_card(client: &Client, x: f64, y: f64) -> String {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+    let canvas = client
+        .find(Locator::Css("[data-testid=timeline]"))
+        .await
+        .expect("the timeline");
+    let size = client
+        .execute(
+            "const c = document.querySelector('[data-testid=timeline]');
+             return [c.clientWidth, c.clientHeight];",
+            vec![],
+        )
+        .await
+        .expect("its size");
+    let (w, h) = (
+        size[0].as_f64().unwrap_or(0.0),
+        size[1].as_f64().unwrap_or(0.0),
+    );
+    let moves = MouseActions::new("mouse".to_string()).then(PointerAction::MoveToElement {
+        element: canvas,
+        duration: None,
+        x: x - w / 2.0,
+        y: y - h / 2.0,
+    });
+    client.perform_actions(moves).await.expect("pointer moved");
+    client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(".timeline-tip[role=tooltip]"))
+        .await
+        .expect("a hover card")
+        .text()
+        .await
+        .expect("its text")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn the_timeline_folds_500_siblings_into_a_group_and_counts_the_lock_holders() {
+    let site = serve(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e", &[]).await;
+    client
+        .goto(&format!("http://{site}/?scenario=lock&tasks=500&run=1"))
+        .await
+        .expect("page loads");
+    // 500 tasks taking a lock in turn, each holding it across a 10 ms sleep: 5 s at the least;
+    // far more on a busy machine, whose page redraws its 500-row task table as it goes.
+    client
+        .wait()
+        .at_most(Duration::from_secs(240))
+        .for_element(Locator::Css(
+            r#"[data-scenario="lock"][data-run-state="done"]"#,
+        ))
+        .await
+        .expect("the run ends");
+    let timeline = "[data-testid=timeline]";
+    // main, and its 500 increment-N folded into one row; the lock's holders as a track.
+    assert_eq!(number_attr(&client, timeline, "data-groups").await, 1.0);
+    assert_eq!(number_attr(&client, timeline, "data-rows").await, 2.0);
+    assert_eq!(number_attr(&client, timeline, "data-tracks").await, 1.0);
+    let group = r#"[data-testid=timeline-group][data-group="increment-"]"#;
+    assert_eq!(number_attr(&client, group, "data-group-size").await, 500.0);
+    let expanded = |client: Client| async move {
+        client
+            .find(Locator::Css(group))
+            .await
+            .expect("the group's button")
+            .attr("aria-expanded")
+            .await
+            .expect("readable")
+    };
+    assert_eq!(expanded(client.clone()).await.as_deref(), Some("false"));
+    let label = client
+        .find(Locator::Css(timeline))
+        .await
+        .expect("canvas")
+        .attr("aria-label")
+        .await
+        .expect("readable")
+        .unwrap_or_default();
+    assert!(
+        label.contains("501 tasks") && label.contains("1 counter tracks"),
+        "{label}"
+    );
+    let colours = client
+        .execute(CANVAS_COLOURS, vec![])
+        .await
+        .expect("pixels");
+    assert!(
+        colours.as_u64().unwrap_or(0) > 6,
+        "the timeline looks bare: {colours} colours"
+    );
+    // The group's row (the second, under main) says what its tasks were doing.
+    let card = hover_card(&client, 700.0, 44.0 + 20.0 + 10.0).await;
+    assert!(card.contains("increment-* ×500: 500 tasks"), "{card}");
+    // The lock's track: never more than its one permit.
+    let wrap = client
+        .find(Locator::Css(".timeline-wrap"))
+        .await
+        .expect("the timeline's box");
+    save_screenshot(
+        "timeline-lock-500.png",
+        &wrap.screenshot().await.expect("screenshot"),
+    );
+    let height = client
+        .execute(
+            "return document.querySelector('[data-testid=timeline]').clientHeight;",
+            vec![],
+        )
+        .await
+        .expect("height")
+        .as_f64()
+        .unwrap_or(0.0);
+    let track = hover_card(&client, 700.0, height - 17.0).await;
+    let holders: Option<u32> = track
+        .strip_prefix("lock: holders (1 permit): ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok());
+    assert!(holders.is_some_and(|h| h <= 1), "{track}");
+
+    // Opened, a lane per task.
+    click(&client, group).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while expanded(client.clone()).await.as_deref() != Some("true") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the group never opened"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(number_attr(&client, timeline, "data-rows").await, 502.0);
+    save_screenshot(
+        "timeline-lock-500-open.png",
+        &wrap.screenshot().await.expect("screenshot"),
+    );
+
+    // The semaphore lesson: three tasks, no group, the semaphore's holders under them.
+    client
+        .goto(&format!("http://{site}/?scenario=semaphore&run=1"))
+        .await
+        .expect("page loads");
+    client
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css(
+            r#"[data-scenario="semaphore"][data-run-state="done"]"#,
+        ))
+        .await
+        .expect("the run ends");
+    assert_eq!(number_attr(&client, timeline, "data-groups").await, 0.0);
+    assert_eq!(number_attr(&client, timeline, "data-tracks").await, 1.0);
+    let wrap = client
+        .find(Locator::Css(".timeline-wrap"))
+        .await
+        .expect("the timeline's box");
+    save_screenshot(
+        "timeline-semaphore.png",
+        &wrap.screenshot().await.expect("screenshot"),
+    );
+    // count-2's lane (the third row): a hover card that names what it waited for.
+    let card = hover_card(&client, 420.0, 44.0 + 2.0 * 20.0 + 10.0).await;
+    assert!(card.starts_with("count-2 #"), "{card}");
+    save_screenshot(
+        "timeline-semaphore-hover.png",
+        &wrap.screenshot().await.expect("screenshot"),
+    );
+    client.close().await.expect("session closed");
+}
+
 /// Runs hello-sleep from its URL in the current window and waits for it to finish; its state.
 /// `delay_ms` differs from visit to visit: a navigation to the very URL shown counts as a reload.
 async fn run_hello_sleep(

@@ -200,7 +200,9 @@ onmessage = (e) => {
   const start = performance.now();
   let x = 1;
   while (performance.now() - start < job.work_ms) { x = (x * 48271) % 2147483647; }
-  postMessage(JSON.stringify({ type: 'done', work: { state: x, iterations: 1, busy_ms: performance.now() - start } }));
+  // The checksum travels as 16 hex digits (a JSON number could not hold a u64).
+  const state = x.toString(16).padStart(16, '0');
+  postMessage(JSON.stringify({ type: 'done', work: { state, iterations: 1, busy_ms: performance.now() - start } }));
 };
 "#;
 
@@ -272,4 +274,22 @@ async fn a_message_outside_the_protocol_is_named() {
         .err()
         .expect("refused");
     assert!(matches!(err, WorkerError::BadMessage(_)), "{err:?}");
+}
+
+#[wasm_bindgen_test]
+fn the_workers_answer_keeps_its_64_bit_checksum_through_the_browsers_json() {
+    use asyncscope::scenarios::blocking::{Crunch, FromWorker};
+    // The worker and the page write and read with JSON.stringify and JSON.parse, whose numbers
+    // are doubles: the checksum must come through whole all the same.
+    let work = Crunch {
+        state: 0x9E37_79B9_7F4A_7C15,
+        iterations: 1 << 40,
+        busy_ms: 12.5,
+    };
+    let text = FromWorker::Done { work: work.clone() }.to_json();
+    assert_eq!(
+        FromWorker::parse(&text),
+        Ok(FromWorker::Done { work }),
+        "{text}"
+    );
 }

@@ -114,27 +114,32 @@ async fn the_trace_records_spawn_polls_the_timer_wake_and_ready() {
     );
     assert!(main.idle_ms_at(end) > main.busy_ms, "{main:?}");
     assert!(matches!(kinds[0], EventKind::Spawned { parent: None, .. }));
-    assert_eq!(kinds[1], EventKind::PollStart);
     assert_eq!(
-        kinds[2],
+        kinds[1],
         EventKind::SleepStarted {
             requested_ms: 100.0
         }
     );
-    assert_eq!(kinds[3], EventKind::PollEnd { ready: false });
+    assert!(matches!(
+        kinds[2],
+        EventKind::Polled {
+            ready: false,
+            self_wakes: 0,
+            ..
+        }
+    ));
     assert_eq!(
-        kinds[4],
+        kinds[3],
         EventKind::Woken {
             by: WakeSource::Timer,
             from: None
         }
     );
-    assert_eq!(kinds[5], EventKind::PollStart);
     assert!(
-        matches!(kinds[6], EventKind::SleepDone { requested_ms, actual_ms } if requested_ms == 100.0 && actual_ms >= 100.0)
+        matches!(kinds[4], EventKind::SleepDone { requested_ms, actual_ms } if requested_ms == 100.0 && actual_ms >= 100.0)
     );
-    assert_eq!(kinds[7], EventKind::PollEnd { ready: true });
-    assert_eq!(kinds.len(), 8);
+    assert!(matches!(kinds[5], EventKind::Polled { ready: true, .. }));
+    assert_eq!(kinds.len(), 6, "one event a poll: {kinds:?}");
 }
 
 #[wasm_bindgen_test]
@@ -394,6 +399,51 @@ async fn scenarios_lists_each_lesson_with_its_params_and_ranges() {
         json.contains(r#"{"id":"hello-sleep","title":"Hello, sleep, World","params":[{"name":"delay_ms","default":1000,"min":0,"max":60000}]}"#),
         "{json}"
     );
+}
+
+/// The text of the first element matching `selector` in the page, if there is one.
+fn text_of(selector: &str) -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    document
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|n| n.text_content())
+}
+
+#[wasm_bindgen_test]
+async fn a_lesson_whose_texts_cannot_be_loaded_says_which_and_why_and_still_runs() {
+    // This test page has no lessons/ folder (the release build does: tests/e2e_texts.rs), so
+    // the lesson on show cannot fetch its Python and Rust.
+    let api = mounted_api().await;
+    let shown = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[data-scenario]").ok().flatten())
+        .and_then(|e| e.get_attribute("data-scenario"))
+        .expect("a lesson on show");
+    let expected = format!("lessons/{shown}/");
+    let deadline = now_ms() + 5000.0;
+    loop {
+        let message = text_of("[data-testid=texts-error]");
+        if message.as_deref().is_some_and(|m| m.contains(&expected)) {
+            let message = message.unwrap_or_default();
+            assert!(message.contains("could not be loaded"), "{message}");
+            assert!(message.contains("The lesson still runs"), "{message}");
+            break;
+        }
+        assert!(
+            now_ms() < deadline,
+            "no message naming {expected}: {message:?}"
+        );
+        sleep(Duration::from_millis(10)).await;
+    }
+    // No code panes pretending to load, and the lesson runs all the same.
+    assert_eq!(text_of("[data-testid=python]"), None);
+    let report = call_run(&api, "hello-sleep".into(), params(r#"{"delay_ms": 0}"#))
+        .await
+        .expect("the run resolves");
+    let state = Reflect::get(&report, &"state".into()).expect("state");
+    assert_eq!(state.as_string().as_deref(), Some("done"));
 }
 
 // The tracer's resources and warnings, on the real event loop.
@@ -786,9 +836,6 @@ async fn a_finished_run_cancels_the_tasks_its_main_left_running() {
         title: "leftover",
         article: &scenarios::articles::ASYNCHAT_ASYNCIO,
         section: "test",
-        summary: "",
-        python: "",
-        rust_source: "async fn main() {}",
         params: &[],
         main: |_, _| {
             async {

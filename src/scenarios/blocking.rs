@@ -45,64 +45,14 @@ const START: &str = "work: start";
 const FIRED: &str = "timer: fired";
 const DONE: &str = "work: done";
 
+/// A 300 ms CPU loop inside a task: a timer set for 100 ms fires only when the loop ends, and the
+/// page draws nothing meanwhile. Chunking the loop with a real yield to the browser, or moving it
+/// to a Web Worker, keeps the timer on time.
 pub const LESSON: Scenario = Scenario {
     id: "blocking",
     title: "Blocking the event loop, and two fixes",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "6.1 异步编程的常见陷阱 (避免阻塞操作); 003 §3 异步IO与多线程/多进程的比较",
-    summary: "A 300 ms CPU loop inside a task: a timer set for 100 ms fires only when the loop \
-              ends, and the page draws nothing meanwhile. Chunking the loop with a real yield to \
-              the browser, or moving it to a Web Worker, keeps the timer on time.",
-    python: r#"# Adapted from 002 §6.1 (avoid blocking calls in async code) and
-# 003 §3 (CPU-bound work belongs in threads or processes): the seeds
-# give no program for either.
-import asyncio
-import time
-from concurrent.futures import ProcessPoolExecutor
-
-def crunch(ms):
-    """CPU work with no await inside: nothing else runs meanwhile."""
-    end = time.perf_counter() + ms / 1000
-    x = 0x9E3779B97F4A7C15
-    while time.perf_counter() < end:
-        x ^= (x << 13) & 0xFFFFFFFFFFFFFFFF
-        x ^= x >> 7
-        x ^= (x << 17) & 0xFFFFFFFFFFFFFFFF
-    return x
-
-async def timer():
-    print('timer: set for 100 ms')
-    await asyncio.sleep(0.1)
-    print('timer: fired')
-
-async def work_blocking():
-    crunch(300)                  # blocks the event loop for 300 ms
-
-async def work_chunked():
-    for _ in range(30):
-        crunch(10)
-        await asyncio.sleep(0)   # back to the loop: due timers run here
-
-async def work_in_process():
-    loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor() as pool:
-        await loop.run_in_executor(pool, crunch, 300)
-
-async def main(work):
-    t = asyncio.create_task(timer())
-    await asyncio.sleep(0)       # the timer starts first
-    print('work: start')
-    await work()
-    print('work: done')
-    await t
-
-if __name__ == '__main__':
-    asyncio.run(main(work_blocking))
-    # prints, with work_blocking:
-    #   timer: set for 100 ms / work: start / work: done / timer: fired
-    # with work_chunked or work_in_process:
-    #   timer: set for 100 ms / work: start / timer: fired / work: done"#,
-    rust_source: lesson_source!("blocking.rs"),
     params: &[
         ParamSpec::choice(
             "variant",
@@ -393,11 +343,28 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 /// rather than a fixed count of steps, so that it takes as long on any machine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Crunch {
-    /// The xorshift state: the work's result, a checksum.
+    /// The xorshift state: the work's result, a checksum. It travels as 16 hex digits: a JSON
+    /// number is a double, and the browser's `JSON.parse` would round a u64 past 2^53.
+    #[serde(with = "hex_u64")]
     pub state: u64,
     pub iterations: u64,
     /// CPU time spent, by the clock it was given, in ms.
     pub busy_ms: f64,
+}
+
+/// A u64 as a string of 16 hex digits in JSON.
+mod hex_u64 {
+    use serde::{de, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format!("{value:016x}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+        let hex = String::deserialize(deserializer)?;
+        u64::from_str_radix(&hex, 16)
+            .map_err(|_| de::Error::custom(format!("not a 64-bit hex number: {hex}")))
+    }
 }
 
 /// The longest one call to [`Crunch::run_for`] spins.
@@ -477,13 +444,13 @@ pub enum FromWorker {
 
 impl ToWorker {
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self).unwrap_or_default()
     }
 }
 
 impl FromWorker {
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| {
+        crate::json::to_string(self).unwrap_or_else(|e| {
             format!(r#"{{"type":"failed","error":"the worker could not write its answer: {e}"}}"#)
         })
     }
@@ -496,7 +463,7 @@ impl FromWorker {
                 text.len()
             )));
         }
-        serde_json::from_str(text).map_err(|e| WorkerError::BadMessage(format!("{e}: {text}")))
+        crate::json::from_str(text).map_err(|e| WorkerError::BadMessage(format!("{e}: {text}")))
     }
 }
 
@@ -511,7 +478,7 @@ pub fn answer(message: &str, now: impl FnMut() -> f64) -> FromWorker {
             ),
         };
     }
-    match serde_json::from_str::<ToWorker>(message) {
+    match crate::json::from_str::<ToWorker>(message) {
         Ok(ToWorker::Crunch { work_ms }) if (0.0..=MAX_WORK_MS).contains(&work_ms) => {
             let mut work = Crunch::new();
             work.run_for(work_ms, now);
@@ -915,6 +882,18 @@ mod tests {
             answer(&huge, ticking(1.0)),
             FromWorker::Failed { .. }
         ));
+    }
+
+    #[test]
+    fn the_checksum_travels_as_hex_digits_whole() {
+        let work = Crunch {
+            state: u64::MAX - 1,
+            iterations: 3,
+            busy_ms: 1.5,
+        };
+        let text = FromWorker::Done { work: work.clone() }.to_json();
+        assert!(text.contains(r#""state":"fffffffffffffffe""#), "{text}");
+        assert_eq!(FromWorker::parse(&text), Ok(FromWorker::Done { work }));
     }
 
     #[test]

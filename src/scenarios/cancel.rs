@@ -17,42 +17,16 @@ const STEP_MS: f64 = 100.0;
 /// A cancel this close to a step may land on either side of it.
 const TIE_MS: f64 = 20.0;
 
+/// main starts worker() as a task, sleeps 0.35 s, and cancels it: the worker has printed working 1
+/// to 4, its cancellation runs (Python's except CancelledError, a Drop in Rust), awaiting the task
+/// reports it cancelled, and main goes on. The trace shows the worker cancelled (aborted). The seed
+/// only says that a task 'can be used to cancel nested()'; this is the canonical task.cancel()
+/// program.
 pub const LESSON: Scenario = Scenario {
     id: "cancel",
     title: "Cancelling a task",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.2.1 任务(Task)和协程(Coroutine)",
-    summary: "main starts worker() as a task, sleeps 0.35 s, and cancels it: the worker has \
-              printed working 1 to 4, its cancellation runs (Python's except CancelledError, a \
-              Drop in Rust), awaiting the task reports it cancelled, and main goes on. The trace \
-              shows the worker cancelled (aborted). The seed only says that a task 'can be used \
-              to cancel nested()'; this is the canonical task.cancel() program.",
-    python: r#"# Adapted: the seed's §2.2.1 only says a task "can be used to cancel";
-# this is the canonical task.cancel() program.
-import asyncio
-
-async def worker():
-    try:
-        for i in range(1, 11):
-            print(f'working {i}')
-            await asyncio.sleep(0.1)
-        return 'finished'
-    except asyncio.CancelledError:
-        print('worker: cancelled')
-        raise
-
-async def main():
-    task = asyncio.create_task(worker())
-    await asyncio.sleep(0.35)
-    task.cancel()
-    try:
-        print(await task)
-    except asyncio.CancelledError:
-        print('main: the task was cancelled')
-    print('main goes on')
-
-asyncio.run(main())"#,
-    rust_source: lesson_source!("cancel.rs"),
     params: &[ParamSpec::number(
         "cancel_after_ms",
         350.0,

@@ -55,7 +55,7 @@ pub enum Post {
 impl Post {
     pub fn to_json(&self) -> String {
         // A struct of strings always serializes.
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self).unwrap_or_default()
     }
 
     fn from(&self) -> &str {
@@ -250,8 +250,7 @@ impl Room {
         if raw.len() > MAX_POST_BYTES {
             return Err(ChatError::PostTooBig { bytes: raw.len() });
         }
-        let post: Post =
-            serde_json::from_str(raw).map_err(|e| ChatError::NotProtocol(e.to_string()))?;
+        let post: Post = crate::json::from_str(raw).map_err(ChatError::NotProtocol)?;
         let from = post.from();
         if from.is_empty() || from.len() > MAX_NAME_BYTES {
             return Err(ChatError::NotProtocol(format!(
@@ -322,7 +321,7 @@ pub enum WorkerJob {
 
 impl WorkerJob {
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self).unwrap_or_default()
     }
 
     /// The job, if `text` is one (anything else is the blocking lesson's).
@@ -330,7 +329,7 @@ impl WorkerJob {
         if text.len() > MAX_NAME_BYTES * 4 {
             return None;
         }
-        serde_json::from_str(text).ok()
+        crate::json::from_str(text).ok()
     }
 }
 
@@ -467,58 +466,15 @@ const MULTILINE: &str = "two lines\nin one message";
 
 const PEERS: &[&str] = &["auto", "worker", "tab"];
 
+/// A chat room over a BroadcastChannel: each line goes out in two chunks, and every participant
+/// buffers each sender's bytes until the terminator, as async_chat does. Alone, a Web Worker joins
+/// as the seed's ChatServer and pushes each line back; open ?scenario=chat&peer=tab&run=1 in two
+/// tabs and they talk to each other.
 pub const LESSON: Scenario = Scenario {
     id: "chat",
     title: "asynchat's chat server, between tabs",
     article: &articles::ASYNCHAT_COMPARED,
     section: "2.1.1 asynchat模块的导入和初始化; 2.1.2 异步读写操作的实现",
-    summary: "A chat room over a BroadcastChannel: each line goes out in two chunks, and every \
-              participant buffers each sender's bytes until the terminator, as async_chat does. \
-              Alone, a Web Worker joins as the seed's ChatServer and pushes each line back; \
-              open ?scenario=chat&peer=tab&run=1 in two tabs and they talk to each other.",
-    python: r#"# Adapted from 004 §2.1.1-2.1.2: the seed's ChatServer reads a placeholder
-# (self收集到的数据()) and takes a socket from asyncore.socket_map; here each
-# connection buffers its data and found_terminator pushes the line to every
-# client of the room. A terminator inside a message is escaped (\n as \\n).
-import asynchat, asyncore, json, socket
-
-clients = []
-
-class ChatHandler(asynchat.async_chat):
-    def __init__(self, sock):
-        asynchat.async_chat.__init__(self, sock)
-        self.set_terminator(b'\n')  # 设置终止符为换行符
-        self.buffer = []
-        clients.append(self)
-
-    def collect_incoming_data(self, data):
-        print("Received data:", json.dumps(data.decode()))
-        self.buffer.append(data)
-
-    def found_terminator(self):
-        data = b''.join(self.buffer)
-        self.buffer = []
-        print("Line received:", data.decode().replace('\\n', '\n'))
-        for client in clients:
-            client.push(data + b'\n')
-
-class ChatServer(asyncore.dispatcher):
-    def __init__(self, host, port):
-        asyncore.dispatcher.__init__(self)
-        self.create_socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.bind((host, port))
-        self.listen(5)
-
-    def handle_accepted(self, sock, addr):
-        ChatHandler(sock)
-
-ChatServer('localhost', 6000)
-asyncore.loop()
-
-# The client (the seed's, with a second message):
-#   s.sendall(b"tab-1a2b: Hello, World\n")
-#   s.sendall(b"tab-1a2b: two lines\\nin one message\n")"#,
-    rust_source: lesson_source!("chat.rs"),
     params: &[
         ParamSpec::choice(
             "peer",

@@ -14,30 +14,14 @@ use crate::trace::{instrument, sleep, spawn, JoinError};
 /// late; more than this means the event loop was blocked (or the sleeps did not overlap).
 const LATE_TOLERANCE_MS: f64 = 100.0;
 
+/// main() starts say_after(1, 'hello') and say_after(2, 'world') as tasks, then awaits them: both
+/// sleep at once, so hello comes at 1 s and world at 2 s, 2 s in all, not 3. The sequential variant
+/// awaits one coroutine, then the other: 3 s.
 pub const LESSON: Scenario = Scenario {
     id: "create-task",
     title: "create_task: two sleeps at once",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.1.2 事件循环(Event Loop)的工作机制",
-    summary: "main() starts say_after(1, 'hello') and say_after(2, 'world') as tasks, then awaits \
-              them: both sleep at once, so hello comes at 1 s and world at 2 s, 2 s in all, not 3. \
-              The sequential variant awaits one coroutine, then the other: 3 s.",
-    python: r#"import asyncio
-
-async def say_after(delay, what):
-    await asyncio.sleep(delay)
-    print(what)
-
-async def main():
-    task1 = asyncio.create_task(say_after(1, 'hello'))
-    task2 = asyncio.create_task(say_after(2, 'world'))
-
-    await task1
-    await task2
-
-# Python 3.7+
-asyncio.run(main())"#,
-    rust_source: lesson_source!("create_task.rs"),
     params: &[
         ParamSpec::choice(
             "mode",

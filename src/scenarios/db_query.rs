@@ -27,36 +27,16 @@ const FRANK: (u32, &str) = (6, "Frank");
 /// The blocked variant's own database, so the lesson's is never at stake.
 const BLOCKED_DATABASE: &str = "asyncscope-blocked";
 
+/// fetch_data() connects, runs SELECT `id`, `name` FROM `students` in a cursor and prints each row.
+/// The browser's asynchronous database is IndexedDB: open it (creating and filling students on
+/// first use), start a read-only transaction, make one getAll request and await its success event;
+/// each row prints as Python prints a tuple, (1, 'Alice'). The variants run queries at once, commit
+/// a write, read a row an earlier page load wrote, roll back, hit a duplicate key and get blocked.
 pub const LESSON: Scenario = Scenario {
     id: "db-query",
     title: "A database query that waits without blocking",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.3.2 异步数据库交互",
-    summary: "fetch_data() connects, runs SELECT `id`, `name` FROM `students` in a cursor and \
-              prints each row. The browser's asynchronous database is IndexedDB: open it \
-              (creating and filling students on first use), start a read-only transaction, make \
-              one getAll request and await its success event; each row prints as Python prints a \
-              tuple, (1, 'Alice'). The variants run queries at once, commit a write, read a row \
-              an earlier page load wrote, roll back, hit a duplicate key and get blocked.",
-    python: r#"import asyncio
-import aiomysql
-
-async def fetch_data(loop):
-    conn = await aiomysql.connect(
-        host='***.*.*.*', port=3306,
-        user='root', password='password',
-        db='test', loop=loop
-    )
-    async with conn.cursor() as cur:
-        await cur.execute("SELECT `id`, `name` FROM `students`")
-        result = await cur.fetchall()
-        for row in result:
-            print(row)
-    conn.close()
-
-loop = asyncio.get_event_loop()
-loop.run_until_complete(fetch_data(loop))"#,
-    rust_source: lesson_source!("db_query.rs"),
     params: &[ParamSpec::choice(
         "mode",
         &[

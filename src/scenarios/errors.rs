@@ -27,43 +27,17 @@ const EXPECTED: [(&str, f64); 5] = [
     ("b: 'b'", 300.0),
 ];
 
+/// Tasks a, fail and b run at once; fail raises ValueError at 0.2 s. main awaits each in turn: it
+/// gets a's value, catches fail's error, then gets b's value: the error touched nothing else. In
+/// Rust the error is a value (Result): the trace shows the task failed, with its message. The
+/// seed's advice ('注意异常处理') has no program: this is the canonical one. Set `panic` to on for what
+/// Python has no twin for: a Rust panic in WebAssembly is not an exception: it stops the whole
+/// module, and the page offers a reload.
 pub const LESSON: Scenario = Scenario {
     id: "errors",
     title: "A task that raises",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "6.1 异步编程的常见陷阱",
-    summary: "Tasks a, fail and b run at once; fail raises ValueError at 0.2 s. main awaits each \
-              in turn: it gets a's value, catches fail's error, then gets b's value: the error \
-              touched nothing else. In Rust the error is a value (Result): the trace shows the \
-              task failed, with its message. The seed's advice ('注意异常处理') has no program: \
-              this is the canonical one. Set `panic` to on for what Python has no twin for: a \
-              Rust panic in WebAssembly is not an exception: it stops the whole module, and the \
-              page offers a reload.",
-    python: r#"# Adapted: the seed's §6.1 advises care with exceptions but has no program;
-# this is the canonical one.
-import asyncio
-
-async def work(name, seconds):
-    await asyncio.sleep(seconds)
-    print(f'{name} done')
-    return name
-
-async def fail(seconds):
-    await asyncio.sleep(seconds)
-    raise ValueError('the disk is full')
-
-async def main():
-    tasks = [asyncio.create_task(work('a', 0.1), name='a'),
-             asyncio.create_task(fail(0.2), name='fail'),
-             asyncio.create_task(work('b', 0.3), name='b')]
-    for task in tasks:
-        try:
-            print(f'{task.get_name()}: {await task!r}')
-        except ValueError as e:
-            print(f'{task.get_name()} raised {e!r}')
-
-asyncio.run(main())"#,
-    rust_source: lesson_source!("errors.rs"),
     params: &[ParamSpec::choice(
         "panic",
         &["off", "on"],

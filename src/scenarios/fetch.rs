@@ -8,31 +8,13 @@ use super::{articles, server_log, service_worker};
 use super::{Check, Line, Out, ParamSpec, Params, Scenario};
 use crate::trace::fetch::{FetchError, Request};
 
+/// fetch_url awaits one GET of a JSON post and main prints the body; the status and the server's
+/// log of the request are noted beside it.
 pub const LESSON: Scenario = Scenario {
     id: "fetch",
     title: "One GET with the traced fetch",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "3.2 aiohttp库的基本用法示例",
-    summary: "fetch_url awaits one GET of a JSON post and main prints the body; the status and \
-              the server's log of the request are noted beside it.",
-    python: r#"# Adapted from the seed's §3.2: it fetches jsonplaceholder.typicode.com/posts/1;
-# here the in-browser server's copy of that post.
-import aiohttp
-import asyncio
-
-async def fetch_url(url):
-    async with aiohttp.ClientSession() as session:
-        async with session.get(url) as response:
-            return await response.text()
-
-async def main():
-    url = "http://127.0.0.1:8080/api/posts/1"
-    html = await fetch_url(url)
-    print(html)
-
-loop = asyncio.get_event_loop()
-loop.run_until_complete(main())"#,
-    rust_source: lesson_source!("fetch.rs"),
     params: &[ParamSpec::number(
         "post",
         1.0,
@@ -95,7 +77,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
         .map(|l| l.text.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    let json: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+    let json: Option<serde_json::Value> = crate::json::from_str(&text).ok();
     let id = json.as_ref().and_then(|j| j["id"].as_f64());
     vec![Check {
         name: "prints the post asked for, as JSON".into(),

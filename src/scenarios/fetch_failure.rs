@@ -145,7 +145,7 @@ pub async fn get(url: &str) -> Result<Response, HttpError> {
 
 /// The body as JSON (`await response.json()`).
 pub fn json(url: &str, response: &Response) -> Result<serde_json::Value, HttpError> {
-    serde_json::from_slice(&response.body).map_err(|e| HttpError::Body {
+    crate::json::from_slice(&response.body).map_err(|e| HttpError::Body {
         url: url.into(),
         message: format!("not JSON ({e})"),
     })

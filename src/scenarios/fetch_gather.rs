@@ -11,32 +11,14 @@ use super::{check_at_least, Check, Line, Out, ParamSpec, Params, Scenario};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
 
+/// N GETs of /api/delay/{ms} awaited together with join_all (asyncio.gather) take about one delay;
+/// awaited one after another they take N. Each body's first 50 characters are printed, like the
+/// seed.
 pub const LESSON: Scenario = Scenario {
     id: "fetch-gather",
     title: "gather: N fetches at once",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "4.3 异步编程实践示例",
-    summary: "N GETs of /api/delay/{ms} awaited together with join_all (asyncio.gather) take \
-              about one delay; awaited one after another they take N. Each body's first 50 \
-              characters are printed, like the seed.",
-    python: r#"# Adapted from the seed's §4.3: its five requests go to http://example.com;
-# here to the in-browser server's /api/delay/300.
-import asyncio
-import aiohttp
-
-async def fetch_url(session, url):
-    async with session.get(url) as response:
-        return await response.text()
-
-async def main():
-    async with aiohttp.ClientSession() as session:
-        tasks = [fetch_url(session, 'http://127.0.0.1:8080/api/delay/300') for _ in range(5)]
-        responses = await asyncio.gather(*tasks)
-        for resp in responses:
-            print(resp[:50])  # 打印每个请求的前50个字符
-
-asyncio.run(main())"#,
-    rust_source: lesson_source!("fetch_gather.rs"),
     params: &[
         ParamSpec::number("n", 5.0, 3.0, 50.0, "how many fetches"),
         ParamSpec::number(
@@ -94,7 +76,7 @@ async fn run(out: Out, n: usize, delay_ms: u32) -> Result<(), String> {
     });
     let in_flight = bodies
         .iter()
-        .filter_map(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+        .filter_map(|b| crate::json::from_str::<serde_json::Value>(b).ok())
         .filter_map(|j| j["in_flight"].as_u64())
         .max()
         .unwrap_or(0);

@@ -11,33 +11,13 @@ use super::{check_at_least, Check, Line, Out, ParamSpec, Params, Scenario};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms, with_recorder, ResourceDetail, Semaphore};
 
+/// N GETs started together, each first taking a permit of a semaphore of K: never more than K are
+/// in flight, so the lot takes about N/K delays.
 pub const LESSON: Scenario = Scenario {
     id: "fetch-limit",
     title: "At most K fetches in flight",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "6.2 优化异步编程性能的技巧: 合理设置任务数量",
-    summary: "N GETs started together, each first taking a permit of a semaphore of K: never \
-              more than K are in flight, so the lot takes about N/K delays.",
-    python: r#"# Adapted from the seed's §6.2 advice (a sensible number of tasks) with the
-# semaphore of article 000 §2.2.2 around §4.3's requests.
-import asyncio
-import aiohttp
-
-sem = asyncio.Semaphore(3)  # at most 3 requests in flight
-
-async def fetch_url(session, url):
-    async with sem:
-        async with session.get(url) as response:
-            return await response.text()
-
-async def main():
-    async with aiohttp.ClientSession() as session:
-        tasks = [fetch_url(session, 'http://127.0.0.1:8080/api/delay/200') for _ in range(8)]
-        for resp in await asyncio.gather(*tasks):
-            print(resp[:50])
-
-asyncio.run(main())"#,
-    rust_source: lesson_source!("fetch_limit.rs"),
     params: &[
         ParamSpec::number("n", 8.0, 1.0, 100.0, "how many fetches"),
         ParamSpec::number("k", 3.0, 1.0, 20.0, "how many may be in flight at once"),
@@ -83,7 +63,7 @@ async fn run(out: Out, n: usize, k: u32, delay_ms: u32) -> Result<(), String> {
     });
     let server_max = bodies
         .iter()
-        .filter_map(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+        .filter_map(|b| crate::json::from_str::<serde_json::Value>(b).ok())
         .filter_map(|j| j["in_flight"].as_u64())
         .max()
         .unwrap_or(u64::MAX);

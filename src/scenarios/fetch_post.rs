@@ -13,43 +13,14 @@ use crate::server::LogEntry;
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{now_ms, select, sleep, timeout};
 
+/// A POST with a user-agent header and ?key=value comes back from the echo as it arrived. A GET
+/// slower than its timeout is aborted, and so is one whose future is dropped: the server's log
+/// shows that both stopped.
 pub const LESSON: Scenario = Scenario {
     id: "fetch-post",
     title: "POST with headers and params; timeouts that really cancel",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "5.3 异步请求的高级用法",
-    summary: "A POST with a user-agent header and ?key=value comes back from the echo as it \
-              arrived. A GET slower than its timeout is aborted, and so is one whose future is \
-              dropped: the server's log shows that both stopped.",
-    python: r#"# Adapted from the seed's §5.3: it posts to https://www.example.com; here to the
-# in-browser server's echo, which shows what arrived. The timeout is added.
-import aiohttp
-import asyncio
-
-async def fetch_url(url):
-    headers = {'user-agent': 'Mozilla/5.0'}
-    params = {'key': 'value'}
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url, headers=headers, params=params) as response:
-            return await response.text()
-
-async def slow(url, seconds):
-    timeout = aiohttp.ClientTimeout(total=seconds)
-    try:
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.get(url) as response:
-                return await response.text()
-    except asyncio.TimeoutError:
-        print(f'timed out after {seconds * 1000:.0f} ms')
-
-async def main():
-    html = await fetch_url('http://127.0.0.1:8080/api/echo')
-    print(html)
-    await slow('http://127.0.0.1:8080/api/delay/3000', 1)
-
-if __name__ == '__main__':
-    asyncio.run(main())"#,
-    rust_source: lesson_source!("fetch_post.rs"),
     params: &[ParamSpec::number(
         "timeout_ms",
         1000.0,
@@ -131,7 +102,7 @@ async fn dropped(url: &str) {
 // ANCHOR_END: lesson
 
 fn judge_echo(out: &Out, echo: &str) {
-    let json: serde_json::Value = serde_json::from_str(echo).unwrap_or_default();
+    let json: serde_json::Value = crate::json::from_str(echo).unwrap_or_default();
     out.check(Check {
         name: "the echo got a POST with ?key=value".into(),
         ok: json["method"] == "POST" && json["query"]["key"] == "value",

@@ -12,37 +12,13 @@ use crate::trace::{instrument, now_ms};
 
 const SETS: &[&str] = &["mixed", "this-site", "internet"];
 
+/// A set of URLs fetched concurrently: each prints its status and the start of its body, or its
+/// error explained (CORS, no answer, a 4xx or 5xx).
 pub const LESSON: Scenario = Scenario {
     id: "fetch-url",
     title: "Fetch a set of URLs, errors in words",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "5.1 发起异步HTTP请求",
-    summary: "A set of URLs fetched concurrently: each prints its status and the start of its \
-              body, or its error explained (CORS, no answer, a 4xx or 5xx).",
-    python: r#"# Adapted from the seed's §5.1: fetch_url on a set of URLs at once.
-import aiohttp
-import asyncio
-
-async def fetch_url(url):
-    try:
-        async with aiohttp.ClientSession() as session:
-            async with session.get(url) as response:
-                response.raise_for_status()
-                return f'{response.status} {(await response.text())[:60]}'
-    except aiohttp.ClientError as e:
-        return f'{type(e).__name__}: {e}'
-
-async def main():
-    urls = ['http://127.0.0.1:8080/api/posts/1',
-            'http://localhost:8080/',
-            'https://www.invalidurl.invalid/',
-            'http://127.0.0.1:8080/api/status/404']
-    for url, result in zip(urls, await asyncio.gather(*map(fetch_url, urls))):
-        print(url, '->', result)
-
-if __name__ == '__main__':
-    asyncio.run(main())"#,
-    rust_source: lesson_source!("fetch_url.rs"),
     params: &[ParamSpec::choice(
         "urls",
         SETS,

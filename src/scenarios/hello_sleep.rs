@@ -15,23 +15,13 @@ const LATE_TOLERANCE_MS: f64 = 100.0;
 /// "Hello" is printed at once: the first poll of `main` comes within a few microtasks.
 const HELLO_BY_MS: f64 = 50.0;
 
+/// main() prints Hello, awaits a sleep that hands the event loop back to the browser, then prints
+/// World about one second later.
 pub const LESSON: Scenario = Scenario {
     id: "hello-sleep",
     title: "Hello, sleep, World",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.1.1 async/await语法的介绍",
-    summary: "main() prints Hello, awaits a sleep that hands the event loop back to the browser, \
-              then prints World about one second later.",
-    python: r#"import asyncio
-
-async def main():
-    print('Hello')
-    await asyncio.sleep(1)
-    print('World')
-
-# Python 3.7+
-asyncio.run(main())"#,
-    rust_source: lesson_source!("hello_sleep.rs"),
     params: &[ParamSpec::number(
         "delay_ms",
         1000.0,

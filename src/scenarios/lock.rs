@@ -14,39 +14,16 @@ use crate::trace::{instrument, sleep, with_recorder, ResourceDetail, Semaphore};
 
 const WITH_LOCK: usize = 0;
 
+/// 100 tasks each add one to a shared counter: read it, await (another task runs meanwhile), write
+/// it back. With an asyncio.Lock held across the three steps the counter ends at 100, one task
+/// after the other; with `lock` set to none every task reads 0 before any writes, and the counter
+/// ends at 1: 99 updates lost. The seed's section speaks of locks guarding shared resources but
+/// shows no lock program: this is the canonical asyncio one.
 pub const LESSON: Scenario = Scenario {
     id: "lock",
     title: "Lock: no update lost",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.2.2 锁与信号量的使用",
-    summary: "100 tasks each add one to a shared counter: read it, await (another task runs \
-              meanwhile), write it back. With an asyncio.Lock held across the three steps the \
-              counter ends at 100, one task after the other; with `lock` set to none every task \
-              reads 0 before any writes, and the counter ends at 1: 99 updates lost. The seed's \
-              section speaks of locks guarding shared resources but shows no lock program: this \
-              is the canonical asyncio one.",
-    python: r#"# Adapted: the seed's §2.2.2 speaks of locks but shows no lock program;
-# this is the canonical asyncio one.
-import asyncio
-import contextlib
-
-USE_LOCK = True  # the lesson's `lock` choice
-counter = 0
-
-async def increment(lock):
-    global counter
-    async with lock:
-        value = counter            # read
-        await asyncio.sleep(0.01)  # another task runs here
-        counter = value + 1        # write
-
-async def main(n=100):
-    lock = asyncio.Lock() if USE_LOCK else contextlib.nullcontext()
-    await asyncio.gather(*(increment(lock) for _ in range(n)))
-    print(f'counter = {counter}, expected {n}')
-
-asyncio.run(main())"#,
-    rust_source: lesson_source!("lock.rs"),
     params: &[
         ParamSpec::choice(
             "lock",

@@ -1,15 +1,13 @@
 //! The lessons: each a Python asyncio program of the seed articles, retold in async Rust that
 //! runs on the browser's event loop through the tracer.
 //!
-//! A new lesson is one new file here and one line in [`LESSONS`]; nothing in `ui` changes.
-
-/// A lesson's running code (between its `// ANCHOR: lesson` markers), extracted from
-/// `src/scenarios/$file` by build.rs: the real source, without the rest of the file.
-macro_rules! lesson_source {
-    ($file:literal) => {
-        include_str!(concat!(env!("OUT_DIR"), "/lesson-src/", $file))
-    };
-}
+//! A new lesson is a file here, the Python it retells beside it, and one line in [`LESSONS`];
+//! nothing in `ui` changes.
+//!
+//! The page shows each lesson's summary (the doc comment on its `LESSON`), its Python
+//! (`NAME.py`) and the Rust that runs (the lines of `NAME.rs` between `// ANCHOR: lesson` and
+//! `// ANCHOR_END: lesson`) from static files that the `lesson-texts` script writes at build time
+//! and the page fetches when the lesson opens: they are not compiled into the wasm.
 
 pub mod articles;
 pub mod blocking;
@@ -92,7 +90,8 @@ pub struct Article {
     pub summary: &'static str,
 }
 
-/// One lesson: its metadata, the Python it retells, the Rust that runs, and its checks.
+/// One lesson: its metadata, its program and its checks. Its texts (summary, Python, the Rust
+/// shown) are static files beside the page: see the module's documentation.
 pub struct Scenario {
     /// Part of the automation contract (`?scenario=ID`, `window.asyncscope.run(ID)`).
     pub id: &'static str,
@@ -100,13 +99,6 @@ pub struct Scenario {
     pub article: &'static Article,
     /// Where in the article the program is, as the seed numbers its sections.
     pub section: &'static str,
-    /// What the run shows, in a sentence or two.
-    pub summary: &'static str,
-    /// The seed's Python program.
-    pub python: &'static str,
-    /// The lesson's running code, from its own file (`lesson_source!("file.rs")`, extracted at
-    /// build time); [`Scenario::rust_excerpt`] is what the page shows.
-    pub rust_source: &'static str,
     pub params: &'static [ParamSpec],
     /// The program: prints with `Out`, returns an error message if it fails.
     pub main: fn(Out, Params) -> LocalBoxFuture<'static, Result<(), String>>,
@@ -122,17 +114,10 @@ impl PartialEq for Scenario {
 }
 
 impl Scenario {
-    /// The part of the lesson's source between `// ANCHOR: lesson` and `// ANCHOR_END: lesson`:
-    /// the real code that runs, shown beside the Python.
-    pub fn rust_excerpt(&self) -> &'static str {
-        let src = self.rust_source;
-        let start = src
-            .find("// ANCHOR: lesson\n")
-            .map_or(0, |i| i + "// ANCHOR: lesson\n".len());
-        let end = src[start..]
-            .find("// ANCHOR_END: lesson")
-            .map_or(src.len(), |i| start + i);
-        src[start..end].trim_end()
+    /// The lesson's file in `src/scenarios/` without its extension (`NAME.rs`, `NAME.py`): its
+    /// id with `_` for `-`.
+    pub fn file_stem(&self) -> String {
+        self.id.replace('-', "_")
     }
 
     /// Validates raw `(name, value)` pairs against this lesson's parameters.
@@ -175,14 +160,48 @@ mod tests {
         assert_eq!(ids.len(), LESSONS.len());
     }
 
+    /// Runs the `lesson-texts` script (what trunk runs after a build) into a fresh folder.
+    fn lesson_texts() -> std::path::PathBuf {
+        let out = std::env::temp_dir().join(format!("asyncscope-texts-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let status = std::process::Command::new("sh")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/lesson-texts"))
+            .arg(&out)
+            .status()
+            .expect("sh runs the lesson-texts script");
+        assert!(status.success(), "lesson-texts failed: {status}");
+        out
+    }
+
     #[test]
-    fn every_excerpt_is_real_code_without_its_markers() {
+    fn the_texts_script_writes_each_lessons_summary_python_and_running_code_without_markers() {
+        let out = lesson_texts();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/scenarios");
+        let read = |path: std::path::PathBuf| {
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        };
         for lesson in LESSONS {
-            let code = lesson.rust_excerpt();
+            let stem = lesson.file_stem();
+            let summary = read(out.join(lesson.id).join("summary.txt"));
+            assert!(summary.trim().len() > 40, "{}: {summary:?}", lesson.id);
+            assert!(!summary.contains("///"), "{}: {summary}", lesson.id);
+            let python = read(out.join(lesson.id).join("python.txt"));
+            assert!(!python.trim().is_empty(), "{}", lesson.id);
+            assert_eq!(
+                python,
+                read(src.join(format!("{stem}.py"))),
+                "{}",
+                lesson.id
+            );
+            let code = read(out.join(lesson.id).join("rust.txt"));
             assert!(code.contains("async fn"), "{}: {code}", lesson.id);
             assert!(!code.contains("ANCHOR"), "{}", lesson.id);
-            assert!(lesson.rust_source.contains(code));
+            assert!(read(src.join(format!("{stem}.rs"))).contains(code.trim_end()));
         }
+        // One folder per lesson, and nothing else: every lesson file is in LESSONS.
+        let written = std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0);
+        assert_eq!(written, LESSONS.len());
+        let _ = std::fs::remove_dir_all(&out);
     }
 
     #[test]

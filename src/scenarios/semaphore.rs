@@ -19,33 +19,15 @@ const START_BY_MS: f64 = 50.0;
 const COUNTING: &str = "counting";
 const DONE: &str = "done counting";
 
+/// Three count()s run concurrently, but each holds the semaphore while it counts: with one permit
+/// (asyncio.Semaphore()'s default) 'counting' and 'done counting' strictly alternate, each count
+/// sleeping a random fraction of a second. Raise `permits` and that many count at once; the trace's
+/// semaphore row never shows more holders than permits.
 pub const LESSON: Scenario = Scenario {
     id: "semaphore",
     title: "Semaphore: one count() at a time",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.2.2 锁与信号量的使用",
-    summary: "Three count()s run concurrently, but each holds the semaphore while it counts: with \
-              one permit (asyncio.Semaphore()'s default) 'counting' and 'done counting' strictly \
-              alternate, each count sleeping a random fraction of a second. Raise `permits` and \
-              that many count at once; the trace's semaphore row never shows more holders than \
-              permits.",
-    python: r#"import asyncio
-import random
-
-sem = asyncio.Semaphore()
-
-async def count():
-    async with sem: # 给信号量增加一个上下文管理器
-        print('counting')
-        await asyncio.sleep(random.random())
-        print("done counting")
-
-async def main():
-    # Schedule three calls *concurrently*:
-    await asyncio.gather(count(), count(), count())
-
-asyncio.run(main())"#,
-    rust_source: lesson_source!("semaphore.rs"),
     params: &[
         ParamSpec::number(
             "permits",

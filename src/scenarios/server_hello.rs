@@ -13,50 +13,14 @@ use crate::server::{body, HELLO_DELAY_MS};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
 
+/// The seed's server (index, and hello that sleeps 0.5 s) answers from a service worker written in
+/// Rust; the index and several greetings fetched at once take about 0.5 s in all, because the
+/// server's sleeps overlap.
 pub const LESSON: Scenario = Scenario {
     id: "server-hello",
     title: "The seed's aiohttp server, in a service worker",
     article: &articles::ASYNC_IO_PRACTICE,
     section: "asyncio + aiohttp: 编写一个HTTP服务器",
-    summary: "The seed's server (index, and hello that sleeps 0.5 s) answers from a service \
-              worker written in Rust; the index and several greetings fetched at once take \
-              about 0.5 s in all, because the server's sleeps overlap.",
-    python: r#"# Adapted from the seed: its `yield from` and `loop=` no longer run on today's
-# aiohttp, so this is the same server in async/await, plus a client to see it answer.
-import asyncio
-import aiohttp
-from aiohttp import web
-
-async def index(request):
-    return web.Response(body=b'<h1>Index</h1>', content_type='text/html')
-
-async def hello(request):
-    await asyncio.sleep(0.5)
-    text = '<h1>Hello, %s!</h1>' % request.match_info['name']
-    return web.Response(body=text.encode('utf-8'), content_type='text/html')
-
-async def init():
-    app = web.Application()
-    app.router.add_route('GET', '/', index)
-    app.router.add_route('GET', '/hello/{name}', hello)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, '127.0.0.1', 8000).start()
-    print('Server started at http://127.0.0.1:8000')
-
-# and a client, to see it answer:
-async def main():
-    await init()
-    async with aiohttp.ClientSession() as session:
-        async def get(path):
-            async with session.get('http://127.0.0.1:8000' + path) as r:
-                return await r.text()
-        paths = ['/'] + ['/hello/' + name for name in ['Ann', 'Bob', '张三', 'Zoë']]
-        for text in await asyncio.gather(*map(get, paths)):
-            print(text)
-
-asyncio.run(main())"#,
-    rust_source: lesson_source!("server_hello.rs"),
     params: &[ParamSpec::number(
         "names",
         4.0,

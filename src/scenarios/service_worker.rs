@@ -20,6 +20,10 @@ use crate::trace::now_ms;
 pub const SCRIPT: &str = "/sw.js";
 /// How long a lesson waits for the worker to take control of the page.
 pub const CONTROL_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a lesson waits for the worker to say its server is loaded (its wasm loads on first
+/// use, not when a first visit installs the worker). Past this the lesson goes on: its first
+/// request then waits for the server itself.
+pub const START_WAIT: Duration = Duration::from_secs(10);
 
 /// Why the in-browser server cannot answer this page.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +34,8 @@ pub enum ServerError {
     Registration(String),
     /// Registered, but it did not take control of the page in time.
     NotInControl { waited_ms: f64 },
+    /// In control, but its server's wasm could not be loaded.
+    NotStarted(String),
 }
 
 impl fmt::Display for ServerError {
@@ -50,6 +56,11 @@ impl fmt::Display for ServerError {
                 "the in-browser server's service worker did not take control of this page within \
                  {waited_ms:.0} ms: reload the page (Shift+Reload bypasses service workers, a \
                  plain reload does not)"
+            ),
+            ServerError::NotStarted(message) => write!(
+                f,
+                "the in-browser server could not load its WebAssembly: {message}; reload the \
+                 page to try again"
             ),
         }
     }
@@ -113,9 +124,16 @@ pub fn register() -> Result<(), ServerError> {
     Ok(())
 }
 
-/// Waits until the worker controls this page, so that its fetches of `/api/` reach the server.
-/// Notes the wait when there is one (the first visit, or a new build being installed).
+/// Waits until the worker controls this page and has loaded its server, so that the lesson's
+/// fetches of `/api/` reach it and its timings are the program's, not the server's loading.
+/// Notes the waits when there are some (the first visit, or a new build being installed).
 pub async fn ready(out: &Out) -> Result<(), ServerError> {
+    in_control(out).await?;
+    start_server(out).await
+}
+
+/// Waits until the worker controls this page.
+async fn in_control(out: &Out) -> Result<(), ServerError> {
     register()?;
     if is_controlled()? {
         return Ok(());
@@ -179,6 +197,64 @@ pub async fn take_control(timeout: Duration) -> Result<f64, ServerError> {
     Ok(waited_ms)
 }
 
+/// Asks the worker in control to load its server (`start-server`, answered on a port of a
+/// `MessageChannel`: `loaded`, `ready` if it was, or why not) and waits for the answer,
+/// [`START_WAIT`] at most.
+async fn start_server(out: &Out) -> Result<(), ServerError> {
+    let Some(worker) = container()?.controller() else {
+        return Ok(());
+    };
+    let not_started = |e: JsValue| ServerError::NotStarted(js_message(&e));
+    let channel = web_sys::MessageChannel::new().map_err(not_started)?;
+    let answer = JsFuture::from(Promise::new(&mut |resolve, _| {
+        channel.port1().set_onmessage(Some(&resolve));
+    }));
+    let start = now_ms();
+    worker
+        .post_message_with_transferable(
+            &JsValue::from_str("start-server"),
+            &js_sys::Array::of1(&channel.port2()),
+        )
+        .map_err(not_started)?;
+    // The page's wait, not the lesson's: not traced.
+    let deadline = gloo_timers::future::sleep(START_WAIT);
+    let answer = match futures::future::select(answer, std::pin::pin!(deadline)).await {
+        futures::future::Either::Left((answer, _)) => Some(answer),
+        futures::future::Either::Right(_) => None,
+    };
+    channel.port1().set_onmessage(None);
+    let waited_ms = now_ms() - start;
+    let answer = match answer {
+        Some(Ok(event)) => event
+            .dyn_into::<web_sys::MessageEvent>()
+            .ok()
+            .and_then(|e| e.data().as_string()),
+        // The worker has not answered (a worker of an older build, being replaced): the lesson's
+        // first request will wait for the server itself.
+        _ => {
+            out.note(format!(
+                "the in-browser server did not say it was ready within {waited_ms:.0} ms: going on"
+            ));
+            return Ok(());
+        }
+    };
+    match answer.as_deref() {
+        Some("ready") => Ok(()),
+        Some("loaded") => {
+            out.note(format!(
+                "the in-browser server loaded its WebAssembly in {waited_ms:.0} ms (it loads \
+                 the first time a lesson needs it)"
+            ));
+            Ok(())
+        }
+        other => Err(ServerError::NotStarted(
+            other
+                .unwrap_or("the worker's answer was not text")
+                .to_string(),
+        )),
+    }
+}
+
 fn js_message(value: &JsValue) -> String {
     value
         .dyn_ref::<js_sys::Error>()
@@ -202,5 +278,7 @@ mod tests {
         assert!(e.to_string().contains("within 15000 ms: reload"), "{e}");
         let e = ServerError::Registration("404".into());
         assert!(e.to_string().contains("/sw.js"), "{e}");
+        let e = ServerError::NotStarted("TypeError: Failed to fetch".into());
+        assert!(e.to_string().contains("Failed to fetch; reload"), "{e}");
     }
 }

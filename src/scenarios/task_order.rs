@@ -15,29 +15,13 @@ const LATE_TOLERANCE_MS: f64 = 100.0;
 /// The tasks start at once: their first polls come within a few microtasks of main's.
 const START_BY_MS: f64 = 50.0;
 
+/// Task 1 sleeps 2 s and Task 2 sleeps 1 s. Both start at once, in the order they were created;
+/// Task 2 completes at 1 s and Task 1 at 2 s, although main awaits Task 1 first.
 pub const LESSON: Scenario = Scenario {
     id: "task-order",
     title: "Two tasks: who finishes first",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "4.2 asyncio中的异步任务管理",
-    summary: "Task 1 sleeps 2 s and Task 2 sleeps 1 s. Both start at once, in the order they were \
-              created; Task 2 completes at 1 s and Task 1 at 2 s, although main awaits Task 1 \
-              first.",
-    python: r#"import asyncio
-
-async def async_task(name, seconds):
-    print(f"Start async task {name}")
-    await asyncio.sleep(seconds)  # 模拟一个耗时操作
-    print(f"Async task {name} completed")
-
-async def main():
-    task1 = asyncio.create_task(async_task("Task 1", 2))
-    task2 = asyncio.create_task(async_task("Task 2", 1))
-    await task1
-    await task2
-
-asyncio.run(main())"#,
-    rust_source: lesson_source!("task_order.rs"),
     params: &[
         ParamSpec::number(
             "task1_ms",

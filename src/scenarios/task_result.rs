@@ -12,29 +12,14 @@ use crate::trace::{spawn, JoinError};
 /// The run never sleeps: the line comes within a few microtasks of the start.
 const PRINTED_BY_MS: f64 = 50.0;
 
+/// nested() returns 42 and runs as a task; main() awaits it. Its JoinHandle gives 42 back, but the
+/// seed's main drops it, so asyncio.run(main()) returns None and None is printed. The return-value
+/// variant (return await task) prints 42.
 pub const LESSON: Scenario = Scenario {
     id: "task-result",
     title: "A task's value, and where it goes",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.2.1 任务(Task)和协程(Coroutine)",
-    summary: "nested() returns 42 and runs as a task; main() awaits it. Its JoinHandle gives 42 \
-              back, but the seed's main drops it, so asyncio.run(main()) returns None and None is \
-              printed. The return-value variant (return await task) prints 42.",
-    python: r#"import asyncio
-
-async def nested():
-    return 42
-
-async def main():
-    # Schedule nested() to run concurrently with "main()".
-    task = asyncio.create_task(nested())
-
-    # "task" can be used to cancel "nested()", or
-    # wait until it is complete:
-    await task
-
-print(asyncio.run(main()))"#,
-    rust_source: lesson_source!("task_result.rs"),
     params: &[ParamSpec::choice(
         "mode",
         &["seed", "return-value"],

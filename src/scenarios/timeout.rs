@@ -20,43 +20,16 @@ const LATE_TOLERANCE_MS: f64 = 100.0;
 /// A sleep and its deadline this close may end either way (their timers fire in the same turn).
 const TIE_MS: f64 = 10.0;
 
+/// wait_for gives fast() (0.1 s) its 1 s and gets 'fast result'; slow() (10 s) is cancelled at its
+/// 1 s deadline: its cleanup (Python's finally, a Drop guard in Rust) runs at that moment and its
+/// timer is cleared, so the trace shows it cancelled (timed out) and its sleep never finishing. The
+/// seed only mentions setting timeouts (with aiohttp); this is the canonical asyncio.wait_for
+/// program.
 pub const LESSON: Scenario = Scenario {
     id: "timeout",
     title: "wait_for: a deadline that cancels",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "5.3 异步请求的高级用法",
-    summary: "wait_for gives fast() (0.1 s) its 1 s and gets 'fast result'; slow() (10 s) is \
-              cancelled at its 1 s deadline: its cleanup (Python's finally, a Drop guard in Rust) \
-              runs at that moment and its timer is cleared, so the trace shows it cancelled \
-              (timed out) and its sleep never finishing. The seed only mentions setting timeouts \
-              (with aiohttp); this is the canonical asyncio.wait_for program.",
-    python: r#"# Adapted: the seed's §5.3 only mentions setting timeouts (with aiohttp);
-# this is the canonical asyncio.wait_for program.
-import asyncio
-
-async def fast():
-    await asyncio.sleep(0.1)
-    return 'fast result'
-
-async def slow():
-    try:
-        await asyncio.sleep(10)
-        return 'slow result'
-    finally:
-        pass  # cleanup: runs when slow() returns, and when wait_for cancels it
-
-async def main():
-    try:
-        print(await asyncio.wait_for(fast(), timeout=1))
-    except asyncio.TimeoutError:
-        print('fast() timed out')
-    try:
-        print(await asyncio.wait_for(slow(), timeout=1))
-    except asyncio.TimeoutError:
-        print('slow() timed out')
-
-asyncio.run(main())"#,
-    rust_source: lesson_source!("timeout.rs"),
     params: &[
         ParamSpec::number(
             "timeout_ms",

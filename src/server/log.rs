@@ -31,13 +31,14 @@ impl LogEntry {
     pub fn to_message(entries: &[LogEntry]) -> String {
         format!(
             "{TAG}{}",
+            // The server writes its bodies with serde_json: it has it anyway.
             serde_json::to_string(entries).unwrap_or_default()
         )
     }
 
     /// The entries in a message, if it is a log message.
     pub fn from_message(message: &str) -> Option<Vec<LogEntry>> {
-        serde_json::from_str(message.strip_prefix(TAG)?).ok()
+        crate::json::from_str(message.strip_prefix(TAG)?).ok()
     }
 }
 

@@ -83,7 +83,7 @@ pub(crate) fn next_resource_id() -> ResourceId {
 pub type Text = Rc<String>;
 
 /// How a task came to be traced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TaskKind {
     /// `spawn`: a task of its own on the event loop.
     Spawned,
@@ -203,49 +203,51 @@ pub enum EventKind {
         parent: Option<TaskId>,
         meta: Rc<TaskMeta>,
     },
-    PollStart,
-    /// A poll returned: `ready` is `Poll::Ready`.
-    PollEnd {
+    /// A poll, recorded when it returned (the event's time is its end): one event a poll, so
+    /// that a task polled in a loop costs one event per turn, not three.
+    Polled {
+        /// When it began.
+        start_ms: f64,
+        /// Time inside it spent polling traced futures nested in it (`instrument`): theirs,
+        /// not this task's.
+        children_ms: f64,
+        /// `Poll::Ready`.
         ready: bool,
+        /// Times the task woke itself during the poll (each a wake by itself; not events of
+        /// their own).
+        self_wakes: u16,
+        /// A nested poll inside it ran over the long-poll threshold: this one was long because
+        /// of it, and is not warned about.
+        child_long: bool,
     },
-    /// The task's waker was called by `by`, while task `from` was being polled (if any): the
-    /// task that sent, released or finished, so that an arrow can start there.
+    /// The task's waker was called by `by` (outside the task's own poll: a wake during it is
+    /// counted in its `Polled`), while task `from` was being polled (if any): the task that
+    /// sent, released or finished, so that an arrow can start there.
     Woken {
         by: WakeSource,
         from: Option<TaskId>,
     },
     /// `abort()` was called on the task (by task `by`, or from outside any task): it is dropped
     /// at its next turn of the event loop.
-    AbortRequested {
-        by: Option<TaskId>,
-    },
+    AbortRequested { by: Option<TaskId> },
     /// A traced sleep started inside the task.
-    SleepStarted {
-        requested_ms: f64,
-    },
+    SleepStarted { requested_ms: f64 },
     /// A traced sleep finished: it was asked for `requested_ms` and its timer fired after
     /// `actual_ms`.
-    SleepDone {
-        requested_ms: f64,
-        actual_ms: f64,
-    },
+    SleepDone { requested_ms: f64, actual_ms: f64 },
     /// The task's future was dropped before it completed; `unpolled` if it was never polled.
     Cancelled {
         reason: CancelReason,
         unpolled: bool,
     },
     /// The task's output was an error (a task from [`super::spawn_fallible`]), or it panicked.
-    Failed {
-        error: Text,
-    },
+    Failed { error: Text },
     /// The task's `JoinHandle` was dropped before it gave the task's output.
     HandleDropped,
     /// The task was pending and the last copy of its waker was dropped: nothing can wake it.
     LostWaker,
     /// The task was spawned `waited_ms` ago and has not been polled yet.
-    Stalled {
-        waited_ms: f64,
-    },
+    Stalled { waited_ms: f64 },
     /// Something happened to a resource (the event's task, if any, is the one that did it).
     Resource {
         resource: ResourceId,
@@ -359,6 +361,28 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+impl Event {
+    /// The event in words, with what needs its time (a poll's length).
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            EventKind::Polled {
+                start_ms,
+                ready,
+                self_wakes,
+                ..
+            } => {
+                let outcome = if *ready { "ready" } else { "pending" };
+                let woke = if *self_wakes > 0 { ", woke itself" } else { "" };
+                format!(
+                    "polled {:.3} ms: {outcome}{woke}",
+                    (self.t_ms - start_ms).max(0.0)
+                )
+            }
+            kind => kind.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for EventKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -373,9 +397,19 @@ impl fmt::Display for EventKind {
                 parent: Some(p), ..
             } => write!(f, "spawned by {p}"),
             EventKind::Spawned { parent: None, .. } => f.write_str("spawned"),
-            EventKind::PollStart => f.write_str("poll"),
-            EventKind::PollEnd { ready: true } => f.write_str("ready"),
-            EventKind::PollEnd { ready: false } => f.write_str("pending"),
+            EventKind::Polled {
+                ready, self_wakes, ..
+            } => {
+                f.write_str(if *ready {
+                    "polled: ready"
+                } else {
+                    "polled: pending"
+                })?;
+                if *self_wakes > 0 {
+                    f.write_str(", woke itself")?;
+                }
+                Ok(())
+            }
             EventKind::Woken { by, .. } => write!(f, "woken by {by}"),
             EventKind::AbortRequested { by: Some(by) } => write!(f, "aborted by task {by}"),
             EventKind::AbortRequested { by: None } => f.write_str("aborted from outside the tasks"),

@@ -236,7 +236,6 @@ pub fn chrome_trace(rec: &Recorder, now_ms: f64) -> String {
         out.push_str("}}");
     }
 
-    let mut open_poll: HashMap<TaskId, f64> = HashMap::new();
     let mut last_slice: HashMap<TaskId, Written> = HashMap::new();
     let mut waiting: HashMap<TaskId, Vec<PendingFlow>> = HashMap::new();
     let mut loop_slice: Option<LoopSlice> = None;
@@ -265,53 +264,42 @@ pub fn chrome_trace(rec: &Recorder, now_ms: f64) -> String {
             }
         }
         match &event.kind {
-            EventKind::PollStart => {
-                if let Some(task) = event.task {
-                    open_poll.insert(task, ts);
-                }
-            }
-            EventKind::PollEnd { ready } => {
+            EventKind::Polled {
+                start_ms,
+                ready,
+                self_wakes,
+                ..
+            } => {
                 let Some(task) = event.task else { continue };
-                let Some(start) = open_poll.remove(&task) else {
-                    continue;
-                };
                 // Never before the end of the task's previous slice (which may have been
                 // lengthened to the minimum), and never shorter than the minimum.
+                let start = us(*start_ms);
                 let start = last_slice
                     .get(&task)
                     .map_or(start, |prev| start.max(prev.end));
                 let end = ts.max(start + MIN_SLICE_US);
-                w.slice(
-                    task.get(),
-                    "poll",
-                    "poll",
-                    start,
-                    end - start,
-                    if *ready {
-                        r#""ready":true"#
-                    } else {
-                        r#""ready":false"#
-                    },
-                );
+                let args = format!(r#""ready":{ready},"self_wakes":{self_wakes}"#);
+                w.slice(task.get(), "poll", "poll", start, end - start, &args);
                 last_slice.insert(task, Written { ts: start, end });
-                // The arrows of the wakes this poll answered, now that its slice is written.
+                // The arrows of the wakes this poll answered, now that its slice is written:
+                // each starts inside the slice of the task that woke it (written before, as
+                // that task's poll ended before this one began).
                 for flow in waiting.remove(&task).unwrap_or_default() {
-                    w.flow('s', flow.id, flow.tid, flow.ts, flow.by);
+                    let from = TaskId::new(flow.tid).and_then(|t| last_slice.get(&t).copied());
+                    let at = match from {
+                        Some(slice) if flow.tid != EVENT_LOOP_TID => {
+                            flow.ts.clamp(slice.ts + INSIDE_US, slice.end - INSIDE_US)
+                        }
+                        _ => flow.ts,
+                    };
+                    w.flow('s', flow.id, flow.tid, at, flow.by);
                     w.flow('f', flow.id, task.get(), start + INSIDE_US, flow.by);
                 }
             }
             EventKind::Woken { by, from } => {
                 let Some(woken) = event.task else { continue };
                 let (tid, start) = match from {
-                    Some(from) => {
-                        // Inside the poll of `from` under way, or the one that just ended.
-                        let inside = match (open_poll.get(from), last_slice.get(from)) {
-                            (Some(_), _) => ts,
-                            (None, Some(prev)) => ts.min(prev.end - INSIDE_US).max(prev.ts),
-                            (None, None) => ts,
-                        };
-                        (from.get(), inside)
-                    }
+                    Some(from) => (from.get(), ts),
                     None => {
                         let label = loop_label(*by);
                         let joins = loop_slice

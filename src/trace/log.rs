@@ -164,7 +164,7 @@ mod tests {
         Event {
             t_ms: t,
             task: None,
-            kind: EventKind::PollStart,
+            kind: EventKind::HandleDropped,
         }
     }
 

@@ -11,6 +11,7 @@ mod channel;
 mod clock;
 mod devtools;
 mod event;
+mod executor;
 mod export;
 pub mod fetch;
 mod log;
@@ -40,14 +41,16 @@ pub use event::{
     CancelReason, Event, EventKind, ResourceEvent, ResourceId, ResourceMeta, TaskId, TaskKind,
     TaskMeta, Text, WakeSource,
 };
+#[cfg(not(target_arch = "wasm32"))]
+pub use executor::run_until_idle;
 pub use export::{
     chrome_trace, describe, sleep_rows, task_rows, SleepRow, TaskRow, EVENT_LOOP_TID,
 };
 pub use log::{EventLog, EventRef};
 pub use notify::{subscribe, Subscription};
-pub use panic::{install_panic_hook, stopped_by_panic};
+pub use panic::{install_panic_hook, record_panic, stopped_by_panic};
 pub use race::{select, timeout, Elapsed, Select, Timeout};
-pub use recorder::{Limits, Recorder, DEFAULT_EVENT_CAP, DEFAULT_FINISHED_TASK_CAP};
+pub use recorder::{Limits, PollRecord, Recorder, DEFAULT_EVENT_CAP, DEFAULT_FINISHED_TASK_CAP};
 pub use request::IoRequest;
 pub use ring::Ring;
 pub use semaphore::{Permit, Semaphore};

@@ -34,7 +34,9 @@ pub fn describe(info: &PanicHookInfo<'_>) -> String {
     }
 }
 
-/// Installs the hook (once; the hook set before it still runs after it).
+/// Installs the hook (once; the hook set before it still runs after it). An app that renders
+/// with yew sets [`record_panic`] through `yew::set_custom_panic_hook` instead: yew replaces any
+/// other hook when it renders.
 pub fn install_panic_hook() {
     thread_local! {
         static INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -44,16 +46,36 @@ pub fn install_panic_hook() {
     }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        STOPPED.with(|s| s.set(true));
-        let text = describe(info);
-        let now = super::clock::now_ms();
-        if let Some(task) = super::task::current_task() {
-            // The recorder may be the thing that panicked while borrowed: then leave it.
-            let _ = super::try_record(|r| r.failed(task, text.clone(), now));
-        }
-        keep_for_the_banner(&text, now);
+        record_panic(info);
         previous(info);
     }));
+}
+
+/// What the hook does: records the panic as the failure of the task that panicked (after the
+/// poll it panicked in), and exports the recording for the trap banner.
+pub fn record_panic(info: &PanicHookInfo<'_>) {
+    STOPPED.with(|s| s.set(true));
+    let text = describe(info);
+    let now = super::clock::now_ms();
+    if let Some(task) = super::task::current_task() {
+        // The poll that panicked never returned: record it up to now, then the failure.
+        // The recorder may be the thing that panicked while borrowed: then leave it.
+        let poll = super::task::poll_under_way(task);
+        let _ = super::try_record(|r| {
+            if let Some(frame) = poll {
+                let record = super::recorder::PollRecord {
+                    start_ms: frame.start,
+                    children_ms: frame.children,
+                    ready: false,
+                    self_wakes: frame.self_wakes,
+                    child_long: frame.child_long,
+                };
+                r.polled(task, now, record);
+            }
+            r.failed(task, text.clone(), now)
+        });
+    }
+    keep_for_the_banner(&text, now);
 }
 
 #[cfg(target_arch = "wasm32")]

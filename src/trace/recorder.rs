@@ -26,6 +26,9 @@ pub const DEFAULT_EVENT_CAP: usize = 100_000;
 pub const DEFAULT_FINISHED_TASK_CAP: usize = 10_000;
 /// Distinct task names kept for sharing between tasks of one name.
 const NAME_CACHE: usize = 1024;
+/// Spawned tasks awaiting the never-polled check, past which the oldest are looked up (and
+/// dropped from the queue once polled) even before their second is up.
+const UNPOLLED_CHECKED: usize = 1024;
 
 /// Hashes ids (sequential integers) with one multiplication: every event looks its task up,
 /// and SipHash was most of the cost of recording one.
@@ -53,6 +56,32 @@ impl Hasher for IdHasher {
 }
 
 pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// A poll as the task that ran it saw it (see [`Recorder::polled`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PollRecord {
+    pub start_ms: f64,
+    /// Time spent polling traced futures nested in it.
+    pub children_ms: f64,
+    pub ready: bool,
+    /// Times the task woke itself during the poll.
+    pub self_wakes: u16,
+    /// A nested poll inside it was long.
+    pub child_long: bool,
+}
+
+impl PollRecord {
+    /// A poll from `start_ms` with nothing nested and no self-wake.
+    pub fn plain(start_ms: f64, ready: bool) -> Self {
+        PollRecord {
+            start_ms,
+            children_ms: 0.0,
+            ready,
+            self_wakes: 0,
+            child_long: false,
+        }
+    }
+}
 
 /// Caps on what the recorder keeps, so memory stays bounded however long a page runs.
 #[derive(Debug, Clone, Copy)]
@@ -84,7 +113,14 @@ pub struct Recorder {
     /// Spawned tasks not yet polled, in spawn order, for the never-polled check.
     unpolled: VecDeque<(TaskId, f64)>,
     names: HashSet<Rc<str>, BuildHasherDefault<IdHasher>>,
+    /// What tasks spawned at one place with one name share: one `TaskMeta` for them all.
+    metas: IdMap<MetaKey, Rc<TaskMeta>>,
+    /// The last one given, checked first (a loop spawning one kind of task hashes nothing).
+    last_meta: Option<Rc<TaskMeta>>,
 }
+
+/// A task's kind, where it was spawned, its future's size and its name (interned).
+type MetaKey = (TaskKind, usize, usize, usize);
 
 impl Default for Recorder {
     fn default() -> Self {
@@ -101,6 +137,8 @@ impl Recorder {
             events: EventLog::new(limits.events),
             unpolled: VecDeque::new(),
             names: HashSet::default(),
+            metas: IdMap::default(),
+            last_meta: None,
         }
     }
 
@@ -154,6 +192,50 @@ impl Recorder {
         name
     }
 
+    /// The description of a task named `name` spawned (or instrumented: `kind`) at `location`,
+    /// running a future of `size` bytes: shared with every task of the same, so that spawning
+    /// in a loop allocates no description per task.
+    pub fn task_meta(
+        &mut self,
+        name: &str,
+        location: &'static Location<'static>,
+        size: usize,
+        kind: TaskKind,
+    ) -> Rc<TaskMeta> {
+        if let Some(last) = &self.last_meta {
+            if last.kind == kind
+                && last.size == size
+                && std::ptr::eq(last.location, location)
+                && &*last.name == name
+            {
+                return Rc::clone(last);
+            }
+        }
+        let name = self.intern(name);
+        let key = (
+            kind,
+            std::ptr::from_ref(location) as usize,
+            size,
+            Rc::as_ptr(&name).cast::<u8>() as usize,
+        );
+        if let Some(meta) = self.metas.get(&key) {
+            self.last_meta = Some(Rc::clone(meta));
+            return Rc::clone(meta);
+        }
+        if self.metas.len() >= NAME_CACHE {
+            self.metas.clear();
+        }
+        let meta = Rc::new(TaskMeta {
+            name,
+            location,
+            size,
+            kind,
+        });
+        self.metas.insert(key, Rc::clone(&meta));
+        self.last_meta = Some(Rc::clone(&meta));
+        meta
+    }
+
     /// Records a new spawned task named `name` and returns its id. It is scheduled: it waits
     /// for its first poll.
     pub fn spawn(
@@ -163,12 +245,7 @@ impl Recorder {
         location: &'static Location<'static>,
         t: f64,
     ) -> TaskId {
-        let meta = Rc::new(TaskMeta {
-            name: self.intern(name),
-            location,
-            size: 0,
-            kind: TaskKind::Spawned,
-        });
+        let meta = self.task_meta(name, location, 0, TaskKind::Spawned);
         let id = next_task_id();
         self.spawn_task(id, meta, parent, t);
         id
@@ -187,67 +264,57 @@ impl Recorder {
         }
     }
 
-    /// The first poll of an instrumented future `id`: its row starts here, a child of the task
-    /// polling it.
-    pub fn first_poll(&mut self, id: TaskId, meta: Rc<TaskMeta>, t: f64) {
-        let parent = self.state.current();
+    /// The first poll of an instrumented future `id` begins: its row starts here, a child of
+    /// the task polling it (`parent`).
+    pub fn first_poll(&mut self, id: TaskId, meta: Rc<TaskMeta>, parent: Option<TaskId>, t: f64) {
         self.record(Some(id), t, EventKind::Spawned { parent, meta });
-        self.record(Some(id), t, EventKind::PollStart);
     }
 
-    /// Records a new instrumented future and its first poll, for tests: see [`Self::first_poll`].
+    /// Records a new instrumented future whose first poll begins at `t`, for tests: see
+    /// [`Self::first_poll`].
     pub fn instrumented(
         &mut self,
         name: &str,
+        parent: Option<TaskId>,
         location: &'static Location<'static>,
         t: f64,
     ) -> TaskId {
-        let meta = Rc::new(TaskMeta {
-            name: self.intern(name),
-            location,
-            size: 0,
-            kind: TaskKind::Instrumented,
-        });
+        let meta = self.task_meta(name, location, 0, TaskKind::Instrumented);
         let id = next_task_id();
-        self.first_poll(id, meta, t);
+        self.first_poll(id, meta, parent, t);
         id
     }
 
-    pub fn poll_start(&mut self, id: TaskId, t: f64) {
-        self.record(Some(id), t, EventKind::PollStart);
+    /// A poll of task `id` from `start` to `end`, with nothing nested in it and no self-wake.
+    pub fn poll(&mut self, id: TaskId, start: f64, end: f64, ready: bool) {
+        self.polled(id, end, PollRecord::plain(start, ready));
     }
 
-    /// A poll returned. A lost waker is recorded when it returned pending with no waker alive
-    /// and no wake on the way.
-    pub fn poll_end(&mut self, id: TaskId, t: f64, ready: bool) {
-        self.record(Some(id), t, EventKind::PollEnd { ready });
+    /// A poll of task `id` ended at `end`, as `poll` says. A lost waker is recorded when it
+    /// returned pending with no waker alive and no wake on the way.
+    pub fn polled(&mut self, id: TaskId, end: f64, poll: PollRecord) {
+        self.record(
+            Some(id),
+            end,
+            EventKind::Polled {
+                start_ms: poll.start_ms,
+                children_ms: poll.children_ms,
+                ready: poll.ready,
+                self_wakes: poll.self_wakes,
+                child_long: poll.child_long,
+            },
+        );
     }
 
-    /// The task's waker was woken by `by` (recorded as given; the task being polled, if any, is
-    /// where the wake came from).
+    /// The task's waker was woken by `by`, outside any traced poll (a timer, a JS callback).
     pub fn woken(&mut self, id: TaskId, by: WakeSource, t: f64) {
-        let from = self.state.current();
-        self.record(Some(id), t, EventKind::Woken { by, from });
+        self.record(Some(id), t, EventKind::Woken { by, from: None });
     }
 
-    /// The task's waker was called now, with `hint` naming the cause if something outside
-    /// the poll did (a timer, a resource handing over): a wake of a task being polled is by
-    /// itself, whatever the hint; else the hint; else the task being polled; else the outside.
-    pub fn wake(&mut self, id: TaskId, hint: Option<WakeSource>, t: f64) {
-        // Outside any poll, a task handing over its output is where the wake comes from.
-        let from = self.state.current().or(match hint {
-            Some(WakeSource::Task(task)) => Some(task),
-            _ => None,
-        });
-        let by = if self.state.is_polling(id) {
-            WakeSource::ItSelf
-        } else if let Some(hint) = hint {
-            hint
-        } else if let Some(running) = from {
-            WakeSource::Task(running)
-        } else {
-            WakeSource::External
-        };
+    /// The task's waker was woken by `by`, during the poll of task `from` (if any): a send, a
+    /// release, a task handing over its output. A wake of a task during its own poll is not
+    /// this: it is counted in that poll's [`PollRecord::self_wakes`].
+    pub fn wake(&mut self, id: TaskId, by: WakeSource, from: Option<TaskId>, t: f64) {
         self.record(Some(id), t, EventKind::Woken { by, from });
     }
 
@@ -311,15 +378,16 @@ impl Recorder {
         self.record(Some(id), t, EventKind::Cancelled { reason, unpolled });
     }
 
-    /// A never-polled instrumented future was dropped by its owner: its row is only this.
+    /// A never-polled instrumented future was dropped by its owner (`parent`, if a task): its
+    /// row is only this.
     pub fn dropped_unpolled(
         &mut self,
         id: TaskId,
         meta: Rc<TaskMeta>,
+        parent: Option<TaskId>,
         t: f64,
         reason: CancelReason,
     ) {
-        let parent = self.state.current();
         self.record(Some(id), t, EventKind::Spawned { parent, meta });
         self.record(
             Some(id),
@@ -355,6 +423,11 @@ impl Recorder {
     /// [`NEVER_POLLED_MS`]. Walks only the tasks spawned and not yet polled, oldest first.
     pub fn check_stalled(&mut self, now: f64) {
         while let Some(&(id, spawned)) = self.unpolled.front() {
+            // Nothing at the front has waited a second yet: stop without looking anything up
+            // (this runs at every spawn), unless the queue grew long with tasks long polled.
+            if now - spawned <= NEVER_POLLED_MS && self.unpolled.len() <= UNPOLLED_CHECKED {
+                break;
+            }
             let waiting = self
                 .state
                 .tasks
@@ -441,17 +514,14 @@ impl Recorder {
             events: self.events.until(seq),
             unpolled: VecDeque::new(),
             names: HashSet::default(),
+            metas: IdMap::default(),
+            last_meta: None,
         }
-    }
-
-    /// The task being polled right now (the innermost), by the recording's account.
-    pub fn current_task(&self) -> Option<TaskId> {
-        self.state.current()
     }
 
     /// Every task this recording holds, by id (spawn order).
     pub fn tasks(&self) -> impl Iterator<Item = &TaskStats> {
-        let mut tasks: Vec<&TaskStats> = self.state.tasks.values().map(|t| &**t).collect();
+        let mut tasks: Vec<&TaskStats> = self.state.tasks.values().collect();
         tasks.sort_unstable_by_key(|t| t.id);
         tasks.into_iter()
     }
@@ -462,7 +532,7 @@ impl Recorder {
     }
 
     pub fn task(&self, id: TaskId) -> Option<&TaskStats> {
-        self.state.tasks.get(&id).map(|t| &**t)
+        self.state.tasks.get(&id)
     }
 
     /// Every resource this recording holds, by id (creation order).

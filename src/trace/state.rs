@@ -13,15 +13,82 @@ use super::warning::{
     WarningKind, Warnings, LARGE_FUTURE_BYTES, LONG_POLL_MS, NEVER_POLLED_MS, STORM_MIN_WAKES,
 };
 
-/// A poll under way: polls nest when a task polls a traced future of its own (`instrument`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Frame {
-    pub task: TaskId,
-    pub start: f64,
-    /// Time spent in traced polls nested inside this one.
-    pub children: f64,
-    /// A nested poll was long: this one is long because of it, and is not warned about.
-    pub child_long: bool,
+/// The tasks' stats, in slots reused as tasks are forgotten (no allocation per task: a spawn
+/// and an eviction were an allocation and a free each, most of recording a short task), found
+/// by id through a map of slot numbers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TaskTable {
+    slots: IdMap<TaskId, u32>,
+    stats: Vec<TaskStats>,
+    free: Vec<u32>,
+}
+
+impl TaskTable {
+    pub fn get(&self, id: &TaskId) -> Option<&TaskStats> {
+        self.slots.get(id).map(|&i| &self.stats[i as usize])
+    }
+
+    pub fn get_mut(&mut self, id: &TaskId) -> Option<&mut TaskStats> {
+        self.slots.get(id).map(|&i| &mut self.stats[i as usize])
+    }
+
+    pub fn contains_key(&self, id: &TaskId) -> bool {
+        self.slots.contains_key(id)
+    }
+
+    pub fn insert(&mut self, id: TaskId, task: TaskStats) {
+        if let Some(&i) = self.slots.get(&id) {
+            self.stats[i as usize] = task;
+            return;
+        }
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.stats[i as usize] = task;
+                i
+            }
+            None => {
+                self.stats.push(task);
+                (self.stats.len() - 1) as u32
+            }
+        };
+        self.slots.insert(id, i);
+    }
+
+    pub fn remove(&mut self, id: &TaskId) {
+        if let Some(i) = self.slots.remove(id) {
+            // The stats stay in the slot until it is reused: dropping them now would free what
+            // they point to one by one.
+            self.free.push(i);
+        }
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &TaskStats> {
+        self.slots.values().map(|&i| &self.stats[i as usize])
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut TaskStats> {
+        let stats = &mut self.stats;
+        let live: std::collections::HashSet<u32> = self.slots.values().copied().collect();
+        stats
+            .iter_mut()
+            .enumerate()
+            .filter(move |(i, _)| live.contains(&(*i as u32)))
+            .map(|(_, t)| t)
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+}
+
+/// A poll as its event tells it.
+struct PollRecord {
+    start: f64,
+    end: f64,
+    children: f64,
+    ready: bool,
+    self_wakes: u64,
+    child_long: bool,
 }
 
 /// What applying an event asks the recorder to record next.
@@ -36,9 +103,7 @@ pub(crate) enum Follow {
 
 #[derive(Debug, Clone)]
 pub(crate) struct State {
-    /// Boxed: the map's table is sized in powers of two, and a table of 16,384 inline stats
-    /// would be most of the tracer's memory.
-    pub tasks: IdMap<TaskId, Box<TaskStats>>,
+    pub tasks: TaskTable,
     /// Finished tasks, oldest first, for evicting past the cap.
     finished: VecDeque<TaskId>,
     pub tasks_dropped: u64,
@@ -46,8 +111,6 @@ pub(crate) struct State {
     closed: VecDeque<ResourceId>,
     pub resources_dropped: u64,
     pub warnings: Warnings,
-    /// The polls under way, innermost last.
-    pub frames: Vec<Frame>,
     finished_cap: usize,
     /// The live recording: counts wakers and asks for lost-waker events. A snapshot or a
     /// replay only follows the events.
@@ -60,14 +123,13 @@ pub(crate) struct State {
 impl State {
     pub fn new(finished_cap: usize, warning_cap: usize, live: bool) -> Self {
         State {
-            tasks: IdMap::default(),
+            tasks: TaskTable::default(),
             finished: VecDeque::new(),
             tasks_dropped: 0,
             resources: IdMap::default(),
             closed: VecDeque::new(),
             resources_dropped: 0,
             warnings: Warnings::new(warning_cap),
-            frames: Vec::new(),
             finished_cap: finished_cap.max(1),
             live,
             keep_finished: true,
@@ -122,19 +184,7 @@ impl State {
 
     /// The live (not finished) task `id`.
     pub fn live_task(&mut self, id: TaskId) -> Option<&mut TaskStats> {
-        self.tasks
-            .get_mut(&id)
-            .map(|t| &mut **t)
-            .filter(|s| !s.state.is_finished())
-    }
-
-    /// The task being polled right now (the innermost).
-    pub fn current(&self) -> Option<TaskId> {
-        self.frames.last().map(|f| f.task)
-    }
-
-    pub fn is_polling(&self, id: TaskId) -> bool {
-        self.frames.iter().any(|f| f.task == id)
+        self.tasks.get_mut(&id).filter(|s| !s.state.is_finished())
     }
 
     /// Applies event number `seq`, if it concerns something this state knows (a live task, an
@@ -153,61 +203,38 @@ impl State {
             if self.tasks.contains_key(&id) {
                 return None;
             }
-            self.tasks.insert(
-                id,
-                Box::new(TaskStats::new(id, Rc::clone(meta), *parent, t)),
-            );
+            let mut task = TaskStats::new(id, Rc::clone(meta), *parent, t);
+            // An instrumented future first polled by a task is polled inside that task's polls.
+            task.nested = meta.kind == TaskKind::Instrumented && parent.is_some();
+            self.tasks.insert(id, task);
             if meta.size >= LARGE_FUTURE_BYTES {
                 let kind = WarningKind::LargeFuture { bytes: meta.size };
                 self.warnings.raise(id, &meta.name, kind, seq, t, |_, _| {});
             }
             return Some(Follow::Nothing);
         }
-        let nested = !self.frames.is_empty();
         let task = self.tasks.get_mut(&id)?;
         let finished = task.state.is_finished();
         match &event.kind {
-            EventKind::PollStart => {
+            EventKind::Polled {
+                start_ms,
+                children_ms,
+                ready,
+                self_wakes,
+                child_long,
+            } => {
                 if finished {
                     return None;
                 }
-                let waited = t - task.spawned_ms;
-                let stalled = task.polls == 0
-                    && !task.stalled
-                    && task.meta.kind == TaskKind::Spawned
-                    && waited > NEVER_POLLED_MS;
-                if let Some(since) = task.scheduled_since() {
-                    task.scheduled_ms += (t - since).max(0.0);
-                }
-                task.last_wake = None;
-                task.state = TaskState::Running;
-                task.poll_start = t;
-                task.nested |= nested;
-                self.frames.push(Frame {
-                    task: id,
-                    start: t,
-                    children: 0.0,
-                    child_long: false,
-                });
-                Some(if stalled {
-                    Follow::Stalled(id, waited)
-                } else {
-                    Follow::Nothing
-                })
-            }
-            EventKind::PollEnd { ready } => {
-                if finished {
-                    return None;
-                }
-                let follow = Self::poll_end(
-                    &mut self.frames,
-                    &mut self.warnings,
-                    self.live,
-                    task,
-                    seq,
-                    t,
-                    *ready,
-                );
+                let poll = PollRecord {
+                    start: *start_ms,
+                    end: t,
+                    children: *children_ms,
+                    ready: *ready,
+                    self_wakes: u64::from(*self_wakes),
+                    child_long: *child_long,
+                };
+                let follow = Self::polled(&mut self.warnings, self.live, task, seq, &poll);
                 if *ready {
                     self.finish(seq, id);
                 }
@@ -303,43 +330,37 @@ impl State {
         }
     }
 
-    /// A poll of `task` ended: its own time, its parent's share, the long-poll warning.
-    #[allow(clippy::too_many_arguments)]
-    fn poll_end(
-        frames: &mut Vec<Frame>,
+    /// A poll of `task` ended: its scheduled time before it, its own time, its self-wakes, the
+    /// long-poll and self-wake-storm warnings, and (live) whether its waker is lost.
+    fn polled(
         warnings: &mut Warnings,
         live: bool,
         task: &mut TaskStats,
         seq: u64,
-        t: f64,
-        ready: bool,
+        poll: &PollRecord,
     ) -> Follow {
         let id = task.id;
-        // The frame of this poll: the innermost, unless a nested poll never ended (a panic
-        // unwound through it), which is closed with it.
-        let frame = match frames.iter().rposition(|f| f.task == id) {
-            Some(i) => {
-                let frame = frames[i];
-                frames.truncate(i);
-                Some(frame)
-            }
-            None => None,
-        };
-        let (start, children, child_long) =
-            frame.map_or((t, 0.0, false), |f| (f.start, f.children, f.child_long));
-        let whole = (t - start).max(0.0);
-        let own = (whole - children).max(0.0);
-        let long = whole > LONG_POLL_MS && !child_long;
-        if let Some(outer) = frames.last_mut() {
-            outer.children += whole;
-            outer.child_long |= whole > LONG_POLL_MS || child_long;
+        let t = poll.end;
+        if let Some(since) = task.scheduled_since() {
+            task.scheduled_ms += (poll.start - since).max(0.0);
         }
+        let first = task.polls == 0;
+        let whole = (t - poll.start).max(0.0);
+        let own = (whole - poll.children).max(0.0);
+        let long = whole > LONG_POLL_MS && !poll.child_long;
         task.polls += 1;
         task.busy_ms += own;
-        task.in_children_ms += children;
+        task.in_children_ms += poll.children;
         task.max_poll_ms = task.max_poll_ms.max(own);
         task.last_poll_end = Some(t);
-        task.state = if ready {
+        task.last_wake = None;
+        if poll.self_wakes > 0 {
+            // Woken during the poll: scheduled from its end.
+            task.wakes += poll.self_wakes;
+            task.self_wakes += poll.self_wakes;
+            task.last_wake = Some(t);
+        }
+        task.state = if poll.ready {
             task.ended_ms = Some(t);
             TaskState::Done
         } else if task.last_wake.is_some() {
@@ -366,6 +387,14 @@ impl State {
                 },
             );
         }
+        if poll.self_wakes > 0 {
+            Self::storm(warnings, task, seq, t);
+        }
+        let waited = poll.start - task.spawned_ms;
+        if first && !task.stalled && task.meta.kind == TaskKind::Spawned && waited > NEVER_POLLED_MS
+        {
+            return Follow::Stalled(id, waited);
+        }
         let lost = live
             && task.state == TaskState::Idle
             && !task.nested
@@ -378,7 +407,7 @@ impl State {
         }
     }
 
-    /// `task` was woken: counts, the scheduled stretch, the self-wake storm and its clearing.
+    /// `task` was woken (outside its own polls): counts, the scheduled stretch, the storm.
     fn woken(warnings: &mut Warnings, task: &mut TaskStats, seq: u64, by: WakeSource, t: f64) {
         task.wakes += 1;
         if by == WakeSource::ItSelf {
@@ -389,25 +418,41 @@ impl State {
                 task.state = TaskState::Scheduled;
                 task.last_wake = Some(t);
             }
-            TaskState::Running | TaskState::Scheduled => task.last_wake = Some(t),
+            TaskState::Scheduled => task.last_wake = Some(t),
             _ => {}
         }
+        Self::storm(warnings, task, seq, t);
+    }
+
+    /// The self-wake storm: raised when more than half of at least [`STORM_MIN_WAKES`] wakes
+    /// were by the task itself, updated while it holds, cleared when it no longer does.
+    fn storm(warnings: &mut Warnings, task: &mut TaskStats, seq: u64, t: f64) {
         let (self_wakes, wakes) = (task.self_wakes, task.wakes);
         let storm = wakes >= STORM_MIN_WAKES && self_wakes * 2 > wakes;
-        if !storm && !task.storming {
-            return;
-        }
-        let was = task.storming;
-        task.storming = storm;
         let id = task.id;
         let kind = WarningKind::SelfWakeStorm { self_wakes, wakes };
-        if storm && !was {
-            warnings.raise(id, &task.meta.name, kind, seq, t, |old, new| *old = new);
-        } else if storm {
-            warnings.update(id, kind, seq, t);
-        } else {
-            warnings.update(id, kind.clone(), seq, t);
-            warnings.clear(id, &kind);
+        match task.storming {
+            None if storm => {
+                let serial =
+                    warnings.raise(id, &task.meta.name, kind, seq, t, |old, new| *old = new);
+                task.storming = Some(serial);
+            }
+            None => {}
+            Some(serial) => {
+                // Updated on every wake while it holds (a task spinning wakes itself a lot):
+                // found by its number, not looked up.
+                if let Some(w) = warnings.by_serial(serial, id, &kind) {
+                    w.kind = kind;
+                    w.last_event = seq;
+                    w.last_t_ms = t;
+                    if !storm {
+                        w.active = false;
+                    }
+                }
+                if !storm {
+                    task.storming = None;
+                }
+            }
         }
     }
 

@@ -19,8 +19,6 @@ pub enum TaskState {
     Idle,
     /// Woken (or just spawned) and waiting for its next poll.
     Scheduled,
-    /// Inside `poll` right now.
-    Running,
     Done,
     Cancelled,
     /// Completed with an error (a task from `spawn_fallible`), or panicked.
@@ -32,7 +30,6 @@ impl TaskState {
         match self {
             TaskState::Idle => "idle",
             TaskState::Scheduled => "scheduled",
-            TaskState::Running => "running",
             TaskState::Done => "done",
             TaskState::Cancelled => "cancelled",
             TaskState::Failed => "failed",
@@ -89,12 +86,10 @@ pub struct TaskStats {
     /// When the last wake since the last poll came (scheduled time runs from it).
     pub(crate) last_wake: Option<f64>,
     pub(crate) last_poll_end: Option<f64>,
-    /// The running poll's start.
-    pub(crate) poll_start: f64,
     /// Live copies of wakers of traced futures nested inside it (they wake it too).
     pub(crate) nested_wakers: u64,
-    /// Its self-wakes are over half of its wakes (a storm warning holds).
-    pub(crate) storming: bool,
+    /// Its self-wakes are over half of its wakes (a storm warning holds): the warning's number.
+    pub(crate) storming: Option<u64>,
     /// It was reported as waiting too long for its first poll.
     pub(crate) stalled: bool,
 }
@@ -127,9 +122,8 @@ impl TaskStats {
             handle_dropped: false,
             last_wake: Some(t),
             last_poll_end: None,
-            poll_start: t,
             nested_wakers: 0,
-            storming: false,
+            storming: None,
             stalled: false,
         }
     }
@@ -147,13 +141,10 @@ impl TaskStats {
         (self.ended_ms.unwrap_or(now_ms) - self.spawned_ms).max(0.0)
     }
 
-    /// Busy time including a poll still running at `now_ms`.
-    pub fn busy_ms_at(&self, now_ms: f64) -> f64 {
-        if self.state == TaskState::Running {
-            self.busy_ms + (now_ms - self.poll_start).max(0.0)
-        } else {
-            self.busy_ms
-        }
+    /// Busy time as of `now_ms` (polls are recorded when they end, and nothing else runs
+    /// meanwhile to look: the same as `busy_ms`).
+    pub fn busy_ms_at(&self, _now_ms: f64) -> f64 {
+        self.busy_ms
     }
 
     /// Scheduled time including a wake still waiting for its poll.

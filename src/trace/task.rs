@@ -13,19 +13,37 @@ use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use pin_project_lite::pin_project;
 
-use super::clock::{last_ms, now_ms};
+use super::clock::now_ms;
 use super::devtools;
 use super::event::{next_task_id, CancelReason, TaskId, TaskKind, TaskMeta, WakeSource};
+use super::executor::{self, Outcome, RawTask};
 use super::record;
+use super::recorder::PollRecord;
+use super::warning::LONG_POLL_MS;
+
+/// A traced poll under way: polls nest when a task polls a traced future of its own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    pub task: TaskId,
+    pub start: f64,
+    /// Time spent in traced polls nested inside this one.
+    pub children: f64,
+    /// A nested poll was long: this one is long because of it.
+    pub child_long: bool,
+    /// Wakes of this task during this poll.
+    pub self_wakes: u16,
+}
 
 thread_local! {
     /// The traced task being polled right now (the innermost, for nested `instrument`s).
     static CURRENT: Cell<Option<TaskId>> = const { Cell::new(None) };
+    /// The traced polls under way, innermost last.
+    static POLLS: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
     /// What is calling wakers right now (a timer callback, a resource handing over), and when,
     /// if it already read the clock.
     static WAKE_SOURCE: Cell<Option<(WakeSource, Option<f64>)>> = const { Cell::new(None) };
@@ -63,23 +81,98 @@ pub fn drop_with_reason<R>(reason: CancelReason, f: impl FnOnce() -> R) -> R {
     with_drop_reason(reason, f)
 }
 
-fn with_drop_reason<R>(reason: CancelReason, f: impl FnOnce() -> R) -> R {
+pub(crate) fn with_drop_reason<R>(reason: CancelReason, f: impl FnOnce() -> R) -> R {
     let prev = DROP_REASON.with(|r| r.replace(Some(reason)));
     let out = f();
     DROP_REASON.with(|r| r.set(prev));
     out
 }
 
-/// Tells the recorder whether a task's output is an error (for `spawn_fallible`).
-type Outcome<T> = fn(&T) -> Option<String>;
+/// Why the futures being dropped right now are dropped, if someone said.
+pub(crate) fn drop_reason() -> Option<CancelReason> {
+    DROP_REASON.with(Cell::get)
+}
 
-/// Restores the current task when a poll ends, also if it unwinds.
-struct PollScope(Option<TaskId>);
+/// Sets the scope the tasks spawned from now join; gives back the one before.
+pub(crate) fn scope_swap(scope: Option<Scope>) -> Option<Scope> {
+    SCOPE.with(|c| std::mem::replace(&mut *c.borrow_mut(), scope))
+}
+
+/// A traced poll under way: pushed on the poll stack when it starts, popped (also if the poll
+/// unwinds) with what happened inside it.
+pub(crate) struct PollScope {
+    outer: Option<TaskId>,
+    frame: Option<Frame>,
+}
+
+impl PollScope {
+    pub(crate) fn enter(task: TaskId, start: f64) -> PollScope {
+        POLLS.with(|p| {
+            p.borrow_mut().push(Frame {
+                task,
+                start,
+                children: 0.0,
+                child_long: false,
+                self_wakes: 0,
+            })
+        });
+        PollScope {
+            outer: CURRENT.with(|c| c.replace(Some(task))),
+            frame: None,
+        }
+    }
+
+    /// Ends the poll at `end`: its frame, and its time added to the poll it is nested in.
+    pub(crate) fn leave(&mut self, end: f64) -> Option<Frame> {
+        let frame = POLLS.with(|p| {
+            let mut polls = p.borrow_mut();
+            let frame = polls.pop()?;
+            if let Some(outer) = polls.last_mut() {
+                let whole = end - frame.start;
+                outer.children += whole;
+                outer.child_long |= whole > LONG_POLL_MS || frame.child_long;
+            }
+            Some(frame)
+        });
+        self.frame = frame;
+        frame
+    }
+}
 
 impl Drop for PollScope {
     fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.0));
+        if self.frame.is_none() {
+            // Unwound: the frame is still on the stack.
+            POLLS.with(|p| p.borrow_mut().pop());
+        }
+        CURRENT.with(|c| c.set(self.outer));
     }
+}
+
+/// Counts a wake of `task` during one of its own polls (true), or says it is not being polled.
+pub(crate) fn self_wake(task: TaskId) -> bool {
+    POLLS.with(|p| {
+        let mut polls = p.borrow_mut();
+        match polls.iter_mut().rev().find(|f| f.task == task) {
+            Some(frame) => {
+                frame.self_wakes = frame.self_wakes.saturating_add(1);
+                true
+            }
+            None => false,
+        }
+    })
+}
+
+/// The poll under way of `task` (for the panic hook: the poll that panicked).
+pub(crate) fn poll_under_way(task: TaskId) -> Option<Frame> {
+    POLLS
+        .try_with(|p| {
+            p.try_borrow()
+                .ok()
+                .and_then(|polls| polls.iter().rev().find(|f| f.task == task).copied())
+        })
+        .ok()
+        .flatten()
 }
 
 pin_project! {
@@ -110,7 +203,8 @@ pin_project! {
                 record(|r| r.cancelled(id, now, reason));
             } else {
                 let meta = Rc::clone(this.meta);
-                record(|r| r.dropped_unpolled(id, meta, now, reason));
+                let owner = current_task();
+                record(|r| r.dropped_unpolled(id, meta, owner, now, reason));
             }
         }
     }
@@ -140,21 +234,31 @@ impl<F: Future> Traced<F> {
     }
 }
 
-/// Our waker for task `task` polled with `outer`: the one kept if `outer` wakes the same
-/// thing, else a new one. A traced outer waker (we are nested) is woken directly, not copied.
-fn task_waker(kept: &mut Option<Rc<TaskWaker>>, task: TaskId, outer: &Waker) -> Rc<TaskWaker> {
-    if let Some(ours) = kept {
-        let same = match &ours.target {
-            Target::Outer(w) => w.will_wake(outer),
-            Target::Parent(p) => {
-                outer.vtable() == &VTABLE && std::ptr::eq(Rc::as_ptr(p).cast(), outer.data())
-            }
-        };
-        if same {
-            return Rc::clone(ours);
+/// Whether `kept` (our waker of an earlier poll) wakes what `outer` wakes.
+fn same_target(kept: &TaskWaker, outer: &Waker) -> bool {
+    match &kept.target {
+        Target::Outer(w) => w.will_wake(outer),
+        Target::Parent(p) => {
+            (outer.vtable() == &VTABLE && std::ptr::eq(Rc::as_ptr(p).cast(), outer.data()))
+                || (outer.vtable() == &BORROWED
+                    // SAFETY: a waker of BORROWED points at a live PollWaker (see `poll`).
+                    && unsafe { &*outer.data().cast::<PollWaker>() }
+                        .shared
+                        .borrow()
+                        .as_ref()
+                        .is_some_and(|s| Rc::ptr_eq(s, p)))
+        }
+        Target::Task(t) => {
+            outer.vtable() == &executor::WAKER_VTABLE
+                && std::ptr::eq((t.header() as *const executor::Header).cast(), outer.data())
         }
     }
-    let target = if outer.vtable() == &VTABLE {
+}
+
+/// What waking a future polled with `outer` must wake: a traced outer waker (we are nested) is
+/// woken directly, without a counted copy of it.
+fn target_of(outer: &Waker) -> Target {
+    if outer.vtable() == &VTABLE {
         // SAFETY: a waker with our vtable has an `Rc<TaskWaker>` pointer as its data (see
         // `clone_raw`), alive for as long as `outer` is; we take a reference of our own to it,
         // which no recorded count sees.
@@ -164,13 +268,70 @@ fn task_waker(kept: &mut Option<Rc<TaskWaker>>, task: TaskId, outer: &Waker) -> 
             Rc::from_raw(ptr)
         };
         Target::Parent(parent)
+    } else if outer.vtable() == &BORROWED {
+        // SAFETY: a waker of BORROWED points at a live PollWaker (see `Traced::poll`).
+        let parent = unsafe { &*outer.data().cast::<PollWaker>() };
+        Target::Parent(parent.shared())
+    } else if let Some(task) = executor::nested_parent(outer) {
+        Target::Task(task)
     } else {
         Target::Outer(outer.clone())
-    };
-    let ours = Rc::new(TaskWaker { task, target });
-    *kept = Some(Rc::clone(&ours));
-    ours
+    }
 }
+
+/// A traced future's waker for one poll, on the poll's stack, until a copy of it is made: a
+/// short future that never keeps its waker costs no allocation for it. The first copy makes
+/// the shared, counted one ([`TaskWaker`] in an `Rc`), kept for the future's later polls.
+struct PollWaker {
+    waker: TaskWaker,
+    shared: RefCell<Option<Rc<TaskWaker>>>,
+}
+
+impl PollWaker {
+    /// The shared waker, made on first need.
+    fn shared(&self) -> Rc<TaskWaker> {
+        Rc::clone(self.shared.borrow_mut().get_or_insert_with(|| {
+            Rc::new(TaskWaker {
+                task: self.waker.task,
+                target: self.waker.target.clone(),
+            })
+        }))
+    }
+}
+
+// The borrowed waker's vtable: copies are made of the shared one; it is never dropped or woken
+// by value (only ever lent, in a `Context`).
+static BORROWED: RawWakerVTable = RawWakerVTable::new(
+    clone_borrowed,
+    wake_borrowed,
+    wake_by_ref_borrowed,
+    drop_borrowed,
+);
+
+unsafe fn clone_borrowed(data: *const ()) -> RawWaker {
+    // SAFETY: `data` is the PollWaker of a poll under way (see `Traced::poll`).
+    let poll_waker = unsafe { &*data.cast::<PollWaker>() };
+    let shared = Rc::into_raw(poll_waker.shared());
+    // SAFETY: `shared` is an `Rc<TaskWaker>` pointer: counted like any copy (`clone_raw`),
+    // then the extra reference `into_raw` made is given back.
+    unsafe {
+        let copy = clone_raw(shared.cast());
+        drop(Rc::from_raw(shared));
+        copy
+    }
+}
+
+unsafe fn wake_borrowed(data: *const ()) {
+    // SAFETY: as in `clone_borrowed`; nothing to drop (never owned).
+    unsafe { wake_by_ref_borrowed(data) }
+}
+
+unsafe fn wake_by_ref_borrowed(data: *const ()) {
+    // SAFETY: as in `clone_borrowed`.
+    unsafe { &*data.cast::<PollWaker>() }.waker.wake_by_ref();
+}
+
+unsafe fn drop_borrowed(_data: *const ()) {}
 
 impl<F: Future> Future for Traced<F> {
     type Output = F::Output;
@@ -181,33 +342,77 @@ impl<F: Future> Future for Traced<F> {
         }
         let this = self.project();
         let id = *this.id;
-        let ours = task_waker(this.waker, id, cx.waker());
-        // A borrowed waker: not counted, never dropped; the copies the future makes are counted.
-        let waker = ManuallyDrop::new(unsafe {
-            // SAFETY: the pointer comes from an `Rc<TaskWaker>` that `ours` keeps alive for
-            // this whole poll, and VTABLE's functions treat it as exactly that.
-            Waker::from_raw(RawWaker::new(Rc::as_ptr(&ours).cast(), &VTABLE))
+        // The shared waker of an earlier poll if it still wakes the right thing; else one on
+        // this poll's stack, made shared only if the future copies it.
+        if this
+            .waker
+            .as_ref()
+            .is_some_and(|w| !same_target(w, cx.waker()))
+        {
+            *this.waker = None;
+        }
+        let poll_waker = PollWaker {
+            waker: TaskWaker {
+                task: id,
+                target: match this.waker {
+                    Some(_) => Target::Outer(Waker::noop().clone()),
+                    None => target_of(cx.waker()),
+                },
+            },
+            shared: RefCell::new(this.waker.clone()),
+        };
+        // A lent waker: never dropped; the copies the future makes are counted.
+        let waker = ManuallyDrop::new(match this.waker {
+            // SAFETY: the pointer comes from an `Rc<TaskWaker>` kept alive for this whole poll
+            // (`this.waker`), and VTABLE's functions treat it as exactly that.
+            Some(ours) => unsafe {
+                Waker::from_raw(RawWaker::new(Rc::as_ptr(ours).cast(), &VTABLE))
+            },
+            // SAFETY: `poll_waker` outlives this poll, and BORROWED's functions treat the
+            // pointer as a PollWaker.
+            None => unsafe {
+                Waker::from_raw(RawWaker::new(
+                    std::ptr::from_ref(&poll_waker).cast(),
+                    &BORROWED,
+                ))
+            },
         });
         let start = now_ms();
-        if *this.recorded {
-            record(|r| r.poll_start(id, start));
-        } else {
+        if !*this.recorded {
+            // An instrumented future: its row starts at its first poll, under the task
+            // polling it.
             *this.recorded = true;
             let meta = Rc::clone(this.meta);
-            record(|r| r.first_poll(id, meta, start));
+            let parent = current_task();
+            record(|r| r.first_poll(id, meta, parent, start));
         }
-        let result = {
-            let _restore = PollScope(CURRENT.with(|c| c.replace(Some(id))));
-            this.inner.poll(&mut Context::from_waker(&waker))
-        };
+        let mut scope = PollScope::enter(id, start);
+        let result = this.inner.poll(&mut Context::from_waker(&waker));
         let end = now_ms();
+        // A copy was made: keep the shared waker for the next polls.
+        if this.waker.is_none() {
+            *this.waker = poll_waker.shared.take();
+        }
+        let frame = scope.leave(end);
+        drop(scope);
+        let (children_ms, child_long, self_wakes) = frame.map_or((0.0, false, 0), |f| {
+            (f.children, f.child_long, f.self_wakes)
+        });
+        let poll = PollRecord {
+            start_ms: start,
+            children_ms,
+            ready: result.is_ready(),
+            self_wakes,
+            child_long,
+        };
+        // One event for the whole poll, recorded at its end.
         match &result {
-            Poll::Pending => record(|r| r.poll_end(id, end, false)),
+            Poll::Pending => record(|r| r.polled(id, end, poll)),
             Poll::Ready(output) => {
                 *this.done = true;
                 let error = this.outcome.and_then(|outcome| outcome(output));
                 record(|r| {
-                    r.poll_end(id, end, true);
+                    r.polled(id, end, poll);
                     if let Some(error) = error {
                         r.failed(id, error, end);
                     }
@@ -219,12 +424,40 @@ impl<F: Future> Future for Traced<F> {
     }
 }
 
+/// Records a wake of `task` now: a self-wake if it is being polled (counted in its poll's
+/// record, with no event and no clock: its scheduled time runs from the poll's end), else a
+/// wake by whatever is named (a timer, a resource handing over) or by the task being polled.
+pub(crate) fn record_wake(task: TaskId) {
+    if self_wake(task) {
+        return;
+    }
+    let (hint, at) = match WAKE_SOURCE.with(Cell::get) {
+        Some((source, at)) => (Some(source), at),
+        None => (None, None),
+    };
+    let running = current_task();
+    let by = hint.unwrap_or(match running {
+        Some(running) => WakeSource::Task(running),
+        None => WakeSource::External,
+    });
+    // Outside any poll, a task handing over its output is where the wake comes from.
+    let from = running.or(match by {
+        WakeSource::Task(from) => Some(from),
+        _ => None,
+    });
+    let t = at.unwrap_or_else(now_ms);
+    record(|r| r.wake(task, by, from, t));
+}
+
 /// What waking a traced task wakes next.
+#[derive(Clone)]
 enum Target {
     /// The executor's waker (or any untraced one) it was polled with.
     Outer(Waker),
-    /// The traced task it is nested in: woken as that task, not through a copy of its waker.
+    /// The traced future it is nested in: woken as that one, not through a copy of its waker.
     Parent(Rc<TaskWaker>),
+    /// The spawned task it is nested in, likewise.
+    Task(RawTask),
 }
 
 /// The waker a traced future sees: records the wake, then wakes the real task.
@@ -238,33 +471,26 @@ impl TaskWaker {
         if super::stopped_by_panic() {
             return; // the module trapped: see `stopped_by_panic`
         }
-        let task = self.task;
-        let (hint, at) = match WAKE_SOURCE.with(Cell::get) {
-            Some((source, at)) => (Some(source), at),
-            None => (None, None),
-        };
-        // A wake inside the task's own poll needs no clock: its scheduled time runs from the
-        // poll's end.
-        let t = at.unwrap_or_else(|| {
-            if current_task() == Some(task) {
-                last_ms()
-            } else {
-                now_ms()
-            }
-        });
-        record(|r| r.wake(task, hint, t));
+        record_wake(self.task);
         match &self.target {
             Target::Outer(waker) => waker.wake_by_ref(),
             Target::Parent(parent) => parent.wake_by_ref(),
+            Target::Task(task) => executor::wake_task(task.header()),
         }
     }
 
     /// This task and the traced tasks it is nested in, innermost first.
     fn for_each_ancestor(&self, mut f: impl FnMut(TaskId)) {
         let mut target = &self.target;
-        while let Target::Parent(parent) = target {
-            f(parent.task);
-            target = &parent.target;
+        loop {
+            match target {
+                Target::Parent(parent) => {
+                    f(parent.task);
+                    target = &parent.target;
+                }
+                Target::Task(task) => return f(task.header().id),
+                Target::Outer(_) => return,
+            }
         }
     }
 }
@@ -319,14 +545,8 @@ unsafe fn drop_raw(data: *const ()) {
 pub fn instrument<F: Future>(name: &str, future: F) -> Traced<F> {
     let location = Location::caller();
     let id = next_task_id();
-    let meta = record(|r| {
-        Rc::new(TaskMeta {
-            name: r.intern(name),
-            location,
-            size: std::mem::size_of::<F>(),
-            kind: TaskKind::Instrumented,
-        })
-    });
+    let size = std::mem::size_of::<F>();
+    let meta = record(|r| r.task_meta(name, location, size, TaskKind::Instrumented));
     Traced::new(id, meta, future, None, false)
 }
 
@@ -369,175 +589,24 @@ where
     let id = next_task_id();
     let parent = current_task();
     let t = now_ms();
-    let meta = record(|r| {
-        let meta = Rc::new(TaskMeta {
-            name: r.intern(name),
-            location,
-            size: std::mem::size_of::<F>(),
-            kind: TaskKind::Spawned,
-        });
-        r.spawn_task(id, Rc::clone(&meta), parent, t);
-        meta
+    let size = std::mem::size_of::<F>();
+    record(|r| {
+        let meta = r.task_meta(name, location, size, TaskKind::Spawned);
+        r.spawn_task(id, meta, parent, t);
     });
-    let shared = Rc::new(Shared::new(id));
     let scope = current_scope();
+    let task = executor::spawn_task(id, future, outcome, scope.clone());
     if let Some(scope) = &scope {
-        let control: Rc<dyn Control> = Rc::clone(&shared) as Rc<dyn Control>;
-        scope.register(Rc::downgrade(&control));
+        scope.register(&task);
     }
-    wasm_bindgen_futures::spawn_local(TaskFuture {
-        shared: Rc::clone(&shared),
-        scope,
-        traced: Some(Traced::new(id, meta, future, outcome, true)),
-    });
     JoinHandle {
-        shared,
+        handle: executor::Handle::new(task),
         delivered: false,
     }
 }
 
 fn current_scope() -> Option<Scope> {
     SCOPE.with(|s| s.borrow().clone())
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Running,
-    /// The output is waiting for (or was taken by) the handle.
-    Completed,
-    Cancelled,
-}
-
-/// What a spawned task and its handle share: the output, who waits for it, and the abort.
-struct Shared<T> {
-    id: TaskId,
-    status: Cell<Status>,
-    output: RefCell<Option<T>>,
-    abort: Cell<bool>,
-    /// The executor's waker of the task, to get it polled (and dropped) when aborted.
-    executor: RefCell<Option<Waker>>,
-    /// The waker of whoever awaits the handle.
-    joiner: RefCell<Option<Waker>>,
-}
-
-impl<T> Shared<T> {
-    fn new(id: TaskId) -> Self {
-        Shared {
-            id,
-            status: Cell::new(Status::Running),
-            output: RefCell::new(None),
-            abort: Cell::new(false),
-            executor: RefCell::new(None),
-            joiner: RefCell::new(None),
-        }
-    }
-
-    /// The task ended (`output` if it completed): the one awaiting its handle is woken by it.
-    fn finish(&self, output: Option<T>) {
-        self.status.set(if output.is_some() {
-            Status::Completed
-        } else {
-            Status::Cancelled
-        });
-        *self.output.borrow_mut() = output;
-        let joiner = self.joiner.borrow_mut().take();
-        if let Some(joiner) = joiner {
-            with_wake_source_at(WakeSource::Task(self.id), last_ms(), || joiner.wake());
-        }
-    }
-}
-
-/// A spawned task's abort, whatever its output's type (for [`TaskAbort`] and [`Scope`]).
-trait Control {
-    fn id(&self) -> TaskId;
-    fn abort(&self);
-    fn running(&self) -> bool;
-}
-
-impl<T> Control for Shared<T> {
-    fn id(&self) -> TaskId {
-        self.id
-    }
-
-    fn abort(&self) {
-        if self.status.get() != Status::Running || self.abort.replace(true) {
-            return;
-        }
-        let id = self.id;
-        let by = current_task();
-        let t = now_ms();
-        record(|r| r.abort_requested(id, by, t));
-        // Polled at its next turn, where it is dropped. Not yet polled at all: it is queued.
-        let executor = self.executor.borrow().clone();
-        if let Some(executor) = executor {
-            executor.wake();
-        }
-    }
-
-    fn running(&self) -> bool {
-        self.status.get() == Status::Running
-    }
-}
-
-pin_project! {
-    /// The future `spawn_local` runs: the traced future, dropped when aborted, its output
-    /// handed to the handle.
-    struct TaskFuture<F: Future> {
-        shared: Rc<Shared<F::Output>>,
-        scope: Option<Scope>,
-        #[pin]
-        traced: Option<Traced<F>>,
-    }
-
-    impl<F: Future> PinnedDrop for TaskFuture<F> {
-        fn drop(this: Pin<&mut Self>) {
-            // Dropped by the executor without completing (the page is going away): the handle
-            // learns it was cancelled.
-            let this = this.project();
-            if this.shared.status.get() == Status::Running && this.traced.is_some() {
-                this.shared.status.set(Status::Cancelled);
-            }
-        }
-    }
-}
-
-impl<F: Future> Future for TaskFuture<F> {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut this = self.project();
-        {
-            let mut executor = this.shared.executor.borrow_mut();
-            if !executor.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                *executor = Some(cx.waker().clone());
-            }
-        }
-        if this.shared.abort.get() {
-            let mut traced = this.traced;
-            with_drop_reason(CancelReason::Aborted, || traced.set(None));
-            this.shared.finish(None);
-            return Poll::Ready(());
-        }
-        let Some(traced) = this.traced.as_mut().as_pin_mut() else {
-            return Poll::Ready(());
-        };
-        let outer_scope = this
-            .scope
-            .as_ref()
-            .map(|s| SCOPE.with(|c| c.replace(Some(s.clone()))));
-        let result = traced.poll(cx);
-        if let Some(outer) = outer_scope {
-            SCOPE.with(|c| *c.borrow_mut() = outer);
-        }
-        match result {
-            Poll::Ready(output) => {
-                this.traced.set(None);
-                this.shared.finish(Some(output));
-                Poll::Ready(())
-            }
-            Poll::Pending => Poll::Pending,
-        }
-    }
 }
 
 /// The tasks spawned, directly or not, from the tasks of a scope: aborted together, as
@@ -550,7 +619,7 @@ pub struct Scope {
 
 #[derive(Default)]
 struct ScopeInner {
-    tasks: Vec<Weak<dyn Control>>,
+    tasks: Vec<RawTask>,
     /// Aborted: tasks spawned into it from now on are aborted at once.
     closed: bool,
 }
@@ -569,28 +638,26 @@ impl Scope {
         F::Output: 'static,
     {
         let location = Location::caller();
-        let outer = SCOPE.with(|c| c.replace(Some(self.clone())));
+        let outer = scope_swap(Some(self.clone()));
         let handle = spawn_traced(name, location, future, None);
-        SCOPE.with(|c| *c.borrow_mut() = outer);
+        scope_swap(outer);
         handle
     }
 
-    fn register(&self, task: Weak<dyn Control>) {
+    fn register(&self, task: &RawTask) {
         let closed = {
             let mut inner = self.inner.borrow_mut();
             // Forget finished tasks now and then, so a long-lived scope stays small.
             if inner.tasks.len() >= 64 && inner.tasks.len().is_power_of_two() {
                 inner
                     .tasks
-                    .retain(|t| t.upgrade().is_some_and(|t| t.running()));
+                    .retain(|t| t.header().status.get() == executor::Status::Running);
             }
             inner.tasks.push(task.clone());
             inner.closed
         };
         if closed {
-            if let Some(task) = task.upgrade() {
-                task.abort();
-            }
+            executor::abort(task.header());
         }
     }
 
@@ -601,11 +668,9 @@ impl Scope {
             inner.closed = true;
             std::mem::take(&mut inner.tasks)
         };
-        // Outside the borrow: aborting wakes tasks, which may spawn (and so register).
+        // Outside the borrow: aborting may record, and the tasks may spawn (and so register).
         for task in tasks {
-            if let Some(task) = task.upgrade() {
-                task.abort();
-            }
+            executor::abort(task.header());
         }
     }
 
@@ -615,7 +680,7 @@ impl Scope {
             .borrow()
             .tasks
             .iter()
-            .filter(|t| t.upgrade().is_some_and(|t| t.running()))
+            .filter(|t| t.header().status.get() == executor::Status::Running)
             .count()
     }
 }
@@ -623,27 +688,27 @@ impl Scope {
 /// Awaits a spawned task's output; dropping it detaches the task, [`JoinHandle::abort`] cancels it.
 #[must_use = "a dropped JoinHandle detaches its task; await it or call abort()"]
 pub struct JoinHandle<T> {
-    shared: Rc<Shared<T>>,
+    handle: executor::Handle<T>,
     /// The output (or the cancellation) reached whoever awaits this handle.
     delivered: bool,
 }
 
 impl<T: 'static> JoinHandle<T> {
     pub fn id(&self) -> TaskId {
-        self.shared.id
+        self.handle.task.header().id
     }
 
     /// Cancels the task: its future is dropped on the event loop's next turn, and awaiting this
     /// handle gives [`JoinError::Cancelled`]. A task that completes in the poll running now
     /// completes.
     pub fn abort(&self) {
-        self.shared.abort();
+        executor::abort(self.handle.task.header());
     }
 
     /// A handle that can abort the task from elsewhere (a Cancel button) while this one is awaited.
     pub fn abort_handle(&self) -> TaskAbort {
         TaskAbort {
-            control: Rc::clone(&self.shared) as Rc<dyn Control>,
+            task: self.handle.task.clone(),
         }
     }
 }
@@ -652,21 +717,20 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let id = self.shared.id;
-        match self.shared.status.get() {
-            Status::Running => {
-                let mut joiner = self.shared.joiner.borrow_mut();
-                if !joiner.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    *joiner = Some(cx.waker().clone());
-                }
+        let header = self.handle.task.header();
+        let id = header.id;
+        match header.status.get() {
+            executor::Status::Running => {
+                executor::join(header, cx.waker());
                 Poll::Pending
             }
-            Status::Completed => {
+            executor::Status::Completed => {
                 self.delivered = true;
-                let output = self.shared.output.borrow_mut().take();
+                // SAFETY: a `JoinHandle<T>` is only made for a task whose output is `T`.
+                let output = unsafe { executor::take_output::<T>(&self.handle.task) };
                 Poll::Ready(output.ok_or(JoinError::Cancelled(id)))
             }
-            Status::Cancelled => {
+            executor::Status::Cancelled => {
                 self.delivered = true;
                 Poll::Ready(Err(JoinError::Cancelled(id)))
             }
@@ -677,7 +741,7 @@ impl<T> Future for JoinHandle<T> {
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         if !self.delivered {
-            let id = self.shared.id;
+            let id = self.handle.task.header().id;
             record(|r| r.handle_dropped(id, now_ms));
         }
     }
@@ -686,16 +750,16 @@ impl<T> Drop for JoinHandle<T> {
 /// Aborts one task; cheap to clone.
 #[derive(Clone)]
 pub struct TaskAbort {
-    control: Rc<dyn Control>,
+    task: RawTask,
 }
 
 impl TaskAbort {
     pub fn abort(&self) {
-        self.control.abort();
+        executor::abort(self.task.header());
     }
 
     pub fn id(&self) -> TaskId {
-        self.control.id()
+        self.task.header().id
     }
 }
 

@@ -42,9 +42,8 @@ fn state(rec: &Recorder, id: TaskId) -> Option<TaskState> {
 /// A task polled once at t=0 that keeps a waker (as any real pending future does).
 fn pending_with_waker(rec: &mut Recorder, name: &str) -> TaskId {
     let id = rec.spawn(name, None, here(), 0.0);
-    rec.poll_start(id, 0.0);
     rec.waker_cloned(id);
-    rec.poll_end(id, 1.0, false);
+    rec.poll(id, 0.0, 1.0, false);
     id
 }
 
@@ -52,19 +51,16 @@ fn pending_with_waker(rec: &mut Recorder, name: &str) -> TaskId {
 // The state machine and tokio-console's columns
 
 #[test]
-fn a_task_goes_scheduled_running_idle_scheduled_running_done() {
+fn a_task_goes_scheduled_idle_scheduled_done_with_one_event_a_poll() {
     let mut rec = Recorder::default();
     let id = rec.spawn("main", None, here(), 10.0);
     assert_eq!(state(&rec, id), Some(TaskState::Scheduled));
-    rec.poll_start(id, 12.0);
-    assert_eq!(state(&rec, id), Some(TaskState::Running));
     rec.waker_cloned(id);
-    rec.poll_end(id, 13.0, false);
+    rec.poll(id, 12.0, 13.0, false);
     assert_eq!(state(&rec, id), Some(TaskState::Idle));
     rec.woken(id, WakeSource::Timer, 1013.0);
     assert_eq!(state(&rec, id), Some(TaskState::Scheduled));
-    rec.poll_start(id, 1014.0);
-    rec.poll_end(id, 1016.0, true);
+    rec.poll(id, 1014.0, 1016.0, true);
     let t = rec.task(id).cloned().expect("task kept");
     assert_eq!(t.state, TaskState::Done);
     assert_eq!((t.polls, t.wakes), (2, 1));
@@ -81,14 +77,24 @@ fn a_task_goes_scheduled_running_idle_scheduled_running_done() {
             .filter(|k| !matches!(k, EventKind::Spawned { .. }))
             .collect::<Vec<_>>(),
         vec![
-            EventKind::PollStart,
-            EventKind::PollEnd { ready: false },
+            EventKind::Polled {
+                start_ms: 12.0,
+                children_ms: 0.0,
+                ready: false,
+                self_wakes: 0,
+                child_long: false
+            },
             EventKind::Woken {
                 by: WakeSource::Timer,
                 from: None
             },
-            EventKind::PollStart,
-            EventKind::PollEnd { ready: true },
+            EventKind::Polled {
+                start_ms: 1014.0,
+                children_ms: 0.0,
+                ready: true,
+                self_wakes: 0,
+                child_long: false
+            },
         ]
     );
 }
@@ -99,7 +105,7 @@ fn scheduled_time_runs_from_the_last_wake_as_in_tokio_console() {
     let id = pending_with_waker(&mut rec, "twice-woken");
     rec.woken(id, WakeSource::Timer, 10.0);
     rec.woken(id, WakeSource::External, 20.0);
-    rec.poll_start(id, 25.0);
+    rec.poll(id, 25.0, 26.0, false);
     let t = rec.task(id).expect("kept");
     // 5 ms from the *last* wake (not 15 from the first); its first poll came at its spawn.
     assert_eq!(t.scheduled_ms, 5.0);
@@ -109,9 +115,14 @@ fn scheduled_time_runs_from_the_last_wake_as_in_tokio_console() {
 fn a_wake_during_its_own_poll_is_scheduled_from_the_end_of_that_poll() {
     let mut rec = Recorder::default();
     let id = rec.spawn("yielder", None, here(), 0.0);
-    rec.poll_start(id, 0.0);
-    rec.wake(id, None, 0.5);
-    rec.poll_end(id, 2.0, false);
+    rec.polled(
+        id,
+        2.0,
+        PollRecord {
+            self_wakes: 1,
+            ..PollRecord::plain(0.0, false)
+        },
+    );
     let t = rec.task(id).expect("kept");
     assert_eq!(t.state, TaskState::Scheduled);
     assert_eq!(
@@ -119,12 +130,8 @@ fn a_wake_during_its_own_poll_is_scheduled_from_the_end_of_that_poll() {
         (1, 1),
         "a wake inside its own poll is by itself"
     );
-    assert_eq!(
-        t.scheduled_ms_at(3.0),
-        1.0,
-        "from the poll's end (2), not the wake (0.5)"
-    );
-    rec.poll_start(id, 7.0);
+    assert_eq!(t.scheduled_ms_at(3.0), 1.0, "from the poll's end (2)");
+    rec.poll(id, 7.0, 8.0, false);
     assert_eq!(rec.task(id).map(|t| t.scheduled_ms), Some(5.0));
 }
 
@@ -132,12 +139,10 @@ fn a_wake_during_its_own_poll_is_scheduled_from_the_end_of_that_poll() {
 fn busy_idle_and_scheduled_add_up_to_total() {
     let mut rec = Recorder::default();
     let id = rec.spawn("t", None, here(), 0.0);
-    rec.poll_start(id, 1.0);
     rec.waker_cloned(id);
-    rec.poll_end(id, 4.0, false);
+    rec.poll(id, 1.0, 4.0, false);
     rec.woken(id, WakeSource::External, 20.0);
-    rec.poll_start(id, 25.0);
-    rec.poll_end(id, 26.0, true);
+    rec.poll(id, 25.0, 26.0, true);
     let t = rec.task(id).expect("kept");
     let now = 99.0;
     let sum = t.busy_ms_at(now) + t.idle_ms_at(now) + t.scheduled_ms_at(now);
@@ -150,9 +155,8 @@ fn busy_idle_and_scheduled_add_up_to_total() {
 fn live_stats_include_the_open_interval() {
     let mut rec = Recorder::default();
     let id = rec.spawn("sleeper", None, here(), 0.0);
-    rec.poll_start(id, 0.0);
     rec.waker_cloned(id);
-    rec.poll_end(id, 1.0, false);
+    rec.poll(id, 0.0, 1.0, false);
     let t = rec.task(id).expect("kept");
     assert_eq!(t.idle_ms_at(501.0), 500.0);
     assert_eq!(t.total_ms(501.0), 501.0);
@@ -165,8 +169,7 @@ fn live_stats_include_the_open_interval() {
 fn finished_tasks_ignore_late_events() {
     let mut rec = Recorder::default();
     let id = rec.spawn("t", None, here(), 0.0);
-    rec.poll_start(id, 0.0);
-    rec.poll_end(id, 1.0, true);
+    rec.poll(id, 0.0, 1.0, true);
     let before = rec.recorded();
     rec.woken(id, WakeSource::External, 2.0);
     rec.cancelled(id, 3.0, CancelReason::Dropped);
@@ -185,8 +188,7 @@ fn finished_tasks_past_the_cap_are_forgotten_and_counted() {
         .map(|i| rec.spawn(&format!("t{i}"), None, here(), 0.0))
         .collect();
     for &id in &ids[..4] {
-        rec.poll_start(id, 1.0);
-        rec.poll_end(id, 2.0, true);
+        rec.poll(id, 1.0, 2.0, true);
     }
     let kept: Vec<_> = rec.tasks().map(|t| t.id).collect();
     assert_eq!(
@@ -207,12 +209,15 @@ fn the_event_log_is_bounded_and_counts_drops() {
     let id = rec.spawn("busy", None, here(), 0.0);
     rec.waker_cloned(id);
     for i in 0..100 {
-        rec.poll_start(id, i as f64);
-        rec.poll_end(id, i as f64 + 0.5, false);
+        rec.poll(id, i as f64, i as f64 + 0.5, false);
     }
     assert_eq!(rec.events().len(), 10);
-    assert_eq!(rec.events().dropped(), 191);
-    assert_eq!(rec.recorded(), 201);
+    assert_eq!(
+        rec.events().dropped(),
+        91,
+        "a spawn and a hundred polls: one event each"
+    );
+    assert_eq!(rec.recorded(), 101);
 }
 
 #[test]
@@ -221,7 +226,7 @@ fn reset_forgets_tasks_but_never_reuses_ids() {
     let old = rec.spawn("old", None, here(), 0.0);
     rec.reset();
     assert_eq!(rec.tasks().count(), 0);
-    rec.poll_start(old, 1.0);
+    rec.poll(old, 1.0, 2.0, false);
     assert_eq!(
         rec.recorded(),
         0,
@@ -238,6 +243,10 @@ fn tasks_of_one_name_share_it() {
     let b = rec.spawn("worker", None, here(), 0.0);
     let (a, b) = (rec.task(a).expect("a"), rec.task(b).expect("b"));
     assert!(Rc::ptr_eq(&a.meta.name, &b.meta.name));
+    assert!(
+        Rc::ptr_eq(&a.meta, &b.meta),
+        "spawned at one place: one description"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,9 +261,8 @@ fn long_polls_make_one_warning_per_task_counting_them_with_the_worst() {
     let mut t = 10.0;
     for i in 0..2000 {
         rec.woken(id, WakeSource::Timer, t);
-        rec.poll_start(id, t);
         let busy = if i == 7 { 300.0 } else { 60.0 };
-        rec.poll_end(id, t + busy, false);
+        rec.poll(id, t, t + busy, false);
         t += busy + 1.0;
     }
     let long: Vec<&Warning> = rec
@@ -267,7 +275,7 @@ fn long_polls_make_one_warning_per_task_counting_them_with_the_worst() {
     assert_eq!(w.count, 2000);
     assert_eq!(w.kind, WarningKind::LongPoll { worst_ms: 300.0 });
     let last = rec.events().get(w.last_event).expect("linked");
-    assert_eq!(last.kind, EventKind::PollEnd { ready: false });
+    assert!(matches!(last.kind, EventKind::Polled { ready: false, .. }));
     assert_eq!(last.task, Some(id));
     assert!(w.to_string().contains("2000 times"), "{w}");
     assert!(
@@ -281,8 +289,7 @@ fn long_polls_make_one_warning_per_task_counting_them_with_the_worst() {
 fn a_poll_of_exactly_50_ms_is_not_long() {
     let mut rec = Recorder::default();
     let id = rec.spawn("edge", None, here(), 0.0);
-    rec.poll_start(id, 0.0);
-    rec.poll_end(id, 50.0, true);
+    rec.poll(id, 0.0, 50.0, true);
     assert!(codes(&rec).is_empty());
 }
 
@@ -290,8 +297,7 @@ fn a_poll_of_exactly_50_ms_is_not_long() {
 fn pending_without_a_live_waker_is_a_lost_waker() {
     let mut rec = Recorder::default();
     let id = rec.spawn("forgetful", None, here(), 0.0);
-    rec.poll_start(id, 0.0);
-    rec.poll_end(id, 1.0, false);
+    rec.poll(id, 0.0, 1.0, false);
     assert_eq!(codes(&rec), vec![(id, "lost-waker")]);
     assert!(
         kinds(&rec, id).contains(&EventKind::LostWaker),
@@ -327,15 +333,25 @@ fn a_waker_dropped_after_waking_is_not_lost() {
 fn mostly_self_wakes_is_a_storm_that_clears_when_the_ratio_falls_back() {
     let mut rec = Recorder::default();
     let yielder = pending_with_waker(&mut rec, "yield-once");
-    rec.poll_start(yielder, 2.0);
-    rec.wake(yielder, None, 2.0);
-    rec.poll_end(yielder, 2.5, false);
+    rec.polled(
+        yielder,
+        2.5,
+        PollRecord {
+            self_wakes: 1,
+            ..PollRecord::plain(2.0, false)
+        },
+    );
     let spinner = pending_with_waker(&mut rec, "spinner");
     for i in 0..12 {
         let t = 10.0 + i as f64;
-        rec.poll_start(spinner, t);
-        rec.wake(spinner, None, t + 0.1);
-        rec.poll_end(spinner, t + 0.2, false);
+        rec.polled(
+            spinner,
+            t + 0.2,
+            PollRecord {
+                self_wakes: 1,
+                ..PollRecord::plain(t, false)
+            },
+        );
     }
     assert_eq!(codes(&rec), vec![(spinner, "self-wake-storm")]);
     let w = rec.warnings().iter().next().cloned().expect("warning");
@@ -351,8 +367,7 @@ fn mostly_self_wakes_is_a_storm_that_clears_when_the_ratio_falls_back() {
     for i in 0..13 {
         let t = 100.0 + i as f64;
         rec.woken(spinner, WakeSource::Timer, t);
-        rec.poll_start(spinner, t);
-        rec.poll_end(spinner, t + 0.1, false);
+        rec.poll(spinner, t, t + 0.1, false);
     }
     let w = rec.warnings().iter().next().cloned().expect("warning");
     assert!(!w.active, "cleared: {w}");
@@ -372,13 +387,15 @@ fn a_third_self_wakes_is_not_a_storm() {
     let mut rec = Recorder::default();
     let id = pending_with_waker(&mut rec, "mixed");
     for i in 0..30 {
-        rec.poll_start(id, i as f64);
-        if i % 3 == 2 {
-            rec.wake(id, None, i as f64);
-        } else {
+        let self_wakes = u16::from(i % 3 == 2);
+        if self_wakes == 0 {
             rec.woken(id, WakeSource::Timer, i as f64);
         }
-        rec.poll_end(id, i as f64 + 0.5, false);
+        let poll = PollRecord {
+            self_wakes,
+            ..PollRecord::plain(i as f64, false)
+        };
+        rec.polled(id, i as f64 + 0.5, poll);
     }
     assert!(codes(&rec).is_empty(), "{:?}", codes(&rec));
 }
@@ -389,8 +406,7 @@ fn never_polled_is_only_a_spawned_task_waiting_over_a_second_for_its_first_poll(
     let aborted = rec.spawn("aborted-at-once", None, here(), 0.0);
     let stuck = rec.spawn("stuck", None, here(), 0.0);
     let fine = rec.spawn("fine", None, here(), 0.0);
-    rec.poll_start(fine, 1.0);
-    rec.poll_end(fine, 2.0, true);
+    rec.poll(fine, 1.0, 2.0, true);
     rec.abort_requested(aborted, None, 3.0);
     rec.cancelled(aborted, 5.0, CancelReason::Aborted);
     rec.check_stalled(900.0);
@@ -420,8 +436,7 @@ fn a_spawned_task_first_polled_over_a_second_late_is_warned_at_that_poll() {
     let mut rec = Recorder::default();
     let late = rec.spawn("starved", None, here(), 0.0);
     // Nothing checked while the event loop was blocked; its first poll comes 1.2 s late.
-    rec.poll_start(late, 1200.0);
-    rec.poll_end(late, 1201.0, true);
+    rec.poll(late, 1200.0, 1201.0, true);
     rec.check_stalled(3000.0);
     assert_eq!(codes(&rec), vec![(late, "never-polled")]);
     assert_eq!(rec.warnings().iter().next().map(|w| w.count), Some(1));
@@ -437,7 +452,7 @@ fn an_unpolled_instrument_dropped_by_its_owner_is_a_row_in_words_without_a_warni
         kind: TaskKind::Instrumented,
     });
     let id = TaskId::new(1_000_000).expect("id");
-    rec.dropped_unpolled(id, meta, 40.0, CancelReason::LostSelect);
+    rec.dropped_unpolled(id, meta, None, 40.0, CancelReason::LostSelect);
     rec.check_stalled(5000.0);
     assert!(codes(&rec).is_empty());
     let t = rec.task(id).expect("a row");
@@ -457,12 +472,10 @@ fn an_error_with_its_join_handle_dropped_warns_whichever_comes_first() {
     let mut rec = Recorder::default();
     let early = rec.spawn("handle-dropped-first", None, here(), 0.0);
     rec.handle_dropped(early, || 1.0);
-    rec.poll_start(early, 2.0);
-    rec.poll_end(early, 3.0, true);
+    rec.poll(early, 2.0, 3.0, true);
     rec.failed(early, "boom", 3.0);
     let late = rec.spawn("failed-first", None, here(), 0.0);
-    rec.poll_start(late, 2.0);
-    rec.poll_end(late, 3.0, true);
+    rec.poll(late, 2.0, 3.0, true);
     rec.failed(late, "bang", 3.0);
     assert_eq!(
         codes(&rec),
@@ -488,13 +501,11 @@ fn an_error_with_its_join_handle_dropped_warns_whichever_comes_first() {
 fn a_failure_whose_handle_is_kept_raises_nothing_and_a_done_handle_records_nothing() {
     let mut rec = Recorder::default();
     let id = rec.spawn("failing", None, here(), 0.0);
-    rec.poll_start(id, 0.0);
-    rec.poll_end(id, 1.0, true);
+    rec.poll(id, 0.0, 1.0, true);
     rec.failed(id, "seen by its awaiter", 1.0);
     assert!(codes(&rec).is_empty());
     let done = rec.spawn("done", None, here(), 0.0);
-    rec.poll_start(done, 0.0);
-    rec.poll_end(done, 1.0, true);
+    rec.poll(done, 0.0, 1.0, true);
     let before = rec.recorded();
     rec.handle_dropped(done, || 2.0);
     assert_eq!(
@@ -512,8 +523,7 @@ fn the_warning_list_is_bounded() {
     });
     for i in 0..10 {
         let id = rec.spawn("slow", None, here(), 0.0);
-        rec.poll_start(id, i as f64 * 100.0);
-        rec.poll_end(id, i as f64 * 100.0 + 60.0, true);
+        rec.poll(id, i as f64 * 100.0, i as f64 * 100.0 + 60.0, true);
     }
     assert_eq!(rec.warnings().len(), 3);
     assert_eq!(rec.warnings().dropped(), 7);
@@ -557,9 +567,8 @@ fn an_abort_schedules_an_idle_task_and_says_who() {
     let mut rec = Recorder::default();
     let main = rec.spawn("main", None, here(), 0.0);
     let victim = pending_with_waker(&mut rec, "victim");
-    rec.poll_start(main, 5.0);
     rec.abort_requested(victim, Some(main), 5.5);
-    rec.poll_end(main, 6.0, true);
+    rec.poll(main, 5.0, 6.0, true);
     let t = rec.task(victim).expect("kept");
     assert_eq!(t.state, TaskState::Scheduled, "dropped at its next turn");
     assert_eq!(t.abort_requested, Some(Some(main)));
@@ -573,9 +582,8 @@ fn an_abort_schedules_an_idle_task_and_says_who() {
 fn an_abort_during_a_poll_that_completes_leaves_the_task_done() {
     let mut rec = Recorder::default();
     let id = rec.spawn("self-aborting", None, here(), 0.0);
-    rec.poll_start(id, 1.0);
     rec.abort_requested(id, Some(id), 1.5);
-    rec.poll_end(id, 2.0, true);
+    rec.poll(id, 1.0, 2.0, true);
     let t = rec.task(id).expect("kept");
     assert_eq!((t.state, t.cancel_reason), (TaskState::Done, None));
 }
@@ -1157,19 +1165,17 @@ fn subscribers_hear_of_changes_until_they_unsubscribe() {
 fn as_of_rebuilds_the_states_and_stats_of_a_past_moment() {
     let mut rec = Recorder::default();
     let main = rec.spawn("main", None, here(), 0.0);
-    rec.poll_start(main, 1.0);
     rec.waker_cloned(main);
-    rec.poll_end(main, 2.0, false);
+    rec.poll(main, 1.0, 2.0, false);
     let mid = rec.recorded() - 1;
     rec.woken(main, WakeSource::Timer, 100.0);
-    rec.poll_start(main, 101.0);
-    rec.poll_end(main, 160.0, true); // a long poll: warned after `mid`
+    rec.poll(main, 101.0, 160.0, true); // a long poll: warned after `mid`
     let past = rec.as_of(mid);
     let t = past.task(main).expect("rebuilt");
     assert_eq!(t.state, TaskState::Idle);
     assert_eq!(t.polls, 1);
     assert_eq!(t.name(), "main");
-    assert_eq!(past.events().len(), 3);
+    assert_eq!(past.events().len(), 2);
     assert!(past.warnings().is_empty(), "the long poll came later");
     let now = rec.as_of(rec.recorded() - 1);
     let t = now.task(main).expect("rebuilt");
@@ -1187,7 +1193,6 @@ fn as_of_after_the_log_wraps_keeps_main_and_the_live_event_numbers() {
         warnings: 100,
     });
     let main = rec.spawn("main", None, here(), 0.0);
-    rec.poll_start(main, 0.0);
     rec.waker_cloned(main);
     let sem = semaphore(&mut rec, 1);
     rec.resource(
@@ -1199,19 +1204,17 @@ fn as_of_after_the_log_wraps_keeps_main_and_the_live_event_numbers() {
         },
         0.5,
     );
-    rec.poll_end(main, 1.0, false);
+    rec.poll(main, 0.0, 1.0, false);
     let worker = rec.spawn("worker", None, here(), 1.0);
     rec.waker_cloned(worker);
     let mut t = 2.0;
     for _ in 0..40 {
         rec.woken(worker, WakeSource::Timer, t);
-        rec.poll_start(worker, t);
-        rec.poll_end(worker, t + 0.5, false);
+        rec.poll(worker, t, t + 0.5, false);
         t += 1.0;
     }
     rec.woken(worker, WakeSource::Timer, t);
-    rec.poll_start(worker, t);
-    rec.poll_end(worker, t + 80.0, false); // a long poll, inside the kept window
+    rec.poll(worker, t, t + 80.0, false); // a long poll, inside the kept window
     assert!(rec.events().dropped() > 0, "the log wrapped");
     let first = rec.events().first_seq();
     let long_poll = rec.warnings().iter().next().cloned().expect("warned");
@@ -1242,9 +1245,11 @@ fn as_of_after_the_log_wraps_keeps_main_and_the_live_event_numbers() {
         (w.event, w.kind.clone()),
         (long_poll.event, long_poll.kind.clone())
     );
-    assert_eq!(
-        end.events().get(w.event).map(|e| e.kind.clone()),
-        Some(EventKind::PollEnd { ready: false }),
+    assert!(
+        matches!(
+            end.events().get(w.event).map(|e| e.kind.clone()),
+            Some(EventKind::Polled { ready: false, .. })
+        ),
         "the warning points at the same event in the replay"
     );
     let worker_polls = end.task(worker).map(|t| t.polls);
@@ -1299,13 +1304,11 @@ fn as_of_replays_resources_from_their_initial_state() {
 fn recording() -> (Recorder, TaskId, TaskId, TaskId) {
     let mut rec = Recorder::new(Limits::default());
     let main = rec.spawn("main", None, here(), 0.0);
-    rec.poll_start(main, 1.0);
     rec.waker_cloned(main);
     let child = rec.spawn("child", Some(main), here(), 1.5);
     let waiter = rec.spawn("waiter", Some(main), here(), 1.6);
     let sem = semaphore(&mut rec, 1);
-    rec.poll_end(main, 2.0, false);
-    rec.poll_start(child, 3.0);
+    rec.poll(main, 1.0, 2.0, false);
     rec.waker_cloned(child);
     rec.resource(
         sem,
@@ -1317,8 +1320,7 @@ fn recording() -> (Recorder, TaskId, TaskId, TaskId) {
         3.0,
     );
     rec.sleep_started(child, 100.0, 3.0);
-    rec.poll_end(child, 3.0, false); // a poll the coarse clock saw as 0 µs
-    rec.poll_start(waiter, 3.5);
+    rec.poll(child, 3.0, 3.0, false); // a poll the coarse clock saw as 0 µs
     rec.waker_cloned(waiter);
     rec.resource(
         sem,
@@ -1326,22 +1328,20 @@ fn recording() -> (Recorder, TaskId, TaskId, TaskId) {
         ResourceEvent::Waiting { waiters: 1 },
         3.6,
     );
-    rec.poll_end(waiter, 4.0, false);
+    rec.poll(waiter, 3.5, 4.0, false);
     rec.woken(child, WakeSource::Timer, 104.0);
-    rec.poll_start(child, 105.0);
     rec.resource(
         sem,
         Some(child),
         ResourceEvent::Released { holders: 0 },
         105.2,
     );
-    rec.wake(waiter, Some(WakeSource::Semaphore(sem)), 105.2);
-    rec.poll_end(child, 106.0, true);
-    rec.wake(main, Some(WakeSource::Task(child)), 106.0); // handed over after its poll
-    rec.poll_start(waiter, 106.5);
-    rec.poll_end(waiter, 106.5, true);
-    rec.poll_start(main, 107.0);
-    rec.poll_end(main, 180.0, true); // a long poll: a warning
+    rec.wake(waiter, WakeSource::Semaphore(sem), Some(child), 105.2);
+    rec.poll(child, 105.0, 106.0, true);
+    // Handed over after its poll.
+    rec.wake(main, WakeSource::Task(child), Some(child), 106.0);
+    rec.poll(waiter, 106.5, 106.5, true);
+    rec.poll(main, 107.0, 180.0, true); // a long poll: a warning
     (rec, main, child, waiter)
 }
 
@@ -1525,8 +1525,7 @@ fn counters_are_keyed_by_resource_and_warnings_are_instants() {
 fn strings_are_escaped() {
     let mut rec = Recorder::default();
     let id = rec.spawn("a \"quoted\"\nname\\", None, here(), 0.0);
-    rec.poll_start(id, 0.0);
-    rec.poll_end(id, 1.0, true);
+    rec.poll(id, 0.0, 1.0, true);
     rec.failed(id, "bad\tthing \u{1}", 1.0);
     let events = parse(&rec);
     assert!(of(&events, "M").iter().any(|m| m["args"]["name"]
@@ -1593,4 +1592,161 @@ fn sleep_rows_pair_each_sleep_with_the_poll_that_ended_it() {
     for key in ["task", "requested_ms", "started_ms", "polled_ms", "late_ms"] {
         assert!(json.get(key).is_some(), "missing {key}: {json}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The executor, turned by hand
+
+#[test]
+fn tasks_queued_before_a_turn_run_in_it_one_clock_reading_after_each_poll() {
+    reset();
+    set_fake_now(Some(10.0));
+    let a = spawn("a", async { 1 });
+    let b = spawn("b", async { 2 });
+    let (ida, idb) = (a.id(), b.id());
+    assert_eq!(run_until_idle(), 1, "both in one turn");
+    set_fake_now(None);
+    let polls: Vec<(TaskId, f64, f64)> = with_recorder(|r| {
+        r.events()
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Polled { start_ms, .. } => Some((e.task?, start_ms, e.t_ms)),
+                _ => None,
+            })
+            .collect()
+    });
+    assert_eq!(polls, vec![(ida, 10.0, 10.0), (idb, 10.0, 10.0)]);
+    // The handles give the outputs.
+    let joined = spawn("joiner", async move { (a.await, b.await) });
+    run_until_idle();
+    assert_eq!(
+        with_recorder(|r| r.task(joined.id()).map(|t| t.state)),
+        Some(TaskState::Done)
+    );
+}
+
+#[test]
+fn a_task_woken_during_a_turn_waits_for_the_next() {
+    reset();
+    let mut turns = 0;
+    let counter = Rc::new(std::cell::Cell::new(0));
+    let seen = Rc::clone(&counter);
+    let handle = spawn("yields-twice", async move {
+        for _ in 0..2 {
+            yield_microtask().await;
+            seen.set(seen.get() + 1);
+        }
+    });
+    let id = handle.id();
+    turns += run_until_idle();
+    assert_eq!(
+        turns, 3,
+        "one poll a turn: the self-wake waits for the next"
+    );
+    assert_eq!(counter.get(), 2);
+    let t = stats(id);
+    assert_eq!((t.polls, t.wakes, t.self_wakes), (3, 2, 2));
+    assert!(warning_codes().is_empty(), "{:?}", warning_codes());
+}
+
+#[test]
+fn an_abort_before_the_first_poll_drops_it_unpolled_and_the_handle_says_cancelled() {
+    reset();
+    let victim = spawn("victim", async { 5 });
+    let id = victim.id();
+    victim.abort();
+    let result = Rc::new(RefCell::new(None));
+    let out = Rc::clone(&result);
+    let _awaiter = spawn("awaiter", async move {
+        *out.borrow_mut() = Some(victim.await);
+    });
+    run_until_idle();
+    assert_eq!(*result.borrow(), Some(Err(JoinError::Cancelled(id))));
+    let t = stats(id);
+    assert_eq!(
+        (t.state, t.polls, t.cancel_reason),
+        (TaskState::Cancelled, 0, Some(CancelReason::Aborted))
+    );
+    assert!(warning_codes().is_empty(), "{:?}", warning_codes());
+}
+
+#[test]
+fn the_handles_awaiter_is_woken_by_the_task_it_awaits() {
+    reset();
+    let (tx, rx) = futures::channel::oneshot::channel::<u8>();
+    let worker = spawn("worker", async move { rx.await.unwrap_or(0) });
+    let worker_id = worker.id();
+    let awaiter = spawn("awaiter", worker);
+    let awaiter_id = awaiter.id();
+    run_until_idle();
+    let _ = tx.send(9);
+    run_until_idle();
+    let by: Vec<(WakeSource, Option<TaskId>)> = with_recorder(|r| {
+        r.events()
+            .iter()
+            .filter(|e| e.task == Some(awaiter_id))
+            .filter_map(|e| match e.kind {
+                EventKind::Woken { by, from } => Some((by, from)),
+                _ => None,
+            })
+            .collect()
+    });
+    assert_eq!(by, vec![(WakeSource::Task(worker_id), Some(worker_id))]);
+    drop(awaiter);
+}
+
+#[test]
+fn a_pending_task_nobody_can_wake_is_a_lost_waker_and_its_future_is_dropped_with_it() {
+    reset();
+    let handle = spawn("forgotten", futures::future::pending::<()>());
+    let id = handle.id();
+    run_until_idle();
+    assert_eq!(warning_codes(), vec!["lost-waker"]);
+    drop(handle); // the last reference: the future goes with it
+    let t = stats(id);
+    assert_eq!(
+        (t.state, t.cancel_reason),
+        (TaskState::Cancelled, Some(CancelReason::Dropped))
+    );
+}
+
+#[test]
+fn a_scope_aborts_its_tasks_and_those_they_spawn() {
+    reset();
+    let scope = Scope::new();
+    let inner_id = Rc::new(std::cell::Cell::new(None));
+    let seen = Rc::clone(&inner_id);
+    let outer = scope.spawn("outer", async move {
+        let inner = spawn("inner", futures::future::pending::<()>());
+        seen.set(Some(inner.id()));
+        let _ = inner.await;
+    });
+    run_until_idle();
+    assert_eq!(scope.live(), 2);
+    scope.abort_all();
+    run_until_idle();
+    assert_eq!(scope.live(), 0);
+    let inner = inner_id.get().expect("spawned");
+    assert_eq!(stats(inner).cancel_reason, Some(CancelReason::Aborted));
+    assert_eq!(stats(outer.id()).state, TaskState::Cancelled);
+}
+
+#[test]
+fn an_instrument_inside_a_spawned_task_nests_without_counting_its_waker() {
+    reset();
+    let slot: Rc<RefCell<Option<Waker>>> = Rc::default();
+    let child = instrument("child", keeper(&slot));
+    let child_id = child.id();
+    let parent = spawn("parent", child);
+    run_until_idle();
+    let p = stats(parent.id());
+    assert_eq!((p.waker_clones, p.waker_drops), (0, 0));
+    assert_eq!(stats(child_id).parent, Some(parent.id()));
+    assert!(
+        warning_codes().is_empty(),
+        "the child's kept waker keeps the parent wakeable"
+    );
+    slot.borrow_mut().take().expect("kept").wake();
+    run_until_idle();
+    assert_eq!(stats(parent.id()).wakes, 1);
 }

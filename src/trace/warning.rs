@@ -162,7 +162,7 @@ impl Warnings {
         seq: u64,
         t: f64,
         update: impl FnOnce(&mut WarningKind, WarningKind),
-    ) {
+    ) -> u64 {
         let slot = kind.slot();
         if let Some(i) = self.position(task, slot) {
             let w = &mut self.list[i];
@@ -171,7 +171,7 @@ impl Warnings {
             w.last_t_ms = t;
             w.count += 1;
             w.active = true;
-            return;
+            return self.base + i as u64;
         }
         if self.list.len() == self.cap {
             if let Some(old) = self.list.pop_front() {
@@ -180,8 +180,8 @@ impl Warnings {
             self.base += 1;
             self.dropped += 1;
         }
-        self.index
-            .insert((task, slot), self.base + self.list.len() as u64);
+        let serial = self.base + self.list.len() as u64;
+        self.index.insert((task, slot), serial);
         self.list.push_back(Warning {
             task,
             task_name: std::rc::Rc::clone(task_name),
@@ -193,20 +193,24 @@ impl Warnings {
             count: 1,
             active: true,
         });
+        serial
     }
 
-    /// Updates `task`'s warning of `kind`'s kind with `kind`'s figures and event, without
-    /// counting it again (a storm growing).
-    pub(crate) fn update(&mut self, task: TaskId, kind: WarningKind, seq: u64, t: f64) {
-        if let Some(i) = self.position(task, kind.slot()) {
-            let w = &mut self.list[i];
-            w.kind = kind;
-            w.last_event = seq;
-            w.last_t_ms = t;
-        }
+    /// The warning numbered `serial` (as [`Warnings::raise`] returned it), if still kept and
+    /// still `task`'s of that kind: found without hashing, for a warning updated on every wake.
+    pub(crate) fn by_serial(
+        &mut self,
+        serial: u64,
+        task: TaskId,
+        kind: &WarningKind,
+    ) -> Option<&mut Warning> {
+        let i = usize::try_from(serial.checked_sub(self.base)?).ok()?;
+        let w = self.list.get_mut(i)?;
+        (w.task == task && w.kind.slot() == kind.slot()).then_some(w)
     }
 
     /// Marks `task`'s warning of `code`'s kind as no longer holding (a storm that calmed down).
+    #[cfg(test)]
     pub(crate) fn clear(&mut self, task: TaskId, kind: &WarningKind) {
         if let Some(i) = self.position(task, kind.slot()) {
             self.list[i].active = false;

@@ -5,10 +5,11 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::export;
+use super::lesson_texts::{use_lesson_texts, Load};
 use super::log::Log;
 use super::state::{Controller, Lab, Phase, View};
 use super::trace_panel::TracePanel;
-use crate::scenarios::Check;
+use crate::scenarios::{Check, Scenario};
 use crate::trace::now_ms;
 
 #[derive(Properties, PartialEq)]
@@ -23,6 +24,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
     let lesson = lab.lesson;
     let phase = lab.phase();
     let running = matches!(phase, Phase::Running);
+    let (texts, retry) = use_lesson_texts(lesson.id);
 
     let on_run = {
         let controller = props.controller.clone();
@@ -58,7 +60,14 @@ pub fn LessonView(props: &LessonProps) -> Html {
                     { "From " }<cite>{ lesson.article.title_en }</cite>
                     { " (" }<span lang="zh-CN">{ lesson.article.title }</span>{ "), §" }{ lesson.section }
                 </p>
-                <p class="summary">{ lesson.summary }</p>
+                { match &texts {
+                    Load::Loaded(texts) => html! {
+                        <p class="summary" data-testid="summary">{ texts.summary.trim_end().to_string() }</p>
+                    },
+                    Load::Loading => html! { <p class="summary" aria-busy="true">{ "…" }</p> },
+                    // The code panes say why.
+                    Load::Failed(_) => html! {},
+                } }
             </header>
 
             if let Some(message) = &lab.notice {
@@ -68,18 +77,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 </div>
             }
 
-            <div class="code">
-                <figure>
-                    <figcaption>
-                        { if lesson.python.starts_with("# Adapted") { "Python (adapted from the seed)" } else { "Python (the seed's program)" } }
-                    </figcaption>
-                    <pre data-testid="python"><code>{ lesson.python }</code></pre>
-                </figure>
-                <figure>
-                    <figcaption>{ "Rust (what runs, from " }<code>{ format!("src/scenarios/{}.rs", lesson.id.replace('-', "_")) }</code>{ ")" }</figcaption>
-                    <pre data-testid="rust"><code>{ lesson.rust_excerpt() }</code></pre>
-                </figure>
-            </div>
+            <Code lesson={lesson} texts={texts.clone()} retry={retry} />
 
             <form class="controls" onsubmit={on_run}>
                 { for lesson.params.iter().map(|spec| {
@@ -166,6 +164,55 @@ pub fn LessonView(props: &LessonProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+struct CodeProps {
+    lesson: &'static Scenario,
+    texts: Load,
+    retry: Callback<MouseEvent>,
+}
+
+/// The lesson's Python beside the Rust that runs, fetched when the lesson opens (with its
+/// summary, shown above): "loading" until they arrive (`aria-busy`), and a message with a retry
+/// button if they cannot be loaded (the lesson still runs).
+#[component]
+fn Code(props: &CodeProps) -> Html {
+    let (lesson, texts, retry) = (props.lesson, &props.texts, props.retry.clone());
+    let source = format!("src/scenarios/{}.rs", lesson.file_stem());
+    let (python, rust) = match &texts {
+        Load::Loaded(texts) => (texts.python.trim_end(), texts.rust.trim_end()),
+        _ => ("Loading…", "Loading…"),
+    };
+    let python_caption = match &texts {
+        Load::Loaded(texts) if texts.python.starts_with("# Adapted") => {
+            "Python (adapted from the seed)"
+        }
+        Load::Loaded(_) => "Python (the seed's program)",
+        _ => "Python",
+    };
+    html! {
+        <>
+            if let Load::Failed(why) = &texts {
+                <div class="notice" role="alert" data-testid="texts-error">
+                    <span>{ format!("The lesson's summary, Python and Rust could not be loaded ({why}). The lesson still runs without them.") }</span>
+                    <button type="button" class="retry" onclick={retry}>{ "Try again" }</button>
+                </div>
+            }
+            if !matches!(texts, Load::Failed(_)) {
+                <div class="code" aria-busy={(*texts == Load::Loading).to_string()}>
+                    <figure>
+                        <figcaption>{ python_caption }</figcaption>
+                        <pre data-testid="python"><code>{ python }</code></pre>
+                    </figure>
+                    <figure>
+                        <figcaption>{ "Rust (what runs, from " }<code>{ source }</code>{ ")" }</figcaption>
+                        <pre data-testid="rust"><code>{ rust }</code></pre>
+                    </figure>
+                </div>
+            }
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
 struct StatusProps {
     lab: Lab,
 }
@@ -187,7 +234,7 @@ fn Status(props: &StatusProps) -> Html {
         }
     };
     // Two names for one animation, swapped at each refresh: the browser restarts it.
-    let pulse = if lab.run.refreshes % 2 == 0 {
+    let pulse = if lab.run.refreshes.is_multiple_of(2) {
         "pulse-a"
     } else {
         "pulse-b"

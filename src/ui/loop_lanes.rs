@@ -24,7 +24,6 @@ pub struct Turn {
 /// The turns in `[from, to]`, at most `max`.
 pub fn turns(rec: &Recorder, from: f64, to: f64, max: usize) -> Vec<Turn> {
     let mut turns: Vec<Turn> = Vec::new();
-    let mut open: Vec<(TaskId, f64)> = Vec::new();
     let mut last_poll_end = f64::NEG_INFINITY;
     for e in rec.events().iter() {
         if e.t_ms < from {
@@ -57,12 +56,8 @@ pub fn turns(rec: &Recorder, from: f64, to: f64, max: usize) -> Vec<Turn> {
                     });
                 }
             }
-            (EventKind::PollStart, Some(task)) => open.push((task, e.t_ms)),
-            (EventKind::PollEnd { .. }, Some(task)) => {
-                let Some(i) = open.iter().rposition(|(t, _)| *t == task) else {
-                    continue;
-                };
-                let (_, start) = open.remove(i);
+            (EventKind::Polled { start_ms, .. }, Some(task)) => {
+                let start = *start_ms;
                 let continues = turns.last().is_some_and(|t| {
                     t.polls.is_empty() || start - last_poll_end < SAME_CHECKPOINT_MS
                 });
@@ -145,18 +140,14 @@ mod tests {
         let here = Location::caller();
         let a = rec.spawn("a", None, here, 0.0);
         let b = rec.spawn("b", None, here, 0.0);
-        rec.poll_start(a, 0.1);
         rec.waker_cloned(a);
-        rec.poll_end(a, 0.2, false);
-        rec.poll_start(b, 0.25);
+        rec.poll(a, 0.1, 0.2, false);
         rec.waker_cloned(b);
-        rec.poll_end(b, 0.3, false);
+        rec.poll(b, 0.25, 0.3, false);
         rec.woken(a, WakeSource::Timer, 100.0);
         rec.woken(b, WakeSource::Timer, 100.01);
-        rec.poll_start(a, 100.1);
-        rec.poll_end(a, 100.2, true);
-        rec.poll_start(b, 100.25);
-        rec.poll_end(b, 100.3, true);
+        rec.poll(a, 100.1, 100.2, true);
+        rec.poll(b, 100.25, 100.3, true);
         let list = turns(&rec, 0.0, 1000.0, 10);
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].cause, "microtasks");

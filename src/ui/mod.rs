@@ -7,8 +7,10 @@ mod automation;
 mod export;
 pub mod isolation;
 mod lesson;
+mod lesson_texts;
 pub mod log;
 mod loop_lanes;
+mod names;
 mod resources;
 mod source;
 mod state;
@@ -20,19 +22,22 @@ pub use automation::{plan_from_query, StartPlan};
 
 /// Mounts the app on the page's `<body>`.
 pub fn start() {
-    keep_panic_hook();
+    set_panic_hook();
     yew::Renderer::<app::App>::new().render();
+}
+
+/// yew replaces any panic hook when it renders, unless one is set through it: the tracer's (the
+/// panic kept in the recording, for the trap banner's Download trace), then the message in the
+/// console.
+fn set_panic_hook() {
+    yew::set_custom_panic_hook(Box::new(|info| {
+        crate::trace::record_panic(info);
+        web_sys::console::error_1(&info.to_string().into());
+    }));
 }
 
 /// Mounts the app inside `root` (the wasm tests mount it in an element of their own).
 pub fn start_in(root: web_sys::Element) {
-    keep_panic_hook();
+    set_panic_hook();
     yew::Renderer::<app::App>::with_root(root).render();
-}
-
-/// yew replaces the panic hook when it first renders, unless one was set through it: hand it the
-/// hook in place (the tracer's, which keeps the recording for the trap banner's Download trace),
-/// so that it stays.
-fn keep_panic_hook() {
-    yew::set_custom_panic_hook(std::panic::take_hook());
 }

@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use super::names;
 use super::source::Source;
 use super::timeline::format_ms;
 use crate::trace::{EventKind, TaskId, TaskStats};
@@ -179,25 +180,19 @@ struct TaskDetailProps {
 #[component]
 fn TaskDetail(props: &TaskDetailProps) -> Html {
     let id = props.task;
-    let (task, durations, events) = props.source.read(|r| {
+    let (task, durations, events, parent) = props.source.read(|r| {
         let mut durations = Vec::new();
         let mut events = Vec::new();
-        let mut started = None;
         for e in r.events().iter().filter(|e| e.task == Some(id)) {
-            match e.kind {
-                EventKind::PollStart => started = Some(e.t_ms),
-                EventKind::PollEnd { .. } => {
-                    if let Some(s) = started.take() {
-                        durations.push(e.t_ms - s);
-                    }
-                }
-                _ => {}
+            if let EventKind::Polled { start_ms, .. } = e.kind {
+                durations.push(e.t_ms - start_ms);
             }
             if events.len() < DETAIL_EVENTS {
-                events.push((e.t_ms, e.kind.to_string()));
+                events.push((e.t_ms, names::event(r, &e)));
             }
         }
-        (r.task(id).cloned(), durations, events)
+        let parent = r.task(id).and_then(|t| t.parent).map(|p| names::task(r, p));
+        (r.task(id).cloned(), durations, events, parent)
     });
     let Some(task) = task else {
         return html! { <p class="detail-gone">{ format!("task {id} is no longer in the recording") }</p> };
@@ -211,7 +206,7 @@ fn TaskDetail(props: &TaskDetailProps) -> Html {
             <h4>{ format!("{} {} — {}", task.name(), task.id, task.state.as_str()) }</h4>
             <p class="muted">
                 { format!("spawned at {}", task.location()) }
-                if let Some(p) = task.parent { { format!(", by task {p}") } }
+                if let Some(p) = parent { { format!(", by {p}") } }
                 if task.wakers_known {
                     { format!("; waker copies made {}, dropped {}", task.waker_clones, task.waker_drops) }
                 } else {

@@ -8,11 +8,12 @@ use yew::prelude::*;
 
 use super::export;
 use super::loop_lanes::LoopLanes;
+use super::names;
 use super::resources::Resources;
 use super::source::Source;
 use super::state::LIVE_REFRESH_MS;
 use super::task_table::TaskTable;
-use super::timeline::{format_ms, Model, Timeline};
+use super::timeline::{format_ms, Model, ModelRef, Timeline};
 use crate::trace::{now_ms, subscribe, with_recorder, TaskId, Warning};
 
 #[derive(Properties, PartialEq)]
@@ -124,38 +125,54 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
     };
     let cursor = scrubbed.and_then(|seq| {
         with_recorder(|r| {
-            r.events()
-                .iter()
-                .find(|e| e.seq == seq)
-                .map(|e| (e.t_ms, e.kind.to_string()))
+            r.events().get(seq).map(|e| {
+                let who = e.task.map(|t| format!("{}: ", names::task(r, t)));
+                (
+                    e.t_ms,
+                    format!("{}{}", who.unwrap_or_default(), names::event(r, &e)),
+                )
+            })
         })
     });
     // Live stats run to now; a replayed moment's, to that moment.
     let now = cursor.as_ref().map_or_else(now_ms, |c| c.0);
-    let model = {
-        let source = source.clone();
-        let running = props.running;
-        use_memo((recorded, scrubbed, running, props.generation), move |_| {
-            let (start, last) = with_recorder(|r| {
-                let first = r.events().iter().next().map(|e| e.t_ms);
-                (first, r.events().iter().last().map(|e| e.t_ms))
-            });
-            let end = if running {
-                now_ms()
-            } else {
-                last.unwrap_or(now)
-            };
-            let mut model = source.read(|r| Model::build(r, now.min(end)));
-            // A replayed moment is drawn on the whole run's time axis.
-            if let (Some(start), Some(_)) = (start, scrubbed) {
-                model.start = start;
-                model.end = end;
-            }
-            Rc::new(model)
-        })
+    // The timeline's models, kept between renders and brought up to date with what was
+    // recorded since (a fresh start after a reset, or when the scrubber goes back).
+    let live_model = use_mut_ref(Model::default);
+    let past_model = use_mut_ref(Model::default);
+    let (first_t, last_t) = with_recorder(|r| {
+        let e = r.events();
+        (
+            e.get(e.first_seq()).map(|e| e.t_ms),
+            e.last().map(|e| e.t_ms),
+        )
+    });
+    let live_end = if props.running {
+        now_ms()
+    } else {
+        last_t.unwrap_or(now)
     };
+    let (model, range) = match &source {
+        Source::Past(rec) => {
+            past_model.borrow_mut().update(rec, now);
+            // A replayed moment is drawn on the whole run's time axis.
+            let start = first_t.unwrap_or(now);
+            (past_model.clone(), (start, live_end.max(start)))
+        }
+        Source::Live => {
+            let mut m = live_model.borrow_mut();
+            with_recorder(|r| m.update(r, now.min(live_end)));
+            // Up to the newest event, not to now: the window on screen moves only when the
+            // recording does (it is sent up, and a window that moved with the clock would render
+            // the panel again and again).
+            let range = (m.start, m.end);
+            drop(m);
+            (live_model.clone(), range)
+        }
+    };
+    let model_version = model.borrow().version() ^ u64::from(scrubbed.is_some()) << 63;
     let warnings: Vec<Warning> = source.read(|r| r.warnings().iter().cloned().collect());
-    let origin = model.start;
+    let origin = range.0;
     let version = recorded ^ scrubbed.map_or(0, |s| s.wrapping_add(1) << 32);
 
     let on_select = {
@@ -239,7 +256,7 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                 </div>
             </div>
 
-            <Timeline model={(*model).clone()} running={props.running} cursor={cursor.as_ref().map(|c| c.0)}
+            <Timeline model={ModelRef(model)} version={model_version} {range} running={props.running} cursor={cursor.as_ref().map(|c| c.0)}
                       selected={*selected} on_select={on_select.clone()} focus={*focus} {on_window} />
 
             <div class="scrubber-row">

@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
@@ -26,29 +27,45 @@ pub const ISOLATION_HEADERS: &[(&str, &str)] = &[
 /// static host that cannot set headers does (GitHub Pages): the app's service worker has to
 /// isolate the page.
 pub fn serve(dir: PathBuf) -> SocketAddr {
-    serve_with(dir, &[])
+    serve_with(dir, &[]).0
 }
 
 /// Serves `dir` like [`serve`], with [`ISOLATION_HEADERS`] on every response, as `trunk serve`
 /// does: the page is cross-origin isolated from its first load.
 #[allow(dead_code)]
 pub fn serve_isolated(dir: PathBuf) -> SocketAddr {
-    serve_with(dir, ISOLATION_HEADERS)
+    serve_with(dir, ISOLATION_HEADERS).0
 }
 
-fn serve_with(dir: PathBuf, headers: &'static [(&'static str, &'static str)]) -> SocketAddr {
+/// The files a server sent, in the order they were asked for: their paths in the served folder
+/// (`index.html` for `/`), without the query.
+pub type Served = Arc<Mutex<Vec<String>>>;
+
+/// [`serve`], also keeping the list of files sent: what a page really downloaded.
+#[allow(dead_code)]
+pub fn serve_logged(dir: PathBuf) -> (SocketAddr, Served) {
+    serve_with(dir, &[])
+}
+
+fn serve_with(
+    dir: PathBuf,
+    headers: &'static [(&'static str, &'static str)],
+) -> (SocketAddr, Served) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
     let addr = listener.local_addr().expect("local addr");
+    let served = Served::default();
+    let log = served.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let dir = dir.clone();
-            std::thread::spawn(move || respond(stream, &dir, headers));
+            let log = log.clone();
+            std::thread::spawn(move || respond(stream, &dir, headers, &log));
         }
     });
-    addr
+    (addr, served)
 }
 
-fn respond(mut stream: TcpStream, dir: &Path, headers: &[(&str, &str)]) {
+fn respond(mut stream: TcpStream, dir: &Path, headers: &[(&str, &str)], served: &Served) {
     let mut request_line = String::new();
     let mut reader = BufReader::new(&stream);
     if reader.read_line(&mut request_line).is_err() {
@@ -72,7 +89,12 @@ fn respond(mut stream: TcpStream, dir: &Path, headers: &[(&str, &str)]) {
     let path = if path.is_empty() { "index.html" } else { path };
     let file = dir.join(path);
     let (status, body, kind) = match (path.contains(".."), std::fs::read(&file)) {
-        (false, Ok(body)) => ("200 OK", body, content_type(&file)),
+        (false, Ok(body)) => {
+            if let Ok(mut served) = served.lock() {
+                served.push(path.to_string());
+            }
+            ("200 OK", body, content_type(&file))
+        }
         _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
     };
     let extra: String = headers
@@ -94,6 +116,7 @@ fn content_type(path: &Path) -> &'static str {
         Some("wasm") => "application/wasm",
         Some("css") => "text/css",
         Some("png") => "image/png",
+        Some("txt") => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
 }

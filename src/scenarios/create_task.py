@@ -1,0 +1,15 @@
+import asyncio
+
+async def say_after(delay, what):
+    await asyncio.sleep(delay)
+    print(what)
+
+async def main():
+    task1 = asyncio.create_task(say_after(1, 'hello'))
+    task2 = asyncio.create_task(say_after(2, 'world'))
+
+    await task1
+    await task2
+
+# Python 3.7+
+asyncio.run(main())

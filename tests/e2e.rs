@@ -103,7 +103,9 @@ async fn hello_sleep_runs_from_the_url_in_chromium() {
         );
     }
     let rows = client
-        .find_all(Locator::Css("[data-testid=task-table] tbody tr"))
+        .find_all(Locator::Css(
+            "[data-testid=task-table] tbody tr[data-task-id]",
+        ))
         .await
         .expect("task rows");
     assert_eq!(rows.len(), 1, "one traced task: main");
@@ -317,7 +319,9 @@ async fn click(client: &Client, css: &str) {
 async fn row_states(client: &Client) -> Vec<String> {
     let mut states = Vec::new();
     for row in client
-        .find_all(Locator::Css("[data-testid=task-table] tbody tr"))
+        .find_all(Locator::Css(
+            "[data-testid=task-table] tbody tr[data-task-id]",
+        ))
         .await
         .expect("rows")
     {
@@ -434,7 +438,7 @@ async fn the_trace_panel_draws_replays_exports_and_themes() {
     assert!(exported["events"].as_u64().unwrap_or(0) > 5, "{exported}");
 
     // A task's detail opens from its row, with the poll histogram.
-    click(&client, "[data-testid=task-table] tbody tr").await;
+    click(&client, "[data-testid=task-table] tbody tr[data-task-id]").await;
     client
         .wait()
         .at_most(Duration::from_secs(5))

@@ -426,7 +426,7 @@ const OBSERVED_RUNS: [(&str, &str); 3] = [
 ];
 
 /// Runs of each lesson and view; the median of them is taken.
-const OBSERVED_REPEATS: usize = 3;
+const OBSERVED_REPEATS: usize = 5;
 
 /// What the page showing a run live costs the run: each of [`OBSERVED_RUNS`] run
 /// [`OBSERVED_REPEATS`] times in the app's page with its views live (the log, the status, the

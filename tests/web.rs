@@ -832,6 +832,7 @@ async fn a_finished_run_cancels_the_tasks_its_main_left_running() {
     use futures::future::FutureExt;
     // As asyncio.run does: main returns while a task it spawned still sleeps.
     static LEFTOVER: scenarios::Scenario = scenarios::Scenario {
+        location: std::panic::Location::caller(),
         id: "test-leftover",
         title: "leftover",
         article: &scenarios::articles::ASYNCHAT_ASYNCIO,

@@ -213,7 +213,11 @@ pub fn start(lesson: &'static Scenario, params: Params) -> Run {
     let out = Out::new(now_ms());
     let printed = out.printed();
     let scope = Scope::new();
-    let handle = scope.spawn("main", (lesson.main)(out.clone(), params.clone()));
+    let handle = scope.spawn_at(
+        "main",
+        lesson.location,
+        (lesson.main)(out.clone(), params.clone()),
+    );
     let cancel = RunCancel {
         main: handle.abort_handle(),
         scope: scope.clone(),

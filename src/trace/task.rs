@@ -637,7 +637,21 @@ impl Scope {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let location = Location::caller();
+        self.spawn_at(name, Location::caller(), future)
+    }
+
+    /// [`Scope::spawn`] with the place to show as where the task was spawned: a harness that
+    /// spawns someone else's future names that future's file rather than its own.
+    pub fn spawn_at<F>(
+        &self,
+        name: &str,
+        location: &'static Location<'static>,
+        future: F,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         let outer = scope_swap(Some(self.clone()));
         let handle = spawn_traced(name, location, future, None);
         scope_swap(outer);

@@ -1711,6 +1711,16 @@ fn a_pending_task_nobody_can_wake_is_a_lost_waker_and_its_future_is_dropped_with
 }
 
 #[test]
+fn a_task_spawned_at_a_given_place_says_so() {
+    reset();
+    let lesson: &'static Location<'static> = Location::caller();
+    let handle = Scope::new().spawn_at("main", lesson, async {});
+    run_until_idle();
+    let t = stats(handle.id());
+    assert!(std::ptr::eq(t.location(), lesson), "{}", t.location());
+}
+
+#[test]
 fn a_scope_aborts_its_tasks_and_those_they_spawn() {
     reset();
     let scope = Scope::new();

@@ -80,10 +80,13 @@ pub fn Log(props: &LogProps) -> Html {
     {
         let viewport = viewport.clone();
         let follow = window.follow;
+        // The list's height is known (rows of ROW_PX): scroll to it without asking the browser
+        // for the box's (reading scrollHeight here forced a layout of the page at every refresh).
+        let end = (kept as f64 * ROW_PX).ceil() as i32;
         use_effect_with((props.shown, follow), move |&(_, follow)| {
             if follow {
                 if let Some(el) = viewport.cast::<Element>() {
-                    el.set_scroll_top(el.scroll_height());
+                    el.set_scroll_top(end);
                 }
             }
         });

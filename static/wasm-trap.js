@@ -9,6 +9,13 @@
 // fresh module brings the app back, that is a reload. This plain script lives outside the
 // module, so it still works once the module has stopped. (The errors lesson's `panic=on`
 // demonstrates it.)
+//
+// The browser would still call into the stopped module (timers, frames, clicks) and a second
+// trap would follow, so the page is made inert behind the banner: the tracer stops waking and
+// polling tasks (trace::stopped_by_panic), this script marks everything but the banner `inert`
+// (no clicks, no focus) and greys it, and `window.asyncscope` answers without the module: run()
+// rejects with the reason, trace() gives the recording kept at the panic. `asyncscopeTraps`
+// counts the traps seen (one, unless something still reached the module).
 (() => {
   "use strict";
 
@@ -26,7 +33,41 @@
     }
   };
 
+  const STOPPED = "the WebAssembly module stopped (a Rust panic): reload the page";
+
+  // Everything but the banner: no clicks, no keyboard focus, greyed.
+  const freeze = (banner) => {
+    for (const el of document.body.children) {
+      if (el !== banner && el.tagName !== "SCRIPT") {
+        el.inert = true;
+        el.setAttribute("aria-hidden", "true");
+        el.style.opacity = "0.5";
+        el.style.filter = "grayscale(0.6)";
+      }
+    }
+    document.body.dataset.wasmStopped = "true";
+  };
+
+  // window.asyncscope without the module: what can still be answered is, the rest says why not.
+  const stubApi = () => {
+    const refuse = () => {
+      throw new Error(STOPPED);
+    };
+    window.asyncscope = {
+      stopped: true,
+      scenarios: refuse,
+      tasks: refuse,
+      warnings: refuse,
+      run: () => Promise.reject(new Error(STOPPED)),
+      trace: () => {
+        const kept = window.asyncscopeTrapTrace;
+        return typeof kept === "string" && kept.length > 0 ? JSON.parse(kept) : null;
+      },
+    };
+  };
+
   const show = (error) => {
+    window.asyncscopeTraps = (window.asyncscopeTraps || 0) + 1;
     if (document.getElementById("wasm-stopped") || !document.body) {
       return;
     }
@@ -73,7 +114,19 @@
     if (typeof window.asyncscopeTrapMessage === "string") {
       why.textContent = `(${window.asyncscopeTrapMessage})`;
     }
+    const works = document.createElement("small");
+    works.dataset.testid = "wasm-stopped-works";
+    works.style.cssText = "flex-basis:100%;text-align:center;font-weight:400";
+    works.textContent =
+      "The page below is frozen as the panic left it: nothing in it responds. What still works: " +
+      "Reload" +
+      (typeof trace === "string" && trace.length > 0
+        ? ", Download trace (the recording up to the panic) and window.asyncscope.trace()."
+        : ".");
+    banner.append(works);
     document.body.prepend(banner);
+    freeze(banner);
+    stubApi();
     button.focus();
   };
 

@@ -103,7 +103,9 @@ async fn hello_sleep_runs_from_the_url_in_chromium() {
         );
     }
     let rows = client
-        .find_all(Locator::Css("[data-testid=task-table] tbody tr"))
+        .find_all(Locator::Css(
+            "[data-testid=task-table] tbody tr[data-task-id]",
+        ))
         .await
         .expect("task rows");
     assert_eq!(rows.len(), 1, "one traced task: main");
@@ -317,7 +319,9 @@ async fn click(client: &Client, css: &str) {
 async fn row_states(client: &Client) -> Vec<String> {
     let mut states = Vec::new();
     for row in client
-        .find_all(Locator::Css("[data-testid=task-table] tbody tr"))
+        .find_all(Locator::Css(
+            "[data-testid=task-table] tbody tr[data-task-id]",
+        ))
         .await
         .expect("rows")
     {
@@ -434,7 +438,7 @@ async fn the_trace_panel_draws_replays_exports_and_themes() {
     assert!(exported["events"].as_u64().unwrap_or(0) > 5, "{exported}");
 
     // A task's detail opens from its row, with the poll histogram.
-    click(&client, "[data-testid=task-table] tbody tr").await;
+    click(&client, "[data-testid=task-table] tbody tr[data-task-id]").await;
     client
         .wait()
         .at_most(Duration::from_secs(5))
@@ -1173,4 +1177,143 @@ async fn where_no_worker_isolates_the_page_it_runs_as_it_is_after_one_reload_at_
         seen[0].3, 0,
         "the page without a worker said nothing alarming"
     );
+}
+
+/// `one-thread` at its largest (100 coroutines) in the page that shows it live, 20 runs in a
+/// row: every run passes the lesson's own checks ("every Hello Again! at about 1000 ms", at
+/// most 100 ms late), so the page's drawing never makes the program it shows late.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn one_thread_at_100_coroutines_passes_its_checks_20_runs_in_20_while_shown_live() {
+    let site = serve(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-one-thread", &[]).await;
+    client
+        .goto(&format!("http://{site}/?scenario=one-thread"))
+        .await
+        .expect("page loads");
+    app_started(&client, 30).await;
+    let mut failures = Vec::new();
+    for run in 1..=20 {
+        let report = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const wait = () => window.asyncscope ? Promise.resolve()
+                     : new Promise(r => setTimeout(r, 20)).then(wait);
+                 wait().then(() => window.asyncscope.run('one-thread', {coroutines: 100}))
+                   .then(r => done({state: r.state, elapsed_ms: r.elapsed_ms, lines: r.lines.length,
+                                    failed: r.checks.filter(c => !c.ok)}),
+                         e => done({error: String(e && e.message)}));",
+                vec![],
+            )
+            .await
+            .expect("script runs");
+        assert_eq!(report["state"], "done", "run {run}: {report}");
+        assert_eq!(report["lines"], 200, "run {run}: {report}");
+        if report["failed"].as_array().is_none_or(|f| !f.is_empty()) {
+            failures.push(format!("run {run}: {report}"));
+        }
+    }
+    // The page showed the last one: its 200 lines (virtualised), its checks, the live log gone.
+    let lines = client
+        .find(Locator::Css("[data-testid=log]"))
+        .await
+        .expect("the log")
+        .attr("data-lines")
+        .await
+        .expect("readable");
+    assert_eq!(lines.as_deref(), Some("200"));
+    assert!(
+        client
+            .find(Locator::Css("[data-testid=live]"))
+            .await
+            .is_err(),
+        "no live mark once the run is over"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of 20 failed: {failures:#?}",
+        failures.len()
+    );
+    client.close().await.expect("session closed");
+}
+
+/// `?view=none` detaches the views: the run happens (window.asyncscope.run reports every line,
+/// `data-run-state` follows it, the checks show at the end) but no log, no trace panel and no
+/// live status are drawn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn view_none_runs_the_lesson_without_drawing_it() {
+    let site = serve(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-view-none", &[]).await;
+    client
+        .goto(&format!(
+            "http://{site}/?scenario=one-thread&view=none&coroutines=20&run=1"
+        ))
+        .await
+        .expect("page loads");
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(
+            r#"[data-scenario="one-thread"][data-run-state="done"]"#,
+        ))
+        .await
+        .expect("the run reaches data-run-state=done");
+    for absent in [
+        "[data-testid=log]",
+        "[data-testid=timeline]",
+        "[data-testid=task-table]",
+        "[data-testid=live]",
+    ] {
+        assert!(
+            client.find(Locator::Css(absent)).await.is_err(),
+            "{absent} is drawn with the views detached"
+        );
+    }
+    client
+        .find(Locator::Css("[data-testid=view-none]"))
+        .await
+        .expect("the page says its views are detached");
+    let checks = client
+        .find_all(Locator::Css("[data-testid=checks] li[data-check-ok=true]"))
+        .await
+        .expect("checks");
+    assert!(!checks.is_empty(), "the checks show once the run is over");
+    let report = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.asyncscope.run('one-thread', {coroutines: 20})
+               .then(r => done({state: r.state, lines: r.lines.length,
+                                sleeps: window.asyncscope.sleeps().length}),
+                     e => done({error: String(e && e.message)}));",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(report["state"], "done", "{report}");
+    assert_eq!(report["lines"], 40, "{report}");
+    assert_eq!(report["sleeps"], 20, "every sleep is traced: {report}");
+    // A view that is neither live nor none is refused, in words, and nothing runs.
+    client
+        .goto(&format!(
+            "http://{site}/?scenario=one-thread&view=off&run=1"
+        ))
+        .await
+        .expect("page loads");
+    let notice = client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("[data-testid=notice]"))
+        .await
+        .expect("a notice")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        notice.contains("view must be live or none, got 'off'"),
+        "{notice}"
+    );
+    client.close().await.expect("session closed");
 }

@@ -96,6 +96,74 @@ async fn a_panic_stops_the_module_and_the_banner_reloads_the_page() {
         "nothing ends a trapped run"
     );
 
+    // The page is inert behind the banner, which says what still works: the status stops
+    // (a live page changes it 4 times a second), the buttons take no clicks, a click that
+    // reaches Cancel anyway does nothing, and no second trap follows.
+    let works = client
+        .find(Locator::Css("[data-testid=wasm-stopped-works]"))
+        .await
+        .expect("the banner says what still works")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        works.contains("What still works: Reload, Download trace"),
+        "{works}"
+    );
+    let frozen = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const status = () => document.querySelector('[data-testid=status]').textContent;
+             const cancel = document.querySelector('[data-testid=cancel]');
+             const before = status();
+             const inert = !!cancel.closest('[inert]');
+             cancel.click();
+             // A second of live refreshes (every 250 ms) and frames: a live page changes its
+             // status in that time, and whatever the click reached has run.
+             const start = performance.now();
+             let frames = 0;
+             (function frame() {
+               frames++;
+               if (performance.now() - start < 1000 || frames < 5) {
+                 requestAnimationFrame(frame);
+               } else {
+                 done({before, after: status(), inert, traps: window.asyncscopeTraps,
+                       state: document.querySelector('[data-scenario]').dataset.runState});
+               }
+             })();",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(
+        frozen["before"], frozen["after"],
+        "the status stopped: {frozen}"
+    );
+    assert_eq!(
+        frozen["inert"], true,
+        "Cancel sits in an inert page: {frozen}"
+    );
+    assert_eq!(frozen["traps"], 1, "one trap, no second one: {frozen}");
+    assert_eq!(frozen["state"], "running", "{frozen}");
+    // window.asyncscope answers without the module: run() says why not, trace() gives the
+    // recording kept at the panic.
+    let api = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const trace = window.asyncscope.trace();
+             window.asyncscope.run('hello-sleep').then(
+               () => done({resolved: true}),
+               e => done({rejected: String(e && e.message), events: trace.traceEvents.length}));",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(
+        api["rejected"], "the WebAssembly module stopped (a Rust panic): reload the page",
+        "{api}"
+    );
+    assert!(api["events"].as_u64().is_some_and(|n| n > 0), "{api}");
+
     client
         .find(Locator::Css("[data-testid=reload]"))
         .await

@@ -146,7 +146,7 @@ async fn the_lesson_and_a_second_tab_exchange_lines_both_ways() {
     let params = lesson
         .validate([("peer", "tab"), ("wait_s", "10")])
         .expect("valid");
-    let report = scenarios::start(lesson, params, |_| {}).report.await;
+    let report = scenarios::start(lesson, params).report.await;
     assert_eq!(report.state, RunState::Done, "{report:?}");
     for check in &report.checks {
         assert!(check.ok, "{check:?}");
@@ -201,7 +201,7 @@ async fn the_lesson_and_a_second_tab_exchange_lines_both_ways() {
 async fn without_the_trunk_build_the_worker_peer_fails_in_words() {
     let lesson = scenarios::find("chat").expect("registered");
     let params = lesson.validate([("peer", "worker")]).expect("valid");
-    let report = scenarios::start(lesson, params, |_| {}).report.await;
+    let report = scenarios::start(lesson, params).report.await;
     assert_eq!(report.state, RunState::Failed);
     let error = report.error.unwrap_or_default();
     assert!(

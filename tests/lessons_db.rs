@@ -34,7 +34,7 @@ struct Row {
 async fn run(mode: &str) -> RunReport {
     let lesson = scenarios::find("db-query").expect("registered");
     let params = lesson.validate([("mode", mode)]).expect("valid");
-    let report = within(mode, scenarios::start(lesson, params, |_| {}).report).await;
+    let report = within(mode, scenarios::start(lesson, params).report).await;
     assert_eq!(report.state, RunState::Done, "{report:?}");
     for check in &report.checks {
         assert!(check.ok, "{mode}: {check:?}");

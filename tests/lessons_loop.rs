@@ -18,7 +18,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 async fn run(id: &str, params: &[(&str, &str)]) -> RunReport {
     let lesson = scenarios::find(id).expect("registered");
     let params = lesson.validate(params.iter().copied()).expect("valid");
-    scenarios::start(lesson, params, |_| {}).report.await
+    scenarios::start(lesson, params).report.await
 }
 
 fn at(lines: &[Line], text: &str) -> Option<usize> {

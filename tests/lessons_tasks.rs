@@ -92,11 +92,9 @@ async fn cancelling_create_task_cancels_its_tasks_too() {
     let params = lesson
         .validate([("hello_ms", "50"), ("world_ms", "5000")])
         .expect("valid");
-    let printed = std::rc::Rc::new(std::cell::Cell::new(0));
-    let count = printed.clone();
-    let run = scenarios::start(lesson, params, move |_| count.set(count.get() + 1));
+    let run = scenarios::start(lesson, params);
     let deadline = now_ms() + 3000.0;
-    while printed.get() == 0 {
+    while run.printed.count() == 0 {
         assert!(now_ms() < deadline, "hello never came");
         sleep(Duration::from_millis(5)).await;
     }

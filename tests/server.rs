@@ -281,7 +281,7 @@ async fn a_fetch_lesson_without_its_service_worker_fails_and_says_why() {
     // The test page's server has no /sw.js: registering fails, and the run says so.
     let lesson = scenarios::find("fetch").expect("registered");
     let params = lesson.validate([]).expect("defaults");
-    let report = scenarios::start(lesson, params, |_| {}).report.await;
+    let report = scenarios::start(lesson, params).report.await;
     assert_eq!(report.state, RunState::Failed, "{report:?}");
     let error = report.error.unwrap_or_default();
     assert!(

@@ -412,7 +412,7 @@ async fn a_replay_after_the_log_wraps_shows_main_with_the_live_numbers() {
     });
     let lesson = scenarios::find("lock").expect("registered");
     let params = lesson.validate([("tasks", "100")]).expect("valid");
-    let report = scenarios::start(lesson, params, |_| {}).report.await;
+    let report = scenarios::start(lesson, params).report.await;
     assert_eq!(report.state, scenarios::RunState::Done, "{report:?}");
     let (first, last, dropped) = with_recorder(|r| {
         (
@@ -442,7 +442,7 @@ async fn a_replay_after_the_log_wraps_shows_main_with_the_live_numbers() {
 async fn the_export_of_a_real_run_binds_every_arrow_to_a_slice_of_its_track() {
     let lesson = scenarios::find("semaphore").expect("registered");
     let params = lesson.validate([]).expect("valid");
-    scenarios::start(lesson, params, |_| {}).report.await;
+    scenarios::start(lesson, params).report.await;
     let json: serde_json::Value = serde_json::from_str(&trace::chrome_trace_json()).expect("JSON");
     let events = json["traceEvents"].as_array().expect("events");
     let mut names: HashMap<u64, usize> = HashMap::new();

@@ -25,7 +25,7 @@ fn texts(lines: &[scenarios::Line]) -> Vec<&str> {
 async fn hello_sleep_prints_hello_then_world_no_earlier_than_one_second_later() {
     let lesson = scenarios::find("hello-sleep").expect("registered");
     let params = lesson.validate([]).expect("defaults are valid");
-    let report = scenarios::start(lesson, params, |_| {}).report.await;
+    let report = scenarios::start(lesson, params).report.await;
     assert_eq!(report.state, RunState::Done, "{report:?}");
     assert_eq!(texts(&report.lines), ["Hello", "World"]);
     let gap = report.lines[1].t_ms - report.lines[0].t_ms;
@@ -42,19 +42,26 @@ async fn hello_sleep_prints_hello_then_world_no_earlier_than_one_second_later() 
 }
 
 #[wasm_bindgen_test]
-async fn lines_reach_the_listener_as_they_are_printed() {
+async fn printed_lines_can_be_read_as_they_come() {
     let lesson = scenarios::find("hello-sleep").expect("registered");
     let params = lesson.validate([("delay_ms", "150")]).expect("valid");
-    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
-    let sink = seen.clone();
-    let run = scenarios::start(lesson, params, move |l| {
-        sink.borrow_mut().push((l.text.clone(), now_ms()))
-    });
-    let report = run.report.await;
-    let seen = seen.borrow();
-    assert_eq!(seen.len(), 2);
-    // Hello was delivered before World was printed: live, not at the end.
-    assert!(seen[1].1 - seen[0].1 >= 150.0, "{seen:?}");
+    let run = scenarios::start(lesson, params);
+    let printed = run.printed.clone();
+    let report = run.report;
+    // Read while the run sleeps: Hello is there before World was printed, live, not at the end.
+    let watch = async {
+        let deadline = now_ms() + 3000.0;
+        while printed.count() == 0 {
+            assert!(now_ms() < deadline, "Hello never came");
+            sleep(Duration::from_millis(5)).await;
+        }
+        let mut first = Vec::new();
+        printed.visit(0..u64::MAX, |_, l| first.push(l.text.clone()));
+        first
+    };
+    let (first, report) = futures::join!(watch, report);
+    assert_eq!(first, ["Hello"]);
+    assert_eq!(printed.count(), 2);
     assert_eq!(texts(&report.lines), ["Hello", "World"]);
 }
 
@@ -81,7 +88,7 @@ async fn sleep_never_wakes_early() {
 async fn the_trace_records_spawn_polls_the_timer_wake_and_ready() {
     let lesson = scenarios::find("hello-sleep").expect("registered");
     let params = lesson.validate([("delay_ms", "100")]).expect("valid");
-    let report = scenarios::start(lesson, params, |_| {}).report.await;
+    let report = scenarios::start(lesson, params).report.await;
     assert_eq!(report.state, RunState::Done);
     let (main, kinds) = with_recorder(|r| {
         let main = r
@@ -709,7 +716,7 @@ async fn next_frame() {
 async fn the_chrome_trace_of_a_real_run_parses_with_its_tasks_polls_and_wakes() {
     let lesson = scenarios::find("hello-sleep").expect("registered");
     let params = lesson.validate([("delay_ms", "20")]).expect("valid");
-    scenarios::start(lesson, params, |_| {}).report.await;
+    scenarios::start(lesson, params).report.await;
     let json: serde_json::Value = serde_json::from_str(&trace::chrome_trace_json()).expect("JSON");
     let events = json["traceEvents"].as_array().expect("events");
     let count = |ph: &str| events.iter().filter(|e| e["ph"] == ph).count();
@@ -825,6 +832,7 @@ async fn a_finished_run_cancels_the_tasks_its_main_left_running() {
     use futures::future::FutureExt;
     // As asyncio.run does: main returns while a task it spawned still sleeps.
     static LEFTOVER: scenarios::Scenario = scenarios::Scenario {
+        location: std::panic::Location::caller(),
         id: "test-leftover",
         title: "leftover",
         article: &scenarios::articles::ASYNCHAT_ASYNCIO,
@@ -839,7 +847,7 @@ async fn a_finished_run_cancels_the_tasks_its_main_left_running() {
         },
         checks: |_, _| Vec::new(),
     };
-    let report = scenarios::start(&LEFTOVER, scenarios::Params::defaults(&[]), |_| {})
+    let report = scenarios::start(&LEFTOVER, scenarios::Params::defaults(&[]))
         .report
         .await;
     assert_eq!(report.state, RunState::Done);
@@ -848,4 +856,172 @@ async fn a_finished_run_cancels_the_tasks_its_main_left_running() {
         assert!(now_ms() < deadline, "{:?}", task_named("leftover"));
         sleep(Duration::from_millis(5)).await;
     }
+}
+
+// The page's live views: virtualised, refreshed at a bounded rate.
+
+fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document")
+}
+
+/// The `data-line` of each log row in `root`, in order.
+fn drawn_lines(root: &web_sys::Element) -> Vec<u64> {
+    let rows = root.query_selector_all("li[data-line]").expect("query");
+    (0..rows.length())
+        .filter_map(|i| rows.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::Element>().ok())
+        .filter_map(|e| e.get_attribute("data-line")?.parse().ok())
+        .collect()
+}
+
+/// Scrolls the log in `root` to `top` px and waits (2 s at most) until row `line` is drawn.
+async fn scroll_until_drawn(root: &web_sys::Element, top: i32, line: u64) -> Vec<u64> {
+    // yew renders on its own schedule: the box is there within 2 s.
+    let deadline = now_ms() + 2000.0;
+    let scroller = loop {
+        if let Some(scroller) = root.query_selector(".log-scroll").ok().flatten() {
+            break scroller;
+        }
+        assert!(now_ms() < deadline, "the log's scroll box never appeared");
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    };
+    scroller.set_scroll_top(top);
+    let deadline = now_ms() + 2000.0;
+    loop {
+        let drawn = drawn_lines(root);
+        if drawn.contains(&line) {
+            return drawn;
+        }
+        assert!(now_ms() < deadline, "line {line} never drawn: {drawn:?}");
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_5000_line_log_draws_only_the_rows_on_screen_and_every_line_is_reached_by_scrolling() {
+    use asyncscope::ui::log::{Log, LogProps, ROW_PX};
+    let out = scenarios::Out::new(now_ms());
+    for i in 0..5_000 {
+        out.print(format!("line {i}"));
+    }
+    let root = document().create_element("div").expect("div");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("appended");
+    yew::Renderer::<Log>::with_root_and_props(
+        root.clone(),
+        LogProps {
+            printed: Some(out.printed()),
+            shown: 5_000,
+        },
+    )
+    .render();
+    // It opens at the end, like a terminal following its output.
+    let end = scroll_until_drawn(&root, i32::MAX, 4_999).await;
+    let list = root
+        .query_selector("[data-testid=log]")
+        .ok()
+        .flatten()
+        .expect("the log");
+    assert_eq!(list.get_attribute("data-lines").as_deref(), Some("5000"));
+    assert!(
+        end.len() <= 40,
+        "{} rows in the page for 5,000 lines: {end:?}",
+        end.len()
+    );
+    // Every line is there to scroll to: the first, one in the middle, each with its own text.
+    let top = scroll_until_drawn(&root, 0, 0).await;
+    assert!(top.len() <= 40 && top[0] == 0, "{top:?}");
+    let middle = scroll_until_drawn(&root, (2_500.0 * ROW_PX) as i32, 2_500).await;
+    assert!(middle.len() <= 40, "{middle:?}");
+    let row = root
+        .query_selector("li[data-line='2500'] .text")
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content());
+    assert_eq!(row.as_deref(), Some("line 2500"));
+    // The run's report is not the page's: it keeps every line up to the cap.
+    let (lines, dropped) = out.lines();
+    assert_eq!((lines.len(), dropped), (5_000, 0));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_live_views_refresh_a_few_times_a_second_not_per_line() {
+    let api = mounted_api().await;
+    let run = call_run(
+        &api,
+        "one-thread".into(),
+        params(r#"{"coroutines": 100, "delay_ms": 1000}"#),
+    );
+    // Sample the status and the log every 5 ms while the run lasts: each render changes the
+    // status text ("running… N ms"), so every refresh is seen.
+    let sample = async {
+        let mut seen: Vec<(String, Option<String>, bool)> = Vec::new();
+        let root = || {
+            document()
+                .query_selector("[data-scenario=one-thread]")
+                .ok()
+                .flatten()
+        };
+        let deadline = now_ms() + 10_000.0;
+        loop {
+            let Some(lesson) = root() else {
+                gloo_timers::future::TimeoutFuture::new(5).await;
+                continue;
+            };
+            let state = lesson.get_attribute("data-run-state").unwrap_or_default();
+            let status = document()
+                .query_selector("[data-testid=status]")
+                .ok()
+                .flatten()
+                .and_then(|s| s.text_content())
+                .unwrap_or_default();
+            let lines = document()
+                .query_selector("[data-testid=log]")
+                .ok()
+                .flatten()
+                .and_then(|l| l.get_attribute("data-lines"));
+            let live = document()
+                .query_selector("[data-testid=live]")
+                .ok()
+                .flatten()
+                .is_some();
+            if seen.last().map(|s| &s.0) != Some(&status) {
+                seen.push((status.clone(), lines, live));
+            }
+            if state == "done" || now_ms() > deadline {
+                return seen;
+            }
+            gloo_timers::future::TimeoutFuture::new(5).await;
+        }
+    };
+    let (report, seen) = futures::join!(run, sample);
+    let report = report.expect("the run resolves");
+    let elapsed = Reflect::get(&report, &"elapsed_ms".into())
+        .ok()
+        .and_then(|e| e.as_f64())
+        .expect("elapsed_ms");
+    let running: Vec<_> = seen.iter().filter(|s| s.0.starts_with("running")).collect();
+    // One status per refresh (every 250 ms) and the first: never one per line (200 lines) or
+    // per frame (60 a second).
+    let bound = (elapsed / 250.0).ceil() as usize + 2;
+    assert!(
+        running.len() <= bound,
+        "{} statuses in {elapsed:.0} ms (at most {bound}): {seen:?}",
+        running.len()
+    );
+    // And it is live: the 100 first lines showed while the run slept, with the live mark.
+    assert!(
+        running.iter().any(|s| s.2
+            && s.1
+                .as_deref()
+                .and_then(|n| n.parse::<u64>().ok())
+                .is_some_and(|n| n >= 100)),
+        "no refresh showed the first lines during the run: {seen:?}"
+    );
 }

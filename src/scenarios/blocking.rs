@@ -49,6 +49,7 @@ const DONE: &str = "work: done";
 /// page draws nothing meanwhile. Chunking the loop with a real yield to the browser, or moving it
 /// to a Web Worker, keeps the timer on time.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "blocking",
     title: "Blocking the event loop, and two fixes",
     article: &articles::ASYNCIO_AIOHTTP,

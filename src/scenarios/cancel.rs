@@ -23,6 +23,7 @@ const TIE_MS: f64 = 20.0;
 /// only says that a task 'can be used to cancel nested()'; this is the canonical task.cancel()
 /// program.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "cancel",
     title: "Cancelling a task",
     article: &articles::ASYNCHAT_ASYNCIO,

@@ -471,6 +471,7 @@ const PEERS: &[&str] = &["auto", "worker", "tab"];
 /// as the seed's ChatServer and pushes each line back; open ?scenario=chat&peer=tab&run=1 in two
 /// tabs and they talk to each other.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "chat",
     title: "asynchat's chat server, between tabs",
     article: &articles::ASYNCHAT_COMPARED,

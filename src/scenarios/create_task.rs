@@ -18,6 +18,7 @@ const LATE_TOLERANCE_MS: f64 = 100.0;
 /// sleep at once, so hello comes at 1 s and world at 2 s, 2 s in all, not 3. The sequential variant
 /// awaits one coroutine, then the other: 3 s.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "create-task",
     title: "create_task: two sleeps at once",
     article: &articles::ASYNCHAT_ASYNCIO,

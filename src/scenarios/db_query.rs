@@ -33,6 +33,7 @@ const BLOCKED_DATABASE: &str = "asyncscope-blocked";
 /// each row prints as Python prints a tuple, (1, 'Alice'). The variants run queries at once, commit
 /// a write, read a row an earlier page load wrote, roll back, hit a duplicate key and get blocked.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "db-query",
     title: "A database query that waits without blocking",
     article: &articles::ASYNCHAT_ASYNCIO,

@@ -34,6 +34,7 @@ const EXPECTED: [(&str, f64); 5] = [
 /// Python has no twin for: a Rust panic in WebAssembly is not an exception: it stops the whole
 /// module, and the page offers a reload.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "errors",
     title: "A task that raises",
     article: &articles::ASYNCIO_AIOHTTP,

@@ -31,6 +31,7 @@ const PYTHON_LINES: [&str; 5] = [START, READY, WOKE, WAITER, TIMER];
 /// the next microtask, before anything else; a 0 ms timer and a frame come after, in an order the
 /// browser chooses.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "event-loop",
     title: "The event loop: microtasks, timers and frames",
     article: &articles::ASYNCHAT_ASYNCIO,

@@ -11,6 +11,7 @@ use crate::trace::fetch::{FetchError, Request};
 /// fetch_url awaits one GET of a JSON post and main prints the body; the status and the server's
 /// log of the request are noted beside it.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "fetch",
     title: "One GET with the traced fetch",
     article: &articles::ASYNCIO_AIOHTTP,

@@ -12,6 +12,7 @@ use super::{Check, Line, Out, Params, Scenario};
 /// Six GETs that fail six ways (no such host, not a URL, 404, 500, refused by CORS, not JSON), each
 /// caught as its own error and explained.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "fetch-errors",
     title: "Fetch errors, each one typed",
     article: &articles::ASYNCIO_AIOHTTP,

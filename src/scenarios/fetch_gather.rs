@@ -15,6 +15,7 @@ use crate::trace::{instrument, now_ms};
 /// awaited one after another they take N. Each body's first 50 characters are printed, like the
 /// seed.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "fetch-gather",
     title: "gather: N fetches at once",
     article: &articles::ASYNCIO_AIOHTTP,

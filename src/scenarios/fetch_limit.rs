@@ -14,6 +14,7 @@ use crate::trace::{instrument, now_ms, with_recorder, ResourceDetail, Semaphore}
 /// N GETs started together, each first taking a permit of a semaphore of K: never more than K are
 /// in flight, so the lot takes about N/K delays.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "fetch-limit",
     title: "At most K fetches in flight",
     article: &articles::ASYNCIO_AIOHTTP,

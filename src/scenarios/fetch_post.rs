@@ -17,6 +17,7 @@ use crate::trace::{now_ms, select, sleep, timeout};
 /// slower than its timeout is aborted, and so is one whose future is dropped: the server's log
 /// shows that both stopped.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "fetch-post",
     title: "POST with headers and params; timeouts that really cancel",
     article: &articles::ASYNCIO_AIOHTTP,

@@ -15,6 +15,7 @@ const SETS: &[&str] = &["mixed", "this-site", "internet"];
 /// A set of URLs fetched concurrently: each prints its status and the start of its body, or its
 /// error explained (CORS, no answer, a 4xx or 5xx).
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "fetch-url",
     title: "Fetch a set of URLs, errors in words",
     article: &articles::ASYNCIO_AIOHTTP,

@@ -26,6 +26,7 @@ const FAILING: &str = "c";
 /// (collect-all). The seed gathers five aiohttp requests; here each request is a sleep, so the
 /// order is visible.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "gather",
     title: "gather: results in argument order",
     article: &articles::ASYNCIO_AIOHTTP,

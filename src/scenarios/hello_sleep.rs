@@ -18,6 +18,7 @@ const HELLO_BY_MS: f64 = 50.0;
 /// main() prints Hello, awaits a sleep that hands the event loop back to the browser, then prints
 /// World about one second later.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "hello-sleep",
     title: "Hello, sleep, World",
     article: &articles::ASYNCHAT_ASYNCIO,

@@ -150,6 +150,7 @@ const CHUNKING: &[&str] = &["split", "whole"];
 /// The server streams chat lines; the page buffers the bytes as they arrive, splits them on the
 /// terminator and handles each line as soon as it is whole, also a line that came in two chunks.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "line-protocol",
     title: "asynchat: a line-terminated protocol",
     article: &articles::ASYNCHAT_COMPARED,

@@ -20,6 +20,7 @@ const WITH_LOCK: usize = 0;
 /// ends at 1: 99 updates lost. The seed's section speaks of locks guarding shared resources but
 /// shows no lock program: this is the canonical asyncio one.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "lock",
     title: "Lock: no update lost",
     article: &articles::ASYNCHAT_ASYNCIO,

@@ -46,8 +46,8 @@ use futures::future::LocalBoxFuture;
 
 pub use params::{validate, ParamError, ParamSpec, Params};
 pub use run::{
-    check_at_least, check_at_most, check_lines, check_on_time, start, Check, Line, Out, Run,
-    RunCancel, RunReport, RunState, MAX_LINES,
+    check_at_least, check_at_most, check_lines, check_on_time, start, Check, Line, Out, Printed,
+    Run, RunCancel, RunReport, RunState, MAX_LINES,
 };
 
 /// Every lesson, in the order the page lists them.
@@ -100,6 +100,9 @@ pub struct Scenario {
     /// Where in the article the program is, as the seed numbers its sections.
     pub section: &'static str,
     pub params: &'static [ParamSpec],
+    /// The lesson's file (`location: std::panic::Location::caller()` in its `LESSON`): where its
+    /// `main` task says it was spawned, rather than the run harness.
+    pub location: &'static std::panic::Location<'static>,
     /// The program: prints with `Out`, returns an error message if it fails.
     pub main: fn(Out, Params) -> LocalBoxFuture<'static, Result<(), String>>,
     /// The lesson's verdicts on a finished run.
@@ -144,6 +147,18 @@ pub fn find(id: &str) -> Result<&'static Scenario, ParamError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_lesson_names_its_own_file_as_where_main_is_spawned() {
+        for lesson in LESSONS {
+            assert_eq!(
+                lesson.location.file(),
+                format!("src/scenarios/{}.rs", lesson.file_stem()),
+                "{}",
+                lesson.id
+            );
+        }
+    }
 
     #[test]
     fn lesson_ids_are_unique_and_url_safe() {

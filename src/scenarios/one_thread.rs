@@ -27,6 +27,7 @@ const HELLO_AGAIN: &str = "Hello Again! (";
 /// each time: the browser's main thread, which runs the page's event loop. (The seed's
 /// @asyncio.coroutine needs Python 3.10 or older.)
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "one-thread",
     title: "Two coroutines, one thread",
     article: &articles::ASYNC_IO_PRACTICE,

@@ -30,6 +30,7 @@ const SEND: usize = 0;
 /// slower consumer: the producer waits while the queue is full, and the notes list the queue's
 /// depth over time. (The seed prints COUSUMER, a typo mended here.)
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "producer-consumer",
     title: "Producer and consumer: send() and a bounded queue",
     article: &articles::ASYNC_IO_PRACTICE,

@@ -76,31 +76,36 @@ struct OutInner {
     lines: RefCell<Ring<Line>>,
     notes: RefCell<Ring<Line>>,
     checks: RefCell<Vec<Check>>,
-    on_line: Box<dyn Fn(&Line)>,
 }
 
 impl Out {
-    /// Lines are stamped relative to `start_ms`; `on_line` sees each as it is printed.
-    pub fn new(start_ms: f64, on_line: impl Fn(&Line) + 'static) -> Out {
+    /// Lines are stamped relative to `start_ms`.
+    pub fn new(start_ms: f64) -> Out {
         Out {
             inner: Rc::new(OutInner {
                 start_ms,
                 lines: RefCell::new(Ring::new(MAX_LINES)),
                 notes: RefCell::new(Ring::new(MAX_LINES)),
                 checks: RefCell::new(Vec::new()),
-                on_line: Box::new(on_line),
             }),
         }
     }
 
+    /// Stores the line, and nothing else: printing runs inside the lesson's poll, so it calls
+    /// nothing of the page's (a viewer reads [`Printed`] at its own pace, outside the polls).
     pub fn print(&self, text: impl Into<String>) {
         let line = Line {
             t_ms: now_ms() - self.inner.start_ms,
             text: text.into(),
         };
-        self.inner.lines.borrow_mut().push(line.clone());
-        // Outside the borrow: the listener may re-render, which may read the lines.
-        (self.inner.on_line)(&line);
+        self.inner.lines.borrow_mut().push(line);
+    }
+
+    /// A reader of the lines as they are printed.
+    pub fn printed(&self) -> Printed {
+        Printed {
+            inner: Rc::clone(&self.inner),
+        }
     }
 
     /// Records an explanation beside the output (shown apart from what the program prints).
@@ -137,10 +142,53 @@ impl Out {
     }
 }
 
-/// A run under way: stop it with `cancel`, await `report` for how it ended.
+/// What a run printed so far, read without copying: a viewer keeps how many lines it has
+/// shown ([`Printed::count`]) and reads only the ones it puts on screen ([`Printed::visit`]).
+/// Cheap to clone; equal when it reads the same run.
+#[derive(Clone)]
+pub struct Printed {
+    inner: Rc<OutInner>,
+}
+
+impl Printed {
+    /// Lines printed so far, the dropped ones included: line `i` is the `i`th printed, from 0.
+    pub fn count(&self) -> u64 {
+        let lines = self.inner.lines.borrow();
+        lines.dropped() + lines.len() as u64
+    }
+
+    /// The first line still kept: the ones before it were dropped to stay within [`MAX_LINES`].
+    pub fn first_kept(&self) -> u64 {
+        self.inner.lines.borrow().dropped()
+    }
+
+    /// Calls `f(i, line)` for each line `i` in `range` that is still kept, oldest first.
+    pub fn visit(&self, range: std::ops::Range<u64>, mut f: impl FnMut(u64, &Line)) {
+        let lines = self.inner.lines.borrow();
+        let first = lines.dropped();
+        let start = range.start.max(first);
+        let end = range.end.min(first + lines.len() as u64);
+        if start >= end {
+            return;
+        }
+        for (i, line) in lines.range((start - first) as usize..(end - first) as usize) {
+            f(first + i as u64, line);
+        }
+    }
+}
+
+impl PartialEq for Printed {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+/// A run under way: stop it with `cancel`, await `report` for how it ended, read what it
+/// prints as it prints it with `printed`.
 pub struct Run {
     pub cancel: RunCancel,
     pub report: LocalBoxFuture<'static, RunReport>,
+    pub printed: Printed,
 }
 
 /// Cancels a run: its main and every task spawned from it. Cheap to clone.
@@ -160,11 +208,16 @@ impl RunCancel {
 /// Starts `lesson` with `params` on a fresh trace: its `main` runs as the traced task "main",
 /// in a scope of its own. As `asyncio.run` does, when main ends the tasks it left running are
 /// cancelled, so a finished run leaves nothing behind.
-pub fn start(lesson: &'static Scenario, params: Params, on_line: impl Fn(&Line) + 'static) -> Run {
+pub fn start(lesson: &'static Scenario, params: Params) -> Run {
     trace::reset();
-    let out = Out::new(now_ms(), on_line);
+    let out = Out::new(now_ms());
+    let printed = out.printed();
     let scope = Scope::new();
-    let handle = scope.spawn("main", (lesson.main)(out.clone(), params.clone()));
+    let handle = scope.spawn_at(
+        "main",
+        lesson.location,
+        (lesson.main)(out.clone(), params.clone()),
+    );
     let cancel = RunCancel {
         main: handle.abort_handle(),
         scope: scope.clone(),
@@ -202,7 +255,11 @@ pub fn start(lesson: &'static Scenario, params: Params, on_line: impl Fn(&Line) 
         }
     }
     .boxed_local();
-    Run { cancel, report }
+    Run {
+        cancel,
+        report,
+        printed,
+    }
 }
 
 /// Lines printed at the given times: for the tests of lessons' checks.
@@ -315,18 +372,60 @@ mod tests {
     }
 
     #[test]
-    fn out_stamps_lines_relative_to_the_start_and_tells_the_listener() {
-        let seen = Rc::new(RefCell::new(Vec::new()));
-        let sink = Rc::clone(&seen);
-        let out = Out::new(now_ms(), move |l: &Line| {
-            sink.borrow_mut().push(l.text.clone())
-        });
+    fn out_stamps_lines_relative_to_the_start_and_a_reader_sees_them() {
+        let out = Out::new(now_ms());
+        let printed = out.printed();
+        assert_eq!(printed.count(), 0);
         out.print("Hello");
         out.print(String::from("World"));
         let (lines, dropped) = out.lines();
         assert_eq!(dropped, 0);
-        assert_eq!(*seen.borrow(), vec!["Hello", "World"]);
+        assert_eq!(printed.count(), 2);
+        let mut seen = Vec::new();
+        printed.visit(0..2, |i, l| seen.push((i, l.text.clone())));
+        assert_eq!(
+            seen,
+            vec![(0, "Hello".to_string()), (1, "World".to_string())]
+        );
         assert!(lines[0].t_ms >= 0.0 && lines[0].t_ms <= lines[1].t_ms);
+    }
+
+    #[test]
+    fn past_the_cap_the_oldest_lines_go_and_the_reader_numbers_them_as_printed() {
+        let out = Out::new(now_ms());
+        let printed = out.printed();
+        let total = MAX_LINES as u64 + 2_000;
+        for i in 0..total {
+            out.print(format!("line {i}"));
+        }
+        let (lines, dropped) = out.lines();
+        assert_eq!((lines.len(), dropped), (MAX_LINES, 2_000));
+        assert_eq!(lines[0].text, "line 2000");
+        assert_eq!((printed.count(), printed.first_kept()), (total, 2_000));
+        let mut seen = Vec::new();
+        // Asked from the start, it gives what is still kept: line 2000 on.
+        printed.visit(1_998..2_002, |i, l| seen.push((i, l.text.clone())));
+        assert_eq!(
+            seen,
+            vec![
+                (2_000, "line 2000".to_string()),
+                (2_001, "line 2001".to_string())
+            ]
+        );
+        seen.clear();
+        printed.visit(total - 1..total + 5, |i, l| seen.push((i, l.text.clone())));
+        assert_eq!(seen, vec![(total - 1, format!("line {}", total - 1))]);
+    }
+
+    #[test]
+    fn a_run_below_the_cap_keeps_every_line() {
+        let out = Out::new(now_ms());
+        for i in 0..5_000 {
+            out.print(format!("line {i}"));
+        }
+        let (lines, dropped) = out.lines();
+        assert_eq!((lines.len(), dropped), (5_000, 0));
+        assert_eq!(lines[4_999].text, "line 4999");
     }
 
     #[test]

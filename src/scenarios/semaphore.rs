@@ -24,6 +24,7 @@ const DONE: &str = "done counting";
 /// sleeping a random fraction of a second. Raise `permits` and that many count at once; the trace's
 /// semaphore row never shows more holders than permits.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "semaphore",
     title: "Semaphore: one count() at a time",
     article: &articles::ASYNCHAT_ASYNCIO,

@@ -17,6 +17,7 @@ use crate::trace::{instrument, now_ms};
 /// Rust; the index and several greetings fetched at once take about 0.5 s in all, because the
 /// server's sleeps overlap.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "server-hello",
     title: "The seed's aiohttp server, in a service worker",
     article: &articles::ASYNC_IO_PRACTICE,

@@ -18,6 +18,7 @@ const START_BY_MS: f64 = 50.0;
 /// Task 1 sleeps 2 s and Task 2 sleeps 1 s. Both start at once, in the order they were created;
 /// Task 2 completes at 1 s and Task 1 at 2 s, although main awaits Task 1 first.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "task-order",
     title: "Two tasks: who finishes first",
     article: &articles::ASYNCIO_AIOHTTP,

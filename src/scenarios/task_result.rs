@@ -16,6 +16,7 @@ const PRINTED_BY_MS: f64 = 50.0;
 /// seed's main drops it, so asyncio.run(main()) returns None and None is printed. The return-value
 /// variant (return await task) prints 42.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "task-result",
     title: "A task's value, and where it goes",
     article: &articles::ASYNCHAT_ASYNCIO,

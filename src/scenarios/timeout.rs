@@ -26,6 +26,7 @@ const TIE_MS: f64 = 10.0;
 /// seed only mentions setting timeouts (with aiohttp); this is the canonical asyncio.wait_for
 /// program.
 pub const LESSON: Scenario = Scenario {
+    location: std::panic::Location::caller(),
     id: "timeout",
     title: "wait_for: a deadline that cancels",
     article: &articles::ASYNCIO_AIOHTTP,

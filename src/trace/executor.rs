@@ -245,6 +245,9 @@ pub(crate) fn schedule(header: &Header) {
 /// once at the start and once after each poll.
 fn run_turn() {
     SCHEDULED.with(|s| s.set(false));
+    if super::stopped_by_panic() {
+        return; // the module trapped: nothing of it runs again (see `stopped_by_panic`)
+    }
     let mut left = QUEUE.with(|q| q.borrow().len());
     let mut t = now_ms();
     while left > 0 {
@@ -406,6 +409,9 @@ unsafe fn drop_raw(data: *const ()) {
 /// A wake of a spawned task: a self-wake (counted in its poll) if it is being polled, else a
 /// recorded wake; then it is queued.
 pub(crate) fn wake_task(header: &Header) {
+    if super::stopped_by_panic() {
+        return;
+    }
     super::task::record_wake(header.id);
     schedule(header);
 }

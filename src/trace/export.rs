@@ -422,6 +422,46 @@ pub struct TaskRow {
     pub error: Option<String>,
 }
 
+/// One traced sleep: what `window.asyncscope.sleeps()` returns. `late_ms` is how late its task
+/// ran on: polled at `polled_ms`, against `started_ms + requested_ms` (the timer's own
+/// lateness and the wait for the poll it caused, both).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SleepRow {
+    pub task: u64,
+    pub requested_ms: f64,
+    pub started_ms: f64,
+    pub polled_ms: f64,
+    pub late_ms: f64,
+}
+
+/// The recording's finished sleeps, in the order they finished (a sleep whose start left the
+/// event ring is left out).
+pub fn sleep_rows(rec: &Recorder) -> Vec<SleepRow> {
+    let mut started: std::collections::HashMap<TaskId, f64> = std::collections::HashMap::new();
+    let mut rows = Vec::new();
+    for e in rec.events().iter() {
+        let Some(task) = e.task else { continue };
+        match e.kind {
+            EventKind::SleepStarted { .. } => {
+                started.insert(task, e.t_ms);
+            }
+            EventKind::SleepDone { requested_ms, .. } => {
+                if let Some(start) = started.remove(&task) {
+                    rows.push(SleepRow {
+                        task: task.get(),
+                        requested_ms,
+                        started_ms: start,
+                        polled_ms: e.t_ms,
+                        late_ms: e.t_ms - start - requested_ms.max(0.0),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    rows
+}
+
 pub fn task_rows(rec: &Recorder, now_ms: f64) -> Vec<TaskRow> {
     rec.tasks()
         .map(|t| TaskRow {

@@ -43,10 +43,12 @@ pub use event::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use executor::run_until_idle;
-pub use export::{chrome_trace, describe, task_rows, TaskRow, EVENT_LOOP_TID};
+pub use export::{
+    chrome_trace, describe, sleep_rows, task_rows, SleepRow, TaskRow, EVENT_LOOP_TID,
+};
 pub use log::{EventLog, EventRef};
 pub use notify::{subscribe, Subscription};
-pub use panic::{install_panic_hook, record_panic};
+pub use panic::{install_panic_hook, record_panic, stopped_by_panic};
 pub use race::{select, timeout, Elapsed, Select, Timeout};
 pub use recorder::{Limits, PollRecord, Recorder, DEFAULT_EVENT_CAP, DEFAULT_FINISHED_TASK_CAP};
 pub use request::IoRequest;

@@ -60,6 +60,9 @@ pub(crate) fn changed() {
 /// Runs on the animation frame: every listener once, with the recording as it is now.
 fn deliver() {
     FRAME_PENDING.with(|p| p.set(false));
+    if super::stopped_by_panic() {
+        return;
+    }
     let now = super::now_ms();
     super::record_quietly(|r| r.check_stalled(now));
     // One at a time, the list unborrowed while each runs: a listener may subscribe or

@@ -4,7 +4,21 @@
 //! text) for the page's trap banner to offer as a download. Without it a panic in wasm loses
 //! everything: no Rust runs after the trap.
 
+use std::cell::Cell;
 use std::panic::PanicHookInfo;
+
+thread_local! {
+    static STOPPED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether a panic stopped the module. In wasm a panic traps it, but the browser still calls
+/// in afterwards (timers, frames, promise callbacks, events) into a memory left mid-way: a
+/// `RefCell` borrowed at the panic stays borrowed, and the next use traps again. So from the
+/// panic on, no traced task is woken or polled again and viewers are no longer told of
+/// changes: the page stays as it was, behind the trap banner.
+pub fn stopped_by_panic() -> bool {
+    STOPPED.with(Cell::get)
+}
 
 /// What the hook found: the panic in words, and whether a task was running.
 pub fn describe(info: &PanicHookInfo<'_>) -> String {
@@ -40,6 +54,7 @@ pub fn install_panic_hook() {
 /// What the hook does: records the panic as the failure of the task that panicked (after the
 /// poll it panicked in), and exports the recording for the trap banner.
 pub fn record_panic(info: &PanicHookInfo<'_>) {
+    STOPPED.with(|s| s.set(true));
     let text = describe(info);
     let now = super::clock::now_ms();
     if let Some(task) = super::task::current_task() {

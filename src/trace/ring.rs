@@ -53,6 +53,18 @@ impl<T> Ring<T> {
         self.items.iter()
     }
 
+    /// The items at positions `range` (0 is the oldest kept), with their positions.
+    ///
+    /// # Panics
+    /// If `range` reaches past [`Ring::len`]: callers clamp it first.
+    pub fn range(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = (usize, &T)> {
+        let start = range.start;
+        self.items
+            .range(range)
+            .enumerate()
+            .map(move |(i, item)| (start + i, item))
+    }
+
     pub fn clear(&mut self) {
         self.items.clear();
         self.dropped = 0;

@@ -337,6 +337,9 @@ impl<F: Future> Future for Traced<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        if super::stopped_by_panic() {
+            return Poll::Pending; // the module trapped: nothing of it runs again
+        }
         let this = self.project();
         let id = *this.id;
         // The shared waker of an earlier poll if it still wakes the right thing; else one on
@@ -465,6 +468,9 @@ struct TaskWaker {
 
 impl TaskWaker {
     fn wake_by_ref(&self) {
+        if super::stopped_by_panic() {
+            return; // the module trapped: see `stopped_by_panic`
+        }
         record_wake(self.task);
         match &self.target {
             Target::Outer(waker) => waker.wake_by_ref(),
@@ -631,7 +637,21 @@ impl Scope {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let location = Location::caller();
+        self.spawn_at(name, Location::caller(), future)
+    }
+
+    /// [`Scope::spawn`] with the place to show as where the task was spawned: a harness that
+    /// spawns someone else's future names that future's file rather than its own.
+    pub fn spawn_at<F>(
+        &self,
+        name: &str,
+        location: &'static Location<'static>,
+        future: F,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         let outer = scope_swap(Some(self.clone()));
         let handle = spawn_traced(name, location, future, None);
         scope_swap(outer);

@@ -1561,6 +1561,39 @@ fn task_rows_carry_the_contract_columns() {
     assert_eq!(json["busy_ms"], 1.0);
 }
 
+#[test]
+fn sleep_rows_pair_each_sleep_with_the_poll_that_ended_it() {
+    let mut rec = Recorder::default();
+    let a = rec.spawn("a", None, here(), 0.0);
+    let b = rec.spawn("b", None, here(), 0.0);
+    rec.sleep_started(a, 100.0, 1.0);
+    rec.sleep_started(b, 50.0, 2.0);
+    // b's timer fired at 53 and b was polled at 60: 8 ms late in all.
+    rec.sleep_done(b, 50.0, 51.0, 60.0);
+    rec.sleep_done(a, 100.0, 100.0, 101.0);
+    // A second sleep of a, and one that never ended (not listed).
+    rec.sleep_started(a, 10.0, 110.0);
+    rec.sleep_done(a, 10.0, 10.5, 120.5);
+    rec.sleep_started(b, 10.0, 130.0);
+    let rows = sleep_rows(&rec);
+    let got: Vec<(u64, f64, f64)> = rows
+        .iter()
+        .map(|r| (r.task, r.requested_ms, r.late_ms))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (b.get(), 50.0, 8.0),
+            (a.get(), 100.0, 0.0),
+            (a.get(), 10.0, 0.5)
+        ]
+    );
+    let json = serde_json::to_value(&rows[0]).expect("serializes");
+    for key in ["task", "requested_ms", "started_ms", "polled_ms", "late_ms"] {
+        assert!(json.get(key).is_some(), "missing {key}: {json}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The executor, turned by hand
 
@@ -1675,6 +1708,16 @@ fn a_pending_task_nobody_can_wake_is_a_lost_waker_and_its_future_is_dropped_with
         (t.state, t.cancel_reason),
         (TaskState::Cancelled, Some(CancelReason::Dropped))
     );
+}
+
+#[test]
+fn a_task_spawned_at_a_given_place_says_so() {
+    reset();
+    let lesson: &'static Location<'static> = Location::caller();
+    let handle = Scope::new().spawn_at("main", lesson, async {});
+    run_until_idle();
+    let t = stats(handle.id());
+    assert!(std::ptr::eq(t.location(), lesson), "{}", t.location());
 }
 
 #[test]

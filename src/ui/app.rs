@@ -13,11 +13,12 @@ pub fn App() -> Html {
     let plan = use_memo((), |_| plan_from_query(&automation::query_pairs()));
     let lab = {
         let plan = plan.clone();
-        use_reducer(move || Lab::new(plan.lesson, &plan.inputs, plan.notice.clone()))
+        use_reducer(move || Lab::new(plan.lesson, &plan.inputs, plan.notice.clone(), plan.view))
     };
     let controller = use_memo((), {
         let dispatch = lab.dispatcher();
-        move |_| Controller::new(dispatch)
+        let view = plan.view;
+        move |_| Controller::new(dispatch, view)
     });
 
     {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::state::Controller;
+use super::state::{Controller, View};
 use crate::scenarios::{self, ParamError, ParamSpec, Params, Scenario, LESSONS};
 use crate::trace;
 
@@ -25,6 +25,8 @@ pub struct StartPlan {
     pub notice: Option<String>,
     /// `devtools=1`: each poll also goes to Chrome's Performance panel as a custom track.
     pub devtools: bool,
+    /// `view=none`: runs are not shown while they run (the benchmark's baseline).
+    pub view: View,
 }
 
 /// Reads the URL's query pairs (already decoded). An unknown lesson falls back to the first
@@ -34,6 +36,8 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
     let mut notice = None;
     let mut wants_run = false;
     let mut devtools = false;
+    let mut view = View::Live;
+    let mut view_notice = None;
     let mut inputs = Vec::new();
     for (key, value) in pairs {
         match key.as_str() {
@@ -43,9 +47,17 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
             },
             "run" => wants_run = matches!(value.as_str(), "1" | "true" | "yes"),
             "devtools" => devtools = matches!(value.as_str(), "1" | "true" | "yes"),
+            "view" => match value.as_str() {
+                "live" => view = View::Live,
+                "none" => view = View::Detached,
+                other => {
+                    view_notice = Some(format!("view must be live or none, got '{other}'"));
+                }
+            },
             _ => inputs.push((key.clone(), value.clone())),
         }
     }
+    let mut notice = notice.or(view_notice);
     let mut run = None;
     if notice.is_none() {
         match lesson.validate(inputs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
@@ -60,6 +72,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
         run,
         notice,
         devtools,
+        view,
     }
 }
 
@@ -173,15 +186,20 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
         });
         serde_wasm_bindgen::to_value(&rows).unwrap_or(JsValue::NULL)
     });
+    let sleeps = Closure::<dyn Fn() -> JsValue>::new(|| {
+        let rows = trace::with_recorder(trace::sleep_rows);
+        serde_wasm_bindgen::to_value(&rows).unwrap_or(JsValue::NULL)
+    });
     let api = Object::new();
     Reflect::set(&api, &"scenarios".into(), scenarios.as_ref())?;
     Reflect::set(&api, &"run".into(), run.as_ref())?;
     Reflect::set(&api, &"trace".into(), trace.as_ref())?;
     Reflect::set(&api, &"tasks".into(), tasks.as_ref())?;
     Reflect::set(&api, &"warnings".into(), warnings.as_ref())?;
+    Reflect::set(&api, &"sleeps".into(), sleeps.as_ref())?;
     Reflect::set(&window, &"asyncscope".into(), &api)?;
     Ok(Automation {
-        _reads: vec![scenarios, trace, tasks, warnings],
+        _reads: vec![scenarios, trace, tasks, warnings, sleeps],
         _run: run,
     })
 }
@@ -250,6 +268,29 @@ mod tests {
         assert!(plan.devtools);
         assert!(plan.notice.is_none());
         assert!(!plan_from_query(&[]).devtools);
+    }
+
+    #[test]
+    fn view_none_detaches_the_views_and_anything_else_is_refused() {
+        let plan = plan_from_query(&pairs(&[
+            ("scenario", "hello-sleep"),
+            ("view", "none"),
+            ("run", "1"),
+        ]));
+        assert_eq!(plan.view, View::Detached);
+        assert!(plan.notice.is_none());
+        assert!(plan.run.is_some(), "a detached page still runs");
+        assert_eq!(plan_from_query(&[]).view, View::Live);
+        let bad = plan_from_query(&pairs(&[
+            ("scenario", "hello-sleep"),
+            ("view", "off"),
+            ("run", "1"),
+        ]));
+        assert_eq!(
+            bad.notice.as_deref(),
+            Some("view must be live or none, got 'off'")
+        );
+        assert!(bad.run.is_none(), "a refused parameter runs nothing");
     }
 
     #[test]

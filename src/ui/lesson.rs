@@ -5,11 +5,11 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::export;
-use super::frames::use_animation_frames;
 use super::lesson_texts::{use_lesson_texts, Load};
-use super::state::{Controller, Lab, Phase};
+use super::log::Log;
+use super::state::{Controller, Lab, Phase, View};
 use super::trace_panel::TracePanel;
-use crate::scenarios::{Check, Line, Scenario};
+use crate::scenarios::{Check, Scenario};
 use crate::trace::now_ms;
 
 #[derive(Properties, PartialEq)]
@@ -129,7 +129,13 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 </div>
             </form>
 
-            <Log lines={lab.run.lines.clone()} />
+            if lab.view == View::Live {
+                <Log printed={lab.run.printed.clone()} shown={lab.run.shown} />
+            } else {
+                <p class="muted" data-testid="view-none">
+                    { "The views are detached (?view=none): nothing of a run is drawn while it runs. window.asyncscope.run returns its report." }
+                </p>
+            }
 
             if let Phase::Finished(report) = phase {
                 if !report.notes.is_empty() {
@@ -149,8 +155,10 @@ pub fn LessonView(props: &LessonProps) -> Html {
             }
 
           </div>
-            <TracePanel generation={lab.run.generation} running={running} lesson={lesson.id}
-                        permalink={export::permalink(lesson.id, &lab.inputs)} />
+            if lab.view == View::Live {
+                <TracePanel generation={lab.run.generation} running={running} lesson={lesson.id}
+                            permalink={export::permalink(lesson.id, &lab.inputs)} />
+            }
         </main>
     }
 }
@@ -209,52 +217,41 @@ struct StatusProps {
     lab: Lab,
 }
 
-/// The run's state and elapsed time, live while it runs.
+/// The run's state and elapsed time, brought up to date at each live refresh (with the views
+/// detached, only the state), and a "live" mark that pulses at each refresh.
 #[component]
 fn Status(props: &StatusProps) -> Html {
-    let phase = props.lab.phase();
-    let running = matches!(phase, Phase::Running);
-    use_animation_frames(running);
-    let hidden = props.lab.run.hidden && !matches!(phase, Phase::Idle);
+    let lab = &props.lab;
+    let phase = lab.phase();
+    let live = lab.view == View::Live && matches!(phase, Phase::Running);
+    let hidden = lab.run.hidden && !matches!(phase, Phase::Idle);
     let text = match phase {
         Phase::Idle => "not run yet".to_string(),
-        Phase::Running => format!("running… {:.0} ms", now_ms() - props.lab.run.started_ms),
+        Phase::Running if lab.view == View::Detached => "running…".to_string(),
+        Phase::Running => format!("running… {:.0} ms", now_ms() - lab.run.started_ms),
         Phase::Finished(report) => {
             format!("{} in {:.1} ms", report.state.as_str(), report.elapsed_ms)
         }
     };
+    // Two names for one animation, swapped at each refresh: the browser restarts it.
+    let pulse = if lab.run.refreshes.is_multiple_of(2) {
+        "pulse-a"
+    } else {
+        "pulse-b"
+    };
     html! {
         <>
             <output class="status" data-testid="status" aria-live="polite">{ text }</output>
+            if live {
+                <span class={classes!("live", pulse)} data-testid="live" aria-hidden="true"
+                      title="The views refresh a few times a second while the run lasts">{ "live" }</span>
+            }
             if hidden {
                 <p class="hidden-note" role="note" data-testid="hidden-note">
                     { "This tab was in the background during the run. Browsers throttle timers in hidden tabs (to about once a second), so late wakes here are the browser's doing, not the program's: run it again with the tab in view." }
                 </p>
             }
         </>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct LogProps {
-    lines: Vec<Line>,
-}
-
-/// What the program printed, each line with its time since the run started.
-#[component]
-fn Log(props: &LogProps) -> Html {
-    html! {
-        <section class="log-panel" aria-label="Output">
-            <h3>{ "Output" }</h3>
-            <ol class="log" data-testid="log">
-                { for props.lines.iter().map(|line| html! {
-                    <li data-t-ms={format!("{:.3}", line.t_ms)}>
-                        <span class="t">{ format!("{:>8.1} ms", line.t_ms) }</span>
-                        <span class="text">{ &line.text }</span>
-                    </li>
-                }) }
-            </ol>
-        </section>
     }
 }
 
@@ -274,10 +271,98 @@ fn Checks(props: &ChecksProps) -> Html {
                     <li class={if c.ok { "ok" } else { "fail" }} data-check-ok={c.ok.to_string()}>
                         <span class="mark" aria-hidden="true">{ if c.ok { "✓" } else { "✗" } }</span>
                         <span class="name">{ &c.name }</span>
-                        <span class="detail">{ format!("expected {}, measured {}", c.expected, c.actual) }</span>
+                        <CheckDetail check={c.clone()} />
                     </li>
                 }) }
             </ul>
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CheckDetailProps {
+    check: Check,
+}
+
+/// A check's expected and measured values; past [`LONG_DETAIL`] characters, a summary in their
+/// place ("200 lines match", or where they first differ) and a button that shows them whole.
+#[component]
+fn CheckDetail(props: &CheckDetailProps) -> Html {
+    let open = use_state(|| false);
+    let c = &props.check;
+    let full = format!("expected {}, measured {}", c.expected, c.actual);
+    if full.chars().count() <= LONG_DETAIL || *open {
+        return html! { <span class="detail">{ full }</span> };
+    }
+    let onclick = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(true))
+    };
+    html! {
+        <span class="detail">
+            { summary(&c.expected, &c.actual) }{ " " }
+            <button type="button" class="link" {onclick}
+                    aria-label={format!("Show the whole of what {} expected and measured", c.name)}>
+                { format!("show all ({} characters)", full.chars().count()) }
+            </button>
+        </span>
+    }
+}
+
+/// Details longer than this many characters are summarised.
+const LONG_DETAIL: usize = 240;
+
+/// What a person needs of two long values: that they match (and how many " / "-separated items,
+/// the lines of `check_lines`), or the first item where they differ.
+pub fn summary(expected: &str, actual: &str) -> String {
+    let (e, a): (Vec<&str>, Vec<&str>) = (
+        expected.split(" / ").collect(),
+        actual.split(" / ").collect(),
+    );
+    let clip = |s: &str| {
+        let mut out: String = s.chars().take(60).collect();
+        if s.chars().count() > 60 {
+            out.push('…');
+        }
+        out
+    };
+    if expected == actual {
+        return if e.len() > 1 {
+            format!("{} lines match", e.len())
+        } else {
+            "expected and measured match".to_string()
+        };
+    }
+    match e.iter().zip(&a).position(|(x, y)| x != y) {
+        Some(i) => format!(
+            "line {} differs: expected '{}', measured '{}'",
+            i + 1,
+            clip(e[i]),
+            clip(a[i])
+        ),
+        None => format!("expected {} lines, measured {}", e.len(), a.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary;
+
+    #[test]
+    fn long_details_are_summarised_by_what_matches_or_first_differs() {
+        let lines: Vec<String> = (0..200).map(|i| format!("Hello {i}")).collect();
+        let all = lines.join(" / ");
+        assert_eq!(summary(&all, &all), "200 lines match");
+        let mut other = lines.clone();
+        other[41] = "Goodbye".to_string();
+        assert_eq!(
+            summary(&all, &other.join(" / ")),
+            "line 42 differs: expected 'Hello 41', measured 'Goodbye'"
+        );
+        assert_eq!(
+            summary(&all, &lines[..150].join(" / ")),
+            "expected 200 lines, measured 150"
+        );
+        assert_eq!(summary("x", "x"), "expected and measured match");
     }
 }

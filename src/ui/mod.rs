@@ -5,10 +5,10 @@
 mod app;
 mod automation;
 mod export;
-mod frames;
 pub mod isolation;
 mod lesson;
 mod lesson_texts;
+pub mod log;
 mod loop_lanes;
 mod names;
 mod resources;

@@ -1,14 +1,37 @@
 //! The app's state (one reducer) and the [`Controller`] that starts and cancels runs. The Run
 //! button, `?run=1` and `window.asyncscope.run` all go through the controller, so the page
 //! always shows the run, however it was started.
+//!
+//! The page never renders inside a lesson's poll, nor once per printed line: while a run is
+//! under way the controller refreshes the live views from a timer of its own, every
+//! [`LIVE_REFRESH_MS`], reading how many lines the run has printed ([`Printed`]), which the
+//! log then reads on screen without copying them.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use gloo_timers::callback::Interval;
+use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
 
-use crate::scenarios::{self, Line, Params, RunCancel, RunReport, Scenario, MAX_LINES};
-use crate::trace::now_ms;
+use crate::scenarios::{self, Params, Printed, RunCancel, RunReport, RunState, Scenario};
+use crate::trace::{now_ms, stopped_by_panic, subscribe, Subscription};
+
+/// How often the live views (log, status) refresh during a run: 4 times a second. Measured in
+/// `./dev bench`'s `observer_cost`: at this rate the page's work is a few ms a second.
+pub const LIVE_REFRESH_MS: u32 = 250;
+
+/// Why nothing runs after a panic (the trap banner says the same).
+const STOPPED: &str = "the WebAssembly module stopped (a Rust panic): reload the page";
+
+/// Whether the page shows runs live (`?view=none` detaches the views: the baseline of the
+/// benchmark's `observer_cost`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum View {
+    Live,
+    /// Nothing of a run is drawn while it runs: no log, no trace panel, no live status.
+    Detached,
+}
 
 /// What the page shows.
 #[derive(Clone, PartialEq)]
@@ -19,15 +42,21 @@ pub struct Lab {
     pub run: RunView,
     /// A message for the user: refused input, or what went wrong.
     pub notice: Option<String>,
+    pub view: View,
 }
 
 #[derive(Clone, PartialEq)]
 pub struct RunView {
-    /// Counts runs, so that lines of an older run arriving late are ignored.
+    /// Counts runs, so that a refresh of an older run arriving late is ignored.
     pub generation: u64,
     pub lesson_id: &'static str,
     pub started_ms: f64,
-    pub lines: Vec<Line>,
+    /// What the run printed (shared with it, never copied)...
+    pub printed: Option<Printed>,
+    /// ...of which the first `shown` lines are on show: the count at the last refresh.
+    pub shown: u64,
+    /// Live refreshes so far (the status's "live" pulse changes with each).
+    pub refreshes: u64,
     pub phase: Phase,
     /// The tab was hidden at some point of the run: its timers were throttled.
     pub hidden: bool,
@@ -41,7 +70,12 @@ pub enum Phase {
 }
 
 impl Lab {
-    pub fn new(lesson: &'static Scenario, raw: &[(String, String)], notice: Option<String>) -> Lab {
+    pub fn new(
+        lesson: &'static Scenario,
+        raw: &[(String, String)],
+        notice: Option<String>,
+        view: View,
+    ) -> Lab {
         Lab {
             lesson,
             inputs: inputs_for(lesson, raw),
@@ -49,11 +83,14 @@ impl Lab {
                 generation: 0,
                 lesson_id: lesson.id,
                 started_ms: 0.0,
-                lines: Vec::new(),
+                printed: None,
+                shown: 0,
+                refreshes: 0,
                 phase: Phase::Idle,
                 hidden: false,
             },
             notice,
+            view,
         }
     }
 
@@ -95,18 +132,22 @@ pub enum Action {
     Select(&'static Scenario),
     SetInput(&'static str, String),
     Notice(Option<String>),
+    /// A run is about to start (in the next task).
     Started {
         generation: u64,
         lesson: &'static Scenario,
         started_ms: f64,
     },
-    Line {
+    /// A live refresh: `shown` lines are printed by now.
+    Refresh {
         generation: u64,
-        line: Line,
+        shown: u64,
+        printed: Printed,
     },
     Finished {
         generation: u64,
         report: RunReport,
+        printed: Printed,
     },
     /// The page was hidden (its timers are throttled from now on).
     Hidden,
@@ -151,14 +192,22 @@ impl Reducible for Lab {
                     generation,
                     lesson_id: lesson.id,
                     started_ms,
-                    lines: Vec::new(),
+                    printed: None,
+                    shown: 0,
+                    refreshes: 0,
                     phase: Phase::Running,
                     hidden: page_hidden(),
                 };
             }
-            Action::Line { generation, line } => {
-                if generation == lab.run.generation && lab.run.lines.len() < MAX_LINES {
-                    lab.run.lines.push(line);
+            Action::Refresh {
+                generation,
+                shown,
+                printed,
+            } => {
+                if generation == lab.run.generation && lab.run.phase == Phase::Running {
+                    lab.run.printed = Some(printed);
+                    lab.run.shown = shown;
+                    lab.run.refreshes += 1;
                 }
             }
             Action::Hidden => {
@@ -166,10 +215,15 @@ impl Reducible for Lab {
                     lab.run.hidden = true;
                 }
             }
-            Action::Finished { generation, report } => {
+            Action::Finished {
+                generation,
+                report,
+                printed,
+            } => {
                 if generation == lab.run.generation {
-                    // The report holds every line (and the count of dropped ones): show it whole.
-                    lab.run.lines = report.lines.clone();
+                    // Every line printed, as the report has them.
+                    lab.run.printed = Some(printed);
+                    lab.run.shown = report.lines.len() as u64 + report.lines_dropped;
                     lab.run.phase = Phase::Finished(Rc::new(report));
                 }
             }
@@ -183,6 +237,11 @@ impl Reducible for Lab {
 struct Current {
     generation: u64,
     cancel: Option<RunCancel>,
+    /// The live views' refresh, while the run lasts (dropped, it stops).
+    ticker: Option<Interval>,
+    /// With the views detached, a listener that does nothing, so that the tracer does the same
+    /// work as when a trace panel listens (its per-frame checks for stalled tasks).
+    listener: Option<Subscription>,
 }
 
 /// Starts, cancels and reports runs, and shows notices. Cheap to clone.
@@ -190,6 +249,7 @@ struct Current {
 pub struct Controller {
     dispatch: UseReducerDispatcher<Lab>,
     current: Rc<RefCell<Current>>,
+    view: View,
 }
 
 impl PartialEq for Controller {
@@ -199,10 +259,11 @@ impl PartialEq for Controller {
 }
 
 impl Controller {
-    pub fn new(dispatch: UseReducerDispatcher<Lab>) -> Controller {
+    pub fn new(dispatch: UseReducerDispatcher<Lab>, view: View) -> Controller {
         Controller {
             dispatch,
             current: Rc::default(),
+            view,
         }
     }
 
@@ -234,49 +295,93 @@ impl Controller {
 
     /// Runs `lesson` on show in the page, cancelling a run under way, and returns its report.
     pub async fn run(&self, lesson: &'static Scenario, params: Params) -> RunReport {
+        if stopped_by_panic() {
+            return unrun(lesson, RunState::Failed, STOPPED);
+        }
         let generation = {
             let mut current = self.current.borrow_mut();
             current.generation += 1;
             current.generation
         };
         self.cancel();
-        let started = scenarios::start(lesson, params, {
-            let dispatch = self.dispatch.clone();
-            move |line: &Line| {
-                // Rendered after the task's poll returns, not inside it: the page's drawing must
-                // not count as the lesson's busy time.
-                let dispatch = dispatch.clone();
-                let line = line.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    dispatch.dispatch(Action::Line { generation, line });
-                });
-            }
-        });
-        self.current.borrow_mut().cancel = Some(started.cancel);
+        // The page shows the new run first (the log emptied, the trace panel reset), rendered
+        // in this task; the run starts in the next one, so that none of that rendering lands
+        // among its first polls (it delayed one-thread's 100 first polls by up to 126 ms).
         self.dispatch.dispatch(Action::Started {
             generation,
             lesson,
             started_ms: now_ms(),
         });
+        TimeoutFuture::new(0).await;
+        if self.current.borrow().generation != generation {
+            return unrun(
+                lesson,
+                RunState::Cancelled,
+                "a newer run started before this one",
+            );
+        }
+        let started = scenarios::start(lesson, params);
+        {
+            let mut current = self.current.borrow_mut();
+            current.cancel = Some(started.cancel);
+            // A timer task of the page's own: its refresh never runs inside the lesson's
+            // polls, nor between them in the same microtask checkpoint.
+            current.ticker = (self.view == View::Live).then(|| {
+                let (dispatch, printed) = (self.dispatch.clone(), started.printed.clone());
+                Interval::new(LIVE_REFRESH_MS, move || {
+                    if stopped_by_panic() {
+                        return; // the page stays as the panic left it, behind the banner
+                    }
+                    dispatch.dispatch(Action::Refresh {
+                        generation,
+                        shown: printed.count(),
+                        printed: printed.clone(),
+                    });
+                })
+            });
+            current.listener = (self.view == View::Detached).then(|| subscribe(|| {}));
+        }
         let report = started.report.await;
         {
             let mut current = self.current.borrow_mut();
             if current.generation == generation {
                 current.cancel = None;
+                current.ticker = None;
+                current.listener = None;
             }
         }
         self.dispatch.dispatch(Action::Finished {
             generation,
             report: report.clone(),
+            printed: started.printed,
         });
         report
     }
 
-    /// Cancels the run under way, if any; its report then says "cancelled".
+    /// Cancels the run under way, if any; its report then says "cancelled". (After a panic,
+    /// nothing: the run stopped with the module.)
     pub fn cancel(&self) {
+        if stopped_by_panic() {
+            return;
+        }
         let cancel = self.current.borrow_mut().cancel.take();
         if let Some(cancel) = cancel {
             cancel.cancel();
         }
+    }
+}
+
+/// The report of a run that never started: refused after a panic, or overtaken by a newer run
+/// before its turn.
+fn unrun(lesson: &'static Scenario, state: RunState, why: &str) -> RunReport {
+    RunReport {
+        id: lesson.id,
+        state,
+        elapsed_ms: 0.0,
+        lines: Vec::new(),
+        lines_dropped: 0,
+        notes: Vec::new(),
+        checks: Vec::new(),
+        error: Some(why.to_string()),
     }
 }

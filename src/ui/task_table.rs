@@ -11,6 +11,23 @@ use crate::trace::{EventKind, TaskId, TaskStats};
 /// Events listed in a task's detail.
 const DETAIL_EVENTS: usize = 300;
 
+/// The height of a row, in CSS pixels (set on each row; cells never wrap).
+const ROW_PX: f64 = 28.0;
+/// Rows the table's box shows at once (it scrolls for the rest).
+const VISIBLE_ROWS: usize = 16;
+/// Rows drawn above and below those in view, so that a short scroll shows no gap.
+const OVERSCAN: usize = 6;
+
+/// The rows to put in the page for `total` rows when the first in view is `first` and
+/// `visible` fit: those and [`OVERSCAN`] around. Only these are in the DOM: with 500 tasks, a
+/// table of every row cost the page a layout of 5,000 cells at each refresh.
+pub fn rows_in_page(total: usize, first: usize, visible: usize) -> std::ops::Range<usize> {
+    let first = first.min(total.saturating_sub(visible));
+    let start = first.saturating_sub(OVERSCAN);
+    let end = (first + visible + OVERSCAN).min(total);
+    start..end
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Column {
     Id,
@@ -67,6 +84,7 @@ pub struct TaskTableProps {
 #[component]
 pub fn TaskTable(props: &TaskTableProps) -> Html {
     let sort = use_state(|| (Column::Id, true));
+    let scroll = use_state_eq(|| (0usize, VISIBLE_ROWS));
     let now = props.now;
     let mut tasks: Vec<TaskStats> = props.source.read(|r| r.tasks().cloned().collect());
     let (column, ascending) = *sort;
@@ -98,12 +116,34 @@ pub fn TaskTable(props: &TaskTableProps) -> Html {
             </th>
         }
     };
+    let onscroll = {
+        let scroll = scroll.clone();
+        Callback::from(move |e: Event| {
+            let el: web_sys::Element = e.target_unchecked_into();
+            let first = (f64::from(el.scroll_top()) / ROW_PX).floor().max(0.0) as usize;
+            let visible = ((f64::from(el.client_height()) / ROW_PX).ceil() as usize).max(1);
+            scroll.set((first, visible));
+        })
+    };
+    let total = tasks.len();
+    let shown = rows_in_page(total, scroll.0, scroll.1);
+    let (above, below) = (
+        shown.start as f64 * ROW_PX,
+        (total - shown.end) as f64 * ROW_PX,
+    );
+    let row_style = format!("height: {ROW_PX}px");
     html! {
         <div class="table-wrap">
-            <table class="tasks" data-testid="task-table">
+          <div class="table-scroll" {onscroll} tabindex="0" aria-label="Tasks (scrolls)"
+               style={format!("max-height: {}px", (VISIBLE_ROWS as f64 + 1.5) * ROW_PX)}>
+            <table class="tasks" data-testid="task-table" data-rows={total.to_string()}
+                   aria-rowcount={(total + 1).to_string()}>
                 <thead><tr>{ for COLUMNS.into_iter().map(header) }</tr></thead>
                 <tbody>
-                    { for tasks.iter().map(|t| {
+                    if above > 0.0 {
+                        <tr class="spacer" aria-hidden="true" style={format!("height: {above}px")}></tr>
+                    }
+                    { for tasks[shown.clone()].iter().enumerate().map(|(i, t)| {
                         let on_select = props.on_select.clone();
                         let id = t.id;
                         let selected = props.selected == Some(t.id);
@@ -119,7 +159,8 @@ pub fn TaskTable(props: &TaskTableProps) -> Html {
                         };
                         html! {
                             <tr data-task-id={t.id.get().to_string()} data-task-state={t.state.as_str()}
-                                class={classes!(selected.then_some("selected"))}
+                                class={classes!(selected.then_some("selected"))} style={row_style.clone()}
+                                aria-rowindex={(shown.start + i + 2).to_string()}
                                 tabindex="0" aria-selected={selected.to_string()} {onclick} {onkeydown}>
                                 <td>{ t.id.to_string() }</td>
                                 <td class={classes!("state", t.state.as_str())}>
@@ -137,8 +178,12 @@ pub fn TaskTable(props: &TaskTableProps) -> Html {
                             </tr>
                         }
                     }) }
+                    if below > 0.0 {
+                        <tr class="spacer" aria-hidden="true" style={format!("height: {below}px")}></tr>
+                    }
                 </tbody>
             </table>
+          </div>
             if let Some(id) = props.selected {
                 <TaskDetail source={props.source.clone()} version={props.version} task={id} />
             }
@@ -240,6 +285,16 @@ fn TaskDetail(props: &TaskDetailProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_rows_in_view_and_a_few_around_are_in_the_page() {
+        assert_eq!(rows_in_page(500, 0, 16), 0..22);
+        assert_eq!(rows_in_page(500, 200, 16), 194..222);
+        // Scrolled past the end (the table shrank): the last rows.
+        assert_eq!(rows_in_page(500, 10_000, 16), 478..500);
+        assert_eq!(rows_in_page(3, 0, 16), 0..3);
+        assert_eq!(rows_in_page(0, 5, 16), 0..0);
+    }
 
     #[test]
     fn histogram_puts_each_duration_in_its_bucket() {

@@ -11,6 +11,7 @@ use super::loop_lanes::LoopLanes;
 use super::names;
 use super::resources::Resources;
 use super::source::Source;
+use super::state::LIVE_REFRESH_MS;
 use super::task_table::TaskTable;
 use super::timeline::{format_ms, Model, ModelRef, Timeline};
 use crate::trace::{now_ms, subscribe, with_recorder, TaskId, Warning};
@@ -68,7 +69,8 @@ enum Tab {
 pub fn TracePanel(props: &TracePanelProps) -> Html {
     // Redrawn when the tracer says the recording changed (at most once a frame), and no more
     // than a quarter of the time: a redraw that cost 10 ms waits 30 ms before the next, so a
-    // busy run's trace never takes the page's frames from the run itself.
+    // busy run's trace never takes the page's frames from the run itself; and during a run, at
+    // most once per live refresh (`LIVE_REFRESH_MS`).
     let redraw = use_force_update();
     let pacing = use_mut_ref(Pacing::default);
     {
@@ -81,10 +83,16 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
     pacing.borrow_mut().render_started = now_ms();
     {
         let pacing = pacing.clone();
+        let running = props.running;
         use_effect(move || {
             let mut p = pacing.borrow_mut();
             let cost = now_ms() - p.render_started;
-            p.next_allowed = now_ms() + 3.0 * cost;
+            let live = if running {
+                f64::from(LIVE_REFRESH_MS)
+            } else {
+                0.0
+            };
+            p.next_allowed = now_ms() + (3.0 * cost).max(live);
         });
     }
     let tab = use_state(|| Tab::Tasks);

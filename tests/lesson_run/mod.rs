@@ -9,7 +9,7 @@ use asyncscope::trace::{with_recorder, TaskStats};
 pub async fn run(id: &str, params: &[(&str, &str)]) -> RunReport {
     let lesson = scenarios::find(id).expect("registered");
     let params = lesson.validate(params.iter().copied()).expect("valid");
-    let report = scenarios::start(lesson, params, |_| {}).report.await;
+    let report = scenarios::start(lesson, params).report.await;
     assert_eq!(report.state, RunState::Done, "{report:?}");
     report
 }

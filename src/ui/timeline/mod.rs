@@ -142,15 +142,25 @@ struct Props {
     selected: Option<TaskId>,
 }
 
+/// The canvas's box in CSS pixels, as a `ResizeObserver` last reported it: read without asking
+/// the browser. (Reading `clientWidth` after the panel's DOM changed forced a layout of the
+/// whole page on every redraw: a third of a `lock` run with 500 tasks went to it.)
+type BoxSize = Rc<std::cell::Cell<Option<(f64, f64)>>>;
+
 /// Sizes the canvas to its box (at the device's pixel ratio), follows the run or fits it, and
 /// draws. Gives the time window on screen.
-fn redraw(canvas: &NodeRef, p: &Props, view: &RefCell<View>) -> Option<(f64, f64)> {
+fn redraw(canvas: &NodeRef, size: &BoxSize, p: &Props, view: &RefCell<View>) -> Option<(f64, f64)> {
     let canvas: HtmlCanvasElement = canvas.cast()?;
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-    let (w, h) = (
-        f64::from(canvas.client_width().max(1)),
-        f64::from(canvas.client_height().max(1)),
-    );
+    let (w, h) = size.get().unwrap_or_else(|| {
+        // Before the observer's first report: ask once.
+        let measured = (
+            f64::from(canvas.client_width().max(1)),
+            f64::from(canvas.client_height().max(1)),
+        );
+        size.set(Some(measured));
+        measured
+    });
     let (pw, ph) = ((w * ratio) as u32, (h * ratio) as u32);
     if canvas.width() != pw || canvas.height() != ph {
         canvas.set_width(pw);
@@ -203,6 +213,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let expanded = use_state(Expanded::default);
     let cache = use_mut_ref(LayoutCache::default);
     let layout = cache.borrow_mut().get(&props.model, &expanded);
+    let size: BoxSize = (*use_memo((), |_| BoxSize::default())).clone();
 
     let scene = Props {
         model: props.model.clone(),
@@ -221,8 +232,9 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let on_window = props.on_window.clone();
         let last_window = last_window.clone();
         let scene = scene.clone();
+        let size = size.clone();
         Rc::new(move || {
-            if let Some(window) = redraw(&canvas, &scene, &view) {
+            if let Some(window) = redraw(&canvas, &size, &scene, &view) {
                 if *last_window.borrow() != window {
                     *last_window.borrow_mut() = window;
                     on_window.emit(window);
@@ -279,29 +291,38 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         );
         use_effect_with(drawn, move |_| rerender());
     }
-    // Redraw when the window is resized (with the latest scene).
+    // Redraw when the canvas's box changes size (with the latest scene), told by a
+    // ResizeObserver, which also keeps `size` for the redraws between.
     let latest = use_mut_ref(|| None::<Rc<dyn Fn()>>);
     *latest.borrow_mut() = Some(rerender.clone());
     {
         let latest = latest.clone();
+        let canvas = canvas.clone();
+        let size = size.clone();
         use_effect_with((), move |_| {
-            let closure = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                let draw = latest.borrow().clone();
-                if let Some(draw) = draw {
-                    draw();
-                }
-            });
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ =
-                    w.add_event_listener_with_callback("resize", closure.as_ref().unchecked_ref());
+            let closure = wasm_bindgen::closure::Closure::<dyn Fn(js_sys::Array)>::new(
+                move |entries: js_sys::Array| {
+                    let Ok(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>()
+                    else {
+                        return;
+                    };
+                    let rect = entry.content_rect();
+                    let next = Some((rect.width().max(1.0), rect.height().max(1.0)));
+                    if size.replace(next) != next {
+                        let draw = latest.borrow().clone();
+                        if let Some(draw) = draw {
+                            draw();
+                        }
+                    }
+                },
+            );
+            let observer = web_sys::ResizeObserver::new(closure.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(c)) = (&observer, canvas.cast::<web_sys::Element>()) {
+                o.observe(&c);
             }
             move || {
-                if let Some(w) = window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "resize",
-                        closure.as_ref().unchecked_ref(),
-                    );
+                if let Some(o) = observer {
+                    o.disconnect();
                 }
                 drop(closure);
             }

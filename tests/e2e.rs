@@ -77,6 +77,22 @@ async fn hello_sleep_runs_from_the_url_in_chromium() {
     assert_eq!(texts, ["Hello", "World"]);
     let gap = lines[1].0 - lines[0].0;
     assert!(gap >= 1000.0, "World {gap} ms after Hello");
+    // The release build says it is one, and shows no "debug build" badge.
+    let build = client
+        .find(Locator::Css(".app[data-build]"))
+        .await
+        .expect("the app's root")
+        .attr("data-build")
+        .await
+        .expect("readable");
+    assert_eq!(build.as_deref(), Some("release"));
+    assert!(
+        client
+            .find(Locator::Css("[data-testid=build-badge]"))
+            .await
+            .is_err(),
+        "no debug badge in the release build"
+    );
 
     // A first visit on a static host: the page reloaded once, through the service worker, which
     // isolated it, and the run happened there (its lines and checks above).

@@ -401,6 +401,24 @@ async fn scenarios_lists_each_lesson_with_its_params_and_ranges() {
     );
 }
 
+/// These tests run a development build (debug assertions on): the page says so, in the badge
+/// and in `data-build`, since its polls run slower than the release build's.
+#[wasm_bindgen_test]
+async fn a_development_build_says_so_in_the_page() {
+    let _api = mounted_api().await;
+    assert!(
+        cfg!(debug_assertions),
+        "wasm-pack test builds the dev profile"
+    );
+    let badge = text_of("[data-testid=build-badge]").expect("the badge is shown");
+    assert_eq!(badge.trim(), "debug build: polls run slower");
+    let build = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".app[data-build]").ok().flatten())
+        .and_then(|e| e.get_attribute("data-build"));
+    assert_eq!(build.as_deref(), Some("debug"));
+}
+
 /// The text of the first element matching `selector` in the page, if there is one.
 fn text_of(selector: &str) -> Option<String> {
     let document = web_sys::window()?.document()?;

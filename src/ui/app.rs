@@ -81,10 +81,16 @@ pub fn App() -> Html {
     };
 
     html! {
-        <div class="app">
+        <div class="app" data-build={if cfg!(debug_assertions) { "debug" } else { "release" }}>
             <header class="topbar">
                 <h1>{ "asyncscope" }</h1>
                 <p class="tagline">{ "Asynchronous Rust, running on your browser's event loop, traced as it runs." }</p>
+                if cfg!(debug_assertions) {
+                    <span class="build-badge" data-testid="build-badge"
+                          title="A development build (trunk serve): the code is optimised less and checks more than in the release build (trunk build --release), so each poll takes longer than it would there.">
+                        { "debug build: polls run slower" }
+                    </span>
+                }
                 <ThemeSwitch />
             </header>
             <LessonList current={lab.lesson.id} on_select={on_select} />

@@ -406,10 +406,9 @@ async fn scenarios_lists_each_lesson_with_its_params_and_ranges() {
 #[wasm_bindgen_test]
 async fn a_development_build_says_so_in_the_page() {
     let _api = mounted_api().await;
-    assert!(
-        cfg!(debug_assertions),
-        "wasm-pack test builds the dev profile"
-    );
+    if !cfg!(debug_assertions) {
+        return; // a release build of the tests: the e2e test checks the release build's page
+    }
     let badge = text_of("[data-testid=build-badge]").expect("the badge is shown");
     assert_eq!(badge.trim(), "debug build: polls run slower");
     let build = web_sys::window()

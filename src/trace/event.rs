@@ -413,11 +413,13 @@ impl fmt::Display for EventKind {
             EventKind::Woken { by, .. } => write!(f, "woken by {by}"),
             EventKind::AbortRequested { by: Some(by) } => write!(f, "aborted by task {by}"),
             EventKind::AbortRequested { by: None } => f.write_str("aborted from outside the tasks"),
-            EventKind::SleepStarted { requested_ms } => write!(f, "sleep {requested_ms} ms"),
+            EventKind::SleepStarted { requested_ms } => {
+                write!(f, "sleep {} ms", Ms(*requested_ms))
+            }
             EventKind::SleepDone {
                 requested_ms,
                 actual_ms,
-            } => write!(f, "slept {actual_ms:.1} ms of {requested_ms} ms"),
+            } => write!(f, "slept {actual_ms:.1} ms of {} ms", Ms(*requested_ms)),
             EventKind::Cancelled {
                 reason,
                 unpolled: false,
@@ -437,9 +439,34 @@ impl fmt::Display for EventKind {
     }
 }
 
+/// Milliseconds for people: whole ones as they are ("sleep 1000 ms"), others to a tenth
+/// ("sleep 870.9 ms", not 870.919944).
+pub struct Ms(pub f64);
+
+impl fmt::Display for Ms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.fract() == 0.0 && self.0.abs() < 1e15 {
+            write!(f, "{:.0}", self.0)
+        } else {
+            write!(f, "{:.1}", self.0)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn milliseconds_read_as_people_write_them() {
+        assert_eq!(Ms(1000.0).to_string(), "1000");
+        assert_eq!(Ms(870.919944).to_string(), "870.9");
+        assert_eq!(Ms(0.04).to_string(), "0.0");
+        let sleep = EventKind::SleepStarted {
+            requested_ms: 870.919944,
+        };
+        assert_eq!(sleep.to_string(), "sleep 870.9 ms");
+    }
 
     #[test]
     fn an_event_is_48_bytes() {

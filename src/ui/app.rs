@@ -82,6 +82,7 @@ pub fn App() -> Html {
 
     html! {
         <div class="app" data-build={if cfg!(debug_assertions) { "debug" } else { "release" }}>
+            <a class="skip-link" href="#lesson" data-testid="skip-link">{ "Skip to the lesson" }</a>
             <header class="topbar">
                 <h1>{ "asyncscope" }</h1>
                 <p class="tagline">{ "Asynchronous Rust, running on your browser's event loop, traced as it runs." }</p>
@@ -119,8 +120,30 @@ fn LessonList(props: &LessonListProps) -> Html {
             None => by_article.push((lesson.article, vec![lesson])),
         }
     }
+    let on_pick = {
+        let on_select = props.on_select.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Some(lesson) = LESSONS.iter().find(|l| l.id == select.value()) {
+                on_select.emit(lesson);
+            }
+        })
+    };
     html! {
         <nav class="lessons" aria-label="Lessons">
+            // On a phone (the stylesheet shows one or the other): a drop-down of the same lessons.
+            <label class="lesson-picker">
+                <span class="muted">{ "Lesson" }</span>
+                <select data-testid="lesson-picker" onchange={on_pick}>
+                    { for by_article.iter().map(|(article, lessons)| html! {
+                        <optgroup label={article.title_en}>
+                            { for lessons.iter().map(|lesson| html! {
+                                <option value={lesson.id} selected={lesson.id == props.current}>{ lesson.title }</option>
+                            }) }
+                        </optgroup>
+                    }) }
+                </select>
+            </label>
             { for by_article.into_iter().map(|(article, lessons)| html! {
                 <section class="article">
                     <h2>{ article.title_en }</h2>

@@ -52,7 +52,14 @@ pub fn LessonView(props: &LessonProps) -> Html {
     };
 
     html! {
-        <main class="lesson" data-scenario={lesson.id} data-run-state={lab.run_state()}>
+        <main class="lesson" id="lesson" tabindex="-1" data-scenario={lesson.id} data-run-state={lab.run_state()}>
+          // Run, Cancel and the status stay in view at the top while the lesson and its trace scroll.
+          <div class="runbar" data-testid="runbar">
+              <span class="runbar-title">{ lesson.title }</span>
+              <button type="submit" form="run-form" class="run" data-testid="run">{ if running { "Restart" } else { "Run" } }</button>
+              <button type="button" class="cancel" data-testid="cancel" disabled={!running} onclick={on_cancel}>{ "Cancel" }</button>
+              <Status lab={lab.clone()} />
+          </div>
           <div class="lesson-body">
             <header class="lesson-head">
                 <h2>{ lesson.title }</h2>
@@ -79,7 +86,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
 
             <Code lesson={lesson} texts={texts.clone()} retry={retry} />
 
-            <form class="controls" onsubmit={on_run}>
+            <form class="controls" id="run-form" onsubmit={on_run}>
                 { for lesson.params.iter().map(|spec| {
                     let value = lab.inputs.iter().find(|(n, _)| *n == spec.name).map(|(_, v)| v.clone()).unwrap_or_default();
                     let controller = props.controller.clone();
@@ -122,11 +129,6 @@ pub fn LessonView(props: &LessonProps) -> Html {
                         }
                     }
                 }) }
-                <div class="buttons">
-                    <button type="submit" class="run" data-testid="run">{ if running { "Restart" } else { "Run" } }</button>
-                    <button type="button" class="cancel" data-testid="cancel" disabled={!running} onclick={on_cancel}>{ "Cancel" }</button>
-                    <Status lab={lab.clone()} />
-                </div>
             </form>
 
             if lab.view == View::Live {
@@ -200,13 +202,47 @@ fn Code(props: &CodeProps) -> Html {
                 <div class="code" aria-busy={(*texts == Load::Loading).to_string()}>
                     <figure>
                         <figcaption>{ python_caption }</figcaption>
-                        <pre data-testid="python"><code>{ python }</code></pre>
+                        <CodePane testid="python" text={python.to_string()} />
                     </figure>
                     <figure>
                         <figcaption>{ "Rust (what runs, from " }<code>{ source }</code>{ ")" }</figcaption>
-                        <pre data-testid="rust"><code>{ rust }</code></pre>
+                        <CodePane testid="rust" text={rust.to_string()} />
                     </figure>
                 </div>
+            }
+        </>
+    }
+}
+
+/// Code longer than this many lines is folded to it, with a button that shows it all.
+const FOLDED_LINES: usize = 15;
+
+#[derive(Properties, PartialEq)]
+struct CodePaneProps {
+    testid: &'static str,
+    text: String,
+}
+
+/// A block of code, folded to [`FOLDED_LINES`] lines when longer ("Show all 42 lines").
+#[component]
+fn CodePane(props: &CodePaneProps) -> Html {
+    let open = use_state(|| false);
+    let lines = props.text.lines().count();
+    // A few lines more than the fold are shown whole: folding 16 lines to 15 hides nothing.
+    let foldable = lines > FOLDED_LINES + 4;
+    let folded = foldable && !*open;
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
+    html! {
+        <>
+            <pre data-testid={props.testid} tabindex="0" class={classes!(folded.then_some("folded"))}
+                 style={format!("--folded-lines: {FOLDED_LINES}")}><code>{ &props.text }</code></pre>
+            if foldable {
+                <button type="button" class="link fold" onclick={toggle} aria-expanded={(*open).to_string()}>
+                    { if *open { "Show less".to_string() } else { format!("Show all {lines} lines") } }
+                </button>
             }
         </>
     }
@@ -226,7 +262,7 @@ fn Status(props: &StatusProps) -> Html {
     let live = lab.view == View::Live && matches!(phase, Phase::Running);
     let hidden = lab.run.hidden && !matches!(phase, Phase::Idle);
     let text = match phase {
-        Phase::Idle => "not run yet".to_string(),
+        Phase::Idle => "not run yet: press Run".to_string(),
         Phase::Running if lab.view == View::Detached => "running…".to_string(),
         Phase::Running => format!("running… {:.0} ms", now_ms() - lab.run.started_ms),
         Phase::Finished(report) => {

@@ -16,6 +16,9 @@ pub const ROW_PX: f64 = 20.0;
 const OVERSCAN: u64 = 8;
 /// Rows in view at most: the scroll box is this many rows tall.
 const DEFAULT_ROWS: u64 = 24;
+/// Up to this many lines every line is in the page and a long one wraps; past it the log is
+/// virtualised (a row a line, scrolled sideways when long).
+pub const WRAP_UNTIL: u64 = 200;
 
 #[derive(Properties, PartialEq)]
 pub struct LogProps {
@@ -58,7 +61,12 @@ pub fn Log(props: &LogProps) -> Html {
     } else {
         window.first
     };
-    let draw = rows_to_draw(kept, top, window.rows);
+    let wrap = kept <= WRAP_UNTIL;
+    let draw = if wrap {
+        0..kept
+    } else {
+        rows_to_draw(kept, top, window.rows)
+    };
 
     let onscroll = {
         let window = window.clone();
@@ -82,7 +90,12 @@ pub fn Log(props: &LogProps) -> Html {
         let follow = window.follow;
         // The list's height is known (rows of ROW_PX): scroll to it without asking the browser
         // for the box's (reading scrollHeight here forced a layout of the page at every refresh).
-        let end = (kept as f64 * ROW_PX).ceil() as i32;
+        // (When lines wrap their height is not known: past the end, which the browser clamps.)
+        let end = if kept <= WRAP_UNTIL {
+            i32::MAX / 4
+        } else {
+            (kept as f64 * ROW_PX).ceil() as i32
+        };
         use_effect_with((props.shown, follow), move |&(_, follow)| {
             if follow {
                 if let Some(el) = viewport.cast::<Element>() {
@@ -106,11 +119,15 @@ pub fn Log(props: &LogProps) -> Html {
     }
     // What the arithmetic above relies on is set here, not left to the stylesheet: rows of
     // ROW_PX (one line each, never wrapped), a list as tall as all of them, a box that scrolls.
-    let style = format!(
-        "height: {}px; padding-top: {}px; line-height: {ROW_PX}px; white-space: pre",
-        kept as f64 * ROW_PX,
-        draw.start as f64 * ROW_PX
-    );
+    let style = if wrap {
+        format!("min-height: {ROW_PX}px; line-height: {ROW_PX}px; white-space: pre-wrap; overflow-wrap: anywhere")
+    } else {
+        format!(
+            "height: {}px; padding-top: {}px; line-height: {ROW_PX}px; white-space: pre",
+            kept as f64 * ROW_PX,
+            draw.start as f64 * ROW_PX
+        )
+    };
     let scroll_style = format!(
         "max-height: {}px; overflow: auto",
         DEFAULT_ROWS as f64 * ROW_PX
@@ -124,7 +141,7 @@ pub fn Log(props: &LogProps) -> Html {
                 }
             </h3>
             <div class="log-scroll" ref={viewport} {onscroll} style={scroll_style} tabindex="0"
-                 aria-label="What the program printed">
+                 role="region" aria-label="What the program printed">
                 <ol class="log" data-testid="log" data-lines={props.shown.to_string()} {style}>
                     { for rows }
                 </ol>

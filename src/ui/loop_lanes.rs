@@ -108,7 +108,7 @@ pub fn LoopLanes(props: &LoopLanesProps) -> Html {
     html! {
         <section class="loop-lanes" data-testid="loop-lanes" aria-label="Event loop">
             <p class="muted">{ format!("From {} to {} (the timeline's window): each macrotask, then the microtask checkpoint that polled tasks.", format_ms(from - origin), format_ms(to - origin)) }</p>
-            <ol class="turns">
+            <ol class="turns" tabindex="0" aria-label="Turns of the event loop">
                 { for list.iter().map(|turn| html! {
                     <li class="turn">
                         <span class="t">{ format!("{:>10}", format_ms(turn.at - origin)) }</span>

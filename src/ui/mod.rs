@@ -23,6 +23,13 @@ pub use automation::{plan_from_query, StartPlan};
 /// Mounts the app on the page's `<body>`.
 pub fn start() {
     set_panic_hook();
+    // index.html's "Loading…" placeholder goes when the app is about to render.
+    if let Some(loading) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("loading"))
+    {
+        loading.remove();
+    }
     yew::Renderer::<app::App>::new().render();
 }
 

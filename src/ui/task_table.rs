@@ -134,7 +134,7 @@ pub fn TaskTable(props: &TaskTableProps) -> Html {
     let row_style = format!("height: {ROW_PX}px");
     html! {
         <div class="table-wrap">
-          <div class="table-scroll" {onscroll} tabindex="0" aria-label="Tasks (scrolls)"
+          <div class="table-scroll" {onscroll} tabindex="0" role="region" aria-label="Tasks"
                style={format!("max-height: {}px", (VISIBLE_ROWS as f64 + 1.5) * ROW_PX)}>
             <table class="tasks" data-testid="task-table" data-rows={total.to_string()}
                    aria-rowcount={(total + 1).to_string()}>
@@ -273,7 +273,7 @@ fn TaskDetail(props: &TaskDetailProps) -> Html {
                     </div>
                 }) }
             </figure>
-            <ol class="events small">
+            <ol class="events small" tabindex="0" aria-label="The task's events">
                 { for events.iter().map(|(t, what)| html! {
                     <li><span class="t">{ format!("{:>10}", format_ms(t - origin)) }</span>{ what }</li>
                 }) }

@@ -65,6 +65,20 @@ enum Tab {
     Loop,
 }
 
+impl Tab {
+    const ALL: [Tab; 4] = [Tab::Tasks, Tab::Warnings, Tab::Resources, Tab::Loop];
+
+    /// The tab button's element id.
+    fn id(self) -> &'static str {
+        match self {
+            Tab::Tasks => "trace-tab-tasks",
+            Tab::Warnings => "trace-tab-warnings",
+            Tab::Resources => "trace-tab-resources",
+            Tab::Loop => "trace-tab-loop",
+        }
+    }
+}
+
 #[component]
 pub fn TracePanel(props: &TracePanelProps) -> Html {
     // Redrawn when the tracer says the recording changed (at most once a frame), and no more
@@ -231,14 +245,41 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
             });
         })
     };
+    // The ARIA tab pattern: one tab in the tab order (the selected one), arrow keys, Home and
+    // End move between them, each tab controls the one panel.
     let tab_button = |t: Tab, label: String| {
         let tab = tab.clone();
         let active = *tab == t;
         let onclick = Callback::from(move |_: MouseEvent| tab.set(t));
         html! {
-            <button type="button" role="tab" aria-selected={active.to_string()}
+            <button type="button" role="tab" id={t.id()} aria-selected={active.to_string()}
+                    aria-controls="trace-tabpanel" tabindex={if active { "0" } else { "-1" }}
                     class={classes!("tab", active.then_some("active"))} {onclick}>{ label }</button>
         }
+    };
+    let on_tab_key = {
+        let tab = tab.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let i = Tab::ALL.iter().position(|t| *t == *tab).unwrap_or(0);
+            let n = Tab::ALL.len();
+            let next = match e.key().as_str() {
+                "ArrowRight" => (i + 1) % n,
+                "ArrowLeft" => (i + n - 1) % n,
+                "Home" => 0,
+                "End" => n - 1,
+                _ => return,
+            };
+            e.prevent_default();
+            let next = Tab::ALL[next];
+            tab.set(next);
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(next.id()))
+                .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+            {
+                let _ = el.focus();
+            }
+        })
     };
 
     html! {
@@ -247,11 +288,11 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                 <h3>{ "Trace" }</h3>
                 <div class="trace-actions">
                     <button type="button" data-testid="export-trace" onclick={on_download}
-                            aria-label="Download the trace as Chrome trace JSON, for Perfetto or chrome://tracing">
+                            title="Download the trace as Chrome trace JSON, for Perfetto or chrome://tracing">
                         { "Download trace" }
                     </button>
                     <button type="button" data-testid="copy-permalink" onclick={on_copy}
-                            aria-label="Copy a link to this lesson with its parameters">{ "Copy link" }</button>
+                            title="Copy a link to this lesson with its parameters">{ "Copy link" }</button>
                     if let Some(msg) = &*copied { <span class="muted" role="status">{ msg }</span> }
                 </div>
             </div>
@@ -278,13 +319,13 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                 </span>
             </div>
 
-            <div role="tablist" class="tabs" aria-label="Trace views">
+            <div role="tablist" class="tabs" aria-label="Trace views" onkeydown={on_tab_key}>
                 { tab_button(Tab::Tasks, "Tasks".into()) }
                 { tab_button(Tab::Warnings, format!("Warnings ({})", warnings.len())) }
                 { tab_button(Tab::Resources, "Resources".into()) }
                 { tab_button(Tab::Loop, "Event loop".into()) }
             </div>
-            <div role="tabpanel" class="tabpanel">
+            <div role="tabpanel" class="tabpanel" id="trace-tabpanel" aria-labelledby={tab.id()} tabindex="0">
                 { match *tab {
                     Tab::Tasks => html! {
                         <TaskTable source={source.clone()} {version} {now} selected={*selected} on_select={on_select.clone()} />
@@ -302,11 +343,12 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                                         focus.set(Some((t, task, i as u64 + 1)));
                                         selected.set(Some(task));
                                     });
+                                    let at = format_ms(w.t_ms - origin);
                                     html! {
                                         <li data-warning={w.kind.code()} data-task-id={w.task.get().to_string()} data-event={w.event.to_string()}>
                                             <button type="button" class="link" {onclick}
-                                                    aria-label={format!("Show this moment in the timeline: {w}")}>
-                                                { format!("{:>10}", format_ms(w.t_ms - origin)) }
+                                                    title="Show this moment and task in the timeline">
+                                                { format!("{at:>10}") }
                                             </button>
                                             { w.to_string() }
                                         </li>

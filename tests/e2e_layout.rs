@@ -287,3 +287,48 @@ async fn a_skip_link_and_tabs_that_follow_the_arrow_keys() {
     assert_eq!(r["labelled"], true, "{r}");
     client.close().await.expect("session closed");
 }
+
+/// A lesson with phases narrates them in the status while it runs: fetch-gather's second half
+/// says "now one after another, for contrast: k/n".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn the_status_narrates_a_lessons_phases() {
+    let site = serve(dist());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-phases", &[]).await;
+    client
+        .goto(&format!("http://{site}/?scenario=fetch-gather"))
+        .await
+        .expect("page loads");
+    app_started(&client, 30).await;
+    let seen: Value = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const seen = new Set();
+             const status = () => document.querySelector('[data-testid=status]').textContent;
+             const timer = setInterval(() => seen.add(status()), 40);
+             (async () => {
+               while (!window.asyncscope) await new Promise(r => setTimeout(r, 20));
+               const r = await window.asyncscope.run('fetch-gather', {n: 10, delay_ms: 300});
+               clearInterval(timer);
+               return {state: r.state, seen: [...seen]};
+             })().then(done, e => done({error: String(e)}));",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(seen["state"], "done", "{seen}");
+    let texts: Vec<&str> = seen["seen"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let narrated: Vec<&&str> = texts
+        .iter()
+        .filter(|t| t.contains("now one after another, for contrast: ") && t.contains("/10"))
+        .collect();
+    assert!(
+        narrated.len() >= 2,
+        "the sequential phase was narrated with its progress: {texts:?}"
+    );
+    client.close().await.expect("session closed");
+}

@@ -45,12 +45,13 @@ async fn run(out: Out, n: usize, delay_ms: u32) -> Result<(), String> {
     let url = format!("/api/delay/{delay_ms}");
     let mark = server_log::mark();
 
+    out.phase(format!("all {n} fetches at once (gather)"));
     let start = now_ms();
     let bodies = main(&out, &url, n).await.map_err(|e| e.to_string())?;
     let gathered = now_ms() - start;
 
     let start = now_ms();
-    sequential(&url, n).await.map_err(|e| e.to_string())?;
+    sequential(&out, &url, n).await.map_err(|e| e.to_string())?;
     let one_by_one = now_ms() - start;
 
     let delay = f64::from(delay_ms);
@@ -110,8 +111,9 @@ async fn main(out: &Out, url: &str, n: usize) -> Result<Vec<String>, FetchError>
 }
 
 /// For contrast: each fetch awaited before the next one starts.
-async fn sequential(url: &str, n: usize) -> Result<(), FetchError> {
-    for _ in 0..n {
+async fn sequential(out: &Out, url: &str, n: usize) -> Result<(), FetchError> {
+    for i in 0..n {
+        out.phase(format!("now one after another, for contrast: {i}/{n}"));
         fetch_url(url).await?;
     }
     Ok(())

@@ -76,7 +76,12 @@ struct OutInner {
     lines: RefCell<Ring<Line>>,
     notes: RefCell<Ring<Line>>,
     checks: RefCell<Vec<Check>>,
+    /// What the run is doing now, in words ("now one after another, for contrast: 12/50").
+    phase: RefCell<Option<String>>,
 }
+
+/// Phases longer than this are cut (a phase is a line of status, not a log).
+const PHASE_CHARS: usize = 120;
 
 impl Out {
     /// Lines are stamped relative to `start_ms`.
@@ -86,6 +91,7 @@ impl Out {
                 start_ms,
                 lines: RefCell::new(Ring::new(MAX_LINES)),
                 notes: RefCell::new(Ring::new(MAX_LINES)),
+                phase: RefCell::new(None),
                 checks: RefCell::new(Vec::new()),
             }),
         }
@@ -106,6 +112,18 @@ impl Out {
         Printed {
             inner: Rc::clone(&self.inner),
         }
+    }
+
+    /// Says what the run is doing now, for the page's status while it runs (a lesson with
+    /// phases narrates them: "now one after another, for contrast: 12/50"). Stored only: the
+    /// page reads it at its next live refresh.
+    pub fn phase(&self, text: impl Into<String>) {
+        let mut text: String = text.into();
+        if let Some((cut, _)) = text.char_indices().nth(PHASE_CHARS) {
+            text.truncate(cut);
+            text.push('…');
+        }
+        *self.inner.phase.borrow_mut() = Some(text);
     }
 
     /// Records an explanation beside the output (shown apart from what the program prints).
@@ -155,6 +173,11 @@ impl Printed {
     pub fn count(&self) -> u64 {
         let lines = self.inner.lines.borrow();
         lines.dropped() + lines.len() as u64
+    }
+
+    /// What the run said it is doing now ([`Out::phase`]), if it narrates its phases.
+    pub fn phase(&self) -> Option<String> {
+        self.inner.phase.borrow().clone()
     }
 
     /// The first line still kept: the ones before it were dropped to stay within [`MAX_LINES`].
@@ -415,6 +438,23 @@ mod tests {
         seen.clear();
         printed.visit(total - 1..total + 5, |i, l| seen.push((i, l.text.clone())));
         assert_eq!(seen, vec![(total - 1, format!("line {}", total - 1))]);
+    }
+
+    #[test]
+    fn a_phase_is_read_as_last_said_and_a_long_one_is_cut() {
+        let out = Out::new(now_ms());
+        let printed = out.printed();
+        assert_eq!(printed.phase(), None);
+        out.phase("all 50 at once: 3/50 answered");
+        out.phase("now one after another, for contrast: 12/50");
+        assert_eq!(
+            printed.phase().as_deref(),
+            Some("now one after another, for contrast: 12/50")
+        );
+        out.phase("x".repeat(500));
+        let cut = printed.phase().unwrap_or_default();
+        assert_eq!(cut.chars().count(), PHASE_CHARS + 1);
+        assert!(cut.ends_with('…'));
     }
 
     #[test]

@@ -264,7 +264,14 @@ fn Status(props: &StatusProps) -> Html {
     let text = match phase {
         Phase::Idle => "not run yet: press Run".to_string(),
         Phase::Running if lab.view == View::Detached => "running…".to_string(),
-        Phase::Running => format!("running… {:.0} ms", now_ms() - lab.run.started_ms),
+        Phase::Running => {
+            let elapsed = format!("running… {:.0} ms", now_ms() - lab.run.started_ms);
+            // A lesson that narrates its phases: what it is doing now.
+            match lab.run.printed.as_ref().and_then(|p| p.phase()) {
+                Some(phase) => format!("{elapsed} · {phase}"),
+                None => elapsed,
+            }
+        }
         Phase::Finished(report) => {
             format!("{} in {:.1} ms", report.state.as_str(), report.elapsed_ms)
         }

@@ -1136,7 +1136,8 @@ async fn every_hostile_run_call_settles_within_a_second_with_a_message_and_the_p
                 assert!(err.is_instance_of::<js_sys::Error>(), "case {i}: {err:?}");
                 let message = error_message(err);
                 assert!(!message.is_empty(), "case {i}");
-                assert!(message.len() < 400, "case {i}: {} bytes", message.len());
+                // A 1 MB value is cut: the longest message is the unknown id's list of lessons.
+                assert!(message.len() < 1000, "case {i}: {} bytes", message.len());
             }
         }
     }
@@ -1228,8 +1229,12 @@ async fn opening_another_lesson_mid_run_cancels_the_run_and_shows_none_of_its_li
     let api = mounted_api().await;
     let run = call_run(&api, "hello-sleep".into(), params(r#"{"delay_ms": 1500}"#));
     let switch = async {
-        // Once Hello shows, open create-task from the lesson list.
-        wait_for("[data-scenario=hello-sleep] [data-testid=log] li[data-t-ms]").await;
+        // Once this run shows Hello (not an earlier run: the lesson is running), open
+        // create-task from the lesson list.
+        wait_for(
+            "[data-scenario=hello-sleep][data-run-state=running] [data-testid=log] li[data-t-ms]",
+        )
+        .await;
         wait_for("a[data-lesson=create-task]")
             .await
             .dyn_into::<web_sys::HtmlElement>()
@@ -1264,7 +1269,10 @@ async fn a_page_frozen_for_two_seconds_during_a_run_says_so() {
     let run = call_run(&api, "hello-sleep".into(), params(r#"{"delay_ms": 300}"#));
     let freeze = async {
         // Once the live view has refreshed (Hello shows), freeze the page for 2 s.
-        wait_for("[data-scenario=hello-sleep] [data-testid=log] li[data-t-ms]").await;
+        wait_for(
+            "[data-scenario=hello-sleep][data-run-state=running] [data-testid=log] li[data-t-ms]",
+        )
+        .await;
         let start = now_ms();
         while now_ms() - start < 2000.0 {}
     };
@@ -1273,6 +1281,12 @@ async fn a_page_frozen_for_two_seconds_during_a_run_says_so() {
         state_of(&report.expect("resolves")).as_deref(),
         Some("done")
     );
+    let hidden_note = document()
+        .query_selector("[data-testid=hidden-note]")
+        .ok()
+        .flatten()
+        .is_some();
+    assert!(!document().hidden() && !hidden_note, "the test page was hidden during the run (hidden={}, note={hidden_note}): its timers were throttled", document().hidden());
     let note = wait_for("[data-testid=frozen-note]").await;
     let text = note.text_content().unwrap_or_default();
     assert!(text.contains("The page was frozen for"), "{text}");

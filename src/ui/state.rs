@@ -385,6 +385,23 @@ impl Controller {
             );
         }
         let started = scenarios::start(lesson, params);
+        // When the live refresh last ran: a refresh (or the run's end) much later than due
+        // means the page was frozen in between.
+        let last_tick = Rc::new(std::cell::Cell::new(now_ms()));
+        let frozen = {
+            let dispatch = self.dispatch.clone();
+            let last_tick = Rc::clone(&last_tick);
+            move || {
+                let now = now_ms();
+                let late = now - last_tick.replace(now) - f64::from(LIVE_REFRESH_MS);
+                if late >= FROZEN_MS && !page_hidden() {
+                    dispatch.dispatch(Action::Frozen {
+                        generation,
+                        ms: late,
+                    });
+                }
+            }
+        };
         {
             let mut current = self.current.borrow_mut();
             current.cancel = Some(started.cancel);
@@ -392,19 +409,12 @@ impl Controller {
             // polls, nor between them in the same microtask checkpoint.
             current.ticker = (self.view == View::Live).then(|| {
                 let (dispatch, printed) = (self.dispatch.clone(), started.printed.clone());
-                let last = std::cell::Cell::new(now_ms());
+                let frozen = frozen.clone();
                 Interval::new(LIVE_REFRESH_MS, move || {
                     if stopped_by_panic() {
                         return; // the page stays as the panic left it, behind the banner
                     }
-                    let now = now_ms();
-                    let late = now - last.replace(now) - f64::from(LIVE_REFRESH_MS);
-                    if late >= FROZEN_MS && !page_hidden() {
-                        dispatch.dispatch(Action::Frozen {
-                            generation,
-                            ms: late,
-                        });
-                    }
+                    frozen();
                     dispatch.dispatch(Action::Refresh {
                         generation,
                         shown: printed.count(),
@@ -415,6 +425,11 @@ impl Controller {
             current.listener = (self.view == View::Detached).then(|| subscribe(|| {}));
         }
         let report = started.report.await;
+        // A freeze that ended the run (its last timer fired right after) is seen here, before
+        // the next refresh would have come.
+        if self.view == View::Live {
+            frozen();
+        }
         {
             let mut current = self.current.borrow_mut();
             if current.generation == generation {

@@ -281,7 +281,7 @@ fn param_text(value: &JsValue) -> String {
     if value.as_f64().is_some() {
         return value
             .unchecked_ref::<js_sys::Number>()
-            .to_string(10)
+            .to_string_with_radix(10)
             .map(String::from)
             .unwrap_or_else(|_| "a number".to_string());
     }

@@ -1390,6 +1390,18 @@ async fn a_lesson_switch_mid_run_and_duplicate_or_refused_parameters_show_nothin
         .await
         .expect("page loads");
     app_started(&client, 30).await;
+    // The app's first render may still be replaced (a first visit's one reload for isolation):
+    // click the Run button that is there once the page is isolated.
+    client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const wait = () => self.crossOriginIsolated && document.querySelector('[data-testid=run]')
+               ? done(true) : setTimeout(wait, 20);
+             wait();",
+            vec![],
+        )
+        .await
+        .expect("the isolated page");
     click(&client, "[data-testid=run]").await;
     client
         .wait()

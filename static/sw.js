@@ -15,9 +15,13 @@ const VERSION = '__ASYNCSCOPE_SERVER_VERSION__';
 // headers itself (Trunk.toml); a static host such as GitHub Pages cannot, so this worker adds them
 // to the pages it serves and to the Web Workers' scripts (Chromium refuses a dedicated worker
 // without COEP to a page that has it). The same values as Trunk.toml: see the README.
-const ISOLATION = [
+//
+// With them, the Content-Security-Policy (the same as index.html's meta tag and Trunk.toml's: a
+// test holds the three equal), which as a header also covers the Web Worker's script.
+const PAGE_HEADERS = [
   ['Cross-Origin-Opener-Policy', 'same-origin'],
   ['Cross-Origin-Embedder-Policy', 'credentialless'],
+  ['Content-Security-Policy', "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; style-src-attr 'unsafe-inline'; connect-src 'self' http://localhost:* http://127.0.0.1:* https://example.com https://www.example.com https://jsonplaceholder.typicode.com https://httpbin.org https://www.invalidurl.invalid; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"],
 ];
 
 importScripts(`./server.js?v=${VERSION}`);
@@ -50,7 +54,7 @@ self.addEventListener('message', (event) => {
 const isolated = (response) => {
   if (response.status === 0) return response;
   const headers = new Headers(response.headers);
-  for (const [name, value] of ISOLATION) headers.set(name, value);
+  for (const [name, value] of PAGE_HEADERS) headers.set(name, value);
   return new Response(response.body, {
     status: response.status,
     statusText: response.statusText,
@@ -69,7 +73,7 @@ self.addEventListener('fetch', (event) => {
         .then(() => wasm_bindgen.handle(request, event.clientId))
         .catch((e) => new Response(JSON.stringify({ error: `the server failed: ${e}` }), {
           status: 500,
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' },
         })),
     );
   } else if (request.mode === 'navigate' || request.destination === 'worker') {

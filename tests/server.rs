@@ -289,3 +289,133 @@ async fn a_fetch_lesson_without_its_service_worker_fails_and_says_why() {
         "{error}"
     );
 }
+
+// Bad input, route by route (issue 15): bytes, binary and oversized bodies, escapes, HEAD.
+
+fn request_bytes(
+    method: &str,
+    path: &str,
+    body: &[u8],
+    headers: &[(&str, &str)],
+) -> web_sys::Request {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_body(&js_sys::Uint8Array::from(body).into());
+    let h = web_sys::Headers::new().expect("headers");
+    for (name, value) in headers {
+        h.set(name, value)
+            .expect("a header value the browser takes");
+    }
+    init.set_headers(&h);
+    let url = format!("http://127.0.0.1:9999{path}");
+    web_sys::Request::new_with_str_and_init(&url, &init).expect("a request")
+}
+
+async fn echo_json(body: &[u8], headers: &[(&str, &str)]) -> (u16, Value) {
+    let (sink, _) = log();
+    let response = server::respond(request_bytes("POST", "/api/echo", body, headers), sink)
+        .await
+        .expect("a response");
+    assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+    let json = serde_json::from_str(&text(&response).await).expect("JSON");
+    (response.status(), json)
+}
+
+#[wasm_bindgen_test]
+async fn echo_caps_the_bytes_received_and_echoes_a_binary_body_whole_as_base64() {
+    // 30,000 bytes of 0xFF: under the cap in bytes (it was counted as 90,000 characters).
+    let (status, json) = echo_json(&[0xFF; 30_000], &[]).await;
+    assert_eq!(status, 200, "{json}");
+    assert_eq!(json["body_encoding"], "base64");
+    assert_eq!(json["body_bytes"], 30_000);
+    assert_eq!(json["body"].as_str().map(str::len), Some(40_000));
+    assert!(json["body"].as_str().is_some_and(|b| b.starts_with("////")));
+    // Exactly the cap is taken; one byte more is refused, whatever the bytes.
+    let (status, json) = echo_json(&vec![b'a'; server::MAX_ECHO_BODY], &[]).await;
+    assert_eq!(
+        (status, &json["body_encoding"]),
+        (200, &Value::from("utf-8"))
+    );
+    assert_eq!(json["body_bytes"], server::MAX_ECHO_BODY);
+    let (status, json) = echo_json(&vec![0xFF; server::MAX_ECHO_BODY + 1], &[]).await;
+    assert_eq!(status, 413);
+    assert_eq!(
+        json["error"],
+        "the body is more than 65536 bytes; /api/echo takes at most 65536 bytes"
+    );
+    // 40,000 'é' are 40,000 characters but 80,000 bytes: refused.
+    let (status, _) = echo_json("é".repeat(40_000).as_bytes(), &[]).await;
+    assert_eq!(status, 413);
+    // 8 MB is refused at the first chunk past the cap, with no copy into the server's memory.
+    let (status, _) = echo_json(&vec![0u8; 8 << 20], &[]).await;
+    assert_eq!(status, 413);
+}
+
+#[wasm_bindgen_test]
+async fn echo_shows_a_latin1_header_value_as_it_arrived() {
+    let (status, json) = echo_json(b"", &[("x-latin1", "café")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(json["headers"]["x-latin1"], "café", "{json}");
+}
+
+#[wasm_bindgen_test]
+async fn each_route_refuses_bad_input_in_words_with_nosniff() {
+    let cases = [
+        (
+            "/api/posts/1.5",
+            400,
+            "post id must be a whole number from 1 to 100, got '1.5'",
+        ),
+        ("/api/posts/0", 404, "no route for /api/posts/0: there is no post 0: posts are 1 to 100"),
+        (
+            "/api/hello/%ZZ",
+            400,
+            "the name '%ZZ' has an invalid percent escape '%ZZ': % must be followed by two hex digits",
+        ),
+        ("/api/hello/%FF", 400, "the name '%FF' is not valid UTF-8"),
+        ("/api/status/99", 400, "status must be a whole number from 200 to 599, got '99'"),
+        ("/api/delay/-1", 400, "delay in ms must be a whole number from 0 to 60000, got '-1'"),
+        ("/api/lines?terminator=nul", 400, "terminator must be lf or crlf, got 'nul'"),
+        ("/api/nope", 404, "no route for /api/nope"),
+    ];
+    for (path, status, message) in cases {
+        let (response, _) = respond("GET", path).await;
+        assert_eq!(response.status(), status, "{path}");
+        assert_eq!(
+            header(&response, "x-content-type-options"),
+            "nosniff",
+            "{path}"
+        );
+        let json: Value = serde_json::from_str(&text(&response).await).expect("JSON");
+        let error = json["error"].as_str().unwrap_or_default();
+        assert!(error.starts_with(message), "{path}: {error}");
+    }
+    let (response, _) = respond("DELETE", "/api/echo").await;
+    assert_eq!(response.status(), 405);
+    assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+}
+
+#[wasm_bindgen_test]
+async fn head_on_a_get_route_answers_as_get_without_the_body_and_at_once() {
+    let start = now_ms();
+    let cases = [
+        ("/api/", 200, "text/html; charset=utf-8"),
+        ("/api/hello/Ann", 200, "text/html; charset=utf-8"),
+        ("/api/delay/2000", 200, "application/json"),
+        ("/api/posts/1", 200, "application/json"),
+        ("/api/status/404", 404, "application/json"),
+        ("/api/lines", 200, "text/plain; charset=utf-8"),
+        ("/api/echo", 200, "application/json"),
+        ("/api/posts/1.5", 400, "application/json"),
+    ];
+    for (path, status, kind) in cases {
+        let (response, entries) = respond("HEAD", path).await;
+        assert_eq!(response.status(), status, "{path}");
+        assert_eq!(header(&response, "content-type"), kind, "{path}");
+        assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+        assert!(response.body().is_none(), "{path} has a body");
+        assert_eq!(entries.borrow()[0].status, Some(status), "{path}");
+    }
+    // No delay waited: a HEAD has no body to wait for.
+    assert!(now_ms() - start < 1000.0);
+}

@@ -1042,3 +1042,259 @@ async fn the_live_views_refresh_a_few_times_a_second_not_per_line() {
         "no refresh showed the first lines during the run: {seen:?}"
     );
 }
+
+// Hostile input through run() (issue 15): every call settles, with a message in words, and the
+// page keeps working.
+
+/// Hostile `[id, params]` pairs, made in JS: throwing getters, proxies whose traps throw, a
+/// revoked proxy, huge strings, NaN, Infinity, -0, prototype keys and wrong types, each key
+/// crossed with each value.
+const HOSTILE: &str = r#"
+    const boom = () => { throw new Error('boom'); };
+    const revoked = Proxy.revocable({}, {}); revoked.revoke();
+    const huge = 'x'.repeat(1 << 20);
+    const keys = ['delay_ms', '__proto__', 'constructor', 'toString', '', 'k'.repeat(100000)];
+    const values = [NaN, Infinity, -Infinity, -0, 1e300, -5, 0.5, 'soon', '', ' ', huge, null,
+        undefined, true, [], {}, 10n, Symbol('s'), () => 1, { toJSON: boom }, revoked.proxy,
+        new Proxy({}, { get: boom, ownKeys: boom, getPrototypeOf: boom })];
+    const cases = [];
+    for (const key of keys) {
+        for (const value of values) {
+            const plain = {}; Object.defineProperty(plain, key, { value, enumerable: true });
+            cases.push(['hello-sleep', plain]);
+        }
+        cases.push(['hello-sleep', Object.defineProperty({}, key, { get: boom, enumerable: true })]);
+        cases.push(['hello-sleep', Object.defineProperty({}, key, { get() { throw 'a string'; }, enumerable: true })]);
+        cases.push(['hello-sleep', Object.defineProperty({}, key, { get() { throw revoked.proxy; }, enumerable: true })]);
+    }
+    for (const trap of ['ownKeys', 'get', 'getOwnPropertyDescriptor', 'has', 'getPrototypeOf']) {
+        cases.push(['hello-sleep', new Proxy({ delay_ms: 5 }, { [trap]: boom })]);
+    }
+    cases.push(['hello-sleep', revoked.proxy]);
+    cases.push(['hello-sleep', JSON.parse('{"__proto__": 5}')]);
+    for (const params of [[1, 2], 5, 'text', () => 1, Symbol('p'), 10n, true, NaN]) {
+        cases.push(['hello-sleep', params]);
+    }
+    for (const id of [revoked.proxy, { toString: boom }, huge, 7, NaN, null, undefined, Symbol('i'), ['hello-sleep']]) {
+        cases.push([id, {}]);
+    }
+    return cases;
+"#;
+
+/// `promise`'s outcome, or `None` when it has not settled within `ms`.
+async fn settled_within(promise: Promise, ms: u32) -> Option<Result<JsValue, JsValue>> {
+    let settled = JsFuture::from(promise);
+    let timeout = gloo_timers::future::TimeoutFuture::new(ms);
+    match futures::future::select(settled, timeout).await {
+        futures::future::Either::Left((outcome, _)) => Some(outcome),
+        futures::future::Either::Right(_) => None,
+    }
+}
+
+fn run_fn(api: &JsValue) -> Function {
+    Reflect::get(api, &"run".into())
+        .expect("run")
+        .dyn_into()
+        .expect("fn")
+}
+
+fn state_of(report: &JsValue) -> Option<String> {
+    Reflect::get(report, &"state".into())
+        .ok()
+        .and_then(|s| s.as_string())
+}
+
+#[wasm_bindgen_test]
+async fn every_hostile_run_call_settles_within_a_second_with_a_message_and_the_page_still_runs() {
+    let api = mounted_api().await;
+    let run = run_fn(&api);
+    let cases = js_sys::Array::from(
+        &Function::new_no_args(HOSTILE)
+            .call0(&JsValue::UNDEFINED)
+            .expect("the cases"),
+    );
+    assert!(cases.length() > 150, "{} cases", cases.length());
+    let mut rejected = 0;
+    for (i, case) in cases.iter().enumerate() {
+        let case = js_sys::Array::from(&case);
+        let (id, params) = (case.get(0), case.get(1));
+        // run() itself never throws: it returns a promise.
+        let promise: Promise = run
+            .call2(&api, &id, &params)
+            .unwrap_or_else(|e| panic!("case {i}: run() threw {e:?}"))
+            .dyn_into()
+            .expect("a promise");
+        let outcome = settled_within(promise, 1000).await;
+        match outcome {
+            None => panic!("case {i}: run() had not settled after 1 s"),
+            Some(Ok(report)) => {
+                // Only a valid call runs: delay_ms -0 and 0.5 are in range.
+                assert_eq!(state_of(&report).as_deref(), Some("done"), "case {i}");
+            }
+            Some(Err(err)) => {
+                rejected += 1;
+                assert!(err.is_instance_of::<js_sys::Error>(), "case {i}: {err:?}");
+                let message = error_message(err);
+                assert!(!message.is_empty(), "case {i}");
+                // A 1 MB value is cut: the longest message is the unknown id's list of lessons.
+                assert!(message.len() < 1000, "case {i}: {} bytes", message.len());
+            }
+        }
+    }
+    assert!(rejected as u32 + 10 > cases.length(), "{rejected} rejected");
+
+    // A valid call made in the same tick as a hostile one is not lost.
+    let hostile = Function::new_no_args(
+        "return Object.defineProperty({}, 'delay_ms', \
+         { get() { throw new Error('boom'); }, enumerable: true });",
+    )
+    .call0(&JsValue::UNDEFINED)
+    .expect("hostile");
+    let valid: Promise = run
+        .call2(&api, &"hello-sleep".into(), &params(r#"{"delay_ms": 50}"#))
+        .expect("callable")
+        .dyn_into()
+        .expect("promise");
+    let refused: Promise = run
+        .call2(&api, &"hello-sleep".into(), &hostile)
+        .expect("callable")
+        .dyn_into()
+        .expect("promise");
+    let err = settled_within(refused, 1000)
+        .await
+        .expect("settled")
+        .expect_err("rejected");
+    assert_eq!(
+        error_message(err),
+        "run(id, params): reading params threw (its delay_ms): Error: boom"
+    );
+    let report = settled_within(valid, 5000)
+        .await
+        .expect("the valid run settles")
+        .expect("and resolves");
+    assert_eq!(state_of(&report).as_deref(), Some("done"));
+    // And the page still runs hello-sleep.
+    let report = call_run(&api, "hello-sleep".into(), params(r#"{"delay_ms": 30}"#))
+        .await
+        .expect("a valid run resolves");
+    assert_eq!(state_of(&report).as_deref(), Some("done"));
+}
+
+#[wasm_bindgen_test]
+async fn run_names_infinity_and_cuts_a_huge_value_as_the_address_does() {
+    let api = mounted_api().await;
+    let make = |js: &str| {
+        Function::new_no_args(js)
+            .call0(&JsValue::UNDEFINED)
+            .expect("value")
+    };
+    let err = call_run(
+        &api,
+        "hello-sleep".into(),
+        make("return {delay_ms: Infinity};"),
+    )
+    .await
+    .expect_err("refused");
+    assert_eq!(
+        error_message(err),
+        "delay_ms must be a number from 0 to 60000, got 'Infinity'"
+    );
+    let err = call_run(
+        &api,
+        "hello-sleep".into(),
+        make("return {delay_ms: '9'.repeat(1 << 20)};"),
+    )
+    .await
+    .expect_err("refused");
+    let message = error_message(err);
+    assert!(message.ends_with("… (1048576 characters)'"), "{message}");
+    assert!(message.len() < 200);
+    wait_for_notice("(1048576 characters)").await;
+}
+
+/// Waits until `selector` matches something, 5 s at most.
+async fn wait_for(selector: &str) -> web_sys::Element {
+    let deadline = now_ms() + 5000.0;
+    loop {
+        if let Some(found) = document().query_selector(selector).ok().flatten() {
+            return found;
+        }
+        assert!(now_ms() < deadline, "nothing matched {selector}");
+        sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn opening_another_lesson_mid_run_cancels_the_run_and_shows_none_of_its_lines() {
+    let api = mounted_api().await;
+    let run = call_run(&api, "hello-sleep".into(), params(r#"{"delay_ms": 1500}"#));
+    let switch = async {
+        // Once this run shows Hello (not an earlier run: the lesson is running), open
+        // create-task from the lesson list.
+        wait_for(
+            "[data-scenario=hello-sleep][data-run-state=running] [data-testid=log] li[data-t-ms]",
+        )
+        .await;
+        wait_for("a[data-lesson=create-task]")
+            .await
+            .dyn_into::<web_sys::HtmlElement>()
+            .expect("a link")
+            .click();
+    };
+    let (report, ()) = futures::join!(run, switch);
+    let report = report.expect("the run resolves");
+    assert_eq!(state_of(&report).as_deref(), Some("cancelled"));
+    // The report has been handed to the page too: two frames for it to render.
+    next_frame().await;
+    next_frame().await;
+    let lesson = wait_for("[data-scenario=create-task]").await;
+    assert_eq!(
+        lesson.get_attribute("data-run-state").as_deref(),
+        Some("idle")
+    );
+    let lines = document()
+        .query_selector_all("[data-testid=log] li[data-t-ms]")
+        .map(|l| l.length())
+        .ok();
+    assert_eq!(lines, Some(0), "create-task shows hello-sleep's lines");
+    assert_eq!(
+        text_of("[data-testid=status]").as_deref(),
+        Some("not run yet")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_page_frozen_for_two_seconds_during_a_run_says_so() {
+    let api = mounted_api().await;
+    let run = call_run(&api, "hello-sleep".into(), params(r#"{"delay_ms": 300}"#));
+    let freeze = async {
+        // Once the live view has refreshed (Hello shows), freeze the page for 2 s.
+        wait_for(
+            "[data-scenario=hello-sleep][data-run-state=running] [data-testid=log] li[data-t-ms]",
+        )
+        .await;
+        let start = now_ms();
+        while now_ms() - start < 2000.0 {}
+    };
+    let (report, ()) = futures::join!(run, freeze);
+    assert_eq!(
+        state_of(&report.expect("resolves")).as_deref(),
+        Some("done")
+    );
+    let hidden_note = document()
+        .query_selector("[data-testid=hidden-note]")
+        .ok()
+        .flatten()
+        .is_some();
+    assert!(!document().hidden() && !hidden_note, "the test page was hidden during the run (hidden={}, note={hidden_note}): its timers were throttled", document().hidden());
+    let note = wait_for("[data-testid=frozen-note]").await;
+    let text = note.text_content().unwrap_or_default();
+    assert!(text.contains("The page was frozen for"), "{text}");
+    let seconds: f64 = text
+        .trim_start_matches("The page was frozen for ")
+        .split(' ')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("a number of seconds");
+    assert!(seconds >= 1.5, "{text}");
+}

@@ -44,7 +44,7 @@ mod timeout;
 
 use futures::future::LocalBoxFuture;
 
-pub use params::{validate, ParamError, ParamSpec, Params};
+pub use params::{clip, validate, ParamError, ParamSpec, Params, CLIP_CHARS};
 pub use run::{
     check_at_least, check_at_most, check_lines, check_on_time, start, Check, Line, Out, Printed,
     Run, RunCancel, RunReport, RunState, MAX_LINES,

@@ -103,6 +103,30 @@ impl Params {
     }
 }
 
+/// Text given by a user, cut for a message: up to [`CLIP_CHARS`] characters, and past that the
+/// start with how long it was ("aaaa… (1048576 characters)"), so that a 1 MB value never fills
+/// the page.
+pub fn clip(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= CLIP_CHARS {
+        return text.to_string();
+    }
+    let start: String = text.chars().take(CLIP_CHARS).collect();
+    format!("{start}… ({count} characters)")
+}
+
+/// A number as JavaScript writes it: 1e300 rather than its 301 digits.
+fn show_number(x: f64) -> String {
+    if x.abs() >= 1e21 {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+/// The longest given text a message quotes whole.
+pub const CLIP_CHARS: usize = 80;
+
 /// Why parameters were refused, in words a user can act on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParamError {
@@ -123,20 +147,35 @@ pub enum ParamError {
         spec: ParamSpec,
         got: f64,
     },
+    /// A name given more than once (`?delay_ms=10&delay_ms=300`): refused rather than one of
+    /// them silently winning.
+    Repeated {
+        name: String,
+        values: Vec<String>,
+    },
 }
 
 impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ParamError::UnknownLesson { id, known } => {
-                write!(f, "no lesson '{id}': the lessons are {}", known.join(", "))
+                write!(
+                    f,
+                    "no lesson '{}': the lessons are {}",
+                    clip(id),
+                    known.join(", ")
+                )
             }
             ParamError::UnknownParam {
                 lesson,
                 name,
                 known,
             } if known.is_empty() => {
-                write!(f, "lesson {lesson} takes no parameters, got '{name}'")
+                write!(
+                    f,
+                    "lesson {lesson} takes no parameters, got '{}'",
+                    clip(name)
+                )
             }
             ParamError::UnknownParam {
                 lesson,
@@ -144,24 +183,42 @@ impl fmt::Display for ParamError {
                 known,
             } => write!(
                 f,
-                "lesson {lesson} has no parameter '{name}': it takes {}",
+                "lesson {lesson} has no parameter '{}': it takes {}",
+                clip(name),
                 known.join(", ")
             ),
             ParamError::NotANumber { spec, got } if !spec.choices.is_empty() => write!(
                 f,
-                "{} must be one of {}, got '{got}'",
+                "{} must be one of {}, got '{}'",
                 spec.name,
-                spec.choices.join(", ")
+                spec.choices.join(", "),
+                clip(got)
             ),
             ParamError::NotANumber { spec, got } => write!(
                 f,
-                "{} must be a number from {} to {}, got '{got}'",
-                spec.name, spec.min, spec.max
+                "{} must be a number from {} to {}, got '{}'",
+                spec.name,
+                spec.min,
+                spec.max,
+                clip(got)
+            ),
+            ParamError::Repeated { name, values } => write!(
+                f,
+                "{name} is given {} times ({}): give it once",
+                values.len(),
+                values
+                    .iter()
+                    .map(|v| format!("'{}'", clip(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             ParamError::OutOfRange { spec, got } => write!(
                 f,
-                "{} must be from {} to {}, got {got}",
-                spec.name, spec.min, spec.max
+                "{} must be from {} to {}, got {}",
+                spec.name,
+                spec.min,
+                spec.max,
+                show_number(*got)
             ),
         }
     }
@@ -170,13 +227,30 @@ impl fmt::Display for ParamError {
 impl std::error::Error for ParamError {}
 
 /// Validates raw `(name, value)` pairs (text from a URL or a form, numbers from JS turned to
-/// text) against `specs`; parameters not given keep their defaults.
+/// text) against `specs`; parameters not given keep their defaults, and a name given twice is
+/// refused ([`ParamError::Repeated`]), wherever the pairs come from.
 pub fn validate<'a>(
     lesson: &'static str,
     specs: &[ParamSpec],
     raw: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<Params, ParamError> {
     let mut params = Params::defaults(specs);
+    let raw: Vec<(&str, &str)> = raw.into_iter().collect();
+    if let Some(name) = raw
+        .iter()
+        .enumerate()
+        .find(|(i, (name, _))| raw[..*i].iter().any(|(n, _)| n == name))
+        .map(|(_, (name, _))| *name)
+    {
+        return Err(ParamError::Repeated {
+            name: clip(name),
+            values: raw
+                .iter()
+                .filter(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+                .collect(),
+        });
+    }
     for (name, text) in raw {
         let Some(spec) = specs.iter().find(|s| s.name == name) else {
             return Err(ParamError::UnknownParam {
@@ -269,6 +343,48 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "lesson hello-sleep has no parameter 'delay': it takes delay_ms"
+        );
+    }
+
+    #[test]
+    fn a_name_given_twice_is_refused_naming_both_values() {
+        let err = validate("x", &[DELAY], [("delay_ms", "10"), ("delay_ms", "300")])
+            .expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "delay_ms is given 2 times ('10', '300'): give it once"
+        );
+        // Even when each value alone is refused, the repetition is what is named.
+        let err = validate("x", &[DELAY], [("delay_ms", "10"), ("delay_ms", "70000")])
+            .expect_err("refused");
+        assert!(matches!(err, ParamError::Repeated { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_huge_value_is_cut_in_the_message_which_says_how_long_it_was() {
+        let huge = "9".repeat(1 << 20);
+        let err = validate("x", &[DELAY], [("delay_ms", huge.as_str())]).expect_err("refused");
+        let message = err.to_string();
+        assert!(message.len() < 300, "{} bytes", message.len());
+        assert!(message.ends_with("… (1048576 characters)'"), "{message}");
+        let name = "n".repeat(100_000);
+        let err = validate("x", &[DELAY], [(name.as_str(), "1")]).expect_err("refused");
+        assert!(err.to_string().contains("(100000 characters)"), "{err}");
+        assert_eq!(clip("short"), "short");
+        // A big number in range terms reads as JavaScript writes it.
+        let err = validate("x", &[DELAY], [("delay_ms", "1e300")]).expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "delay_ms must be from 0 to 60000, got 1e300"
+        );
+    }
+
+    #[test]
+    fn infinity_is_named_as_given() {
+        let err = validate("x", &[DELAY], [("delay_ms", "Infinity")]).expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "delay_ms must be a number from 0 to 60000, got 'Infinity'"
         );
     }
 

@@ -124,25 +124,38 @@ pub fn post(id: u32) -> String {
 }
 
 /// `/api/echo`: the request as the server saw it. Repeated query keys keep the last value.
+/// The body goes back as text when its bytes are UTF-8 (`"body_encoding": "utf-8"`), else as
+/// base64 (`"base64"`), with its length in bytes (`body_bytes`) either way: a binary body comes
+/// back whole, never with its invalid bytes replaced.
 pub fn echo(
     method: &str,
     path: &str,
     query: &[(String, String)],
     headers: &[(String, String)],
-    body: &str,
+    body: &[u8],
 ) -> String {
+    use base64::Engine as _;
     let pairs = |pairs: &[(String, String)]| -> Map<String, Value> {
         pairs
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect()
     };
+    let (text, encoding) = match std::str::from_utf8(body) {
+        Ok(text) => (text.to_string(), "utf-8"),
+        Err(_) => (
+            base64::engine::general_purpose::STANDARD.encode(body),
+            "base64",
+        ),
+    };
     json!({
         "method": method,
         "path": path,
         "query": pairs(query),
         "headers": pairs(headers),
-        "body": body,
+        "body": text,
+        "body_encoding": encoding,
+        "body_bytes": body.len(),
     })
     .to_string()
 }
@@ -210,13 +223,32 @@ mod tests {
             "/api/echo",
             &[("key".into(), "value".into())],
             &[("user-agent".into(), "Mozilla/5.0".into())],
-            "hi",
+            "hi".as_bytes(),
         ))
         .expect("JSON");
         assert_eq!(v["method"], "POST");
         assert_eq!(v["query"]["key"], "value");
         assert_eq!(v["headers"]["user-agent"], "Mozilla/5.0");
         assert_eq!(v["body"], "hi");
+        assert_eq!(v["body_encoding"], "utf-8");
+        assert_eq!(v["body_bytes"], 2);
+    }
+
+    #[test]
+    fn a_binary_body_is_echoed_whole_as_base64_with_its_length() {
+        let v: Value =
+            serde_json::from_str(&echo("POST", "/api/echo", &[], &[], &[0xFF, 0x00, 0xFE]))
+                .expect("JSON");
+        assert_eq!(v["body"], "/wD+");
+        assert_eq!(v["body_encoding"], "base64");
+        assert_eq!(v["body_bytes"], 3);
+        // UTF-8 text is counted in bytes, not characters.
+        let v: Value =
+            serde_json::from_str(&echo("POST", "/", &[], &[], "café".as_bytes())).expect("JSON");
+        assert_eq!(
+            (v["body"].as_str(), v["body_bytes"].as_u64()),
+            (Some("café"), Some(5))
+        );
     }
 
     #[test]

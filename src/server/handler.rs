@@ -15,7 +15,7 @@ use futures::future::{self, Either, FutureExt, Shared};
 use futures::stream::{self, Stream, StreamExt};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Promise, Uint8Array};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::body;
@@ -26,7 +26,7 @@ use crate::trace::now_ms;
 /// Where finished requests are reported: the worker posts them to the page, tests collect them.
 pub type LogSink = Rc<dyn Fn(LogEntry)>;
 
-/// The largest body `/api/echo` takes back (413 above).
+/// The largest body `/api/echo` takes back, in bytes received (413 above).
 pub const MAX_ECHO_BODY: usize = 64 * 1024;
 
 /// How long the seed's `hello` handler sleeps.
@@ -63,10 +63,23 @@ pub async fn respond(
         _in_flight: InFlight::enter(),
     };
     let aborted = aborted(&request.signal());
+    // HEAD is answered as GET, with the same status and headers and no body.
+    let head = method.eq_ignore_ascii_case("HEAD");
     let route = match route(&method, &path, search.trim_start_matches('?')) {
         Ok(route) => route,
+        Err(e) if head => return record.head(e.status(), Some(JSON)),
         Err(e) => return record.text(e.status(), JSON, &body::error(&e.to_string())),
     };
+    if head {
+        let (status, kind) = match &route {
+            Route::Index | Route::Hello { .. } => (200, Some(HTML)),
+            Route::Delay { .. } | Route::Post { .. } | Route::Echo => (200, Some(JSON)),
+            Route::Status { code } if body::is_null_body(*code) => (*code, None),
+            Route::Status { code } => (*code, Some(JSON)),
+            Route::Lines(_) => (200, Some(TEXT)),
+        };
+        return record.head(status, kind);
+    }
     match route {
         Route::Index => record.text(200, HTML, body::INDEX),
         Route::Hello { name } => {
@@ -84,23 +97,22 @@ pub async fn respond(
         Route::Status { code } => record.text(code, JSON, &body::status(code)),
         Route::Post { id } => record.text(200, JSON, &body::post(id)),
         Route::Echo => {
-            let text = JsFuture::from(request.text()?);
-            let Ok(text) = until_aborted(aborted, text).await else {
+            let read = read_body(&request, MAX_ECHO_BODY);
+            let Ok(bytes) = until_aborted(aborted, read).await else {
                 return Err(JsValue::from_str(
                     "the client gave up before its body arrived",
                 ));
             };
-            let text = text?.as_string().unwrap_or_default();
-            if text.len() > MAX_ECHO_BODY {
+            let Some(bytes) = bytes? else {
                 let message = format!(
-                    "the body is {} bytes; /api/echo takes at most {MAX_ECHO_BODY}",
-                    text.len()
+                    "the body is more than {MAX_ECHO_BODY} bytes; /api/echo takes at most \
+                     {MAX_ECHO_BODY} bytes"
                 );
                 return record.text(413, JSON, &body::error(&message));
-            }
+            };
             let query = query_pairs(search.trim_start_matches('?'));
             let headers = header_pairs(&request.headers());
-            let echo = body::echo(&method, &path, &query, &headers, &text);
+            let echo = body::echo(&method, &path, &query, &headers, &bytes);
             record.text(200, JSON, &echo)
         }
         Route::Lines(spec) => {
@@ -165,8 +177,13 @@ impl Record {
         Ok(response)
     }
 
-    fn empty(mut self, status: u16) -> Result<web_sys::Response, JsValue> {
-        let response = web_sys::Response::new_with_opt_str_and_init(None, &init(status, None)?)?;
+    fn empty(self, status: u16) -> Result<web_sys::Response, JsValue> {
+        self.head(status, None)
+    }
+
+    /// A response with no body: a null-body status, or the answer to a HEAD.
+    fn head(mut self, status: u16, kind: Option<&str>) -> Result<web_sys::Response, JsValue> {
+        let response = web_sys::Response::new_with_opt_str_and_init(None, &init(status, kind)?)?;
         self.status = Some(status);
         self.done = true;
         Ok(response)
@@ -202,6 +219,9 @@ fn init(status: u16, kind: Option<&str>) -> Result<web_sys::ResponseInit, JsValu
         headers.set("content-type", kind)?;
     }
     headers.set("cache-control", "no-store")?;
+    // The browser takes the content-type as given, never guessing another (a JSON error that
+    // quotes `<script>` is not HTML).
+    headers.set("x-content-type-options", "nosniff")?;
     // Shows in DevTools that the answer came from the service worker, not a network server.
     headers.set("x-served-by", "asyncscope service worker")?;
     let init = web_sys::ResponseInit::new();
@@ -307,6 +327,24 @@ async fn until_aborted<F: Future>(aborted: Aborted, future: F) -> Result<F::Outp
         Either::Left((output, _)) => Ok(output),
         Either::Right(_) => Err(()),
     }
+}
+
+/// The request's body, read as it arrives and counted in bytes: `None` as soon as it passes
+/// `cap` (the rest is not read: dropping the reader cancels the stream).
+async fn read_body(request: &web_sys::Request, cap: usize) -> Result<Option<Vec<u8>>, JsValue> {
+    let Some(body) = request.body() else {
+        return Ok(Some(Vec::new()));
+    };
+    let mut chunks = wasm_streams::ReadableStream::from_raw(body.unchecked_into()).into_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = chunks.next().await {
+        let chunk: Uint8Array = chunk?.dyn_into()?;
+        if bytes.len() + chunk.length() as usize > cap {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk.to_vec());
+    }
+    Ok(Some(bytes))
 }
 
 fn header_pairs(headers: &web_sys::Headers) -> Vec<(String, String)> {

@@ -133,14 +133,15 @@ pub fn route(method: &str, path: &str, query: &str) -> Result<Route, RouteError>
         return Err(not_found("the server answers under /api/ only"));
     };
     let segments: Vec<&str> = rest.split('/').collect();
+    // HEAD is GET without the body (RFC 9110 §9.3.2): every GET route takes it.
     let only_get = |route: Route| {
-        if method.eq_ignore_ascii_case("GET") {
+        if is_get_or_head(method) {
             Ok(route)
         } else {
             Err(RouteError::MethodNotAllowed {
                 method: method.to_string(),
                 path: path.to_string(),
-                allowed: "GET",
+                allowed: "GET and HEAD",
             })
         }
     };
@@ -157,25 +158,43 @@ pub fn route(method: &str, path: &str, query: &str) -> Result<Route, RouteError>
             code: number("status", code, 200, 599)? as u16,
         }),
         ["echo"] => match method.to_ascii_uppercase().as_str() {
-            "GET" | "POST" => Ok(Route::Echo),
+            "GET" | "HEAD" | "POST" => Ok(Route::Echo),
             _ => Err(RouteError::MethodNotAllowed {
                 method: method.to_string(),
                 path: path.to_string(),
-                allowed: "GET and POST",
+                allowed: "GET, HEAD and POST",
             }),
         },
         ["posts", id] => {
-            let id = number("post id", id, 0, u32::MAX)?;
-            if !(1..=MAX_POST_ID).contains(&id) {
-                return Err(not_found(&format!(
-                    "there is no post {id}: posts are 1 to {MAX_POST_ID}"
-                )));
+            // Not a whole number: 400, naming the real range. A whole number past it: 404,
+            // as jsonplaceholder answers a post it does not have.
+            let bad = || RouteError::BadNumber {
+                what: "post id",
+                got: id.to_string(),
+                min: 1,
+                max: MAX_POST_ID.into(),
+            };
+            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
             }
+            let id = match id.parse::<u32>() {
+                Ok(n) if (1..=MAX_POST_ID).contains(&n) => n,
+                _ => {
+                    return Err(not_found(&format!(
+                        "there is no post {id}: posts are 1 to {MAX_POST_ID}"
+                    )))
+                }
+            };
             only_get(Route::Post { id })
         }
         ["lines"] => only_get(Route::Lines(lines_spec(query)?)),
         _ => Err(not_found(ROUTES)),
     }
+}
+
+/// GET, or HEAD (answered as GET without the body).
+pub fn is_get_or_head(method: &str) -> bool {
+    method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD")
 }
 
 /// A whole number from `min` to `max` (no sign, no fraction, no spaces).
@@ -198,17 +217,44 @@ fn number(what: &'static str, text: &str, min: u32, max: u32) -> Result<u32, Rou
     }
 }
 
-/// The `{name}` of `/api/hello/{name}`, percent-decoded (`%E5%BC%A0` is 张).
+/// The `{name}` of `/api/hello/{name}`, percent-decoded (`%E5%BC%A0` is 张). A `%` not followed
+/// by two hex digits is refused (the decoder would pass it through as text).
 fn hello_name(raw: &str) -> Result<String, RouteError> {
+    let bytes = raw.as_bytes();
+    if let Some(i) = (0..bytes.len()).find(|&i| {
+        bytes[i] == b'%'
+            && !bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    }) {
+        let escape: String = raw[i..].chars().take(3).collect();
+        return Err(RouteError::BadInput(format!(
+            "the name '{}' has an invalid percent escape '{escape}': % must be followed by two hex digits",
+            clip(raw)
+        )));
+    }
     let name = percent_encoding::percent_decode_str(raw)
         .decode_utf8()
-        .map_err(|_| RouteError::BadInput(format!("the name '{raw}' is not valid UTF-8")))?;
+        .map_err(|_| {
+            RouteError::BadInput(format!("the name '{}' is not valid UTF-8", clip(raw)))
+        })?;
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(RouteError::BadInput(format!(
             "a name is at most {MAX_NAME_CHARS} characters"
         )));
     }
     Ok(name.into_owned())
+}
+
+/// `text` cut to 100 characters for a message, saying how long it was.
+fn clip(text: &str) -> String {
+    const MAX: usize = 100;
+    let count = text.chars().count();
+    if count <= MAX {
+        return text.to_string();
+    }
+    let start: String = text.chars().take(MAX).collect();
+    format!("{start}… ({count} characters)")
 }
 
 /// The query's pairs, decoded (`+` is a space).
@@ -340,6 +386,66 @@ mod tests {
     }
 
     #[test]
+    fn a_post_id_that_is_not_whole_names_the_real_range() {
+        for bad in ["1.5", "-1", "one", "1e2"] {
+            let err = get(&format!("/api/posts/{bad}")).expect_err(bad);
+            assert_eq!(err.status(), 400, "{bad}");
+            assert_eq!(
+                err.to_string(),
+                format!("post id must be a whole number from 1 to 100, got '{bad}'")
+            );
+        }
+        let err = get("/api/posts/99999999999").expect_err("past u32");
+        assert_eq!(err.status(), 404);
+        assert!(err.to_string().contains("posts are 1 to 100"), "{err}");
+    }
+
+    #[test]
+    fn an_invalid_percent_escape_in_a_name_is_refused_in_words() {
+        for bad in ["%ZZ", "Ann%", "Ann%4", "%G0x"] {
+            let err = get(&format!("/api/hello/{bad}")).expect_err(bad);
+            assert_eq!(err.status(), 400, "{bad}");
+            assert!(err.to_string().contains("invalid percent escape"), "{err}");
+        }
+        assert_eq!(
+            get("/api/hello/%ZZ").expect_err("400").to_string(),
+            "the name '%ZZ' has an invalid percent escape '%ZZ': % must be followed by two hex digits"
+        );
+        assert_eq!(
+            get("/api/hello/100%25"),
+            Ok(Route::Hello {
+                name: "100%".into()
+            })
+        );
+        let long = format!("%ZZ{}", "a".repeat(10_000));
+        let message = get(&format!("/api/hello/{long}"))
+            .expect_err("400")
+            .to_string();
+        assert!(message.contains("(10003 characters)"), "{message}");
+    }
+
+    #[test]
+    fn head_is_taken_wherever_get_is() {
+        for path in [
+            "/api/",
+            "/api/hello/Ann",
+            "/api/delay/5",
+            "/api/posts/1",
+            "/api/status/404",
+            "/api/lines",
+            "/api/echo",
+        ] {
+            assert!(route("HEAD", path, "").is_ok(), "{path}");
+        }
+        assert_eq!(
+            route("PUT", "/api/delay/5", "")
+                .expect_err("405")
+                .to_string(),
+            "/api/delay/5 does not take PUT: it takes GET and HEAD"
+        );
+    }
+
+    #[test]
     fn unknown_paths_are_404_and_list_the_routes() {
         for path in [
             "/api/nope",
@@ -365,7 +471,7 @@ mod tests {
         assert_eq!(err.status(), 405);
         assert_eq!(
             err.to_string(),
-            "/api/echo does not take DELETE: it takes GET and POST"
+            "/api/echo does not take DELETE: it takes GET, HEAD and POST"
         );
         assert_eq!(
             route("POST", "/api/delay/5", "").map_err(|e| e.status()),

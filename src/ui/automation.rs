@@ -39,7 +39,28 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
     let mut view = View::Live;
     let mut view_notice = None;
     let mut inputs = Vec::new();
+    // A name given twice is refused, whichever it is (the same rule as run()'s and the form's,
+    // in `validate`): the form then shows that parameter's default, and nothing runs.
+    let repeated = pairs
+        .iter()
+        .enumerate()
+        .find(|(i, (key, _))| pairs[..*i].iter().any(|(k, _)| k == key))
+        .map(|(_, (key, _))| key.as_str());
+    let repeated_notice = repeated.map(|name| {
+        ParamError::Repeated {
+            name: scenarios::clip(name),
+            values: pairs
+                .iter()
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .collect(),
+        }
+        .to_string()
+    });
     for (key, value) in pairs {
+        if Some(key.as_str()) == repeated {
+            continue;
+        }
         match key.as_str() {
             "scenario" => match scenarios::find(value) {
                 Ok(found) => lesson = found,
@@ -57,7 +78,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
             _ => inputs.push((key.clone(), value.clone())),
         }
     }
-    let mut notice = notice.or(view_notice);
+    let mut notice = notice.or(repeated_notice).or(view_notice);
     let mut run = None;
     if notice.is_none() {
         match lesson.validate(inputs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
@@ -205,6 +226,12 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
 }
 
 /// `run(id, params)`'s arguments, validated: an id string and an optional object of numbers.
+///
+/// `params` is whatever the caller passed: a getter or a `Proxy` trap may throw, and a revoked
+/// `Proxy` throws at any touch. Every read of it goes through a catching call (`Object.keys`,
+/// `Array.isArray`, `Reflect.get`, `JSON.stringify` all return a `Result` here): an exception
+/// that escaped into Rust would unwind through the futures executor and stop every task after
+/// it, other `run()` calls included.
 fn parse_run_args(id: &JsValue, params: &JsValue) -> Result<(&'static Scenario, Params), String> {
     let id = id
         .as_string()
@@ -212,32 +239,91 @@ fn parse_run_args(id: &JsValue, params: &JsValue) -> Result<(&'static Scenario, 
     let lesson = scenarios::find(&id).map_err(|e| e.to_string())?;
     let mut raw: Vec<(String, String)> = Vec::new();
     if !params.is_undefined() && !params.is_null() {
-        if !params.is_object() || Array::is_array(params) {
-            return Err(format!(
+        let not_an_object = || {
+            format!(
                 "run(id, params): params must be an object such as {{{}: 1}}",
                 lesson.params.first().map_or("name", |p| p.name)
-            ));
+            )
+        };
+        let threw = |what: &str, e: JsValue| {
+            format!(
+                "run(id, params): reading params threw ({what}): {}",
+                scenarios::clip(&describe_thrown(&e))
+            )
+        };
+        if !params.is_object() || is_array(params).map_err(|e| threw("Array.isArray", e))? {
+            return Err(not_an_object());
         }
-        for entry in Object::entries(params.unchecked_ref()).iter() {
-            let entry = Array::from(&entry);
-            let name = entry.get(0).as_string().unwrap_or_default();
-            let value = entry.get(1);
-            let text = match (value.as_f64(), value.as_string()) {
-                (Some(n), _) => n.to_string(),
-                (None, Some(s)) => s,
-                // Not a number nor text: show it as JSON so the message says what was given.
-                _ => js_sys::JSON::stringify(&value)
-                    .ok()
-                    .and_then(|s| s.as_string())
-                    .unwrap_or_else(|| "a value that is not a number".to_string()),
-            };
-            raw.push((name, text));
+        let names = object_keys(params).map_err(|e| threw("Object.keys", e))?;
+        for name in names.iter() {
+            let name = name.as_string().unwrap_or_default();
+            // An unknown name is refused before any value is read.
+            if !lesson.params.iter().any(|p| p.name == name) {
+                return Err(lesson
+                    .validate([(name.as_str(), "")])
+                    .map_or_else(|e| e.to_string(), |_| not_an_object()));
+            }
+            let value = Reflect::get(params, &JsValue::from_str(&name))
+                .map_err(|e| threw(&format!("its {name}"), e))?;
+            raw.push((name, param_text(&value)));
         }
     }
     let params = lesson
         .validate(raw.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e: ParamError| e.to_string())?;
     Ok((lesson, params))
+}
+
+/// A parameter value from JS as text, as the URL would give it: a number as JavaScript writes
+/// it (`Infinity`, `NaN`, `-0` as `0`: the same names as in an address), a string as it is, and
+/// anything else as JSON, so that the message says what was given.
+fn param_text(value: &JsValue) -> String {
+    if value.as_f64().is_some() {
+        return value
+            .unchecked_ref::<js_sys::Number>()
+            .to_string_with_radix(10)
+            .map(String::from)
+            .unwrap_or_else(|_| "a number".to_string());
+    }
+    if let Some(text) = value.as_string() {
+        return text;
+    }
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| "a value that is not a number".to_string())
+}
+
+/// What a caught exception says, read without running any more of the caller's code that could
+/// throw again: an `Error`'s message, a thrown string, or its kind.
+fn describe_thrown(e: &JsValue) -> String {
+    if let Some(text) = e.as_string() {
+        return text;
+    }
+    if let Some(error) = e.dyn_ref::<js_sys::Error>() {
+        let name = Reflect::get(error, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string());
+        let message = Reflect::get(error, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string());
+        return match (name, message) {
+            (Some(name), Some(message)) => format!("{name}: {message}"),
+            (_, Some(message)) => message,
+            _ => "an error".to_string(),
+        };
+    }
+    "an exception that is not an Error".to_string()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray`, which throws for a revoked `Proxy`.
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    /// `Object.keys`: own enumerable string keys, through a `Proxy`'s traps (which may throw).
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
 }
 
 #[cfg(test)]
@@ -291,6 +377,37 @@ mod tests {
             Some("view must be live or none, got 'off'")
         );
         assert!(bad.run.is_none(), "a refused parameter runs nothing");
+    }
+
+    #[test]
+    fn a_parameter_given_twice_is_refused_and_the_form_shows_its_default() {
+        for (second, values) in [("300", "'10', '300'"), ("70000", "'10', '70000'")] {
+            let plan = plan_from_query(&pairs(&[
+                ("scenario", "hello-sleep"),
+                ("run", "1"),
+                ("delay_ms", "10"),
+                ("delay_ms", second),
+            ]));
+            assert!(plan.run.is_none(), "a refused address runs nothing");
+            assert_eq!(
+                plan.notice,
+                Some(format!(
+                    "delay_ms is given 2 times ({values}): give it once"
+                ))
+            );
+            assert!(plan.inputs.is_empty(), "neither value reaches the form");
+        }
+        let plan = plan_from_query(&pairs(&[
+            ("scenario", "create-task"),
+            ("scenario", "hello-sleep"),
+            ("run", "1"),
+        ]));
+        assert!(plan.run.is_none());
+        assert_eq!(plan.lesson.id, LESSONS[0].id);
+        assert_eq!(
+            plan.notice.as_deref(),
+            Some("scenario is given 2 times ('create-task', 'hello-sleep'): give it once")
+        );
     }
 
     #[test]

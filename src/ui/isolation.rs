@@ -155,4 +155,39 @@ mod tests {
         };
         assert_eq!(plan(controlled), Plan::Start);
     }
+
+    /// The Content-Security-Policy in `text`: the value after `marker`, up to the quote that
+    /// ends it.
+    fn policy_after<'a>(text: &'a str, marker: &str, quote: char) -> &'a str {
+        let start = text.find(marker).map(|i| i + marker.len()).unwrap_or(0);
+        text[start..].split(quote).next().unwrap_or("")
+    }
+
+    #[test]
+    fn the_page_trunk_serve_and_the_service_worker_send_one_content_security_policy() {
+        let page = policy_after(
+            include_str!("../../index.html"),
+            r#"http-equiv="Content-Security-Policy" content=""#,
+            '"',
+        );
+        let serve = policy_after(
+            include_str!("../../Trunk.toml"),
+            r#""Content-Security-Policy" = ""#,
+            '"',
+        );
+        let worker = policy_after(
+            include_str!("../../static/sw.js"),
+            r#"['Content-Security-Policy', ""#,
+            '"',
+        );
+        // Scripts from the site only, and wasm compiled: no inline script, no eval.
+        let script_src = page
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with("script-src"));
+        assert_eq!(script_src, Some("script-src 'self' 'wasm-unsafe-eval'"));
+        assert!(!page.contains("'unsafe-eval'"), "{page}");
+        assert_eq!(serve, page);
+        assert_eq!(worker, page);
+    }
 }

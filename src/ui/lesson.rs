@@ -294,6 +294,11 @@ fn Status(props: &StatusProps) -> Html {
                     { "This tab was in the background during the run. Browsers throttle timers in hidden tabs (to about once a second), so late wakes here are the browser's doing, not the program's: run it again with the tab in view." }
                 </p>
             }
+            if let (Some(ms), false) = (lab.run.frozen_ms.filter(|_| !matches!(phase, Phase::Idle)), hidden) {
+                <p class="hidden-note" role="note" data-testid="frozen-note">
+                    { format!("The page was frozen for {:.1} s during the run: one task ran that long without giving the event loop back (the lesson's or another script's), so no timer could fire meanwhile and wakes in that stretch were late by up to that much, not by the program's sleeps.", ms / 1000.0) }
+                </p>
+            }
         </>
     }
 }

@@ -21,6 +21,11 @@ use crate::trace::{now_ms, stopped_by_panic, subscribe, Subscription};
 /// `./dev bench`'s `observer_cost`: at this rate the page's work is a few ms a second.
 pub const LIVE_REFRESH_MS: u32 = 250;
 
+/// A live refresh this much later than due means the page was frozen (nothing of the page ran:
+/// one long task, the lesson's or another script's): the run's notes say so, as they do for a
+/// hidden tab. Above the blocking lesson's own 300 ms freeze, which its checks expect.
+pub const FROZEN_MS: f64 = 500.0;
+
 /// Why nothing runs after a panic (the trap banner says the same).
 const STOPPED: &str = "the WebAssembly module stopped (a Rust panic): reload the page";
 
@@ -60,6 +65,9 @@ pub struct RunView {
     pub phase: Phase,
     /// The tab was hidden at some point of the run: its timers were throttled.
     pub hidden: bool,
+    /// The longest stretch the page was frozen during the run (no task of the page ran: a long
+    /// task, the lesson's or another script's), in ms, when it was at least [`FROZEN_MS`].
+    pub frozen_ms: Option<f64>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -79,19 +87,16 @@ impl Lab {
         Lab {
             lesson,
             inputs: inputs_for(lesson, raw),
-            run: RunView {
-                generation: 0,
-                lesson_id: lesson.id,
-                started_ms: 0.0,
-                printed: None,
-                shown: 0,
-                refreshes: 0,
-                phase: Phase::Idle,
-                hidden: false,
-            },
+            run: RunView::idle(lesson),
             notice,
             view,
         }
+    }
+
+    /// Whether run `generation` is the one on show, and of the lesson on show: a run's lines
+    /// and report never show in another lesson.
+    fn shows_run(&self, generation: u64) -> bool {
+        generation == self.run.generation && self.run.lesson_id == self.lesson.id
     }
 
     /// The phase of the lesson on show (a run of another lesson does not count).
@@ -113,17 +118,44 @@ impl Lab {
     }
 }
 
+impl RunView {
+    /// No run yet for `lesson`.
+    fn idle(lesson: &'static Scenario) -> RunView {
+        RunView {
+            generation: 0,
+            lesson_id: lesson.id,
+            started_ms: 0.0,
+            printed: None,
+            shown: 0,
+            refreshes: 0,
+            phase: Phase::Idle,
+            hidden: false,
+            frozen_ms: None,
+        }
+    }
+}
+
 /// The inputs of `lesson`: its defaults, overridden by the raw values given for its parameters.
+/// A number keeps the text given, even refused (the notice quotes it); a choice shows the
+/// variant given, or its default when the text names none (a select cannot show "xyz", and
+/// must not show another variant than the one that would run).
 fn inputs_for(lesson: &'static Scenario, raw: &[(String, String)]) -> Vec<(&'static str, String)> {
     lesson
         .params
         .iter()
         .map(|p| {
-            let given = raw
-                .iter()
-                .find(|(n, _)| n == p.name)
-                .map(|(_, v)| v.clone());
-            (p.name, given.unwrap_or_else(|| p.show(p.default)))
+            let given = raw.iter().find(|(n, _)| n == p.name).map(|(_, v)| v);
+            let shown = match given {
+                Some(text) if !p.choices.is_empty() => scenarios::validate(
+                    lesson.id,
+                    std::slice::from_ref(p),
+                    [(p.name, text.as_str())],
+                )
+                .map_or_else(|_| p.show(p.default), |v| p.show(v.get(p.name))),
+                Some(text) => text.clone(),
+                None => p.show(p.default),
+            };
+            (p.name, shown)
         })
         .collect()
 }
@@ -137,6 +169,8 @@ pub enum Action {
         generation: u64,
         lesson: &'static Scenario,
         started_ms: f64,
+        /// The page is hidden as it starts.
+        hidden: bool,
     },
     /// A live refresh: `shown` lines are printed by now.
     Refresh {
@@ -151,6 +185,11 @@ pub enum Action {
     },
     /// The page was hidden (its timers are throttled from now on).
     Hidden,
+    /// The page was frozen for `ms` during run `generation` (measured by the live refresh).
+    Frozen {
+        generation: u64,
+        ms: f64,
+    },
 }
 
 /// Whether the page is hidden now (a background tab).
@@ -170,6 +209,10 @@ impl Reducible for Lab {
                 if lesson.id != lab.lesson.id {
                     lab.inputs = inputs_for(lesson, &[]);
                     lab.lesson = lesson;
+                    // The run on show was another lesson's (the controller cancelled it): its
+                    // lines and report are not this lesson's. Generation 0 is no run's (the
+                    // controller counts from 1), so a late refresh or report of it is ignored.
+                    lab.run = RunView::idle(lesson);
                 }
             }
             Action::SetInput(name, value) => {
@@ -182,6 +225,7 @@ impl Reducible for Lab {
                 generation,
                 lesson,
                 started_ms,
+                hidden,
             } => {
                 if lesson.id != lab.lesson.id {
                     lab.inputs = inputs_for(lesson, &[]);
@@ -196,7 +240,8 @@ impl Reducible for Lab {
                     shown: 0,
                     refreshes: 0,
                     phase: Phase::Running,
-                    hidden: page_hidden(),
+                    hidden,
+                    frozen_ms: None,
                 };
             }
             Action::Refresh {
@@ -204,7 +249,7 @@ impl Reducible for Lab {
                 shown,
                 printed,
             } => {
-                if generation == lab.run.generation && lab.run.phase == Phase::Running {
+                if lab.shows_run(generation) && lab.run.phase == Phase::Running {
                     lab.run.printed = Some(printed);
                     lab.run.shown = shown;
                     lab.run.refreshes += 1;
@@ -215,12 +260,17 @@ impl Reducible for Lab {
                     lab.run.hidden = true;
                 }
             }
+            Action::Frozen { generation, ms } => {
+                if lab.shows_run(generation) && lab.run.frozen_ms.is_none_or(|m| m < ms) {
+                    lab.run.frozen_ms = Some(ms);
+                }
+            }
             Action::Finished {
                 generation,
                 report,
                 printed,
             } => {
-                if generation == lab.run.generation {
+                if lab.shows_run(generation) {
                     // Every line printed, as the report has them.
                     lab.run.printed = Some(printed);
                     lab.run.shown = report.lines.len() as u64 + report.lines_dropped;
@@ -236,6 +286,8 @@ impl Reducible for Lab {
 #[derive(Default)]
 struct Current {
     generation: u64,
+    /// The lesson of the latest run (under way or finished).
+    lesson: Option<&'static str>,
     cancel: Option<RunCancel>,
     /// The live views' refresh, while the run lasts (dropped, it stops).
     ticker: Option<Interval>,
@@ -268,7 +320,17 @@ impl Controller {
     }
 
     /// Shows `lesson`, and puts it in the address bar so the page can be shared or reloaded.
+    /// A run under way is cancelled (its promise from `run()` resolves "cancelled"): the page
+    /// shows one lesson and its own run only.
     pub fn select(&self, lesson: &'static Scenario) {
+        let other = self
+            .current
+            .borrow()
+            .lesson
+            .is_some_and(|id| id != lesson.id);
+        if other {
+            self.stop_current();
+        }
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
             let url = format!("?scenario={}", lesson.id);
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
@@ -301,6 +363,7 @@ impl Controller {
         let generation = {
             let mut current = self.current.borrow_mut();
             current.generation += 1;
+            current.lesson = Some(lesson.id);
             current.generation
         };
         self.cancel();
@@ -311,16 +374,34 @@ impl Controller {
             generation,
             lesson,
             started_ms: now_ms(),
+            hidden: page_hidden(),
         });
         TimeoutFuture::new(0).await;
         if self.current.borrow().generation != generation {
             return unrun(
                 lesson,
                 RunState::Cancelled,
-                "a newer run started before this one",
+                "cancelled before it started: a newer run started, or another lesson was opened",
             );
         }
         let started = scenarios::start(lesson, params);
+        // When the live refresh last ran: a refresh (or the run's end) much later than due
+        // means the page was frozen in between.
+        let last_tick = Rc::new(std::cell::Cell::new(now_ms()));
+        let frozen = {
+            let dispatch = self.dispatch.clone();
+            let last_tick = Rc::clone(&last_tick);
+            move || {
+                let now = now_ms();
+                let late = now - last_tick.replace(now) - f64::from(LIVE_REFRESH_MS);
+                if late >= FROZEN_MS && !page_hidden() {
+                    dispatch.dispatch(Action::Frozen {
+                        generation,
+                        ms: late,
+                    });
+                }
+            }
+        };
         {
             let mut current = self.current.borrow_mut();
             current.cancel = Some(started.cancel);
@@ -328,10 +409,12 @@ impl Controller {
             // polls, nor between them in the same microtask checkpoint.
             current.ticker = (self.view == View::Live).then(|| {
                 let (dispatch, printed) = (self.dispatch.clone(), started.printed.clone());
+                let frozen = frozen.clone();
                 Interval::new(LIVE_REFRESH_MS, move || {
                     if stopped_by_panic() {
                         return; // the page stays as the panic left it, behind the banner
                     }
+                    frozen();
                     dispatch.dispatch(Action::Refresh {
                         generation,
                         shown: printed.count(),
@@ -342,6 +425,11 @@ impl Controller {
             current.listener = (self.view == View::Detached).then(|| subscribe(|| {}));
         }
         let report = started.report.await;
+        // A freeze that ended the run (its last timer fired right after) is seen here, before
+        // the next refresh would have come.
+        if self.view == View::Live {
+            frozen();
+        }
         {
             let mut current = self.current.borrow_mut();
             if current.generation == generation {
@@ -356,6 +444,19 @@ impl Controller {
             printed: started.printed,
         });
         report
+    }
+
+    /// Cancels the run under way, or the one about to start, and stops its live refresh: for
+    /// a switch of lesson, after which nothing of that run is shown.
+    fn stop_current(&self) {
+        {
+            let mut current = self.current.borrow_mut();
+            // A run waiting for its first task sees a newer generation and does not start.
+            current.generation += 1;
+            current.ticker = None;
+            current.listener = None;
+        }
+        self.cancel();
     }
 
     /// Cancels the run under way, if any; its report then says "cancelled". (After a panic,
@@ -383,5 +484,131 @@ fn unrun(lesson: &'static Scenario, state: RunState, why: &str) -> RunReport {
         notes: Vec::new(),
         checks: Vec::new(),
         error: Some(why.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenarios::Out;
+
+    fn lesson(id: &str) -> &'static Scenario {
+        scenarios::find(id).expect("registered")
+    }
+
+    fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn shown(lab: &Lab, name: &str) -> String {
+        lab.inputs
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_refused_choice_shows_the_default_and_a_refused_number_its_text() {
+        for (given, expected) in [("xyz", "off"), ("2", "off"), ("on", "on"), ("1", "on")] {
+            let lab = Lab::new(
+                lesson("errors"),
+                &raw(&[("panic", given)]),
+                None,
+                View::Live,
+            );
+            assert_eq!(shown(&lab, "panic"), expected, "panic={given}");
+        }
+        let lab = Lab::new(
+            lesson("create-task"),
+            &raw(&[("mode", "0.5")]),
+            None,
+            View::Live,
+        );
+        assert_eq!(shown(&lab, "mode"), "tasks");
+        let lab = Lab::new(
+            lesson("hello-sleep"),
+            &raw(&[("delay_ms", "abc")]),
+            None,
+            View::Live,
+        );
+        assert_eq!(shown(&lab, "delay_ms"), "abc");
+    }
+
+    #[test]
+    fn a_run_s_lines_never_show_in_another_lesson() {
+        let hello = lesson("hello-sleep");
+        let out = Out::new(0.0);
+        out.print("Hello");
+        let lab = Rc::new(Lab::new(hello, &[], None, View::Live));
+        let lab = lab.reduce(Action::Started {
+            generation: 1,
+            lesson: hello,
+            started_ms: 0.0,
+            hidden: false,
+        });
+        let lab = lab.reduce(Action::Refresh {
+            generation: 1,
+            shown: 1,
+            printed: out.printed(),
+        });
+        assert_eq!(lab.run.shown, 1);
+        // The user opens create-task mid-run.
+        let lab = lab.reduce(Action::Select(lesson("create-task")));
+        assert!(lab.run.printed.is_none(), "create-task shows no lines");
+        assert_eq!(lab.run_state(), "idle");
+        out.print("World");
+        let lab = lab.reduce(Action::Refresh {
+            generation: 1,
+            shown: 2,
+            printed: out.printed(),
+        });
+        let lab = lab.reduce(Action::Frozen {
+            generation: 1,
+            ms: 2000.0,
+        });
+        let lab = lab.reduce(Action::Finished {
+            generation: 1,
+            report: unrun(hello, RunState::Cancelled, "cancelled"),
+            printed: out.printed(),
+        });
+        assert!(
+            lab.run.printed.is_none(),
+            "a late refresh or report is ignored"
+        );
+        assert_eq!((lab.run.shown, lab.run.frozen_ms), (0, None));
+        assert_eq!(lab.run_state(), "idle");
+        // Back to hello-sleep: its old run's report does not come back either.
+        let lab = lab.reduce(Action::Select(hello));
+        let lab = lab.reduce(Action::Finished {
+            generation: 1,
+            report: unrun(hello, RunState::Cancelled, "cancelled"),
+            printed: out.printed(),
+        });
+        assert!(lab.run.printed.is_none());
+        assert_eq!(lab.run_state(), "idle");
+    }
+
+    #[test]
+    fn a_frozen_page_is_noted_with_the_longest_freeze() {
+        let hello = lesson("hello-sleep");
+        let lab = Rc::new(Lab::new(hello, &[], None, View::Live)).reduce(Action::Started {
+            generation: 3,
+            lesson: hello,
+            started_ms: 0.0,
+            hidden: false,
+        });
+        let lab = lab.reduce(Action::Frozen {
+            generation: 3,
+            ms: 2000.0,
+        });
+        let lab = lab.reduce(Action::Frozen {
+            generation: 3,
+            ms: 600.0,
+        });
+        assert_eq!(lab.run.frozen_ms, Some(2000.0));
     }
 }

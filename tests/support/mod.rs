@@ -190,6 +190,52 @@ pub async fn browser(driver: &Driver, profile: &str, extra_args: &[&str]) -> Cli
         .expect("a Chromium session through chromedriver")
 }
 
+/// A Chrome DevTools Protocol call through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// From now on, every document the browser opens in `client` records the Content-Security-Policy
+/// violations it sees (`securitypolicyviolation` events, from before its first script runs) in
+/// `window.__cspViolations`: read them with [`CSP_VIOLATIONS`].
+#[allow(dead_code)]
+pub async fn record_csp_violations(client: &Client) {
+    let source = "window.__cspViolations = [];
+        document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(
+            `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber}) ${e.sample}`));";
+    client
+        .issue_cmd(Cdp {
+            cmd: "Page.addScriptToEvaluateOnNewDocument",
+            params: json!({ "source": source }),
+        })
+        .await
+        .expect("chromedriver runs a DevTools command");
+}
+
+/// A script for `execute`: the CSP violations the page has recorded (null where no recorder ran).
+#[allow(dead_code)]
+pub const CSP_VIOLATIONS: &str = "return window.__cspViolations || null;";
+
 /// The app's release build: dist/, or `ASYNCSCOPE_DIST`.
 pub fn dist() -> PathBuf {
     let dist = std::env::var("ASYNCSCOPE_DIST")

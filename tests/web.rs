@@ -1259,7 +1259,7 @@ async fn opening_another_lesson_mid_run_cancels_the_run_and_shows_none_of_its_li
     assert_eq!(lines, Some(0), "create-task shows hello-sleep's lines");
     assert_eq!(
         text_of("[data-testid=status]").as_deref(),
-        Some("not run yet")
+        Some("not run yet: press Run")
     );
 }
 

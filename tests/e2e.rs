@@ -1430,7 +1430,7 @@ async fn a_lesson_switch_mid_run_and_duplicate_or_refused_parameters_show_nothin
     assert_eq!(shown["lesson"], "create-task", "{shown}");
     assert_eq!(shown["state"], "idle", "{shown}");
     assert_eq!(shown["lines"], serde_json::json!([]), "{shown}");
-    assert_eq!(shown["status"], "not run yet", "{shown}");
+    assert_eq!(shown["status"], "not run yet: press Run", "{shown}");
 
     // A parameter given twice is refused in words; the form shows its default; nothing runs.
     for (query, notice, params) in [

@@ -81,10 +81,11 @@ impl Tab {
 
 #[component]
 pub fn TracePanel(props: &TracePanelProps) -> Html {
-    // Redrawn when the tracer says the recording changed (at most once a frame), and no more
-    // than a quarter of the time: a redraw that cost 10 ms waits 30 ms before the next, so a
-    // busy run's trace never takes the page's frames from the run itself; and during a run, at
-    // most once per live refresh (`LIVE_REFRESH_MS`).
+    // Redrawn when the tracer says the recording changed (at most once a frame). While a run
+    // goes on, at most once per live refresh (`LIVE_REFRESH_MS`) and no more than a twentieth
+    // of the time (a redraw that cost 20 ms waits 380 ms before the next), so the trace never
+    // takes the run's time (./dev bench's observer_cost); after it, no more than a quarter (a
+    // redraw that cost 10 ms waits 30 ms: replay and hovering stay quick).
     let redraw = use_force_update();
     let pacing = use_mut_ref(Pacing::default);
     {
@@ -101,12 +102,13 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
         use_effect(move || {
             let mut p = pacing.borrow_mut();
             let cost = now_ms() - p.render_started;
-            let live = if running {
-                f64::from(LIVE_REFRESH_MS)
+            let live = f64::from(LIVE_REFRESH_MS);
+            let wait = if running {
+                (19.0 * cost).max(live)
             } else {
-                0.0
+                3.0 * cost
             };
-            p.next_allowed = now_ms() + (3.0 * cost).max(live);
+            p.next_allowed = now_ms() + wait;
         });
     }
     let tab = use_state(|| Tab::Tasks);

@@ -33,12 +33,21 @@ struct Pacing {
     render_started: f64,
     next_allowed: f64,
     waiting: Option<gloo_timers::callback::Timeout>,
+    /// A run is under way: redraws come from the panel's own clock, not from the recording.
+    running: bool,
+    /// The recording changed since the last redraw.
+    dirty: bool,
 }
 
 impl Pacing {
     fn request(pacing: &Rc<std::cell::RefCell<Pacing>>, redraw: &UseForceUpdateHandle) {
         let wait = {
-            let p = pacing.borrow();
+            let mut p = pacing.borrow_mut();
+            if p.running {
+                // Drawn at the next tick of the panel's clock (see `TracePanel`).
+                p.dirty = true;
+                return;
+            }
             if p.waiting.is_some() {
                 return; // a redraw is already on its way
             }
@@ -90,9 +99,38 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
     let pacing = use_mut_ref(Pacing::default);
     {
         let pacing = pacing.clone();
+        let redraw = redraw.clone();
         use_effect_with((), move |_| {
             let subscription = subscribe(move || Pacing::request(&pacing, &redraw));
             move || drop(subscription)
+        });
+    }
+    // While a run goes on, the panel redraws on a clock of its own, not when the recording
+    // changes: a redraw triggered by the program's activity comes right when the program is
+    // busy, and delayed its next timers (one-thread's 100 sleeps, fired by two browser timers:
+    // the redraw after the first batch's polls made the second batch late). Ticks every
+    // LIVE_REFRESH_MS that find the recording changed and the pacing allowing, redraw.
+    {
+        let pacing = pacing.clone();
+        let redraw = redraw.clone();
+        use_effect_with(props.running, move |&running| {
+            pacing.borrow_mut().running = running;
+            let ticks = running.then(|| {
+                gloo_timers::callback::Interval::new(LIVE_REFRESH_MS, move || {
+                    let due = {
+                        let mut p = pacing.borrow_mut();
+                        let due = p.dirty && now_ms() >= p.next_allowed;
+                        if due {
+                            p.dirty = false;
+                        }
+                        due
+                    };
+                    if due {
+                        redraw.force_update();
+                    }
+                })
+            });
+            move || drop(ticks)
         });
     }
     pacing.borrow_mut().render_started = now_ms();

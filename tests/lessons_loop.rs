@@ -81,24 +81,24 @@ async fn event_loop_runs_the_woken_task_before_the_timer_and_the_frame() {
     let (by, main) = by.expect("the waiter was woken");
     assert_eq!(Some(by), main.map(WakeSource::Task));
     assert!(report.notes.iter().any(|n| n.text.contains("microtask")));
-    // The animation frame is on the trace: a request of the browser's that ran, and main's
-    // wake after it came from it (the event-loop lane draws that turn as a frame's block).
+    // The animation frame is on the trace: a request of the browser's, and the wake of the task
+    // that waits for it came from it (the event-loop lane draws that turn as a frame's block).
     let frame = with_recorder(|r| {
-        let main = r.tasks().find(|t| t.name() == "main").map(|t| t.id);
+        let waiting = r.tasks().find(|t| t.name() == "frame").map(|t| t.id);
         let frame = r
             .resources()
             .find(|res| res.meta.name.starts_with("requestAnimationFrame"))
             .map(|res| res.id);
-        let woke_main = r.events().iter().any(|e| {
-            e.task == main
+        let woken = r.events().iter().any(|e| {
+            e.task == waiting
                 && matches!(e.kind, EventKind::Woken { by: WakeSource::Request(id), .. } if Some(id) == frame)
         });
-        (frame.is_some(), woke_main)
+        (frame.is_some(), woken)
     });
     assert_eq!(
         frame,
         (true, true),
-        "the frame traced, and main woken by it"
+        "the frame traced, and its task woken by it"
     );
 }
 

@@ -97,18 +97,19 @@ async fn main(out: Out, busy_ms: f64) -> Result<(), LoopError> {
             let _ = frame_ran.send(());
         }
     });
-    let _ = wake.send(()); // schedules the waiter (a microtask); does not run it
-    out.print("main: woke the waiter and set a timer");
-    waiter.await?;
-    timer_done.await.map_err(|_| LoopError::Lost("timer"))?;
-    // A task of its own waits for the frame, traced as a request of the browser's: the frame
-    // wakes it, and the trace's event-loop lane shows that frame as a block of its own.
+    // A task of its own waits for the frame, traced as a request of the browser's: it starts
+    // waiting in this turn's microtasks, before any frame can run, so the frame wakes it and
+    // the trace's event-loop lane shows that frame as a block of its own.
     let frame = spawn("frame", async move {
         let request = IoRequest::start("requestAnimationFrame", "frame");
         let ran = request.wait(frame_done).await.is_ok();
         request.done("ran");
         ran
     });
+    let _ = wake.send(()); // schedules the waiter (a microtask); does not run it
+    out.print("main: woke the waiter and set a timer");
+    waiter.await?;
+    timer_done.await.map_err(|_| LoopError::Lost("timer"))?;
     match timeout(FRAME_WAIT, frame).await {
         Ok(Ok(true)) => Ok(()),
         Ok(_) => Err(LoopError::Lost("frame")),

@@ -18,14 +18,9 @@ use fantoccini::{Client, Locator};
 
 use support::{
     app_started, browser, dist, fetch_concurrency_script, page_isolation, record_csp_violations,
-    serve, serve_isolated, start_chromedriver, CONTROLLED, CSP_VIOLATIONS, ISOLATION_HEADERS, ROOT,
+    save_screenshot, serve, serve_isolated, start_chromedriver, CONTROLLED, CSP_VIOLATIONS,
+    ISOLATION_HEADERS, ROOT,
 };
-
-fn save_screenshot(name: &str, png: &[u8]) {
-    let dir = Path::new(ROOT).join("target").join("e2e");
-    std::fs::create_dir_all(&dir).expect("target/e2e");
-    std::fs::write(dir.join(name), png).expect("screenshot written");
-}
 
 async fn log_lines(client: &Client) -> Vec<(f64, String)> {
     let mut lines = Vec::new();

@@ -18,17 +18,11 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
-use support::{app_started, browser, dist, serve, start_chromedriver, ROOT};
+use support::{app_started, browser, dist, save_screenshot, serve, start_chromedriver};
 
 const LESSONS: [&str; 4] = ["hello-sleep", "semaphore", "lock", "fetch-gather"];
 const WIDTHS: [u32; 4] = [390, 1024, 1440, 1920];
 const THEMES: [&str; 2] = ["light", "dark"];
-
-fn save_screenshot(name: &str, png: &[u8]) {
-    let dir = Path::new(ROOT).join("target").join("e2e");
-    std::fs::create_dir_all(&dir).expect("target/e2e");
-    std::fs::write(dir.join(name), png).expect("screenshot written");
-}
 
 /// axe-core's script: where ./dev installed it (`ASYNCSCOPE_AXE`), or its default place.
 fn axe_script() -> String {

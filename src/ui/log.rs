@@ -8,6 +8,7 @@
 use web_sys::Element;
 use yew::prelude::*;
 
+use super::rows::rows_in_page;
 use crate::scenarios::Printed;
 
 /// The height of one row, in CSS pixels (set on the list: its line height).
@@ -36,14 +37,6 @@ struct Window {
     follow: bool,
 }
 
-/// The rows to draw for `window` over `rows` rows: the visible ones and [`OVERSCAN`] around.
-pub fn rows_to_draw(total: u64, first: u64, visible: u64) -> std::ops::Range<u64> {
-    let first = first.min(total.saturating_sub(visible));
-    let start = first.saturating_sub(OVERSCAN);
-    let end = (first + visible + OVERSCAN).min(total);
-    start..end
-}
-
 #[component]
 pub fn Log(props: &LogProps) -> Html {
     let viewport = use_node_ref();
@@ -65,7 +58,7 @@ pub fn Log(props: &LogProps) -> Html {
     let draw = if wrap {
         0..kept
     } else {
-        rows_to_draw(kept, top, window.rows)
+        rows_in_page(kept, top, window.rows, OVERSCAN)
     };
 
     let onscroll = {
@@ -156,11 +149,11 @@ mod tests {
 
     #[test]
     fn only_the_visible_rows_and_a_few_around_are_drawn() {
-        assert_eq!(rows_to_draw(5_000, 0, 24), 0..32);
-        assert_eq!(rows_to_draw(5_000, 2_500, 24), 2_492..2_532);
+        assert_eq!(rows_in_page(5_000, 0, 24, OVERSCAN), 0..32);
+        assert_eq!(rows_in_page(5_000, 2_500, 24, OVERSCAN), 2_492..2_532);
         // At the end, the last rows, however far the scroll position says.
-        assert_eq!(rows_to_draw(5_000, 9_999, 24), 4_968..5_000);
-        assert_eq!(rows_to_draw(10, 0, 24), 0..10);
-        assert_eq!(rows_to_draw(0, 3, 24), 0..0);
+        assert_eq!(rows_in_page(5_000, 9_999, 24, OVERSCAN), 4_968..5_000);
+        assert_eq!(rows_in_page(10, 0, 24, OVERSCAN), 0..10);
+        assert_eq!(rows_in_page(0, 3, 24, OVERSCAN), 0..0);
     }
 }

@@ -12,6 +12,7 @@ pub mod log;
 mod loop_lanes;
 mod names;
 mod resources;
+mod rows;
 mod source;
 mod state;
 mod task_table;

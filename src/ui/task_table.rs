@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use super::names;
+use super::rows::rows_in_page;
 use super::source::Source;
 use super::timeline::format_ms;
 use crate::trace::{EventKind, TaskId, TaskStats};
@@ -15,17 +16,15 @@ const DETAIL_EVENTS: usize = 300;
 const ROW_PX: f64 = 28.0;
 /// Rows the table's box shows at once (it scrolls for the rest).
 const VISIBLE_ROWS: usize = 16;
-/// Rows drawn above and below those in view, so that a short scroll shows no gap.
-const OVERSCAN: usize = 6;
+/// Rows put in the page above and below those in view ([`rows_in_page`]). Only these are in
+/// the DOM: with 500 tasks, a table of every row cost the page a layout of 5,000 cells at each
+/// refresh.
+const OVERSCAN: u64 = 6;
 
-/// The rows to put in the page for `total` rows when the first in view is `first` and
-/// `visible` fit: those and [`OVERSCAN`] around. Only these are in the DOM: with 500 tasks, a
-/// table of every row cost the page a layout of 5,000 cells at each refresh.
-pub fn rows_in_page(total: usize, first: usize, visible: usize) -> std::ops::Range<usize> {
-    let first = first.min(total.saturating_sub(visible));
-    let start = first.saturating_sub(OVERSCAN);
-    let end = (first + visible + OVERSCAN).min(total);
-    start..end
+/// [`rows_in_page`] for the table's row indices.
+fn table_rows(total: usize, first: usize, visible: usize) -> std::ops::Range<usize> {
+    let r = rows_in_page(total as u64, first as u64, visible as u64, OVERSCAN);
+    r.start as usize..r.end as usize
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -126,7 +125,7 @@ pub fn TaskTable(props: &TaskTableProps) -> Html {
         })
     };
     let total = tasks.len();
-    let shown = rows_in_page(total, scroll.0, scroll.1);
+    let shown = table_rows(total, scroll.0, scroll.1);
     let (above, below) = (
         shown.start as f64 * ROW_PX,
         (total - shown.end) as f64 * ROW_PX,
@@ -288,12 +287,12 @@ mod tests {
 
     #[test]
     fn only_the_rows_in_view_and_a_few_around_are_in_the_page() {
-        assert_eq!(rows_in_page(500, 0, 16), 0..22);
-        assert_eq!(rows_in_page(500, 200, 16), 194..222);
+        assert_eq!(table_rows(500, 0, 16), 0..22);
+        assert_eq!(table_rows(500, 200, 16), 194..222);
         // Scrolled past the end (the table shrank): the last rows.
-        assert_eq!(rows_in_page(500, 10_000, 16), 478..500);
-        assert_eq!(rows_in_page(3, 0, 16), 0..3);
-        assert_eq!(rows_in_page(0, 5, 16), 0..0);
+        assert_eq!(table_rows(500, 10_000, 16), 478..500);
+        assert_eq!(table_rows(3, 0, 16), 0..3);
+        assert_eq!(table_rows(0, 5, 16), 0..0);
     }
 
     #[test]

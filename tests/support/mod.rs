@@ -16,6 +16,15 @@ use serde_json::{json, Value};
 
 pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
+/// Saves a screenshot into target/e2e/ (to look at after a run). (Used by the e2e tests, not
+/// by every test crate.)
+#[allow(dead_code)]
+pub fn save_screenshot(name: &str, png: &[u8]) {
+    let dir = Path::new(ROOT).join("target").join("e2e");
+    std::fs::create_dir_all(&dir).expect("target/e2e");
+    std::fs::write(dir.join(name), png).expect("screenshot written");
+}
+
 /// The headers that make a page cross-origin isolated: the values of Trunk.toml's `[serve]` and
 /// of static/sw.js (`credentialless`, not `require-corp`: see the README).
 pub const ISOLATION_HEADERS: &[(&str, &str)] = &[

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::event::{EventKind, ResourceEvent, TaskId, WakeSource};
 use super::recorder::Recorder;
-use super::stats::ResourceDetail;
+use super::stats::{ResourceDetail, TaskStats};
 
 /// The thread id of the lane for what is not a task: timers firing, fetches settling, JS.
 pub const EVENT_LOOP_TID: u64 = 0x7fff_ffff;
@@ -49,6 +49,17 @@ fn quoted(out: &mut String, s: &str) {
 }
 
 /// A JSON number (finite; anything else is written as 0).
+/// The start of a task's async span event (`ph` "b" or "e"), up to its `ts` value.
+fn task_span_head(out: &mut String, ph: &str, task: &TaskStats) {
+    let _ = write!(out, r#"{{"ph":"{ph}","cat":"task","name":"#);
+    quoted(out, task.name());
+    let _ = write!(
+        out,
+        r#","id":{id},"pid":{PID},"tid":{id},"ts":"#,
+        id = task.id.get()
+    );
+}
+
 fn number(out: &mut String, x: f64) {
     if x.is_finite() {
         let _ = write!(out, "{x}");
@@ -194,13 +205,7 @@ pub fn chrome_trace(rec: &Recorder, now_ms: f64) -> String {
             task.id.get() as i64,
         );
         let out = w.event();
-        let _ = write!(out, r#"{{"ph":"b","cat":"task","name":"#);
-        quoted(out, task.name());
-        let _ = write!(
-            out,
-            r#","id":{id},"pid":{PID},"tid":{id},"ts":"#,
-            id = task.id.get()
-        );
+        task_span_head(out, "b", task);
         number(out, us(task.spawned_ms));
         out.push_str(r#","args":{"parent":"#);
         match task.parent {
@@ -213,13 +218,7 @@ pub fn chrome_trace(rec: &Recorder, now_ms: f64) -> String {
         quoted(out, &task.location().to_string());
         let _ = write!(out, r#","size_bytes":{}}}}}"#, task.meta.size);
         let out = w.event();
-        let _ = write!(out, r#"{{"ph":"e","cat":"task","name":"#);
-        quoted(out, task.name());
-        let _ = write!(
-            out,
-            r#","id":{id},"pid":{PID},"tid":{id},"ts":"#,
-            id = task.id.get()
-        );
+        task_span_head(out, "e", task);
         number(out, us(task.ended_ms.unwrap_or(now_ms)));
         let _ = write!(
             out,

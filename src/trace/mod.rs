@@ -60,7 +60,7 @@ pub use task::{
     current_task, drop_with_reason, instrument, spawn, spawn_fallible, with_wake_source, JoinError,
     JoinHandle, Scope, TaskAbort, Traced,
 };
-pub use timers::{timer_stats, TimerStats};
+pub use timers::{next_timer_due, timer_stats, TimerStats};
 pub use via::{via, Via};
 pub use warning::{
     Warning, WarningKind, Warnings, DEFAULT_WARNING_CAP, LARGE_FUTURE_BYTES, LONG_POLL_MS,

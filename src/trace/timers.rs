@@ -204,6 +204,12 @@ impl Queue {
         self.stats
     }
 
+    /// The deadline the browser timer is armed for: the earliest waiting sleep's (or a
+    /// cancelled one's not yet cleared from the heap: never later than the earliest waiting).
+    pub fn next_due(&self) -> Option<f64> {
+        self.armed_for
+    }
+
     pub fn take_due(&mut self, into: &mut Vec<Waker>) {
         into.append(&mut self.due);
     }
@@ -226,6 +232,15 @@ thread_local! {
 /// What the tracer's timer queue did so far on this thread.
 pub fn timer_stats() -> TimerStats {
     with_queue(|q| q.stats())
+}
+
+/// When the earliest traced sleep on this thread is due, on the tracer's clock ([`now_ms`]), if
+/// one waits. A page's own periodic work (a live view's refresh) can use it to stay clear of
+/// the program's timers: work that runs just as a timer is due makes that timer late.
+///
+/// [`now_ms`]: super::now_ms
+pub fn next_timer_due() -> Option<f64> {
+    with_queue(|q| q.next_due())
 }
 
 pub(crate) fn with_queue<R>(f: impl FnOnce(&mut Queue) -> R) -> R {

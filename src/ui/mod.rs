@@ -16,6 +16,7 @@ mod rows;
 mod source;
 mod state;
 mod task_table;
+mod ticker;
 pub mod timeline;
 mod trace_panel;
 

@@ -10,10 +10,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo_timers::callback::Interval;
 use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
 
+use super::ticker::Ticker;
 use crate::scenarios::{self, Params, Printed, RunCancel, RunReport, RunState, Scenario};
 use crate::trace::{now_ms, stopped_by_panic, subscribe, Subscription};
 
@@ -290,7 +290,7 @@ struct Current {
     lesson: Option<&'static str>,
     cancel: Option<RunCancel>,
     /// The live views' refresh, while the run lasts (dropped, it stops).
-    ticker: Option<Interval>,
+    ticker: Option<Ticker>,
     /// With the views detached, a listener that does nothing, so that the tracer does the same
     /// work as when a trace panel listens (its per-frame checks for stalled tasks).
     listener: Option<Subscription>,
@@ -406,11 +406,12 @@ impl Controller {
             let mut current = self.current.borrow_mut();
             current.cancel = Some(started.cancel);
             // A timer task of the page's own: its refresh never runs inside the lesson's
-            // polls, nor between them in the same microtask checkpoint.
+            // polls, nor between them in the same microtask checkpoint, nor just as one of
+            // the lesson's sleeps is due (see `Ticker`).
             current.ticker = (self.view == View::Live).then(|| {
                 let (dispatch, printed) = (self.dispatch.clone(), started.printed.clone());
                 let frozen = frozen.clone();
-                Interval::new(LIVE_REFRESH_MS, move || {
+                Ticker::new(LIVE_REFRESH_MS, move || {
                     if stopped_by_panic() {
                         return; // the page stays as the panic left it, behind the banner
                     }

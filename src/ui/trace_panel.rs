@@ -13,6 +13,7 @@ use super::resources::Resources;
 use super::source::Source;
 use super::state::LIVE_REFRESH_MS;
 use super::task_table::TaskTable;
+use super::ticker::Ticker;
 use super::timeline::{format_ms, Model, ModelRef, Timeline};
 use crate::trace::{now_ms, subscribe, with_recorder, TaskId, Warning};
 
@@ -116,7 +117,7 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
         use_effect_with(props.running, move |&running| {
             pacing.borrow_mut().running = running;
             let ticks = running.then(|| {
-                gloo_timers::callback::Interval::new(LIVE_REFRESH_MS, move || {
+                Ticker::new(LIVE_REFRESH_MS, move || {
                     let due = {
                         let mut p = pacing.borrow_mut();
                         let due = p.dirty && now_ms() >= p.next_allowed;

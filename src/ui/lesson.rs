@@ -254,7 +254,7 @@ struct StatusProps {
 }
 
 /// The run's state and elapsed time, brought up to date at each live refresh (with the views
-/// detached, only the state), and a "live" mark that pulses at each refresh.
+/// detached, only the state), and a "live" mark whose dot blinks at each refresh.
 #[component]
 fn Status(props: &StatusProps) -> Html {
     let lab = &props.lab;
@@ -276,7 +276,7 @@ fn Status(props: &StatusProps) -> Html {
             format!("{} in {:.1} ms", report.state.as_str(), report.elapsed_ms)
         }
     };
-    // Two names for one animation, swapped at each refresh: the browser restarts it.
+    // Two looks of the dot, swapped at each refresh (a step: no animation, see style.css).
     let pulse = if lab.run.refreshes.is_multiple_of(2) {
         "pulse-a"
     } else {

@@ -3,7 +3,7 @@
 //! A refresh is page work in a timer task of its own. Run just as one of the program's sleeps is
 //! due, it makes that sleep late by its own length: a lesson whose sleeps all end at a round
 //! time (one-thread: 100 sleeps of 1 s) met the fourth tick of a 250 ms clock started with the
-//! run, every time. So a tick that falls within [`GUARD_MS`] before the earliest traced sleep is
+//! run, every time. So a tick that falls within [`BEFORE_MS`] before the earliest traced sleep is
 //! due (or after it, while that sleep's timer has not fired yet) waits until [`GUARD_MS`] after
 //! it, and then looks again; it never waits more than [`MAX_POSTPONE_MS`] past its time, so the
 //! views keep refreshing among timers that never stop.
@@ -12,7 +12,7 @@
 //! due soon after it (the task leeway of its scheduler), and a trace of one-thread showed the
 //! program's timer, due at 1000 ms, held back to fire with the page's own timer set for 2 ms
 //! later (2-3 ms late, against 0.5-1 ms with no page timer near it). For the same reason a tick
-//! is never armed for within [`GUARD_MS`] of the earliest traced sleep (a tick planned for 4 ms
+//! is never armed for between [`BEFORE_MS`] before and [`GUARD_MS`] after the earliest traced sleep (a tick planned for 4 ms
 //! after it had held it back 5 ms): it is planned for [`GUARD_MS`] after it instead.
 
 use std::cell::RefCell;
@@ -22,9 +22,14 @@ use gloo_timers::callback::Timeout;
 
 use crate::trace::{next_timer_due, now_ms};
 
-/// A tick this close before a traced sleep is due waits for it. About one frame: yew, which does
-/// the refresh's rendering, yields to the browser every ~16 ms of it, so a longer refresh makes
-/// a timer no later than one this long would.
+/// A tick this close before a traced sleep is due waits for it: the refresh's rendering, then the
+/// frame that paints it (the browser's compositor threads, which on a 2-core machine take the
+/// cores the page's main thread needs when the timer fires).
+pub const BEFORE_MS: f64 = 50.0;
+
+/// A tick that waited for a sleep runs this long after the sleep is due. About one frame: yew,
+/// which does the refresh's rendering, yields to the browser every ~16 ms of it, so a longer
+/// refresh makes a later timer no later than one this long would.
 pub const GUARD_MS: f64 = 16.0;
 
 /// The longest a tick waits past its time for the program's timers.
@@ -42,7 +47,7 @@ pub enum Step {
 
 pub fn step(now: f64, planned: f64, due: Option<f64>) -> Step {
     match due {
-        Some(due) if due - now < GUARD_MS && now - planned < MAX_POSTPONE_MS => {
+        Some(due) if due - now < BEFORE_MS && now - planned < MAX_POSTPONE_MS => {
             Step::Wait(((due - now).max(0.0) + GUARD_MS).ceil() as u32)
         }
         _ => Step::Run,
@@ -64,7 +69,7 @@ pub fn next_planned(planned: f64, now: f64, period: f64) -> f64 {
 /// so near it that the browser would fire the sleep's timer with the tick's.
 pub fn arm_at(planned: f64, due: Option<f64>) -> f64 {
     match due {
-        Some(due) if (planned - due).abs() < GUARD_MS => due + GUARD_MS,
+        Some(due) if planned > due - BEFORE_MS && planned < due + GUARD_MS => due + GUARD_MS,
         _ => planned,
     }
 }
@@ -135,6 +140,7 @@ mod tests {
         // One-thread's case: the tick at 1000 ms, the 100 sleeps due at 1000.4 ms.
         assert_eq!(step(1000.0, 1000.0, Some(1000.4)), Step::Wait(17));
         assert_eq!(step(990.0, 990.0, Some(1000.0)), Step::Wait(26));
+        assert_eq!(step(960.0, 960.0, Some(1000.0)), Step::Wait(56));
         // A sleep already due whose timer has not fired yet (it is queued behind the tick).
         assert_eq!(step(1001.0, 1000.0, Some(1000.4)), Step::Wait(16));
     }
@@ -142,7 +148,7 @@ mod tests {
     #[test]
     fn a_tick_clear_of_every_sleep_runs() {
         assert_eq!(step(1000.0, 1000.0, None), Step::Run);
-        assert_eq!(step(1000.0, 1000.0, Some(1000.0 + GUARD_MS)), Step::Run);
+        assert_eq!(step(1000.0, 1000.0, Some(1000.0 + BEFORE_MS)), Step::Run);
         assert_eq!(step(1000.0, 1000.0, Some(5000.0)), Step::Run);
     }
 
@@ -180,6 +186,9 @@ mod tests {
         // ... and 4 ms before it too (it would only wait for it).
         assert_eq!(arm_at(996.0, Some(1000.0)), 1000.0 + GUARD_MS);
         assert_eq!(arm_at(1250.0, Some(1000.0)), 1250.0);
+        assert_eq!(arm_at(960.0, Some(1000.0)), 1000.0 + GUARD_MS);
+        assert_eq!(arm_at(1000.0 - BEFORE_MS, Some(1000.0)), 1000.0 - BEFORE_MS);
+        assert_eq!(arm_at(1000.0 + GUARD_MS, Some(1000.0)), 1000.0 + GUARD_MS);
         assert_eq!(arm_at(750.0, Some(1000.0)), 750.0);
         assert_eq!(arm_at(750.0, None), 750.0);
     }

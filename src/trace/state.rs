@@ -54,6 +54,26 @@ impl TaskTable {
         self.slots.insert(id, i);
     }
 
+    /// Adds task `id`, made by `make`, unless it is known already (then false, and nothing is
+    /// made): one lookup of the id, and the stats built in their slot's place.
+    pub fn insert_new(&mut self, id: TaskId, make: impl FnOnce() -> TaskStats) -> bool {
+        let std::collections::hash_map::Entry::Vacant(entry) = self.slots.entry(id) else {
+            return false;
+        };
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.stats[i as usize] = make();
+                i
+            }
+            None => {
+                self.stats.push(make());
+                (self.stats.len() - 1) as u32
+            }
+        };
+        entry.insert(i);
+        true
+    }
+
     pub fn remove(&mut self, id: &TaskId) {
         if let Some(i) = self.slots.remove(id) {
             // The stats stay in the slot until it is reused: dropping them now would free what
@@ -200,13 +220,16 @@ impl State {
         }
         let id = event.task?;
         if let EventKind::Spawned { parent, meta } = &event.kind {
-            if self.tasks.contains_key(&id) {
+            let added = self.tasks.insert_new(id, || {
+                let mut task = TaskStats::new(id, Rc::clone(meta), *parent, t);
+                // An instrumented future first polled by a task is polled inside that task's
+                // polls.
+                task.nested = meta.kind == TaskKind::Instrumented && parent.is_some();
+                task
+            });
+            if !added {
                 return None;
             }
-            let mut task = TaskStats::new(id, Rc::clone(meta), *parent, t);
-            // An instrumented future first polled by a task is polled inside that task's polls.
-            task.nested = meta.kind == TaskKind::Instrumented && parent.is_some();
-            self.tasks.insert(id, task);
             if meta.size >= LARGE_FUTURE_BYTES {
                 let kind = WarningKind::LargeFuture { bytes: meta.size };
                 self.warnings.raise(id, &meta.name, kind, seq, t, |_, _| {});

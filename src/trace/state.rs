@@ -14,52 +14,80 @@ use super::warning::{
 };
 
 /// The tasks' stats, in slots reused as tasks are forgotten (no allocation per task: a spawn
-/// and an eviction were an allocation and a free each, most of recording a short task), found
-/// by id through a map of slot numbers.
+/// and an eviction were an allocation and a free each, most of recording a short task).
+///
+/// A task's slot is found by its id in a window indexed by id (ids only grow, so the tasks
+/// alive are mostly a run of recent ids): an array index rather than a hash lookup at each of a
+/// task's events. Tasks that outlive the window (a `main` alive while thousands of short tasks
+/// come and go) move to a map, so the window never holds more than [`WINDOW_MIN`] entries or
+/// twice the tasks alive, however long the page runs.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TaskTable {
-    slots: IdMap<TaskId, u32>,
+    /// Slot numbers of the ids `base..`, [`NO_SLOT`] where there is no task.
+    window: VecDeque<u32>,
+    base: u64,
+    /// Slot numbers of tasks outside the window.
+    others: IdMap<TaskId, u32>,
+    live: usize,
     stats: Vec<TaskStats>,
     free: Vec<u32>,
 }
 
+const NO_SLOT: u32 = u32::MAX;
+/// The window may always hold this many ids.
+const WINDOW_MIN: usize = 4096;
+/// An id this far past the window's end goes to the map, not into a window stretched to it.
+const GAP_MAX: u64 = 4096;
+
 impl TaskTable {
+    fn slot(&self, id: &TaskId) -> Option<u32> {
+        if let Some(&i) = id
+            .get()
+            .checked_sub(self.base)
+            .and_then(|at| self.window.get(usize::try_from(at).ok()?))
+        {
+            if i != NO_SLOT {
+                return Some(i);
+            }
+        }
+        if self.others.is_empty() {
+            return None;
+        }
+        self.others.get(id).copied()
+    }
+
     pub fn get(&self, id: &TaskId) -> Option<&TaskStats> {
-        self.slots.get(id).map(|&i| &self.stats[i as usize])
+        self.slot(id).map(|i| &self.stats[i as usize])
     }
 
     pub fn get_mut(&mut self, id: &TaskId) -> Option<&mut TaskStats> {
-        self.slots.get(id).map(|&i| &mut self.stats[i as usize])
+        self.slot(id).map(|i| &mut self.stats[i as usize])
     }
 
     pub fn contains_key(&self, id: &TaskId) -> bool {
-        self.slots.contains_key(id)
+        self.slot(id).is_some()
     }
 
     pub fn insert(&mut self, id: TaskId, task: TaskStats) {
-        if let Some(&i) = self.slots.get(&id) {
+        if let Some(i) = self.slot(&id) {
             self.stats[i as usize] = task;
             return;
         }
-        let i = match self.free.pop() {
-            Some(i) => {
-                self.stats[i as usize] = task;
-                i
-            }
-            None => {
-                self.stats.push(task);
-                (self.stats.len() - 1) as u32
-            }
-        };
-        self.slots.insert(id, i);
+        self.add(id, || task);
     }
 
     /// Adds task `id`, made by `make`, unless it is known already (then false, and nothing is
-    /// made): one lookup of the id, and the stats built in their slot's place.
+    /// made): the stats are built in their slot's place.
     pub fn insert_new(&mut self, id: TaskId, make: impl FnOnce() -> TaskStats) -> bool {
-        let std::collections::hash_map::Entry::Vacant(entry) = self.slots.entry(id) else {
+        if self.slot(&id).is_some() {
             return false;
-        };
+        }
+        self.add(id, make);
+        true
+    }
+
+    /// Adds `id`, known to be absent.
+    fn add(&mut self, id: TaskId, make: impl FnOnce() -> TaskStats) {
         let i = match self.free.pop() {
             Some(i) => {
                 self.stats[i as usize] = make();
@@ -70,34 +98,81 @@ impl TaskTable {
                 (self.stats.len() - 1) as u32
             }
         };
-        entry.insert(i);
-        true
-    }
-
-    pub fn remove(&mut self, id: &TaskId) {
-        if let Some(i) = self.slots.remove(id) {
-            // The stats stay in the slot until it is reused: dropping them now would free what
-            // they point to one by one.
-            self.free.push(i);
+        self.live += 1;
+        let n = id.get();
+        if self.window.is_empty() {
+            self.base = n;
+        }
+        let end = self.base + self.window.len() as u64;
+        if n >= self.base && n < end {
+            self.window[(n - self.base) as usize] = i;
+        } else if n >= end && n - end <= GAP_MAX {
+            for _ in end..n {
+                self.window.push_back(NO_SLOT);
+            }
+            self.window.push_back(i);
+        } else {
+            self.others.insert(id, i);
+        }
+        // Tasks that outlived the window move to the map.
+        while self.window.len() > WINDOW_MIN && self.window.len() > 2 * self.live {
+            if let Some(i) = self.window.pop_front().filter(|&i| i != NO_SLOT) {
+                if let Some(old) = TaskId::new(self.base) {
+                    self.others.insert(old, i);
+                }
+            }
+            self.base += 1;
         }
     }
 
+    pub fn remove(&mut self, id: &TaskId) {
+        let n = id.get();
+        let in_window = n
+            .checked_sub(self.base)
+            .and_then(|at| usize::try_from(at).ok())
+            .and_then(|at| self.window.get_mut(at))
+            .filter(|i| **i != NO_SLOT)
+            .map(|i| std::mem::replace(i, NO_SLOT));
+        let Some(i) = in_window.or_else(|| self.others.remove(id)) else {
+            return;
+        };
+        // The stats stay in the slot until it is reused: dropping them now would free what
+        // they point to one by one.
+        self.free.push(i);
+        self.live -= 1;
+        while self.window.front() == Some(&NO_SLOT) {
+            self.window.pop_front();
+            self.base += 1;
+        }
+    }
+
+    fn slots(&self) -> impl Iterator<Item = u32> + '_ {
+        self.window
+            .iter()
+            .copied()
+            .filter(|&i| i != NO_SLOT)
+            .chain(self.others.values().copied())
+    }
+
+    /// The tasks, those in the window in the order of their ids first.
     pub fn values(&self) -> impl Iterator<Item = &TaskStats> {
-        self.slots.values().map(|&i| &self.stats[i as usize])
+        self.slots().map(|i| &self.stats[i as usize])
     }
 
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut TaskStats> {
-        let stats = &mut self.stats;
-        let live: std::collections::HashSet<u32> = self.slots.values().copied().collect();
-        stats
+        let mut live = vec![false; self.stats.len()];
+        for i in self.slots() {
+            live[i as usize] = true;
+        }
+        self.stats
             .iter_mut()
-            .enumerate()
-            .filter(move |(i, _)| live.contains(&(*i as u32)))
-            .map(|(_, t)| t)
+            .zip(live)
+            .filter(|(_, live)| *live)
+            .map(|(t, _)| t)
     }
 
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.live
     }
 }
 
@@ -544,5 +619,102 @@ impl State {
             }
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use std::panic::Location;
+
+    use super::*;
+    use crate::trace::Recorder;
+
+    fn stats(n: u64) -> TaskStats {
+        let meta = Recorder::default().task_meta("t", Location::caller(), 0, TaskKind::Spawned);
+        TaskStats::new(id(n), meta, None, n as f64)
+    }
+
+    fn id(n: u64) -> TaskId {
+        TaskId::new(n).expect("ids start at 1")
+    }
+
+    #[test]
+    fn tasks_are_found_by_id_until_removed_and_an_id_is_added_once() {
+        let mut table = TaskTable::default();
+        for n in 1..=10 {
+            assert!(table.insert_new(id(n), || stats(n)));
+        }
+        assert!(!table.insert_new(id(3), || unreachable!("a known id makes nothing")));
+        table.remove(&id(1));
+        table.remove(&id(4));
+        table.remove(&id(4)); // twice: nothing
+        assert_eq!(table.len(), 8);
+        for n in 1..=10 {
+            let found = table.get(&id(n)).map(|t| t.spawned_ms);
+            let expected = (n != 1 && n != 4).then_some(n as f64);
+            assert_eq!(found, expected, "task {n}");
+        }
+        assert!(table.get(&id(11)).is_none());
+        let ids: Vec<u64> = table.values().map(|t| t.id.get()).collect();
+        assert_eq!(ids, [2, 3, 5, 6, 7, 8, 9, 10]);
+    }
+
+    #[test]
+    fn a_long_lived_task_among_300_000_short_ones_keeps_the_window_small() {
+        let mut table = TaskTable::default();
+        table.insert(id(1), stats(1)); // main
+        for n in 2..300_000 {
+            assert!(table.insert_new(id(n), || stats(n)));
+            table.remove(&id(n));
+        }
+        assert_eq!(table.len(), 1);
+        assert!(
+            table.window.len() <= WINDOW_MIN + 1,
+            "{}",
+            table.window.len()
+        );
+        assert!(
+            table.stats.len() <= 2,
+            "slots are reused: {}",
+            table.stats.len()
+        );
+        assert_eq!(table.get(&id(1)).map(|t| t.id), Some(id(1)));
+        table.get_mut(&id(1)).expect("main").polls = 7;
+        assert_eq!(table.values_mut().map(|t| t.polls).collect::<Vec<_>>(), [7]);
+        table.remove(&id(1));
+        assert_eq!(table.len(), 0);
+        assert!(table.values().next().is_none());
+    }
+
+    #[test]
+    fn many_tasks_alive_at_once_stay_in_the_window_and_far_ids_in_the_map() {
+        let mut table = TaskTable::default();
+        for n in 1..=100_000 {
+            table.insert(id(n), stats(n));
+        }
+        assert!(table.others.is_empty(), "100,000 live tasks fit the window");
+        // Ids far apart (a test's, or ids from before a reset) go to the map.
+        table.insert(id(10_000_000), stats(10_000_000));
+        table.insert(id(u64::MAX), stats(7));
+        assert_eq!(table.others.len(), 2);
+        assert_eq!(table.len(), 100_002);
+        assert_eq!(table.get(&id(u64::MAX)).map(|t| t.spawned_ms), Some(7.0));
+        assert!(table.get(&id(200_000)).is_none());
+        for n in 1..=100_000 {
+            table.remove(&id(n));
+        }
+        assert_eq!(table.len(), 2);
+        assert!(table.window.is_empty());
+        // The window starts again at the next id added.
+        table.insert(id(10_000_001), stats(10_000_001));
+        assert_eq!(
+            table.get(&id(10_000_000)).map(|t| t.id),
+            Some(id(10_000_000))
+        );
+        assert_eq!(
+            table.get(&id(10_000_001)).map(|t| t.id),
+            Some(id(10_000_001))
+        );
+        assert_eq!(table.values().count(), 3);
     }
 }

@@ -40,12 +40,14 @@ const WINDOW_MIN: usize = 4096;
 const GAP_MAX: u64 = 4096;
 
 impl TaskTable {
+    /// Where id `n` is in the window, if it is in its range.
+    fn window_index(&self, n: u64) -> Option<usize> {
+        let at = usize::try_from(n.checked_sub(self.base)?).ok()?;
+        (at < self.window.len()).then_some(at)
+    }
+
     fn slot(&self, id: &TaskId) -> Option<u32> {
-        if let Some(&i) = id
-            .get()
-            .checked_sub(self.base)
-            .and_then(|at| self.window.get(usize::try_from(at).ok()?))
-        {
+        if let Some(i) = self.window_index(id.get()).map(|at| self.window[at]) {
             if i != NO_SLOT {
                 return Some(i);
             }
@@ -62,18 +64,6 @@ impl TaskTable {
 
     pub fn get_mut(&mut self, id: &TaskId) -> Option<&mut TaskStats> {
         self.slot(id).map(|i| &mut self.stats[i as usize])
-    }
-
-    pub fn contains_key(&self, id: &TaskId) -> bool {
-        self.slot(id).is_some()
-    }
-
-    pub fn insert(&mut self, id: TaskId, task: TaskStats) {
-        if let Some(i) = self.slot(&id) {
-            self.stats[i as usize] = task;
-            return;
-        }
-        self.add(id, || task);
     }
 
     /// Adds task `id`, made by `make`, unless it is known already (then false, and nothing is
@@ -104,8 +94,8 @@ impl TaskTable {
             self.base = n;
         }
         let end = self.base + self.window.len() as u64;
-        if n >= self.base && n < end {
-            self.window[(n - self.base) as usize] = i;
+        if let Some(at) = self.window_index(n) {
+            self.window[at] = i;
         } else if n >= end && n - end <= GAP_MAX {
             for _ in end..n {
                 self.window.push_back(NO_SLOT);
@@ -126,13 +116,10 @@ impl TaskTable {
     }
 
     pub fn remove(&mut self, id: &TaskId) {
-        let n = id.get();
-        let in_window = n
-            .checked_sub(self.base)
-            .and_then(|at| usize::try_from(at).ok())
-            .and_then(|at| self.window.get_mut(at))
-            .filter(|i| **i != NO_SLOT)
-            .map(|i| std::mem::replace(i, NO_SLOT));
+        let in_window = self
+            .window_index(id.get())
+            .filter(|&at| self.window[at] != NO_SLOT)
+            .map(|at| std::mem::replace(&mut self.window[at], NO_SLOT));
         let Some(i) = in_window.or_else(|| self.others.remove(id)) else {
             return;
         };
@@ -246,8 +233,8 @@ impl State {
         let mut past = base.clone();
         past.keep_finished = true;
         for task in live.tasks.values() {
-            if task.ended_seq.is_some_and(|s| s < first_seq) && !past.tasks.contains_key(&task.id) {
-                past.tasks.insert(task.id, task.clone());
+            if task.ended_seq.is_some_and(|s| s < first_seq) {
+                past.tasks.insert_new(task.id, || task.clone());
             }
         }
         let mut finished: Vec<(u64, TaskId)> = past
@@ -662,7 +649,7 @@ mod table_tests {
     #[test]
     fn a_long_lived_task_among_300_000_short_ones_keeps_the_window_small() {
         let mut table = TaskTable::default();
-        table.insert(id(1), stats(1)); // main
+        assert!(table.insert_new(id(1), || stats(1))); // main
         for n in 2..300_000 {
             assert!(table.insert_new(id(n), || stats(n)));
             table.remove(&id(n));
@@ -690,12 +677,12 @@ mod table_tests {
     fn many_tasks_alive_at_once_stay_in_the_window_and_far_ids_in_the_map() {
         let mut table = TaskTable::default();
         for n in 1..=100_000 {
-            table.insert(id(n), stats(n));
+            assert!(table.insert_new(id(n), || stats(n)));
         }
         assert!(table.others.is_empty(), "100,000 live tasks fit the window");
         // Ids far apart (a test's, or ids from before a reset) go to the map.
-        table.insert(id(10_000_000), stats(10_000_000));
-        table.insert(id(u64::MAX), stats(7));
+        assert!(table.insert_new(id(10_000_000), || stats(10_000_000)));
+        assert!(table.insert_new(id(u64::MAX), || stats(7)));
         assert_eq!(table.others.len(), 2);
         assert_eq!(table.len(), 100_002);
         assert_eq!(table.get(&id(u64::MAX)).map(|t| t.spawned_ms), Some(7.0));
@@ -706,7 +693,7 @@ mod table_tests {
         assert_eq!(table.len(), 2);
         assert!(table.window.is_empty());
         // The window starts again at the next id added.
-        table.insert(id(10_000_001), stats(10_000_001));
+        assert!(table.insert_new(id(10_000_001), || stats(10_000_001)));
         assert_eq!(
             table.get(&id(10_000_000)).map(|t| t.id),
             Some(id(10_000_000))

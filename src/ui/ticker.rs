@@ -12,8 +12,9 @@
 //! due soon after it (the task leeway of its scheduler), and a trace of one-thread showed the
 //! program's timer, due at 1000 ms, held back to fire with the page's own timer set for 2 ms
 //! later (2-3 ms late, against 0.5-1 ms with no page timer near it). For the same reason a tick
-//! is never armed for between [`BEFORE_MS`] before and [`GUARD_MS`] after the earliest traced sleep (a tick planned for 4 ms
-//! after it had held it back 5 ms): it is planned for [`GUARD_MS`] after it instead.
+//! is never armed for between [`BEFORE_MS`] before and [`GUARD_MS`] after the earliest traced
+//! sleep (a tick planned for 4 ms after it had held it back 5 ms): it is armed for [`GUARD_MS`]
+//! after it instead.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -97,13 +98,15 @@ impl Ticker {
             timeout: None,
             tick: Box::new(tick),
         }));
-        let timeout = arm(
-            Rc::downgrade(&state),
-            arm_at(planned, next_timer_due()) - now,
-        );
+        let timeout = arm_for(Rc::downgrade(&state), planned, now);
         state.borrow_mut().timeout = Some(timeout);
         Ticker { _state: state }
     }
+}
+
+/// Arms the tick planned for `planned` (see [`arm_at`]).
+fn arm_for(state: Weak<RefCell<State>>, planned: f64, now: f64) -> Timeout {
+    arm(state, arm_at(planned, next_timer_due()) - now)
 }
 
 fn arm(state: Weak<RefCell<State>>, ms: f64) -> Timeout {
@@ -120,15 +123,15 @@ fn fire(weak: &Weak<RefCell<State>>) {
         state.borrow_mut().timeout = Some(arm(weak.clone(), f64::from(ms)));
         return;
     }
-    // The tick runs with the state unborrowed (it may drop the ticker: then nothing is re-armed).
+    // The tick runs with the state unborrowed (it may drop the ticker: then the timer armed
+    // below goes with the state when `state` is dropped at the end).
     let mut tick = std::mem::replace(&mut state.borrow_mut().tick, Box::new(|| {}));
     tick();
     let mut s = state.borrow_mut();
     s.tick = tick;
     let now = now_ms();
     s.planned = next_planned(s.planned, now, s.period);
-    let at = arm_at(s.planned, next_timer_due());
-    s.timeout = Some(arm(weak.clone(), at - now));
+    s.timeout = Some(arm_for(weak.clone(), s.planned, now));
 }
 
 #[cfg(test)]

@@ -1212,6 +1212,11 @@ async fn run_names_infinity_and_cuts_a_huge_value_as_the_address_does() {
     wait_for_notice("(1048576 characters)").await;
 }
 
+/// A line of a hello-sleep run under way, on show: the live view has refreshed during the run
+/// (not an earlier run's line: the lesson is running).
+const HELLO_SHOWN_RUNNING: &str =
+    "[data-scenario=hello-sleep][data-run-state=running] [data-testid=log] li[data-t-ms]";
+
 /// Waits until `selector` matches something, 5 s at most.
 async fn wait_for(selector: &str) -> web_sys::Element {
     let deadline = now_ms() + 5000.0;
@@ -1231,10 +1236,7 @@ async fn opening_another_lesson_mid_run_cancels_the_run_and_shows_none_of_its_li
     let switch = async {
         // Once this run shows Hello (not an earlier run: the lesson is running), open
         // create-task from the lesson list.
-        wait_for(
-            "[data-scenario=hello-sleep][data-run-state=running] [data-testid=log] li[data-t-ms]",
-        )
-        .await;
+        wait_for(HELLO_SHOWN_RUNNING).await;
         wait_for("a[data-lesson=create-task]")
             .await
             .dyn_into::<web_sys::HtmlElement>()
@@ -1271,10 +1273,7 @@ async fn a_page_frozen_for_two_seconds_during_a_run_says_so() {
     let run = call_run(&api, "hello-sleep".into(), params(r#"{"delay_ms": 1500}"#));
     let freeze = async {
         // Once the live view has refreshed (Hello shows), freeze the page for 2 s.
-        wait_for(
-            "[data-scenario=hello-sleep][data-run-state=running] [data-testid=log] li[data-t-ms]",
-        )
-        .await;
+        wait_for(HELLO_SHOWN_RUNNING).await;
         let start = now_ms();
         while now_ms() - start < 2000.0 {}
     };

@@ -1,7 +1,8 @@
 //! asyncscope: see asynchronous Rust run on the browser's event loop.
 //!
 //! Three layers, each looking only down:
-//! - [`trace`]: the tracer. Spawns and instruments futures on the browser event loop and records
+//! - [`trace`]: the tracer, the crate `asyncscope-trace` (crates/asyncscope-trace), used through
+//!   its public API only. Spawns and instruments futures on the browser event loop and records
 //!   every poll, wake and cancellation. Knows nothing of yew or the DOM.
 //! - [`scenarios`]: the lessons, plain async Rust that uses the tracer, plus their metadata.
 //! - [`ui`]: the yew app and the page's automation contract (`window.asyncscope`).
@@ -13,5 +14,6 @@
 pub mod json;
 pub mod scenarios;
 pub mod server;
-pub mod trace;
+/// The tracer (the crate `asyncscope-trace`).
+pub use asyncscope_trace as trace;
 pub mod ui;

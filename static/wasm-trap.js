@@ -1,5 +1,5 @@
 // Shows a banner when the app's WebAssembly module stops, with a Reload button, and a Download
-// trace button: the tracer's panic hook (src/trace/panic.rs) records the panic as the failure of
+// trace button: the tracer's panic hook (crates/asyncscope-trace/src/panic.rs) records the panic as the failure of
 // the task that panicked and exports the whole recording into `asyncscopeTrapTrace` before the
 // module traps, so the moment that mattered can still be read in Perfetto.
 //

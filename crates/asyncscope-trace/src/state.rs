@@ -614,7 +614,7 @@ mod table_tests {
     use std::panic::Location;
 
     use super::*;
-    use crate::trace::Recorder;
+    use crate::Recorder;
 
     fn stats(n: u64) -> TaskStats {
         let meta = Recorder::default().task_meta("t", Location::caller(), 0, TaskKind::Spawned);

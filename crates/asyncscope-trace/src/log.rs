@@ -158,7 +158,7 @@ impl EventLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::event::EventKind;
+    use crate::event::EventKind;
 
     fn ev(t: f64) -> Event {
         Event {

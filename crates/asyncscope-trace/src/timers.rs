@@ -7,6 +7,15 @@
 //! Never early: a sleep is woken only when the clock the tracer stamps with has reached its
 //! deadline. A browser timer that fires before that (its clock and `performance.now()` differ by
 //! fractions of a millisecond) just re-arms for what is left.
+//!
+//! Never later than a raw timer for that: a `setTimeout` set inside a timer's callback is
+//! nested, and past five levels browsers stretch a delay under 4 ms to 4 ms (the HTML
+//! standard's timer clamp). Raw JS timers of a program that sleeps in a loop are nested too, but
+//! their delays are the program's (100 ms is never stretched); the queue's own re-arm for the
+//! rest of a group of deadlines (a thousand sleeps started over a millisecond end over a
+//! millisecond) is short, and stretched it made those sleeps 4 ms late. So a re-arm from a
+//! timer's callback for under 4 ms goes through a message first ([`NESTED_CLAMP_MS`]): a
+//! `MessageChannel` task, which is not a timer, sets the timer un-nested.
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -52,8 +61,11 @@ type Entry = Reverse<(u64, u32, u32)>;
 /// What the timer queue did so far (for the benchmark and the curious).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TimerStats {
-    /// Browser timers set (`setTimeout` calls).
+    /// Times the browser timer was set (`setTimeout` calls, and [`Self::hops`]).
     pub browser_timers: u64,
+    /// Of those, re-arms from a timer's callback for under 4 ms, set from a message's task so
+    /// that the browser's clamp of nested timers cannot stretch them.
+    pub hops: u64,
     /// Times the browser timer fired.
     pub firings: u64,
     /// Firings with nothing due yet by the tracer's clock (re-armed for what was left).
@@ -225,6 +237,29 @@ fn delay_ms(deadline: f64, now: f64) -> u32 {
     (deadline - now).ceil().clamp(0.0, f64::from(i32::MAX)) as u32
 }
 
+/// Browsers stretch a delay under this many ms to this many when the timer is set inside a
+/// timer's callback nested over five deep (the HTML standard's `setTimeout` steps).
+pub(crate) const NESTED_CLAMP_MS: u32 = 4;
+
+/// How the browser timer is set for a delay of `ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arm {
+    /// `setTimeout` now.
+    Timer(u32),
+    /// A message first, whose task sets the timer (un-nested): a timer's callback re-arming
+    /// for less than the clamp.
+    Hop,
+}
+
+/// How to set the browser timer for `ms` from a timer's callback (`in_timer`) or elsewhere.
+fn arm_route(ms: u32, in_timer: bool) -> Arm {
+    if in_timer && ms < NESTED_CLAMP_MS {
+        Arm::Hop
+    } else {
+        Arm::Timer(ms)
+    }
+}
+
 thread_local! {
     static QUEUE: RefCell<Queue> = RefCell::new(Queue::default());
 }
@@ -256,9 +291,10 @@ pub(crate) fn insert(deadline: f64, waker: Waker, now: f64) -> Key {
     key
 }
 
-/// The browser timer fired: wake every sleep now due, as woken by a timer at this one reading.
+/// The browser timer fired (`in_timer`), or the message of a hop arrived: wake every sleep now
+/// due, as woken by a timer at this one reading.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-fn on_timer() {
+fn on_timer(in_timer: bool) {
     let now = super::clock::now_ms();
     thread_local! {
         static WOKEN: RefCell<Vec<Waker>> = const { RefCell::new(Vec::new()) };
@@ -269,8 +305,13 @@ fn on_timer() {
         q.take_due(&mut due);
         arm
     });
-    if let Some(ms) = arm {
-        browser::set(ms);
+    match arm.map(|ms| arm_route(ms, in_timer)) {
+        Some(Arm::Timer(ms)) => browser::set(ms),
+        Some(Arm::Hop) => {
+            with_queue(|q| q.stats.hops += 1);
+            browser::hop();
+        }
+        None => {}
     }
     super::task::with_wake_source_at(super::WakeSource::Timer, now, || {
         for waker in due.drain(..) {
@@ -298,9 +339,33 @@ mod browser {
 
     thread_local! {
         /// One callback for the page's life: arming a timer allocates nothing.
-        static CALLBACK: Closure<dyn FnMut()> = Closure::new(super::on_timer);
+        static CALLBACK: Closure<dyn FnMut()> = Closure::new(|| super::on_timer(true));
         static ARMED: RefCell<Option<JsValue>> = const { RefCell::new(None) };
         static FAILED: Cell<bool> = const { Cell::new(false) };
+        /// The hop's channel: a message posted to its second port runs [`super::on_timer`] in
+        /// a task of its own (`None` where there is no `MessageChannel`).
+        static HOP: Option<(web_sys::MessageChannel, Closure<dyn FnMut()>)> = hop_channel();
+    }
+
+    fn hop_channel() -> Option<(web_sys::MessageChannel, Closure<dyn FnMut()>)> {
+        let channel = web_sys::MessageChannel::new().ok()?;
+        let callback: Closure<dyn FnMut()> = Closure::new(|| super::on_timer(false));
+        channel
+            .port1()
+            .set_onmessage(Some(callback.as_ref().unchecked_ref()));
+        Some((channel, callback))
+    }
+
+    /// Fires the queue from a task of its own, which re-arms the timer un-nested (see
+    /// [`super::NESTED_CLAMP_MS`]); with no `MessageChannel`, sets the timer for 0 ms.
+    pub fn hop() {
+        let posted = HOP.with(|hop| {
+            hop.as_ref()
+                .is_some_and(|(channel, _)| channel.port2().post_message(&JsValue::NULL).is_ok())
+        });
+        if !posted {
+            set(0);
+        }
     }
 
     /// Sets the one browser timer to fire in `ms`, replacing the one set before.
@@ -327,6 +392,7 @@ mod browser {
 #[cfg(not(target_arch = "wasm32"))]
 mod browser {
     pub fn set(_ms: u32) {}
+    pub fn hop() {}
 }
 
 #[cfg(test)]
@@ -410,6 +476,19 @@ mod tests {
             "an old key sees nothing of the new sleep"
         );
         assert_eq!(q.fired(kept), Some(7.0));
+    }
+
+    #[test]
+    fn a_timer_callback_re_arms_under_the_clamp_through_a_message() {
+        // The rest of a group of deadlines, re-armed by the callback that woke the first: a
+        // nested setTimeout under 4 ms could be stretched to 4 ms.
+        assert_eq!(arm_route(1, true), Arm::Hop);
+        assert_eq!(arm_route(0, true), Arm::Hop);
+        assert_eq!(arm_route(NESTED_CLAMP_MS - 1, true), Arm::Hop);
+        // Never stretched: at or over the clamp, or set from a message's task or a task's poll.
+        assert_eq!(arm_route(NESTED_CLAMP_MS, true), Arm::Timer(4));
+        assert_eq!(arm_route(100, true), Arm::Timer(100));
+        assert_eq!(arm_route(1, false), Arm::Timer(1));
     }
 
     #[test]

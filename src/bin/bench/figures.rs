@@ -453,6 +453,9 @@ struct TimerLateness {
     traced_rearmed: u64,
     /// Browser timers (`setTimeout`) the tracer set per round for the `sleeps` sleeps.
     traced_browser_timers: f64,
+    /// Of those, per round, re-arms from the timer's callback for under 4 ms set from a
+    /// message's task (un-nested: never stretched by the browser's clamp).
+    traced_hops: f64,
     /// JS timeouts whose callback ran before the deadline by `performance.now()`.
     js_early: usize,
 }
@@ -573,6 +576,7 @@ async fn timer_lateness() -> Result<TimerLateness, String> {
             (after.browser_timers - before.browser_timers) as f64 / TIMER_ROUNDS as f64,
             1,
         ),
+        traced_hops: round((after.hops - before.hops) as f64 / TIMER_ROUNDS as f64, 1),
         js_early: early,
     })
 }

@@ -3,6 +3,7 @@
 //! in the page, with no server.
 //!
 //! It knows nothing of yew or the DOM. Instrument with [`spawn`], [`spawn_fallible`],
+//! [`spawn_local`] (`wasm_bindgen_futures::spawn_local`'s signature: a one-word switch),
 //! [`instrument`], and the traced resources ([`sleep`], [`Semaphore`], [`channel`], [`fetch`]);
 //! read the recording with [`with_recorder`], [`subscribe`] to changes (once per frame at most),
 //! and export it with [`chrome_trace`] and [`task_rows`].
@@ -57,8 +58,8 @@ pub use semaphore::{Permit, Semaphore};
 pub use sleep::{sleep, yield_microtask, yield_now, Sleep, YieldMicrotask, YieldNow};
 pub use stats::{ResourceDetail, ResourceKind, ResourceStats, TaskState, TaskStats};
 pub use task::{
-    current_task, drop_with_reason, instrument, spawn, spawn_fallible, with_wake_source, JoinError,
-    JoinHandle, Scope, TaskAbort, Traced,
+    current_task, drop_with_reason, instrument, spawn, spawn_fallible, spawn_local,
+    with_wake_source, JoinError, JoinHandle, Scope, TaskAbort, Traced,
 };
 pub use timers::{next_timer_due, timer_stats, TimerStats};
 pub use via::{via, Via};
@@ -110,6 +111,19 @@ pub fn with_recorder<R>(f: impl FnOnce(&Recorder) -> R) -> R {
 /// Starts a fresh recording: forgets every task, resource, event and warning so far.
 pub fn reset() {
     record(Recorder::reset);
+}
+
+/// Stops recording (`false`): what was recorded stays, to read and export, and nothing more is
+/// (tasks run as before; each would-be event costs a check). Started again (`true`), the
+/// recording begins afresh: tasks alive from before are not in it. Recording is on from the
+/// start; a [`reset`] keeps it on or off.
+pub fn set_recording(on: bool) {
+    record(|r| if on { r.start() } else { r.stop() });
+}
+
+/// Whether the tracer is recording (see [`set_recording`]).
+pub fn is_recording() -> bool {
+    with_recorder(Recorder::is_recording)
 }
 
 /// Sets the caps on kept events, finished tasks and warnings, and starts a fresh recording.

@@ -105,6 +105,8 @@ impl Default for Limits {
 #[derive(Debug)]
 pub struct Recorder {
     limits: Limits,
+    /// Stopped: nothing more is recorded, and what was stays as it is.
+    stopped: bool,
     state: State,
     /// The state as of the oldest event the log still holds (its tasks and resources alive then):
     /// where a replay starts.
@@ -117,6 +119,9 @@ pub struct Recorder {
     metas: IdMap<MetaKey, Rc<TaskMeta>>,
     /// The last one given, checked first (a loop spawning one kind of task hashes nothing).
     last_meta: Option<Rc<TaskMeta>>,
+    /// The descriptions of tasks named after where they were spawned, by kind, place and size:
+    /// the name is written once per place.
+    unnamed: IdMap<(TaskKind, usize, usize), Rc<TaskMeta>>,
 }
 
 /// A task's kind, where it was spawned, its future's size and its name (interned).
@@ -132,6 +137,7 @@ impl Recorder {
     pub fn new(limits: Limits) -> Self {
         Recorder {
             limits,
+            stopped: false,
             state: State::new(limits.finished_tasks, limits.warnings, true),
             base: State::snapshot(limits.finished_tasks, limits.warnings),
             events: EventLog::new(limits.events),
@@ -139,6 +145,7 @@ impl Recorder {
             names: HashSet::default(),
             metas: IdMap::default(),
             last_meta: None,
+            unnamed: IdMap::default(),
         }
     }
 
@@ -150,7 +157,38 @@ impl Recorder {
     /// up, so events from tasks of before the reset (still alive somewhere) are ignored rather
     /// than misfiled.
     pub fn reset(&mut self) {
-        *self = Recorder::new(self.limits);
+        *self = Recorder {
+            stopped: self.stopped,
+            ..Recorder::new(self.limits)
+        };
+    }
+
+    /// Stops recording: what was recorded stays, to read and export; nothing more is.
+    pub fn stop(&mut self) {
+        self.stopped = true;
+    }
+
+    /// Starts recording again after [`Self::stop`], afresh: tasks alive from before are not in
+    /// the new recording (their events are ignored), so none is shown with what it did while
+    /// nobody recorded missing. Recording already: nothing changes.
+    pub fn start(&mut self) {
+        if self.stopped {
+            self.stopped = false;
+            self.reset();
+        }
+    }
+
+    /// Whether events are being recorded (see [`Self::stop`]).
+    pub fn is_recording(&self) -> bool {
+        !self.stopped
+    }
+
+    /// The live task `id`, if recording.
+    fn live_task(&mut self, id: TaskId) -> Option<&mut TaskStats> {
+        if self.stopped {
+            return None;
+        }
+        self.state.live_task(id)
     }
 
     /// Sets new caps, starting a fresh recording.
@@ -161,6 +199,9 @@ impl Recorder {
 
     /// Records an event if it concerns something the recording knows; returns its `seq`.
     fn record(&mut self, task: Option<TaskId>, t_ms: f64, kind: EventKind) -> Option<u64> {
+        if self.stopped {
+            return None;
+        }
         let event = Event { t_ms, task, kind };
         let seq = self.events.next_seq();
         let follow = self.state.apply(seq, &event)?;
@@ -233,6 +274,27 @@ impl Recorder {
         });
         self.metas.insert(key, Rc::clone(&meta));
         self.last_meta = Some(Rc::clone(&meta));
+        meta
+    }
+
+    /// [`Self::task_meta`] for a task with no name of its own: named after `location`
+    /// (`src/app.rs:42`).
+    pub fn task_meta_at(
+        &mut self,
+        location: &'static Location<'static>,
+        size: usize,
+        kind: TaskKind,
+    ) -> Rc<TaskMeta> {
+        let key = (kind, std::ptr::from_ref(location) as usize, size);
+        if let Some(meta) = self.unnamed.get(&key) {
+            return Rc::clone(meta);
+        }
+        let name = format!("{}:{}", location.file(), location.line());
+        let meta = self.task_meta(&name, location, size, kind);
+        if self.unnamed.len() >= NAME_CACHE {
+            self.unnamed.clear();
+        }
+        self.unnamed.insert(key, Rc::clone(&meta));
         meta
     }
 
@@ -320,7 +382,7 @@ impl Recorder {
 
     /// A future polled by the task kept a copy of its waker.
     pub fn waker_cloned(&mut self, id: TaskId) {
-        if let Some(task) = self.state.live_task(id) {
+        if let Some(task) = self.live_task(id) {
             task.waker_clones += 1;
         }
     }
@@ -329,7 +391,7 @@ impl Recorder {
     /// nothing can wake it: a lost waker. `now` is read only then: a waker is dropped on most
     /// wakes, and reading the clock costs more than the rest of this.
     pub fn waker_dropped(&mut self, id: TaskId, now: impl FnOnce() -> f64) {
-        let Some(task) = self.state.live_task(id) else {
+        let Some(task) = self.live_task(id) else {
             return;
         };
         task.waker_drops += 1;
@@ -338,13 +400,13 @@ impl Recorder {
 
     /// A copy of the waker of a traced future nested inside task `id` was made: it wakes `id` too.
     pub fn nested_waker_cloned(&mut self, id: TaskId) {
-        if let Some(task) = self.state.live_task(id) {
+        if let Some(task) = self.live_task(id) {
             task.nested_wakers += 1;
         }
     }
 
     pub fn nested_waker_dropped(&mut self, id: TaskId, now: impl FnOnce() -> f64) {
-        let Some(task) = self.state.live_task(id) else {
+        let Some(task) = self.live_task(id) else {
             return;
         };
         task.nested_wakers = task.nested_wakers.saturating_sub(1);
@@ -409,6 +471,9 @@ impl Recorder {
     /// The task's `JoinHandle` was dropped without giving its output to anyone. Recorded while
     /// the task runs (it is detached) or after it failed (nobody saw the error).
     pub fn handle_dropped(&mut self, id: TaskId, now: impl FnOnce() -> f64) {
+        if self.stopped {
+            return;
+        }
         let worth = self.state.tasks.get(&id).is_some_and(|t| {
             !t.handle_dropped && (!t.state.is_finished() || t.state == TaskState::Failed)
         });
@@ -422,6 +487,9 @@ impl Recorder {
     /// Records a never-polled warning for each spawned task scheduled since spawn for over
     /// [`NEVER_POLLED_MS`]. Walks only the tasks spawned and not yet polled, oldest first.
     pub fn check_stalled(&mut self, now: f64) {
+        if self.stopped {
+            return;
+        }
         while let Some(&(id, spawned)) = self.unpolled.front() {
             // Nothing at the front has waited a second yet: stop without looking anything up
             // (this runs at every spawn), unless the queue grew long with tasks long polled.
@@ -509,6 +577,7 @@ impl Recorder {
         }
         Recorder {
             limits: self.limits,
+            stopped: self.stopped,
             state: past,
             base: self.base.clone(),
             events: self.events.until(seq),
@@ -516,6 +585,7 @@ impl Recorder {
             names: HashSet::default(),
             metas: IdMap::default(),
             last_meta: None,
+            unnamed: IdMap::default(),
         }
     }
 

@@ -576,6 +576,24 @@ where
     spawn_traced(name, Location::caller(), future, Some(outcome))
 }
 
+/// `wasm_bindgen_futures::spawn_local`, traced: the same signature, so that switching is one
+/// word (`use asyncscope_trace::spawn_local;`). The task is named after where it is spawned
+/// (`src/app.rs:42`), and it runs detached: with no handle, nothing is recorded or warned about
+/// one being dropped. Give it a name, a handle or an error of its own with [`spawn`] and
+/// [`spawn_fallible`].
+#[track_caller]
+pub fn spawn_local<F>(future: F)
+where
+    F: Future<Output = ()> + 'static,
+{
+    let location = Location::caller();
+    start(
+        |r, size| r.task_meta_at(location, size, TaskKind::Spawned),
+        future,
+        None,
+    );
+}
+
 fn spawn_traced<F>(
     name: &str,
     location: &'static Location<'static>,
@@ -586,12 +604,34 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
+    let task = start(
+        |r, size| r.task_meta(name, location, size, TaskKind::Spawned),
+        future,
+        outcome,
+    );
+    JoinHandle {
+        handle: executor::Handle::new(task),
+        delivered: false,
+    }
+}
+
+/// Records the spawn of a task described by `meta` (given the future's size), in the scope of
+/// the task spawning it, and queues it.
+fn start<F>(
+    meta: impl FnOnce(&mut super::Recorder, usize) -> Rc<TaskMeta>,
+    future: F,
+    outcome: Option<Outcome<F::Output>>,
+) -> RawTask
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
     let id = next_task_id();
     let parent = current_task();
     let t = now_ms();
     let size = std::mem::size_of::<F>();
     record(|r| {
-        let meta = r.task_meta(name, location, size, TaskKind::Spawned);
+        let meta = meta(r, size);
         r.spawn_task(id, meta, parent, t);
     });
     let scope = current_scope();
@@ -599,10 +639,7 @@ where
     if let Some(scope) = &scope {
         scope.register(&task);
     }
-    JoinHandle {
-        handle: executor::Handle::new(task),
-        delivered: false,
-    }
+    task
 }
 
 fn current_scope() -> Option<Scope> {

@@ -1626,6 +1626,118 @@ fn tasks_queued_before_a_turn_run_in_it_one_clock_reading_after_each_poll() {
 }
 
 #[test]
+fn spawn_local_names_a_task_after_its_call_site_and_records_nothing_of_a_handle() {
+    reset();
+    let ran = Rc::new(std::cell::Cell::new(0));
+    let mut lines = Vec::new();
+    for _ in 0..2 {
+        let ran = Rc::clone(&ran);
+        lines.push(line!() + 1);
+        spawn_local(async move { ran.set(ran.get() + 1) });
+    }
+    let other = Rc::clone(&ran);
+    lines.push(line!() + 1);
+    spawn_local(async move { other.set(other.get() + 10) });
+    // A named task whose handle is dropped while it runs is recorded as detached.
+    let detached = spawn("named", async {}).id();
+    run_until_idle();
+    assert_eq!(ran.get(), 12, "every task ran");
+    let site = |line: u32| format!("{}:{line}", file!());
+    with_recorder(|rec| {
+        let tasks: Vec<&TaskStats> = rec.tasks().filter(|t| t.id != detached).collect();
+        let names: Vec<&str> = tasks.iter().map(|t| t.name()).collect();
+        assert_eq!(names, [site(lines[0]), site(lines[0]), site(lines[2])]);
+        assert!(
+            Rc::ptr_eq(&tasks[0].meta, &tasks[1].meta),
+            "one place, one description"
+        );
+        assert!(tasks
+            .iter()
+            .all(|t| t.state == TaskState::Done && !t.handle_dropped));
+        let handle_events: Vec<Option<TaskId>> = rec
+            .events()
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::HandleDropped))
+            .map(|e| e.task)
+            .collect();
+        assert_eq!(handle_events, [Some(detached)], "only the named task's");
+    });
+    assert!(warning_codes().is_empty(), "{:?}", warning_codes());
+}
+
+#[test]
+fn a_stopped_recording_stays_as_it_was_and_starts_afresh() {
+    reset();
+    set_fake_now(Some(5.0));
+    let (tx, rx) = futures::channel::oneshot::channel::<u8>();
+    let before = spawn("before", async move { rx.await.unwrap_or(0) });
+    let before_id = before.id();
+    run_until_idle();
+    let seen = |id| with_recorder(|r| r.task(id).map(|t| (t.state, t.polls)));
+    assert_eq!(seen(before_id), Some((TaskState::Idle, 1)));
+    let recorded = with_recorder(Recorder::recorded);
+
+    set_recording(false);
+    assert!(!is_recording());
+    set_recording(false);
+    // Over a second later: a task spawned and never polled would be warned about, if recorded.
+    set_fake_now(Some(10_000.0));
+    let during = spawn("during", async { 1 });
+    let during_id = during.id();
+    drop(during);
+    run_until_idle();
+    assert_eq!(with_recorder(Recorder::recorded), recorded);
+    assert_eq!(seen(during_id), None);
+    assert_eq!(seen(before_id), Some((TaskState::Idle, 1)), "as it was");
+
+    set_recording(true);
+    assert!(is_recording());
+    // `before` was alive across the stop: the fresh recording does not know it, so its wake
+    // and last poll are not misfiled under a row that missed the rest.
+    let _ = tx.send(1);
+    let after = spawn("after", async { 2 });
+    let after_id = after.id();
+    run_until_idle();
+    assert_eq!(seen(after_id), Some((TaskState::Done, 1)));
+    assert_eq!(seen(before_id), None);
+    assert_eq!(with_recorder(Recorder::task_count), 1, "afresh");
+    assert!(warning_codes().is_empty(), "{:?}", warning_codes());
+
+    set_recording(false);
+    reset();
+    assert!(!is_recording(), "a reset keeps it stopped");
+    set_recording(true);
+    set_fake_now(None);
+    drop((before, after));
+}
+
+#[test]
+fn stopping_keeps_what_was_recorded_unchanged() {
+    reset();
+    let (tx, rx) = futures::channel::oneshot::channel::<u8>();
+    let task = spawn("waits", async move { rx.await.unwrap_or(0) });
+    let id = task.id();
+    run_until_idle();
+    let snapshot = || {
+        with_recorder(|r| {
+            let t = r
+                .task(id)
+                .map(|t| (t.state, t.polls, t.wakes, t.waker_drops));
+            (r.recorded(), t, r.warnings().iter().count())
+        })
+    };
+    let before = snapshot();
+    set_recording(false);
+    let _ = tx.send(3);
+    run_until_idle();
+    drop(task);
+    drop(spawn("ignored", async {}));
+    run_until_idle();
+    assert_eq!(snapshot(), before, "frozen: no event, no count, no warning");
+    set_recording(true);
+}
+
+#[test]
 fn a_task_woken_during_a_turn_waits_for_the_next() {
     reset();
     let mut turns = 0;

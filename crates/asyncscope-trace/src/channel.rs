@@ -27,7 +27,7 @@ pub fn channel<T>(name: &str, capacity: u32) -> (Sender<T>, Receiver<T>) {
         sent: 0,
         received: 0,
     };
-    let id = record(|r| r.resource_created(name, detail, location, current_task(), now_ms()));
+    let id = super::new_resource(name, detail, location);
     let (tx, rx) = async_channel::bounded(capacity as usize);
     let meta = Rc::new(Meta {
         id,

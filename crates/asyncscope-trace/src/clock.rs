@@ -12,8 +12,22 @@ thread_local! {
     static LAST: Cell<f64> = const { Cell::new(0.0) };
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+thread_local! {
+    static READS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many times this thread read the clock (native tests: what a build without `enabled`
+/// does not do).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) fn reads() -> u64 {
+    READS.with(Cell::get)
+}
+
 /// Milliseconds since the page started (`performance.now()`).
 pub fn now_ms() -> f64 {
+    #[cfg(all(test, not(target_arch = "wasm32")))]
+    READS.with(|n| n.set(n.get() + 1));
     let t = read();
     LAST.with(|l| l.set(t));
     t

@@ -69,8 +69,7 @@ impl Request {
                 error: None,
             };
             let name = format!("{} {}", self.method, self.url);
-            let id =
-                record(|r| r.resource_created(&name, detail, location, current_task(), now_ms()));
+            let id = super::new_resource(&name, detail, location);
             let mut flight = InFlight {
                 id,
                 controller: None,

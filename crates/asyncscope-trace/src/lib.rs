@@ -73,9 +73,35 @@ thread_local! {
     static RECORDER: RefCell<Recorder> = RefCell::new(Recorder::default());
 }
 
-/// Records into the page's recorder, then tells subscribers (on the next frame). Callers never
-/// call out (poll, wake, JS) inside `f`, so the borrow cannot be re-entered.
-pub(crate) fn record<R>(f: impl FnOnce(&mut Recorder) -> R) -> R {
+/// This build records (the `enabled` feature, on by default). Off, every hook returns before
+/// reading the clock or touching the recorder, and the compiler drops what follows.
+pub(crate) const ENABLED: bool = cfg!(feature = "enabled");
+
+/// Records into the page's recorder, then tells subscribers (on the next frame); in a build
+/// without `enabled`, nothing (`f` is not called). Callers never call out (poll, wake, JS)
+/// inside `f`, so the borrow cannot be re-entered.
+pub(crate) fn record(f: impl FnOnce(&mut Recorder)) {
+    if ENABLED {
+        record_with(f);
+    }
+}
+
+/// A new resource's id, its creation recorded (by the task being polled, now) if this build
+/// records.
+pub(crate) fn new_resource(
+    name: &str,
+    detail: ResourceDetail,
+    location: &'static std::panic::Location<'static>,
+) -> ResourceId {
+    if !ENABLED {
+        return event::next_resource_id();
+    }
+    record_with(|r| r.resource_created(name, detail, location, current_task(), now_ms()))
+}
+
+/// [`record`] for what gives a value back (a task's description), made whether or not this
+/// build records.
+pub(crate) fn record_with<R>(f: impl FnOnce(&mut Recorder) -> R) -> R {
     let out = record_quietly(f);
     notify::changed();
     out
@@ -138,5 +164,8 @@ pub fn chrome_trace_json() -> String {
     with_recorder(|r| chrome_trace(r, now))
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(all(test, feature = "enabled", not(target_arch = "wasm32")))]
 mod tests;
+
+#[cfg(all(test, not(feature = "enabled"), not(target_arch = "wasm32")))]
+mod off_tests;

@@ -137,7 +137,8 @@ impl Recorder {
     pub fn new(limits: Limits) -> Self {
         Recorder {
             limits,
-            stopped: false,
+            // A build without `enabled` never records.
+            stopped: !super::ENABLED,
             state: State::new(limits.finished_tasks, limits.warnings, true),
             base: State::snapshot(limits.finished_tasks, limits.warnings),
             events: EventLog::new(limits.events),
@@ -172,7 +173,7 @@ impl Recorder {
     /// the new recording (their events are ignored), so none is shown with what it did while
     /// nobody recorded missing. Recording already: nothing changes.
     pub fn start(&mut self) {
-        if self.stopped {
+        if self.stopped && super::ENABLED {
             self.stopped = false;
             self.reset();
         }
@@ -544,6 +545,9 @@ impl Recorder {
         t: f64,
     ) -> ResourceId {
         let id = next_resource_id();
+        if self.stopped {
+            return id;
+        }
         let meta = Rc::new(ResourceMeta {
             name: Rc::from(name),
             location,

@@ -31,7 +31,7 @@ impl IoRequest {
             error: None,
         };
         let location = Location::caller();
-        let id = record(|r| r.resource_created(&name, detail, location, current_task(), now_ms()));
+        let id = super::new_resource(&name, detail, location);
         IoRequest { id, ended: false }
     }
 

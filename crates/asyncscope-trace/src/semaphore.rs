@@ -46,7 +46,7 @@ impl Semaphore {
             waiters: 0,
             max_holders: 0,
         };
-        let id = record(|r| r.resource_created(name, detail, location, current_task(), now_ms()));
+        let id = super::new_resource(name, detail, location);
         Semaphore {
             inner: Rc::new(Inner {
                 id,

@@ -22,9 +22,9 @@ use super::clock::now_ms;
 use super::devtools;
 use super::event::{next_task_id, CancelReason, TaskId, TaskKind, TaskMeta, WakeSource};
 use super::executor::{self, Outcome, RawTask};
-use super::record;
 use super::recorder::PollRecord;
 use super::warning::LONG_POLL_MS;
+use super::{record, record_with};
 
 /// A traced poll under way: polls nest when a task polls a traced future of its own.
 #[derive(Debug, Clone, Copy)]
@@ -179,7 +179,8 @@ pin_project! {
     /// A future whose polls, wakes and cancellation are recorded as task `id`.
     pub struct Traced<F: Future> {
         id: TaskId,
-        meta: Rc<TaskMeta>,
+        // `None` in a build that does not record.
+        meta: Option<Rc<TaskMeta>>,
         // An instrumented future is recorded at its first poll.
         recorded: bool,
         done: bool,
@@ -193,16 +194,16 @@ pin_project! {
     impl<F: Future> PinnedDrop for Traced<F> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            if *this.done {
+            let Some(meta) = this.meta.as_ref().filter(|_| !*this.done) else {
                 return;
-            }
+            };
             let id = *this.id;
             let reason = DROP_REASON.with(Cell::get).unwrap_or(CancelReason::Dropped);
             let now = now_ms();
             if *this.recorded {
                 record(|r| r.cancelled(id, now, reason));
             } else {
-                let meta = Rc::clone(this.meta);
+                let meta = Rc::clone(meta);
                 let owner = current_task();
                 record(|r| r.dropped_unpolled(id, meta, owner, now, reason));
             }
@@ -213,7 +214,7 @@ pin_project! {
 impl<F: Future> Traced<F> {
     fn new(
         id: TaskId,
-        meta: Rc<TaskMeta>,
+        meta: Option<Rc<TaskMeta>>,
         inner: F,
         outcome: Option<Outcome<F::Output>>,
         recorded: bool,
@@ -337,10 +338,14 @@ impl<F: Future> Future for Traced<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let Some(meta) = this.meta.as_ref() else {
+            // A build that does not record: the future as it is.
+            return this.inner.poll(cx);
+        };
         if super::stopped_by_panic() {
             return Poll::Pending; // the module trapped: nothing of it runs again
         }
-        let this = self.project();
         let id = *this.id;
         // The shared waker of an earlier poll if it still wakes the right thing; else one on
         // this poll's stack, made shared only if the future copies it.
@@ -382,7 +387,7 @@ impl<F: Future> Future for Traced<F> {
             // An instrumented future: its row starts at its first poll, under the task
             // polling it.
             *this.recorded = true;
-            let meta = Rc::clone(this.meta);
+            let meta = Rc::clone(meta);
             let parent = current_task();
             record(|r| r.first_poll(id, meta, parent, start));
         }
@@ -428,7 +433,7 @@ impl<F: Future> Future for Traced<F> {
 /// record, with no event and no clock: its scheduled time runs from the poll's end), else a
 /// wake by whatever is named (a timer, a resource handing over) or by the task being polled.
 pub(crate) fn record_wake(task: TaskId) {
-    if self_wake(task) {
+    if !super::ENABLED || self_wake(task) {
         return;
     }
     let (hint, at) = match WAKE_SOURCE.with(Cell::get) {
@@ -546,7 +551,8 @@ pub fn instrument<F: Future>(name: &str, future: F) -> Traced<F> {
     let location = Location::caller();
     let id = next_task_id();
     let size = std::mem::size_of::<F>();
-    let meta = record(|r| r.task_meta(name, location, size, TaskKind::Instrumented));
+    let meta = super::ENABLED
+        .then(|| record_with(|r| r.task_meta(name, location, size, TaskKind::Instrumented)));
     Traced::new(id, meta, future, None, false)
 }
 
@@ -627,13 +633,15 @@ where
     F::Output: 'static,
 {
     let id = next_task_id();
-    let parent = current_task();
-    let t = now_ms();
-    let size = std::mem::size_of::<F>();
-    record(|r| {
-        let meta = meta(r, size);
-        r.spawn_task(id, meta, parent, t);
-    });
+    if super::ENABLED {
+        let parent = current_task();
+        let t = now_ms();
+        let size = std::mem::size_of::<F>();
+        record(|r| {
+            let meta = meta(r, size);
+            r.spawn_task(id, meta, parent, t);
+        });
+    }
     let scope = current_scope();
     let task = executor::spawn_task(id, future, outcome, scope.clone());
     if let Some(scope) = &scope {

@@ -1604,7 +1604,13 @@ fn tasks_queued_before_a_turn_run_in_it_one_clock_reading_after_each_poll() {
     let a = spawn("a", async { 1 });
     let b = spawn("b", async { 2 });
     let (ida, idb) = (a.id(), b.id());
+    let reads = clock::reads();
     assert_eq!(run_until_idle(), 1, "both in one turn");
+    assert_eq!(
+        clock::reads() - reads,
+        3,
+        "the turn's start, and after each poll"
+    );
     set_fake_now(None);
     let polls: Vec<(TaskId, f64, f64)> = with_recorder(|r| {
         r.events()

@@ -1269,7 +1269,7 @@ async fn opening_another_lesson_mid_run_cancels_the_run_and_shows_none_of_its_li
 async fn a_page_frozen_for_two_seconds_during_a_run_says_so() {
     let api = mounted_api().await;
     // A sleep long enough for a live refresh to come first: the refresh steps aside for a
-    // sleep due within 50 ms (ui::ticker), and a 300 ms run ended before its first one.
+    // sleep due within 50 ms (asyncscope_viewer::Ticker), and a 300 ms run ended before its first one.
     let run = call_run(&api, "hello-sleep".into(), params(r#"{"delay_ms": 1500}"#));
     let freeze = async {
         // Once the live view has refreshed (Hello shows), freeze the page for 2 s.

@@ -8,9 +8,9 @@ use super::export;
 use super::lesson_texts::{use_lesson_texts, Load};
 use super::log::Log;
 use super::state::{Controller, Lab, Phase, View};
-use super::trace_panel::TracePanel;
 use crate::scenarios::{Check, Scenario};
 use crate::trace::now_ms;
+use asyncscope_viewer::TracePanel;
 
 #[derive(Properties, PartialEq)]
 pub struct LessonProps {
@@ -158,7 +158,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
 
           </div>
             if lab.view == View::Live {
-                <TracePanel generation={lab.run.generation} running={running} lesson={lesson.id}
+                <TracePanel generation={lab.run.generation} running={running} name={lesson.id}
                             permalink={export::permalink(lesson.id, &lab.inputs)} />
             }
         </main>

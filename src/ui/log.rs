@@ -8,8 +8,8 @@
 use web_sys::Element;
 use yew::prelude::*;
 
-use super::rows::rows_in_page;
 use crate::scenarios::Printed;
+use asyncscope_viewer::rows_in_page;
 
 /// The height of one row, in CSS pixels (set on the list: its line height).
 pub const ROW_PX: f64 = 20.0;

@@ -9,16 +9,7 @@ pub mod isolation;
 mod lesson;
 mod lesson_texts;
 pub mod log;
-mod loop_lanes;
-mod names;
-mod resources;
-mod rows;
-mod source;
 mod state;
-mod task_table;
-mod ticker;
-pub mod timeline;
-mod trace_panel;
 
 pub use automation::{plan_from_query, StartPlan};
 

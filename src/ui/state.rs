@@ -13,13 +13,11 @@ use std::rc::Rc;
 use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
 
-use super::ticker::Ticker;
 use crate::scenarios::{self, Params, Printed, RunCancel, RunReport, RunState, Scenario};
 use crate::trace::{now_ms, stopped_by_panic, subscribe, Subscription};
+use asyncscope_viewer::Ticker;
 
-/// How often the live views (log, status) refresh during a run: 4 times a second. Measured in
-/// `./dev bench`'s `observer_cost`: at this rate the page's work is a few ms a second.
-pub const LIVE_REFRESH_MS: u32 = 250;
+pub use asyncscope_viewer::LIVE_REFRESH_MS;
 
 /// A live refresh this much later than due means the page was frozen (nothing of the page ran:
 /// one long task, the lesson's or another script's): the run's notes say so, as they do for a

@@ -784,9 +784,9 @@ fn live_events(rec: &mut Recorder, ids: &mut Vec<trace::TaskId>, frame: usize, t
 async fn timeline_frame_ms() -> Result<TimelineFrames, String> {
     use std::collections::HashSet;
 
-    use asyncscope::ui::timeline::draw::{draw, Geometry, Palette, Scene, View};
-    use asyncscope::ui::timeline::layout::{Layout, Row};
-    use asyncscope::ui::timeline::Model;
+    use asyncscope_viewer::timeline::draw::{draw, Geometry, Palette, Scene, View};
+    use asyncscope_viewer::timeline::layout::{Layout, Row};
+    use asyncscope_viewer::timeline::Model;
 
     let (mut rec, mut ids, mut t) = big_recording();
     let end = rec.events().iter().last().map_or(0.0, |e| e.t_ms);

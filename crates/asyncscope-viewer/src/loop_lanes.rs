@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::source::Source;
 use super::timeline::format_ms;
-use crate::trace::{EventKind, Recorder, TaskId, WakeSource};
+use asyncscope_trace::{EventKind, Recorder, TaskId, WakeSource};
 
 /// Turns listed; the window can hold many more.
 const MAX_TURNS: usize = 200;

@@ -24,7 +24,7 @@ use draw::{Geometry, Palette, Scene, View, LABEL_W, LANE_H};
 use layout::{GroupKey, Layout, Row};
 pub use model::Model;
 
-use crate::trace::TaskId;
+use asyncscope_trace::TaskId;
 
 /// Groups listed as buttons under the canvas (the canvas shows them all).
 const GROUP_BUTTONS: usize = 24;

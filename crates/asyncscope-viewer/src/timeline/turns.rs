@@ -2,7 +2,7 @@
 //! fetch settling, JS) starts one, and the polls the loop ran right after belong to it. Pure.
 
 use super::model::{Await, Model};
-use crate::trace::{TaskId, WakeSource};
+use asyncscope_trace::{TaskId, WakeSource};
 
 /// Polls one macrotask's checkpoint may leave between them and still be one turn.
 const SAME_TURN_MS: f64 = 0.5;
@@ -157,7 +157,7 @@ mod tests {
     use std::panic::Location;
 
     use super::*;
-    use crate::trace::Recorder;
+    use asyncscope_trace::Recorder;
 
     #[test]
     fn a_timer_firing_for_many_tasks_is_one_block_with_its_polls() {

@@ -11,20 +11,21 @@ use super::loop_lanes::LoopLanes;
 use super::names;
 use super::resources::Resources;
 use super::source::Source;
-use super::state::LIVE_REFRESH_MS;
 use super::task_table::TaskTable;
 use super::ticker::Ticker;
 use super::timeline::{format_ms, Model, ModelRef, Timeline};
-use crate::trace::{now_ms, subscribe, with_recorder, TaskId, Warning};
+use super::LIVE_REFRESH_MS;
+use asyncscope_trace::{now_ms, subscribe, with_recorder, TaskId, Warning};
 
 #[derive(Properties, PartialEq)]
 pub struct TracePanelProps {
     /// Changes with each run, so the panel starts afresh.
     pub generation: u64,
     pub running: bool,
-    /// The lesson's id, for the download's file name.
-    pub lesson: &'static str,
-    /// The address of this lesson with its parameters.
+    /// Names the download: `asyncscope-NAME.trace.json` (the app gives the lesson's id).
+    pub name: AttrValue,
+    /// The address the "Copy link" button copies (the app gives the lesson's, with its
+    /// parameters).
     pub permalink: String,
 }
 
@@ -262,10 +263,10 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
         Callback::from(move |_: MouseEvent| scrub.set(None))
     };
     let on_download = {
-        let lesson = props.lesson;
+        let name = props.name.clone();
         let copied = copied.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Err(e) = export::download_trace(&format!("asyncscope-{lesson}.trace.json")) {
+            if let Err(e) = export::download_trace(&format!("asyncscope-{name}.trace.json")) {
                 copied.set(Some(format!("could not download: {e}")));
             }
         })
@@ -333,7 +334,7 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                         { "Download trace" }
                     </button>
                     <button type="button" data-testid="copy-permalink" onclick={on_copy}
-                            title="Copy a link to this lesson with its parameters">{ "Copy link" }</button>
+                            title="Copy a link to this page with its parameters">{ "Copy link" }</button>
                     if let Some(msg) = &*copied { <span class="muted" role="status">{ msg }</span> }
                 </div>
             </div>

@@ -2,7 +2,7 @@
 //! main #1", "'GET /api/delay/500' response 200"), for the task's event list and the replay's
 //! position. A task or resource the recording no longer holds is named by its id.
 
-use crate::trace::{Event, EventKind, Recorder, ResourceId, TaskId, TaskKind, WakeSource};
+use asyncscope_trace::{Event, EventKind, Recorder, ResourceId, TaskId, TaskKind, WakeSource};
 
 /// "main #1", or "task #1" when the recording forgot it.
 pub fn task(rec: &Recorder, id: TaskId) -> String {
@@ -66,7 +66,7 @@ mod tests {
     use std::panic::Location;
 
     use super::*;
-    use crate::trace::{ResourceDetail, ResourceEvent};
+    use asyncscope_trace::{ResourceDetail, ResourceEvent};
 
     #[test]
     fn events_name_their_tasks_and_resources() {

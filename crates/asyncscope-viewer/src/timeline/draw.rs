@@ -13,7 +13,7 @@ use super::density::{band, density, Band};
 use super::layout::{Layout, Row, Track};
 use super::model::{Await, IdMap, Lane, MarkerKind, Model, Stretch};
 use super::turns::{loop_blocks, loop_columns, Cause};
-use crate::trace::{ResourceKind, TaskId, TaskState, WakeSource};
+use asyncscope_trace::{ResourceKind, TaskId, TaskState, WakeSource};
 
 pub const LABEL_W: f64 = 170.0;
 pub const AXIS_H: f64 = 22.0;

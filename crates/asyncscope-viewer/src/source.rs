@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::trace::{with_recorder, Recorder};
+use asyncscope_trace::{with_recorder, Recorder};
 
 #[derive(Clone)]
 pub enum Source {

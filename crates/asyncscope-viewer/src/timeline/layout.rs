@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::model::{FlightClass, IdMap, Model};
-use crate::trace::{ResourceId, TaskId};
+use asyncscope_trace::{ResourceId, TaskId};
 
 /// Siblings sharing a name pattern fold into a group from this many on.
 pub const GROUP_MIN: usize = 8;
@@ -203,7 +203,7 @@ mod tests {
     use std::panic::Location;
 
     use super::*;
-    use crate::trace::{Recorder, ResourceDetail};
+    use asyncscope_trace::{Recorder, ResourceDetail};
 
     fn here() -> &'static Location<'static> {
         Location::caller()

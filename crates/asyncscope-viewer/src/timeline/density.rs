@@ -2,7 +2,7 @@
 //! what the others wait for, stacked. Pure.
 
 use super::model::{Await, Model, Stretch};
-use crate::trace::TaskId;
+use asyncscope_trace::TaskId;
 
 /// Per pixel column of a folded group: how many members were polling, scheduled, and waiting
 /// for each thing.
@@ -135,7 +135,7 @@ mod tests {
     use std::panic::Location;
 
     use super::*;
-    use crate::trace::{Recorder, ResourceDetail, ResourceEvent, WakeSource};
+    use asyncscope_trace::{Recorder, ResourceDetail, ResourceEvent, WakeSource};
 
     #[test]
     fn a_column_counts_who_polls_who_is_scheduled_and_what_the_rest_wait_for() {

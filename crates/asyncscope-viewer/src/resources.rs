@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::source::Source;
 use super::timeline::format_ms;
-use crate::trace::{describe, EventKind, Recorder, ResourceDetail, ResourceEvent, ResourceId};
+use asyncscope_trace::{describe, EventKind, Recorder, ResourceDetail, ResourceEvent, ResourceId};
 
 /// Points drawn per chart; denser series are thinned.
 const MAX_POINTS: usize = 600;

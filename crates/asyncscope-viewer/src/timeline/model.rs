@@ -19,7 +19,7 @@ use std::hash::BuildHasherDefault;
 use std::panic::Location;
 use std::rc::Rc;
 
-use crate::trace::{
+use asyncscope_trace::{
     CancelReason, EventKind, EventRef, Recorder, ResourceEvent, ResourceId, ResourceKind,
     ResourceMeta, TaskId, TaskKind, TaskState, Text, WakeSource, Warning,
 };
@@ -379,23 +379,23 @@ impl ResourceInfo {
     /// Permits or capacity: what its counter is drawn against.
     pub fn cap(&self) -> Option<u32> {
         match self.meta.initial {
-            crate::trace::ResourceDetail::Semaphore { permits, .. } => Some(permits),
-            crate::trace::ResourceDetail::Channel { capacity, .. } => Some(capacity),
+            asyncscope_trace::ResourceDetail::Semaphore { permits, .. } => Some(permits),
+            asyncscope_trace::ResourceDetail::Channel { capacity, .. } => Some(capacity),
             _ => None,
         }
     }
 
     fn api(&self) -> Option<&str> {
         match &self.meta.initial {
-            crate::trace::ResourceDetail::Request { api, .. } => Some(api),
+            asyncscope_trace::ResourceDetail::Request { api, .. } => Some(api),
             _ => None,
         }
     }
 
     fn flight_class(&self) -> Option<FlightClass> {
         match &self.meta.initial {
-            crate::trace::ResourceDetail::Fetch { .. } => Some(FlightClass::Fetch),
-            crate::trace::ResourceDetail::Request { api, .. } => {
+            asyncscope_trace::ResourceDetail::Fetch { .. } => Some(FlightClass::Fetch),
+            asyncscope_trace::ResourceDetail::Request { api, .. } => {
                 Some(FlightClass::Request(Rc::from(api.as_str())))
             }
             _ => None,
@@ -1414,7 +1414,7 @@ mod tests {
     use std::panic::Location;
 
     use super::*;
-    use crate::trace::{Limits, PollRecord, ResourceDetail};
+    use asyncscope_trace::{Limits, PollRecord, ResourceDetail};
 
     fn here() -> &'static Location<'static> {
         Location::caller()
@@ -1597,7 +1597,7 @@ mod tests {
                             .filter(|k| {
                                 self.rec.task(*k).is_some_and(|s| {
                                     s.parent == Some(id)
-                                        && s.meta.kind == crate::trace::TaskKind::Instrumented
+                                        && s.meta.kind == asyncscope_trace::TaskKind::Instrumented
                                 }) && !self.is_polling(*k)
                             })
                             .collect();

@@ -9,7 +9,7 @@ use super::draw::{
 use super::layout::{GroupKey, Row};
 use super::model::{Await, Lane, MarkerKind, Model, PollCause, Stretch};
 use super::turns::{loop_blocks, Cause};
-use crate::trace::{TaskId, WakeSource};
+use asyncscope_trace::{TaskId, WakeSource};
 
 /// What is under the pointer: a hover card's lines, and what a click there does.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use super::names;
 use super::rows::rows_in_page;
 use super::source::Source;
 use super::timeline::format_ms;
-use crate::trace::{EventKind, TaskId, TaskStats};
+use asyncscope_trace::{EventKind, TaskId, TaskStats};
 
 /// Events listed in a task's detail.
 const DETAIL_EVENTS: usize = 300;

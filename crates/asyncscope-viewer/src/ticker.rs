@@ -21,7 +21,7 @@ use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 
-use crate::trace::{next_timer_due, now_ms};
+use asyncscope_trace::{next_timer_due, now_ms};
 
 /// A tick this close before a traced sleep is due waits for it: the refresh's rendering, then the
 /// frame that paints it (the browser's compositor threads, which on a 2-core machine take the

@@ -1,0 +1,28 @@
+//! The viewer of an [`asyncscope_trace`] recording: [`TracePanel`], a yew component that draws
+//! the timeline (a lane per task, what each waited for, the event loop's turns), then tabs for
+//! the tasks (a virtualised table with each task's detail), the warnings, the resources and the
+//! event loop; a scrubber that replays a finished run event by event; and export (Chrome's Trace
+//! Event Format for Perfetto, a link to copy). It reads the recording only through the tracer's
+//! public API ([`asyncscope_trace::with_recorder`], [`asyncscope_trace::subscribe`],
+//! [`asyncscope_trace::Recorder::as_of`]), and redraws at most once per animation frame, and
+//! during a run on a clock of its own ([`Ticker`]) that steps aside for the program's timers.
+
+mod export;
+mod loop_lanes;
+mod names;
+mod panel;
+mod resources;
+mod rows;
+mod source;
+mod task_table;
+mod ticker;
+pub mod timeline;
+
+pub use export::{copy, download_trace};
+pub use panel::{TracePanel, TracePanelProps};
+pub use rows::rows_in_page;
+pub use ticker::Ticker;
+
+/// How often live views refresh during a run: 4 times a second. Measured in `./dev bench`'s
+/// `observer_cost`: at this rate the page's work is a few ms a second.
+pub const LIVE_REFRESH_MS: u32 = 250;

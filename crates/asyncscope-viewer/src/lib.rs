@@ -6,10 +6,15 @@
 //! public API ([`asyncscope_trace::with_recorder`], [`asyncscope_trace::subscribe`],
 //! [`asyncscope_trace::Recorder::as_of`]), and redraws at most once per animation frame, and
 //! during a run on a clock of its own ([`Ticker`]) that steps aside for the program's timers.
+//!
+//! In a yew app, put `<TracePanel />` where it belongs (with the stylesheet `viewer.css`). In any
+//! other page, [`mount_overlay`] adds a corner button and a drawer (Alt+Shift+S) that holds it, in
+//! a shadow root of its own.
 
 mod export;
 mod loop_lanes;
 mod names;
+mod overlay;
 mod panel;
 mod resources;
 mod rows;
@@ -19,6 +24,7 @@ mod ticker;
 pub mod timeline;
 
 pub use export::{copy, download_trace};
+pub use overlay::{mount_overlay, Overlay, OVERLAY_ATTR};
 pub use panel::{TracePanel, TracePanelProps};
 pub use rows::rows_in_page;
 pub use ticker::Ticker;

@@ -79,6 +79,11 @@ async fn the_overlay_opens_on_any_page_shows_its_tasks_and_keeps_its_styles_to_i
     .expect("the probe ran");
 
     let overlay = mount_overlay().expect("mounted");
+    let again = mount_overlay().err().unwrap_or_default();
+    assert!(
+        again.contains("already mounted"),
+        "a second call says why not: {again}"
+    );
     until("[data-asyncscope-overlay-toggle]", false).await;
     assert!(
         in_shadow("[data-asyncscope-overlay-drawer]").is_none(),

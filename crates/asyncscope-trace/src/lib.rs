@@ -7,6 +7,23 @@
 //! [`instrument`], and the traced resources ([`sleep`], [`Semaphore`], [`channel`], [`fetch`]);
 //! read the recording with [`with_recorder`], [`subscribe`] to changes (once per frame at most),
 //! and export it with [`chrome_trace`] and [`task_rows`].
+//!
+//! ```
+//! use asyncscope_trace::{self as trace, TaskState};
+//!
+//! // Like asyncio.create_task: it runs on the event loop; the handle gives its output.
+//! let answer = trace::spawn("answer", async { 6 * 7 });
+//! let asker = trace::spawn("asker", async move { answer.await.map(|n| n + 1) });
+//! # #[cfg(not(target_arch = "wasm32"))]
+//! # trace::run_until_idle(); // natively, turn the event loop by hand
+//! let done = trace::with_recorder(|r| {
+//!     r.tasks().filter(|t| t.state == TaskState::Done).map(|t| t.name().to_string()).collect::<Vec<_>>()
+//! });
+//! assert_eq!(done, ["answer", "asker"]);
+//! // Chrome's Trace Event Format, for Perfetto.
+//! assert!(trace::chrome_trace_json().contains("\"answer\""));
+//! # drop(asker);
+//! ```
 
 mod channel;
 mod clock;

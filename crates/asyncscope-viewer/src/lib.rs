@@ -10,6 +10,25 @@
 //! In a yew app, put `<TracePanel />` where it belongs (with the stylesheet `viewer.css`). In any
 //! other page, [`mount_overlay`] adds a corner button and a drawer (Alt+Shift+S) that holds it, in
 //! a shadow root of its own.
+//!
+//! ```no_run
+//! // Any page: a corner button and Alt+Shift+S open the panel in a drawer.
+//! let overlay = asyncscope_viewer::mount_overlay()?;
+//! // ...and, if the page wants it gone:
+//! overlay.unmount();
+//! # Ok::<(), String>(())
+//! ```
+//!
+//! ```no_run
+//! use asyncscope_viewer::TracePanel;
+//! use yew::prelude::*;
+//!
+//! #[component]
+//! fn Trace() -> Html {
+//!     // `running` while the program runs: the panel follows it live; after, it replays.
+//!     html! { <TracePanel generation={0} running={true} name="my-app" permalink="" /> }
+//! }
+//! ```
 
 mod export;
 mod loop_lanes;

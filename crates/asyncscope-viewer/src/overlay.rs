@@ -34,8 +34,9 @@ impl Overlay {
     }
 }
 
-/// Mounts the overlay (closed) at the end of the page's `<body>`. An error names what the page
-/// lacks (no document, or a browser without shadow roots or constructed stylesheets).
+/// Mounts the overlay (closed) at the end of the page's `<body>`. An error says why not: no
+/// document (a worker records, but has nothing to show an overlay in), no `<body>` yet, an overlay
+/// already mounted, or a browser without shadow roots or constructed stylesheets.
 pub fn mount_overlay() -> Result<Overlay, String> {
     let document = web_sys::window()
         .and_then(|w| w.document())
@@ -43,6 +44,17 @@ pub fn mount_overlay() -> Result<Overlay, String> {
     let body = document
         .body()
         .ok_or("asyncscope overlay: the page has no <body> yet")?;
+    if document
+        .query_selector(&format!("[{OVERLAY_ATTR}]"))
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        return Err(
+            "asyncscope overlay: already mounted on this page (Overlay::unmount() removes it)"
+                .to_string(),
+        );
+    }
     let host = document
         .create_element("div")
         .map_err(|_| "asyncscope overlay: could not create its element")?;

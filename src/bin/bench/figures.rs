@@ -129,6 +129,11 @@ struct TracerOverhead {
     /// Events the ring buffer dropped in a traced run to stay within its cap.
     events_dropped: u64,
     event_cap: usize,
+    /// The traced run again with the viewer's overlay mounted on the page, closed
+    /// (`asyncscope_viewer::mount_overlay`), alternating with the others.
+    traced_overlay_closed_ns_per_poll: f64,
+    /// traced with the closed overlay / traced: what the overlay costs per event when closed.
+    overlay_closed_ratio: Option<f64>,
 }
 
 /// A task that wakes itself on each poll (`wake_by_ref(); Pending`) until it has been polled
@@ -185,16 +190,21 @@ async fn tracer_overhead() -> Result<TracerOverhead, String> {
     self_waking_run(false, POLLS / 10).await?;
     self_waking_run(true, POLLS / 10).await?;
     let per_poll = |ms: f64| ms * 1e6 / f64::from(POLLS);
-    let (mut untraced, mut traced) = (Vec::new(), Vec::new());
+    let (mut untraced, mut traced, mut overlaid) = (Vec::new(), Vec::new(), Vec::new());
     let (mut recorded, mut dropped) = (0, 0);
     for _ in 0..ROUNDS {
         untraced.push(per_poll(self_waking_run(false, POLLS).await?));
         trace::reset();
         traced.push(per_poll(self_waking_run(true, POLLS).await?));
         (recorded, dropped) = trace::with_recorder(|r| (r.recorded(), r.events().dropped()));
+        let overlay = asyncscope_viewer::mount_overlay()?;
+        trace::reset();
+        overlaid.push(per_poll(self_waking_run(true, POLLS).await?));
+        overlay.unmount();
     }
     let untraced = best(&untraced).unwrap_or(f64::NAN);
     let traced = best(&traced).unwrap_or(f64::NAN);
+    let overlaid = best(&overlaid).unwrap_or(f64::NAN);
     let overhead = ratio(traced, untraced);
     Ok(TracerOverhead {
         ratio: overhead.map(|r| round(r, 3)),
@@ -207,6 +217,8 @@ async fn tracer_overhead() -> Result<TracerOverhead, String> {
         events_per_poll: round(recorded as f64 / f64::from(POLLS), 3),
         events_dropped: dropped,
         event_cap: DEFAULT_EVENT_CAP,
+        traced_overlay_closed_ns_per_poll: round(overlaid, 1),
+        overlay_closed_ratio: ratio(overlaid, traced).map(|r| round(r, 3)),
     })
 }
 

@@ -60,7 +60,8 @@ struct FirstVisit {
 type NativeFigure = fn(&Context) -> Result<Value, String>;
 
 /// The figures measured here rather than in the page, after the page's.
-const NATIVE_FIGURES: &[(&str, NativeFigure)] = &[("bundle", bundle)];
+const NATIVE_FIGURES: &[(&str, NativeFigure)] =
+    &[("bundle", bundle), ("trace_crate_size", trace_crate_size)];
 
 /// Chrome flags for steady timings: no throttling of timers or of a page it thinks hidden.
 const BENCH_ARGS: &[&str] = &[
@@ -717,6 +718,50 @@ fn bundle(context: &Context) -> Result<Value, String> {
         "stretch_goal_met": first_visit <= 250_000,
         "gzip_level": 9,
         "files": per_file,
+    }))
+}
+
+/// What adding asyncscope-trace to an app costs in its wasm: tests/size-probe (an empty yew app
+/// that spawns one task) built plain, with the tracer, and with the tracer without its `enabled`
+/// feature, by `./dev bench` into target/size-probe/VARIANT/ (the workspace's release profile:
+/// the app at opt-level "z", the tracer at 3).
+fn trace_crate_size(_: &Context) -> Result<Value, String> {
+    let wasm_gz = |variant: &str| -> Result<usize, String> {
+        let dir = Path::new(ROOT)
+            .join("target")
+            .join("size-probe")
+            .join(variant);
+        let mut files = Vec::new();
+        list_files(&dir, &mut files)
+            .map_err(|e| format!("{}: {e} (./dev bench builds it)", dir.display()))?;
+        let wasm: Vec<&PathBuf> = files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "wasm"))
+            .collect();
+        let [file] = wasm[..] else {
+            return Err(format!(
+                "{} holds {} wasm files, not one",
+                dir.display(),
+                wasm.len()
+            ));
+        };
+        gzipped_len(&std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?)
+    };
+    let (plain, traced, off) = (wasm_gz("plain")?, wasm_gz("trace")?, wasm_gz("trace-off")?);
+    let kb = |b: f64| (b / 100.0).round() / 10.0;
+    let (with_kb, without_kb) = (
+        kb(traced as f64 - plain as f64),
+        kb(off as f64 - plain as f64),
+    );
+    Ok(json!({
+        "plain_gzip_kb": kb(plain as f64),
+        "traced_gzip_kb": kb(traced as f64),
+        "off_gzip_kb": kb(off as f64),
+        "added_gzip_kb": with_kb,
+        "added_off_gzip_kb": without_kb,
+        "gzip_level": 9,
+        "goal": "added_gzip_kb <= 60 and added_off_gzip_kb <= 0 (issue 12: asyncscope-trace in an empty yew app, with and without its enabled feature)",
+        "goal_met": with_kb <= 60.0 && without_kb <= 0.0,
     }))
 }
 

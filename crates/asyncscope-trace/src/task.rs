@@ -586,12 +586,17 @@ where
 /// word (`use asyncscope_trace::spawn_local;`). The task is named after where it is spawned
 /// (`src/app.rs:42`), and it runs detached: with no handle, nothing is recorded or warned about
 /// one being dropped. Give it a name, a handle or an error of its own with [`spawn`] and
-/// [`spawn_fallible`].
+/// [`spawn_fallible`]. In a build without the `enabled` feature it is wasm-bindgen-futures' own.
 #[track_caller]
 pub fn spawn_local<F>(future: F)
 where
     F: Future<Output = ()> + 'static,
 {
+    // A build that does not record: wasm-bindgen-futures' own, so that the switch costs nothing.
+    #[cfg(target_arch = "wasm32")]
+    if !super::ENABLED {
+        return wasm_bindgen_futures::spawn_local(future);
+    }
     let location = Location::caller();
     start(
         |r, size| r.task_meta_at(location, size, TaskKind::Spawned),

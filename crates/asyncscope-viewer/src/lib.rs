@@ -30,6 +30,8 @@
 //! }
 //! ```
 
+#![warn(missing_docs)]
+
 mod export;
 mod loop_lanes;
 mod names;
@@ -40,6 +42,9 @@ mod rows;
 mod source;
 mod task_table;
 mod ticker;
+/// The timeline's model, layout and drawing: public for the benchmark's `timeline_frame_ms`
+/// (which times them on a recording of its own), not part of the viewer's API.
+#[doc(hidden)]
 pub mod timeline;
 
 pub use export::{copy, download_trace};

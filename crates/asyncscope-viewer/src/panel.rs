@@ -17,10 +17,13 @@ use super::timeline::{format_ms, Model, ModelRef, Timeline};
 use super::LIVE_REFRESH_MS;
 use asyncscope_trace::{now_ms, subscribe, with_recorder, TaskId, Warning};
 
+/// What the page tells the [`TracePanel`].
 #[derive(Properties, PartialEq)]
 pub struct TracePanelProps {
     /// Changes with each run, so the panel starts afresh.
     pub generation: u64,
+    /// A run is under way: the panel follows the recording live on a clock of its own (which
+    /// steps aside for the program's timers); otherwise the scrubber replays it event by event.
     pub running: bool,
     /// Names the download: `asyncscope-NAME.trace.json` (the app gives the lesson's id).
     pub name: AttrValue,
@@ -90,6 +93,10 @@ impl Tab {
     }
 }
 
+/// The trace panel: the timeline, then tabs for the tasks (with each task's detail), the
+/// warnings, the resources and the event loop; a scrubber that replays a finished run; export
+/// (Chrome trace JSON, a link to copy). It reads the tracer's recording and redraws when the
+/// tracer says it changed, at most once per animation frame.
 #[component]
 pub fn TracePanel(props: &TracePanelProps) -> Html {
     // Redrawn when the tracer says the recording changed (at most once a frame). While a run

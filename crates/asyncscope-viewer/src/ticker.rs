@@ -88,6 +88,7 @@ pub struct Ticker {
 }
 
 impl Ticker {
+    /// Starts ticking: `tick` runs about every `period_ms`, the first time one period from now.
     pub fn new(period_ms: u32, tick: impl FnMut() + 'static) -> Ticker {
         let period = f64::from(period_ms);
         let now = now_ms();

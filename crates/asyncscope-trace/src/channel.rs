@@ -63,6 +63,7 @@ impl Meta {
     }
 }
 
+/// The sending end of a [`channel`]; cheap to clone (clones send into the same channel).
 pub struct Sender<T> {
     inner: async_channel::Sender<T>,
     meta: Rc<Meta>,
@@ -84,6 +85,7 @@ impl<T> Drop for Sender<T> {
     }
 }
 
+/// The receiving end of a [`channel`]; cheap to clone (clones receive from the same channel).
 pub struct Receiver<T> {
     inner: async_channel::Receiver<T>,
     meta: Rc<Meta>,
@@ -106,6 +108,7 @@ impl<T> Drop for Receiver<T> {
 }
 
 impl<T> Sender<T> {
+    /// The channel's resource id.
     pub fn id(&self) -> ResourceId {
         self.meta.id
     }
@@ -115,6 +118,7 @@ impl<T> Sender<T> {
         self.inner.len()
     }
 
+    /// No message is waiting in the channel.
     pub fn is_empty(&self) -> bool {
         self.inner.is_empty()
     }
@@ -141,14 +145,17 @@ impl<T> Sender<T> {
 }
 
 impl<T> Receiver<T> {
+    /// The channel's resource id.
     pub fn id(&self) -> ResourceId {
         self.meta.id
     }
 
+    /// Messages waiting in the channel.
     pub fn len(&self) -> usize {
         self.inner.len()
     }
 
+    /// No message is waiting in the channel.
     pub fn is_empty(&self) -> bool {
         self.inner.is_empty()
     }

@@ -22,6 +22,7 @@ pub fn set_devtools_tracks(on: bool) {
     ENABLED.with(|e| e.set(on));
 }
 
+/// Whether the DevTools tracks are on (see [`set_devtools_tracks`]).
 pub fn devtools_tracks() -> bool {
     ENABLED.with(Cell::get)
 }

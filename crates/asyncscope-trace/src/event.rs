@@ -22,6 +22,7 @@ impl TaskId {
         NonZeroU64::new(n).map(TaskId)
     }
 
+    /// The id as a number (from 1).
     pub fn get(self) -> u64 {
         self.0.get()
     }
@@ -39,10 +40,12 @@ impl fmt::Display for TaskId {
 pub struct ResourceId(NonZeroU64);
 
 impl ResourceId {
+    /// The resource with id `n` (ids start at 1).
     pub fn new(n: u64) -> Option<ResourceId> {
         NonZeroU64::new(n).map(ResourceId)
     }
 
+    /// The id as a number (from 1).
     pub fn get(self) -> u64 {
         self.0.get()
     }
@@ -94,11 +97,14 @@ pub enum TaskKind {
 /// What never changes about a task: written once, shared by its stats and its `Spawned` event.
 #[derive(Debug, PartialEq)]
 pub struct TaskMeta {
+    /// The task's name; for a task from `spawn_local`, which takes none, `file:line` of
+    /// where it was spawned.
     pub name: Rc<str>,
     /// Where it was spawned or instrumented (`#[track_caller]`).
     pub location: &'static Location<'static>,
     /// `size_of` the future it runs, in bytes (tokio-console's large-future lint reads this).
     pub size: usize,
+    /// Whether it was spawned or instrumented.
     pub kind: TaskKind,
 }
 
@@ -179,6 +185,7 @@ pub enum CancelReason {
 }
 
 impl CancelReason {
+    /// The reason in words, for tables and exports: aborted, timed out, lost a select, dropped.
     pub fn as_str(self) -> &'static str {
         match self {
             CancelReason::Aborted => "aborted",
@@ -195,12 +202,15 @@ impl fmt::Display for CancelReason {
     }
 }
 
+/// What happened in an [`Event`]: to a task, or (`Resource`) to a resource.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
     /// The task was created: by `spawn` (it waits for its first poll), or by `instrument` (at its
     /// first poll, which follows at once). `parent` is the task that spawned it or first polled it.
     Spawned {
+        /// The task that spawned it or first polled it; `None` if none did.
         parent: Option<TaskId>,
+        /// Its name, location, future size and kind, shared with its stats.
         meta: Rc<TaskMeta>,
     },
     /// A poll, recorded when it returned (the event's time is its end): one event a poll, so
@@ -224,33 +234,56 @@ pub enum EventKind {
     /// counted in its `Polled`), while task `from` was being polled (if any): the task that
     /// sent, released or finished, so that an arrow can start there.
     Woken {
+        /// What called the waker.
         by: WakeSource,
+        /// The task being polled when the waker was called, if any.
         from: Option<TaskId>,
     },
     /// `abort()` was called on the task (by task `by`, or from outside any task): it is dropped
     /// at its next turn of the event loop.
-    AbortRequested { by: Option<TaskId> },
+    AbortRequested {
+        /// The task that called it; `None` if it was called from outside any task.
+        by: Option<TaskId>,
+    },
     /// A traced sleep started inside the task.
-    SleepStarted { requested_ms: f64 },
+    SleepStarted {
+        /// The length asked for, in ms.
+        requested_ms: f64,
+    },
     /// A traced sleep finished: it was asked for `requested_ms` and its timer fired after
     /// `actual_ms`.
-    SleepDone { requested_ms: f64, actual_ms: f64 },
+    SleepDone {
+        /// The length asked for, in ms.
+        requested_ms: f64,
+        /// From its start to its timer's firing, in ms (0 for a sleep of zero or less).
+        actual_ms: f64,
+    },
     /// The task's future was dropped before it completed; `unpolled` if it was never polled.
     Cancelled {
+        /// Why it was dropped.
         reason: CancelReason,
+        /// It was never polled.
         unpolled: bool,
     },
     /// The task's output was an error (a task from [`super::spawn_fallible`]), or it panicked.
-    Failed { error: Text },
+    Failed {
+        /// The error in words (its `Display`), or `panicked at file:line: message`.
+        error: Text,
+    },
     /// The task's `JoinHandle` was dropped before it gave the task's output.
     HandleDropped,
     /// The task was pending and the last copy of its waker was dropped: nothing can wake it.
     LostWaker,
     /// The task was spawned `waited_ms` ago and has not been polled yet.
-    Stalled { waited_ms: f64 },
+    Stalled {
+        /// Time since its spawn, in ms.
+        waited_ms: f64,
+    },
     /// Something happened to a resource (the event's task, if any, is the one that did it).
     Resource {
+        /// The resource it happened to.
         resource: ResourceId,
+        /// What happened to it.
         what: ResourceEvent,
     },
 }
@@ -258,7 +291,9 @@ pub enum EventKind {
 /// What never changes about a resource: written once, in its `Created` event and its stats.
 #[derive(Debug, PartialEq)]
 pub struct ResourceMeta {
+    /// The resource's name (a fetch's method and URL, a request's API and operation).
     pub name: Rc<str>,
+    /// Where it was created (`#[track_caller]`).
     pub location: &'static Location<'static>,
     /// Its state when created (permits, capacity, the request's URL...).
     pub initial: super::stats::ResourceDetail,
@@ -267,49 +302,68 @@ pub struct ResourceMeta {
 /// What happened to a resource; each carries the resource's state right after it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResourceEvent {
+    /// The resource was created.
     Created {
+        /// Its name, where it was created and its state then.
         meta: Rc<ResourceMeta>,
     },
-    /// A task started waiting (for a permit, for room or a message).
+    /// A task started waiting for a permit (recorded by [`super::Semaphore`]).
     Waiting {
+        /// Tasks waiting now, the new one included.
         waiters: u32,
     },
     /// A task stopped waiting without getting what it waited for (its wait was dropped).
     WaitCancelled {
+        /// Tasks still waiting.
         waiters: u32,
     },
     /// A permit was taken.
     Acquired {
+        /// Permits held now, this one included.
         holders: u32,
+        /// Tasks still waiting for one.
         waiters: u32,
     },
+    /// A permit was released (its [`super::Permit`] dropped).
     Released {
+        /// Permits still held.
         holders: u32,
     },
+    /// A message was sent into a channel.
     Sent {
+        /// Messages in the channel right after.
         depth: u32,
     },
+    /// A message was taken from a channel.
     Received {
+        /// Messages in the channel right after.
         depth: u32,
     },
     /// A fetch got its response headers.
     Response {
+        /// The HTTP status code.
         status: u16,
     },
     /// A fetch read its whole body.
     Body {
+        /// The body's length, in bytes.
         bytes: u64,
     },
     /// A request completed, with what it gave.
     Done {
+        /// What it gave, in words (as passed to [`super::IoRequest::done`]).
         outcome: Text,
     },
     /// A fetch or request was aborted (dropped or timed out) before it finished.
     Aborted,
-    /// A fetch failed at the network level (no response at all).
+    /// A fetch failed (no response: the network, an invalid request, or its body failed to
+    /// read), or a request ([`super::IoRequest::failed`]) did.
     Error {
+        /// What went wrong, in words.
         message: Text,
     },
+    /// The resource finished: a semaphore dropped (every clone and permit gone), a channel
+    /// closed (every sender or every receiver gone), a fetch completed.
     Closed,
 }
 
@@ -358,6 +412,7 @@ pub struct Event {
     pub t_ms: f64,
     /// The task it happened to (or, for a resource event, the task that caused it, if any).
     pub task: Option<TaskId>,
+    /// What happened.
     pub kind: EventKind,
 }
 

@@ -394,30 +394,49 @@ pub fn chrome_trace(rec: &Recorder, now_ms: f64) -> String {
 /// One task with tokio-console's columns: what `window.asyncscope.tasks()` returns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskRow {
+    /// The task's id ([`TaskId::get`]).
     pub id: u64,
+    /// The task's name.
     pub name: String,
+    /// The id of the task that spawned or first polled it, if any.
     pub parent: Option<u64>,
+    /// Its state ([`super::TaskState::as_str`]): idle, scheduled, done, cancelled or failed.
     pub state: &'static str,
+    /// Polls so far.
     pub polls: u64,
+    /// Wakes so far, self-wakes included.
     pub wakes: u64,
+    /// Wakes by the task itself.
     pub self_wakes: u64,
+    /// Copies of its waker made.
     pub waker_clones: u64,
+    /// Copies of its waker dropped.
     pub waker_drops: u64,
+    /// Time inside its own polls, in ms.
     pub busy_ms: f64,
+    /// The rest of its total (not busy, in children or scheduled), in ms.
     pub idle_ms: f64,
+    /// Time from wakes to the polls they caused, in ms, a wake still waiting for its poll
+    /// counted up to the export.
     pub scheduled_ms: f64,
     /// Time inside its polls spent polling traced futures of its own.
     pub in_children_ms: f64,
+    /// Time from its spawn to its end, or to the export while alive, in ms.
     pub total_ms: f64,
+    /// The longest single poll (its own time), in ms.
     pub max_poll_ms: f64,
+    /// Where it was spawned or instrumented, as `file:line:column`.
     pub location: String,
     /// `size_of` its future, in bytes.
     pub size_bytes: usize,
     /// `spawn` or `instrument`.
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Why it was cancelled ([`super::CancelReason::as_str`]); left out of the JSON unless
+    /// it was.
     pub cancel_reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Its error, or panic message; left out of the JSON unless it failed.
     pub error: Option<String>,
 }
 
@@ -426,10 +445,15 @@ pub struct TaskRow {
 /// lateness and the wait for the poll it caused, both).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SleepRow {
+    /// The id of the task that slept.
     pub task: u64,
+    /// The length asked for, in ms.
     pub requested_ms: f64,
+    /// When the sleep started (its first poll).
     pub started_ms: f64,
+    /// When its task was polled and found it over.
     pub polled_ms: f64,
+    /// `polled_ms - started_ms - requested_ms`, in ms.
     pub late_ms: f64,
 }
 
@@ -461,6 +485,7 @@ pub fn sleep_rows(rec: &Recorder) -> Vec<SleepRow> {
     rows
 }
 
+/// Every task the recording holds, in spawn order, with its times as of `now_ms`.
 pub fn task_rows(rec: &Recorder, now_ms: f64) -> Vec<TaskRow> {
     rec.tasks()
         .map(|t| TaskRow {

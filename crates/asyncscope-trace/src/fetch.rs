@@ -20,21 +20,28 @@ use super::via::via;
 /// A request to send with [`Request::send`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
+    /// The HTTP method (`GET`, `POST`...).
     pub method: String,
+    /// The URL, absolute or relative to the page.
     pub url: String,
+    /// Headers to send (name, value), in order; a name may repeat.
     pub headers: Vec<(String, String)>,
+    /// The body to send, as text; `None` sends none.
     pub body: Option<String>,
 }
 
 impl Request {
+    /// A `GET` of `url`.
     pub fn get(url: impl Into<String>) -> Request {
         Request::new("GET", url)
     }
 
+    /// A `POST` to `url`, with no body yet (see [`Request::body`]).
     pub fn post(url: impl Into<String>) -> Request {
         Request::new("POST", url)
     }
 
+    /// A request of `method` to `url`, with no headers and no body.
     pub fn new(method: impl Into<String>, url: impl Into<String>) -> Request {
         Request {
             method: method.into(),
@@ -44,11 +51,13 @@ impl Request {
         }
     }
 
+    /// Adds header `name: value`, after those added before.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
         self.headers.push((name.into(), value.into()));
         self
     }
 
+    /// Sets the body to send.
     pub fn body(mut self, body: impl Into<String>) -> Request {
         self.body = Some(body.into());
         self
@@ -92,9 +101,13 @@ impl Request {
 /// A response, its body read whole.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
+    /// The HTTP status code.
     pub status: u16,
+    /// The status message (`statusText`).
     pub status_text: String,
+    /// The response's headers (name, value), as the browser lists them.
     pub headers: Vec<(String, String)>,
+    /// The whole body.
     pub body: Vec<u8>,
 }
 
@@ -104,6 +117,7 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    /// The value of header `name` (in any case), if the response has it.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -112,6 +126,7 @@ impl Response {
     }
 }
 
+/// Why [`Request::send`] gave no response.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FetchError {
     /// The request could not be built (a bad URL or method, no `fetch` in this scope).

@@ -25,6 +25,8 @@
 //! # drop(asker);
 //! ```
 
+#![warn(missing_docs)]
+
 mod channel;
 mod clock;
 mod devtools;

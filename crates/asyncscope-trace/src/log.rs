@@ -10,6 +10,8 @@ use super::event::Event;
 /// holds, so a growing log never holds two copies of itself at once).
 const CHUNK: usize = 4096;
 
+/// The recording's events: the newest, up to a cap, each numbered in the whole recording
+/// (`seq`, from 0).
 #[derive(Debug, Clone)]
 pub struct EventLog {
     /// Slot `i` of the ring is `chunks[i / CHUNK][i % CHUNK]`; each chunk is allocated at its
@@ -26,7 +28,9 @@ pub struct EventLog {
 /// An event and its number in the whole recording.
 #[derive(Debug, Clone, Copy)]
 pub struct EventRef<'a> {
+    /// Its number in the whole recording.
     pub seq: u64,
+    /// The event.
     pub event: &'a Event,
 }
 
@@ -86,14 +90,17 @@ impl EventLog {
         Some((seq, old))
     }
 
+    /// Events kept.
     pub fn len(&self) -> usize {
         self.len
     }
 
+    /// No event is kept.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
+    /// Events kept at most.
     pub fn cap(&self) -> usize {
         self.cap
     }

@@ -18,6 +18,7 @@ use super::task::drop_with_reason;
 /// A [`timeout`] ran out before its future completed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Elapsed {
+    /// The timeout's length, in ms.
     pub after_ms: f64,
 }
 
@@ -40,6 +41,7 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 }
 
 pin_project! {
+    /// The future [`timeout`] returns.
     pub struct Timeout<F> {
         #[pin]
         inner: Option<F>,
@@ -82,6 +84,8 @@ pub fn select<A: Future, B: Future>(a: A, b: B) -> Select<A, B> {
 }
 
 pin_project! {
+    /// The future [`select`] returns: the output of the first to complete, `Either::Left` for
+    /// `a`, `Either::Right` for `b`.
     pub struct Select<A, B> {
         #[pin]
         a: Option<A>,

@@ -60,9 +60,11 @@ pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 /// A poll as the task that ran it saw it (see [`Recorder::polled`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PollRecord {
+    /// When the poll began.
     pub start_ms: f64,
     /// Time spent polling traced futures nested in it.
     pub children_ms: f64,
+    /// It returned `Poll::Ready`.
     pub ready: bool,
     /// Times the task woke itself during the poll.
     pub self_wakes: u16,
@@ -86,9 +88,11 @@ impl PollRecord {
 /// Caps on what the recorder keeps, so memory stays bounded however long a page runs.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
+    /// Events kept (see [`DEFAULT_EVENT_CAP`]).
     pub events: usize,
     /// Finished tasks kept; closed resources are kept up to the same number.
     pub finished_tasks: usize,
+    /// Warnings kept (see [`DEFAULT_WARNING_CAP`]).
     pub warnings: usize,
 }
 
@@ -102,6 +106,9 @@ impl Default for Limits {
     }
 }
 
+/// A recording: its tasks, resources, events and warnings, and what it needs to replay
+/// any moment it still holds events of. The page records into one (see
+/// [`super::with_recorder`]); tests feed their own.
 #[derive(Debug)]
 pub struct Recorder {
     limits: Limits,
@@ -134,6 +141,7 @@ impl Default for Recorder {
 }
 
 impl Recorder {
+    /// An empty recording within `limits`, recording if this build records.
     pub fn new(limits: Limits) -> Self {
         Recorder {
             limits,
@@ -150,6 +158,7 @@ impl Recorder {
         }
     }
 
+    /// The caps it keeps within.
     pub fn limits(&self) -> Limits {
         self.limits
     }
@@ -406,6 +415,8 @@ impl Recorder {
         }
     }
 
+    /// A copy of the waker of a traced future nested inside task `id` was dropped: as
+    /// [`Self::waker_dropped`], the last waker going while the task is idle is a lost waker.
     pub fn nested_waker_dropped(&mut self, id: TaskId, now: impl FnOnce() -> f64) {
         let Some(task) = self.live_task(id) else {
             return;
@@ -520,10 +531,13 @@ impl Recorder {
         }
     }
 
+    /// A traced sleep of `requested_ms` started in task `id`.
     pub fn sleep_started(&mut self, id: TaskId, requested_ms: f64, t: f64) {
         self.record(Some(id), t, EventKind::SleepStarted { requested_ms });
     }
 
+    /// A traced sleep of task `id`, asked for `requested_ms`, is over: its timer fired
+    /// `actual_ms` after it started.
     pub fn sleep_done(&mut self, id: TaskId, requested_ms: f64, actual_ms: f64, t: f64) {
         self.record(
             Some(id),
@@ -605,6 +619,7 @@ impl Recorder {
         self.state.tasks.len()
     }
 
+    /// Task `id`, if this recording holds it.
     pub fn task(&self, id: TaskId) -> Option<&TaskStats> {
         self.state.tasks.get(&id)
     }
@@ -616,6 +631,7 @@ impl Recorder {
         resources.into_iter()
     }
 
+    /// Resource `id`, if this recording holds it.
     pub fn resource_stats(&self, id: ResourceId) -> Option<&ResourceStats> {
         self.state.resources.get(&id)
     }
@@ -630,10 +646,12 @@ impl Recorder {
         self.state.resources_dropped
     }
 
+    /// The events kept, oldest first.
     pub fn events(&self) -> &EventLog {
         &self.events
     }
 
+    /// The warnings raised (those kept).
     pub fn warnings(&self) -> &Warnings {
         &self.state.warnings
     }

@@ -12,6 +12,8 @@ use super::stats::ResourceDetail;
 use super::task::current_task;
 use super::via::{via, Via};
 
+/// A request of a browser API under way, traced as a resource. End it with
+/// [`IoRequest::done`] or [`IoRequest::failed`]; dropped before either, it is recorded as aborted.
 pub struct IoRequest {
     id: ResourceId,
     ended: bool,
@@ -35,6 +37,7 @@ impl IoRequest {
         IoRequest { id, ended: false }
     }
 
+    /// The request's resource id.
     pub fn id(&self) -> ResourceId {
         self.id
     }

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+/// The newest items pushed, up to a cap, and a count of those pushed out.
 #[derive(Debug, Clone)]
 pub struct Ring<T> {
     items: VecDeque<T>,
@@ -31,14 +32,17 @@ impl<T> Ring<T> {
         self.items.push_back(item);
     }
 
+    /// Items held.
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
+    /// No item is held.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
+    /// Items held at most.
     pub fn cap(&self) -> usize {
         self.cap
     }
@@ -65,6 +69,7 @@ impl<T> Ring<T> {
             .map(move |(i, item)| (start + i, item))
     }
 
+    /// Empties it and sets its [`Ring::dropped`] count back to 0.
     pub fn clear(&mut self) {
         self.items.clear();
         self.dropped = 0;

@@ -38,6 +38,8 @@ impl Drop for Inner {
 
 impl Semaphore {
     #[track_caller]
+    /// A semaphore named `name` with `permits` permits, recorded as created where this is
+    /// called.
     pub fn new(name: &str, permits: u32) -> Semaphore {
         let location = Location::caller();
         let detail = ResourceDetail::Semaphore {
@@ -57,6 +59,7 @@ impl Semaphore {
         }
     }
 
+    /// The semaphore's resource id.
     pub fn id(&self) -> ResourceId {
         self.inner.id
     }

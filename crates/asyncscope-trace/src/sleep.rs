@@ -35,12 +35,14 @@ enum State {
     Done,
 }
 
+/// The future [`sleep`] returns.
 pub struct Sleep {
     requested_ms: f64,
     state: State,
 }
 
 impl Sleep {
+    /// The length asked for, in ms.
     pub fn requested_ms(&self) -> f64 {
         self.requested_ms
     }
@@ -126,6 +128,7 @@ pub fn yield_now() -> YieldNow {
     }
 }
 
+/// The future [`yield_now`] returns.
 pub struct YieldNow {
     timer: Option<Timeout>,
     shared: Rc<Shared>,
@@ -161,6 +164,7 @@ pub fn yield_microtask() -> YieldMicrotask {
     YieldMicrotask { yielded: false }
 }
 
+/// The future [`yield_microtask`] returns.
 pub struct YieldMicrotask {
     yielded: bool,
 }

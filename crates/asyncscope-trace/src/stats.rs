@@ -13,19 +13,23 @@ use std::rc::Rc;
 
 use super::event::{CancelReason, ResourceId, ResourceMeta, TaskId, TaskMeta, Text};
 
+/// Where a task is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskState {
     /// Pending, and nothing has woken it yet.
     Idle,
     /// Woken (or just spawned) and waiting for its next poll.
     Scheduled,
+    /// Completed: a poll returned `Ready`.
     Done,
+    /// Dropped before it completed (see [`TaskStats::cancel_reason`]).
     Cancelled,
     /// Completed with an error (a task from `spawn_fallible`), or panicked.
     Failed,
 }
 
 impl TaskState {
+    /// The state in words, for tables and exports: idle, scheduled, done, cancelled, failed.
     pub fn as_str(self) -> &'static str {
         match self {
             TaskState::Idle => "idle",
@@ -36,6 +40,7 @@ impl TaskState {
         }
     }
 
+    /// Done, cancelled or failed: it will not be polled again.
     pub fn is_finished(self) -> bool {
         matches!(
             self,
@@ -47,25 +52,36 @@ impl TaskState {
 /// What tokio-console shows for a task: who it is, where it was spawned, and where its time went.
 #[derive(Debug, Clone)]
 pub struct TaskStats {
+    /// The task's id.
     pub id: TaskId,
+    /// Its name, location, future size and kind, shared with its `Spawned` event.
     pub meta: Rc<TaskMeta>,
+    /// The task that spawned it (for an instrumented future, first polled it), if any.
     pub parent: Option<TaskId>,
+    /// Where it is now.
     pub state: TaskState,
     /// When it was spawned; for an instrumented future, when it was first polled.
     pub spawned_ms: f64,
+    /// When it completed, was cancelled or failed; `None` while alive.
     pub ended_ms: Option<f64>,
     /// The event that finished it.
     pub ended_seq: Option<u64>,
+    /// Why it was cancelled; `None` unless it was.
     pub cancel_reason: Option<CancelReason>,
     /// `abort()` was called on it, by this task (or from outside any task).
     pub abort_requested: Option<Option<TaskId>>,
+    /// Its error, or panic message; `None` unless it failed.
     pub error: Option<Text>,
+    /// Polls so far.
     pub polls: u64,
+    /// Wakes so far, self-wakes included.
     pub wakes: u64,
+    /// Wakes by the task itself: during its own polls, or by [`super::WakeSource::ItSelf`].
     pub self_wakes: u64,
     /// Copies of the task's waker made (by the futures it polls) and dropped. Not events: a
     /// replayed moment does not know them (see `wakers_known`).
     pub waker_clones: u64,
+    /// Copies of its waker dropped (see `waker_clones`).
     pub waker_drops: u64,
     /// False in a replayed moment, which rebuilds stats from events and cannot count wakers.
     pub wakers_known: bool,
@@ -128,10 +144,12 @@ impl TaskStats {
         }
     }
 
+    /// The task's name.
     pub fn name(&self) -> &str {
         &self.meta.name
     }
 
+    /// Where it was spawned or instrumented.
     pub fn location(&self) -> &'static Location<'static> {
         self.meta.location
     }
@@ -177,15 +195,21 @@ impl TaskStats {
     }
 }
 
+/// The kinds of traced resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResourceKind {
+    /// A [`super::Semaphore`].
     Semaphore,
+    /// A [`super::channel`].
     Channel,
+    /// A fetch ([`super::fetch::Request::send`]).
     Fetch,
+    /// A request of another browser API ([`super::IoRequest`]).
     Request,
 }
 
 impl ResourceKind {
+    /// The kind in words, for tables and exports: semaphore, channel, fetch, request.
     pub fn as_str(self) -> &'static str {
         match self {
             ResourceKind::Semaphore => "semaphore",
@@ -199,38 +223,62 @@ impl ResourceKind {
 /// A resource's current state, by kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResourceDetail {
+    /// A semaphore's permits, and who holds and waits for them.
     Semaphore {
+        /// Its permits, as made.
         permits: u32,
+        /// Permits held now.
         holders: u32,
+        /// Tasks waiting for a permit now.
         waiters: u32,
+        /// The most permits held at once so far.
         max_holders: u32,
     },
+    /// A channel's depth and traffic.
     Channel {
+        /// Messages it holds at most.
         capacity: u32,
+        /// Messages in it after its last send or receive.
         depth: u32,
+        /// The greatest depth so far.
         max_depth: u32,
+        /// Messages sent so far.
         sent: u64,
+        /// Messages received so far.
         received: u64,
     },
+    /// A fetch: what it asked for, and how it went.
     Fetch {
+        /// The HTTP method.
         method: String,
+        /// The URL asked for.
         url: String,
+        /// The response's HTTP status; `None` until its headers came.
         status: Option<u16>,
+        /// The body's length in bytes; `None` until it was read whole.
         bytes: Option<u64>,
+        /// It was dropped before it finished.
         aborted: bool,
+        /// Why it failed, in words; `None` unless it did.
         error: Option<Text>,
     },
     /// A request of some other browser API (see `IoRequest`).
     Request {
+        /// The API, as given to [`super::IoRequest::start`] (`indexeddb`...).
         api: String,
+        /// What was asked of it (`getAll students`...).
         operation: String,
+        /// What it gave, in words; `None` until it completed.
         outcome: Option<Text>,
+        /// It was dropped before it ended.
         aborted: bool,
+        /// Why it failed, in words; `None` unless it did.
         error: Option<Text>,
     },
 }
 
 impl ResourceDetail {
+    /// Which kind of resource this is.
     pub fn kind(&self) -> ResourceKind {
         match self {
             ResourceDetail::Semaphore { .. } => ResourceKind::Semaphore,
@@ -315,22 +363,30 @@ impl ResourceDetail {
     }
 }
 
+/// What the recording knows of a resource: who it is, when it lived, its state now.
 #[derive(Debug, Clone)]
 pub struct ResourceStats {
+    /// The resource's id.
     pub id: ResourceId,
+    /// Its name, where it was created and its state then.
     pub meta: Rc<ResourceMeta>,
+    /// When it was created.
     pub created_ms: f64,
+    /// When it closed, was aborted, failed or completed; `None` while open.
     pub closed_ms: Option<f64>,
     /// The event that closed it.
     pub closed_seq: Option<u64>,
+    /// Its state now, by kind.
     pub detail: ResourceDetail,
 }
 
 impl ResourceStats {
+    /// The resource's name.
     pub fn name(&self) -> &str {
         &self.meta.name
     }
 
+    /// Where it was created.
     pub fn location(&self) -> &'static Location<'static> {
         self.meta.location
     }

@@ -230,6 +230,7 @@ impl<F: Future> Traced<F> {
         }
     }
 
+    /// The id it is recorded as.
     pub fn id(&self) -> TaskId {
         self.id
     }
@@ -675,6 +676,7 @@ struct ScopeInner {
 }
 
 impl Scope {
+    /// An empty scope.
     pub fn new() -> Scope {
         Scope::default()
     }
@@ -758,6 +760,7 @@ pub struct JoinHandle<T> {
 }
 
 impl<T: 'static> JoinHandle<T> {
+    /// The task's id.
     pub fn id(&self) -> TaskId {
         self.handle.task.header().id
     }
@@ -818,15 +821,18 @@ pub struct TaskAbort {
 }
 
 impl TaskAbort {
+    /// Cancels the task, as [`JoinHandle::abort`] does.
     pub fn abort(&self) {
         executor::abort(self.task.header());
     }
 
+    /// The task's id.
     pub fn id(&self) -> TaskId {
         self.task.header().id
     }
 }
 
+/// Why a [`JoinHandle`] gave no output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JoinError {
     /// The task was aborted, or its future dropped, before it completed.

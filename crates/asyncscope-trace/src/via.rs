@@ -37,6 +37,7 @@ pub(crate) fn via_polls<F: Future>(source: WakeSource, future: F) -> Via<F> {
 }
 
 pin_project! {
+    /// The future [`via`] returns: `future`'s output, its wakes named as `source`'s.
     pub struct Via<F> {
         source: WakeSource,
         wrap: bool,

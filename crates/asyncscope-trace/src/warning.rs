@@ -19,20 +19,39 @@ pub const LARGE_FUTURE_BYTES: usize = 1024;
 /// Warnings kept before the oldest are dropped (and counted).
 pub const DEFAULT_WARNING_CAP: usize = 1000;
 
+/// What a warning is about, with its figures.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WarningKind {
     /// Polls that ran this long (the worst one): nothing else on the page ran meanwhile.
-    LongPoll { worst_ms: f64 },
+    LongPoll {
+        /// The longest such poll, in ms (time in traced futures nested in it included).
+        worst_ms: f64,
+    },
     /// The task is pending and nobody holds its waker: it can never be woken.
     LostWaker,
     /// More than half of the task's wakes were by itself: it is busy-looping through the queue.
-    SelfWakeStorm { self_wakes: u64, wakes: u64 },
+    SelfWakeStorm {
+        /// Wakes by the task itself so far.
+        self_wakes: u64,
+        /// All its wakes so far, self-wakes included.
+        wakes: u64,
+    },
     /// The spawned task waited this long without its first poll.
-    NeverPolled { waited_ms: f64 },
+    NeverPolled {
+        /// From its spawn to the check that found it unpolled, or to its first poll if that
+        /// came first, in ms.
+        waited_ms: f64,
+    },
     /// The task failed and its `JoinHandle` was dropped: nobody will see the error.
-    ErrorDropped { error: Text },
+    ErrorDropped {
+        /// The error nobody saw, in words.
+        error: Text,
+    },
     /// The future takes this many bytes (tokio-console's large-future lint).
-    LargeFuture { bytes: usize },
+    LargeFuture {
+        /// `size_of` the future, in bytes.
+        bytes: usize,
+    },
 }
 
 impl WarningKind {
@@ -60,8 +79,10 @@ impl WarningKind {
     }
 }
 
+/// A warning about one task: one per task and kind, updated each time it recurs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Warning {
+    /// The task it is about.
     pub task: TaskId,
     /// The task's name, kept so that a warning reads well after the task is forgotten.
     pub task_name: std::rc::Rc<str>,
@@ -69,9 +90,11 @@ pub struct Warning {
     pub kind: WarningKind,
     /// The event that first raised it (its `seq`), and when.
     pub event: u64,
+    /// When it was first raised.
     pub t_ms: f64,
     /// The event that raised it last, and when.
     pub last_event: u64,
+    /// When it was last raised.
     pub last_t_ms: f64,
     /// How many times it was raised (long polls: how many long polls).
     pub count: u64,
@@ -134,6 +157,7 @@ pub struct Warnings {
 }
 
 impl Warnings {
+    /// No warnings yet, keeping at most `cap` (at least one).
     pub fn new(cap: usize) -> Self {
         Warnings {
             list: VecDeque::new(),
@@ -217,19 +241,23 @@ impl Warnings {
         }
     }
 
+    /// Whether `task` has a warning of `kind`'s kind (its figures aside) that still holds.
     pub fn is_active(&self, task: TaskId, kind: &WarningKind) -> bool {
         self.position(task, kind.slot())
             .is_some_and(|i| self.list[i].active)
     }
 
+    /// The warnings kept, in the order first raised.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Warning> + ExactSizeIterator {
         self.list.iter()
     }
 
+    /// Warnings kept.
     pub fn len(&self) -> usize {
         self.list.len()
     }
 
+    /// No warning is kept.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
@@ -239,6 +267,7 @@ impl Warnings {
         self.dropped
     }
 
+    /// Warnings kept at most.
     pub fn cap(&self) -> usize {
         self.cap
     }

@@ -149,6 +149,25 @@ async fn the_overlay_opens_on_any_page_shows_its_tasks_and_keeps_its_styles_to_i
     press("KeyS", true, true);
     until("[data-asyncscope-overlay-drawer]", true).await;
 
+    // Recording turned off: the panel says so, in words, and still shows what was recorded.
+    trace::set_recording(false);
+    press("KeyS", true, true);
+    until("[data-testid=recording-off]", false).await;
+    let said = in_shadow("[data-testid=recording-off]")
+        .and_then(|p| p.text_content())
+        .unwrap_or_default();
+    assert!(said.contains("Recording is off"), "{said}");
+    let shown = in_shadow("[data-asyncscope-overlay-drawer]")
+        .and_then(|d| d.text_content())
+        .unwrap_or_default();
+    assert!(
+        shown.contains("overlay-probe"),
+        "what was recorded stays shown"
+    );
+    trace::set_recording(true);
+    press("Escape", false, false);
+    until("[data-asyncscope-overlay-drawer]", true).await;
+
     overlay.unmount();
     assert!(
         document()

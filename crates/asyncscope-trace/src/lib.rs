@@ -94,7 +94,7 @@ thread_local! {
 
 /// This build records (the `enabled` feature, on by default). Off, every hook returns before
 /// reading the clock or touching the recorder, and the compiler drops what follows.
-pub(crate) const ENABLED: bool = cfg!(feature = "enabled");
+pub const ENABLED: bool = cfg!(feature = "enabled");
 
 /// Records into the page's recorder, then tells subscribers (on the next frame); in a build
 /// without `enabled`, nothing (`f` is not called). Callers never call out (poll, wake, JS)

@@ -71,6 +71,20 @@ impl Pacing {
     }
 }
 
+/// Why the recording does not grow, in words, when it does not.
+fn not_recording() -> Option<&'static str> {
+    if asyncscope_trace::is_recording() {
+        None
+    } else if asyncscope_trace::ENABLED {
+        Some("Recording is off (set_recording(false)): this is what was recorded until then.")
+    } else {
+        Some(
+            "This build records nothing: asyncscope-trace was built without its `enabled` \
+             feature.",
+        )
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
     Tasks,
@@ -345,6 +359,10 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                     if let Some(msg) = &*copied { <span class="muted" role="status">{ msg }</span> }
                 </div>
             </div>
+
+            if let Some(why) = not_recording() {
+                <p class="recording-off" role="status" data-testid="recording-off">{ why }</p>
+            }
 
             <Timeline model={ModelRef(model)} version={model_version} {range} running={props.running} cursor={cursor.as_ref().map(|c| c.0)}
                       selected={*selected} on_select={on_select.clone()} focus={*focus} {on_window} />

@@ -249,7 +249,7 @@ fn run_turn() {
         return; // the module trapped: nothing of it runs again (see `stopped_by_panic`)
     }
     let mut left = QUEUE.with(|q| q.borrow().len());
-    let mut t = if super::ENABLED { now_ms() } else { 0.0 };
+    let mut t = clock_or(0.0);
     while left > 0 {
         left -= 1;
         let Some(task) = QUEUE.with(|q| q.borrow_mut().pop_front()) else {
@@ -272,7 +272,7 @@ fn run(task: &RawTask, start: f64) -> f64 {
         let drop_future = header.vtable.drop_future;
         // SAFETY: `task` holds a reference; the stage is not borrowed.
         with_drop_reason(CancelReason::Aborted, || unsafe { drop_future(task.0) });
-        let end = if super::ENABLED { now_ms() } else { start };
+        let end = clock_or(start);
         record(|r| r.cancelled(id, end, CancelReason::Aborted));
         finish(header, Status::Cancelled, end);
         return end;
@@ -283,28 +283,22 @@ fn run(task: &RawTask, start: f64) -> f64 {
         Waker::from_raw(RawWaker::new(task.0.as_ptr() as *const (), &WAKER_VTABLE))
     });
     let outer_scope = header.scope.as_ref().map(|s| scope_swap(Some(s.clone())));
-    if !super::ENABLED {
-        // A build that does not record: the poll alone.
-        let poll = header.vtable.poll;
-        // SAFETY: as below.
-        let result = unsafe { poll(task.0, &mut Context::from_waker(&waker)) };
-        if let Some(outer) = outer_scope {
-            scope_swap(outer);
-        }
-        if result.is_some() {
-            finish(header, Status::Completed, start);
-        }
-        return start;
-    }
-    let mut scope = PollScope::enter(id, start);
+    // A build that does not record keeps no poll stack: the poll alone.
+    let mut scope = super::ENABLED.then(|| PollScope::enter(id, start));
     let poll = header.vtable.poll;
     // SAFETY: `task` holds a reference; the stage is not borrowed.
     let result = unsafe { poll(task.0, &mut Context::from_waker(&waker)) };
-    let end = now_ms();
-    let frame = scope.leave(end);
+    let end = clock_or(start);
+    let frame = scope.as_mut().and_then(|s| s.leave(end));
     drop(scope);
     if let Some(outer) = outer_scope {
         scope_swap(outer);
+    }
+    if !super::ENABLED {
+        if result.is_some() {
+            finish(header, Status::Completed, end);
+        }
+        return end;
     }
     let (children_ms, child_long, self_wakes) = frame.map_or((0.0, false, 0), |f| {
         (f.children, f.child_long, f.self_wakes)
@@ -330,6 +324,15 @@ fn run(task: &RawTask, start: f64) -> f64 {
     }
     devtools::poll(id, start, end);
     end
+}
+
+/// The clock, in a build that records; else `instead` (nothing reads the time of a poll then).
+fn clock_or(instead: f64) -> f64 {
+    if super::ENABLED {
+        now_ms()
+    } else {
+        instead
+    }
 }
 
 /// The task ended: whoever awaits its handle is woken by it.

@@ -639,15 +639,10 @@ where
     F::Output: 'static,
 {
     let id = next_task_id();
-    if super::ENABLED {
-        let parent = current_task();
-        let t = now_ms();
-        let size = std::mem::size_of::<F>();
-        record(|r| {
-            let meta = meta(r, size);
-            r.spawn_task(id, meta, parent, t);
-        });
-    }
+    record(|r| {
+        let meta = meta(r, std::mem::size_of::<F>());
+        r.spawn_task(id, meta, current_task(), now_ms());
+    });
     let scope = current_scope();
     let task = executor::spawn_task(id, future, outcome, scope.clone());
     if let Some(scope) = &scope {

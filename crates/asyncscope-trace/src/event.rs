@@ -92,6 +92,114 @@ pub enum TaskKind {
     Spawned,
     /// `instrument`: a future its caller awaits, traced from its first poll.
     Instrumented,
+    /// A `tracing` span (feature `tracing`): a row from its first entry, under the task that
+    /// entered it; each time it is entered is a poll (tracing enters an `#[instrument]`ed
+    /// future's span for each of its polls, and once more to drop it), and it ends when the
+    /// span closes.
+    Span,
+}
+
+impl TaskKind {
+    /// The kind in a word, for tables and exports: spawn, instrument, span.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskKind::Spawned => "spawn",
+            TaskKind::Instrumented => "instrument",
+            TaskKind::Span => "span",
+        }
+    }
+}
+
+/// Where in the source a task was spawned, instrumented or (a span) declared: a
+/// `std::panic::Location` (`#[track_caller]`), or a `tracing` span's file and line.
+#[derive(Debug, Clone, Copy, Eq)]
+pub struct Site {
+    file: &'static str,
+    line: u32,
+    column: u32,
+}
+
+impl Site {
+    /// `file:line:column`; a column of 0 means none is known (`tracing` gives none).
+    pub const fn new(file: &'static str, line: u32, column: u32) -> Site {
+        Site { file, line, column }
+    }
+
+    /// The source file, as the compiler names it (`src/main.rs`).
+    pub fn file(&self) -> &'static str {
+        self.file
+    }
+
+    /// The line, from 1 (0 if none is known).
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+
+    /// The column, from 1 (0 if none is known).
+    pub fn column(&self) -> u32 {
+        self.column
+    }
+}
+
+impl From<&'static Location<'static>> for Site {
+    fn from(l: &'static Location<'static>) -> Site {
+        Site::new(l.file(), l.line(), l.column())
+    }
+}
+
+impl PartialEq for Site {
+    fn eq(&self, other: &Site) -> bool {
+        // The same call site has the same `&'static str`: no need to compare the text.
+        self.line == other.line
+            && self.column == other.column
+            && (std::ptr::eq(self.file, other.file) || self.file == other.file)
+    }
+}
+
+impl std::hash::Hash for Site {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.file.hash(h);
+        self.line.hash(h);
+        self.column.hash(h);
+    }
+}
+
+impl fmt::Display for Site {
+    /// `file:line:column` as `Location` writes it; `file:line` without a column.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.column {
+            0 => write!(f, "{}:{}", self.file, self.line),
+            c => write!(f, "{}:{}:{c}", self.file, self.line),
+        }
+    }
+}
+
+/// How much a `tracing` event matters, as `tracing::Level` says (feature `tracing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// Something failed.
+    Error,
+    /// Something may be wrong.
+    Warn,
+    /// Something worth knowing.
+    Info,
+    /// Detail for debugging.
+    Debug,
+    /// The finest detail.
+    Trace,
+}
+
+impl Level {
+    /// The level as tracing writes it: ERROR, WARN, INFO, DEBUG, TRACE.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "ERROR",
+            Level::Warn => "WARN",
+            Level::Info => "INFO",
+            Level::Debug => "DEBUG",
+            Level::Trace => "TRACE",
+        }
+    }
 }
 
 /// What never changes about a task: written once, shared by its stats and its `Spawned` event.
@@ -100,8 +208,8 @@ pub struct TaskMeta {
     /// The task's name; for a task from `spawn_local`, which takes none, `file:line` of
     /// where it was spawned.
     pub name: Rc<str>,
-    /// Where it was spawned or instrumented (`#[track_caller]`).
-    pub location: &'static Location<'static>,
+    /// Where it was spawned or instrumented (`#[track_caller]`), or its span declared.
+    pub location: Site,
     /// `size_of` the future it runs, in bytes (tokio-console's large-future lint reads this).
     pub size: usize,
     /// Whether it was spawned or instrumented.
@@ -279,6 +387,16 @@ pub enum EventKind {
         /// Time since its spawn, in ms.
         waited_ms: f64,
     },
+    /// A `tracing` event (feature `tracing`), on the row of the span or task it was emitted in
+    /// (the event's task), or of none.
+    Log {
+        /// Its level.
+        level: Level,
+        /// Its message, then its other fields (`name=value`), as tracing's fmt writes them.
+        message: Text,
+    },
+    /// A `tracing` span closed (feature `tracing`): its row ends.
+    Closed,
     /// Something happened to a resource (the event's task, if any, is the one that did it).
     Resource {
         /// The resource it happened to.
@@ -449,6 +567,13 @@ impl fmt::Display for EventKind {
                 f.write_str("first polled")
             }
             EventKind::Spawned {
+                parent: Some(p),
+                meta,
+            } if meta.kind == TaskKind::Span => write!(f, "span entered, in {p}"),
+            EventKind::Spawned { parent: None, meta } if meta.kind == TaskKind::Span => {
+                f.write_str("span entered")
+            }
+            EventKind::Spawned {
                 parent: Some(p), ..
             } => write!(f, "spawned by {p}"),
             EventKind::Spawned { parent: None, .. } => f.write_str("spawned"),
@@ -489,6 +614,8 @@ impl fmt::Display for EventKind {
             EventKind::Stalled { waited_ms } => {
                 write!(f, "not polled {waited_ms:.0} ms after its spawn")
             }
+            EventKind::Log { level, message } => write!(f, "{} {message}", level.as_str()),
+            EventKind::Closed => f.write_str("span closed"),
             EventKind::Resource { resource, what } => write!(f, "{resource} {what}"),
         }
     }

@@ -358,6 +358,11 @@ pub fn chrome_trace(rec: &Recorder, now_ms: f64) -> String {
                     let _ = write!(out, r#","args":{{"{key}":{value}}}}}"#);
                 }
             }
+            EventKind::Log { level, message } => {
+                let mut args = String::from(r#""level":"#);
+                quoted(&mut args, level.as_str());
+                w.instant(lane, "log", message, ts, &args);
+            }
             other => {
                 w.instant(lane, "task", &other.to_string(), ts, "");
             }
@@ -429,7 +434,7 @@ pub struct TaskRow {
     pub location: String,
     /// `size_of` its future, in bytes.
     pub size_bytes: usize,
-    /// `spawn` or `instrument`.
+    /// How it came to be traced ([`super::TaskKind::as_str`]): spawn, instrument or span.
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     /// Why it was cancelled ([`super::CancelReason::as_str`]); left out of the JSON unless
@@ -506,10 +511,7 @@ pub fn task_rows(rec: &Recorder, now_ms: f64) -> Vec<TaskRow> {
             max_poll_ms: t.max_poll_ms,
             location: t.location().to_string(),
             size_bytes: t.meta.size,
-            kind: match t.meta.kind {
-                super::event::TaskKind::Spawned => "spawn",
-                super::event::TaskKind::Instrumented => "instrument",
-            },
+            kind: t.meta.kind.as_str(),
             cancel_reason: t.cancel_reason.map(|r| r.as_str()),
             error: t.error.as_ref().map(|e| e.to_string()),
         })

@@ -47,6 +47,8 @@ mod state;
 mod stats;
 mod task;
 mod timers;
+#[cfg(feature = "tracing")]
+mod tracing_layer;
 mod via;
 mod warning;
 
@@ -58,8 +60,8 @@ pub use clock::set_fake_now;
 pub use clock::{last_ms, now_ms};
 pub use devtools::{devtools_tracks, set_devtools_tracks};
 pub use event::{
-    CancelReason, Event, EventKind, ResourceEvent, ResourceId, ResourceMeta, TaskId, TaskKind,
-    TaskMeta, Text, WakeSource,
+    CancelReason, Event, EventKind, Level, ResourceEvent, ResourceId, ResourceMeta, Site, TaskId,
+    TaskKind, TaskMeta, Text, WakeSource,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use executor::run_until_idle;
@@ -81,6 +83,8 @@ pub use task::{
     with_wake_source, JoinError, JoinHandle, Scope, TaskAbort, Traced,
 };
 pub use timers::{next_timer_due, timer_stats, TimerStats};
+#[cfg(feature = "tracing")]
+pub use tracing_layer::TracingLayer;
 pub use via::{via, Via};
 pub use warning::{
     Warning, WarningKind, Warnings, DEFAULT_WARNING_CAP, LARGE_FUTURE_BYTES, LONG_POLL_MS,
@@ -188,3 +192,11 @@ mod tests;
 
 #[cfg(all(test, not(feature = "enabled"), not(target_arch = "wasm32")))]
 mod off_tests;
+
+#[cfg(all(
+    test,
+    feature = "enabled",
+    feature = "tracing",
+    not(target_arch = "wasm32")
+))]
+mod tracing_tests;

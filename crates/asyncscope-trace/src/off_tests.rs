@@ -81,3 +81,31 @@ fn an_instrumented_future_is_the_future_as_it_is() {
     // early; only its events are gone.
     let _sleep = sleep(Duration::from_millis(10));
 }
+
+/// The `tracing` layer in a build that does not record: spans and events pass through it, and
+/// it keeps nothing and reads no clock.
+#[cfg(feature = "tracing")]
+#[test]
+fn the_tracing_layer_records_nothing() {
+    use tracing_subscriber::layer::SubscriberExt;
+
+    #[tracing::instrument]
+    async fn search(query: &str) -> usize {
+        tracing::info!("searching");
+        query.len()
+    }
+
+    reset();
+    let reads = clock::reads();
+    let subscriber = tracing_subscriber::registry().with(TracingLayer);
+    let found = Rc::new(Cell::new(0));
+    let seen = Rc::clone(&found);
+    tracing::subscriber::with_default(subscriber, || {
+        spawn_local(async move { seen.set(search("rust").await) });
+        run_until_idle();
+        tracing::info_span!("sync").in_scope(|| tracing::warn!("outside"));
+    });
+    assert_eq!(found.get(), 4, "the instrumented fn ran");
+    assert_eq!(clock::reads(), reads, "no clock read");
+    with_recorder(|r| assert_eq!((r.task_count(), r.events().len()), (0, 0)));
+}

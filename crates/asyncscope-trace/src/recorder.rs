@@ -11,8 +11,8 @@ use std::panic::Location;
 use std::rc::Rc;
 
 use super::event::{
-    next_resource_id, next_task_id, CancelReason, Event, EventKind, ResourceEvent, ResourceId,
-    ResourceMeta, TaskId, TaskKind, TaskMeta, Text, WakeSource,
+    next_resource_id, next_task_id, CancelReason, Event, EventKind, Level, ResourceEvent,
+    ResourceId, ResourceMeta, Site, TaskId, TaskKind, TaskMeta, Text, WakeSource,
 };
 use super::log::EventLog;
 use super::state::{Follow, State};
@@ -128,11 +128,11 @@ pub struct Recorder {
     last_meta: Option<Rc<TaskMeta>>,
     /// The descriptions of tasks named after where they were spawned, by kind, place and size:
     /// the name is written once per place.
-    unnamed: IdMap<(TaskKind, usize, usize), Rc<TaskMeta>>,
+    unnamed: IdMap<(TaskKind, Site, usize), Rc<TaskMeta>>,
 }
 
 /// A task's kind, where it was spawned, its future's size and its name (interned).
-type MetaKey = (TaskKind, usize, usize, usize);
+type MetaKey = (TaskKind, Site, usize, usize);
 
 impl Default for Recorder {
     fn default() -> Self {
@@ -249,14 +249,15 @@ impl Recorder {
     pub fn task_meta(
         &mut self,
         name: &str,
-        location: &'static Location<'static>,
+        location: impl Into<Site>,
         size: usize,
         kind: TaskKind,
     ) -> Rc<TaskMeta> {
+        let location = location.into();
         if let Some(last) = &self.last_meta {
             if last.kind == kind
                 && last.size == size
-                && std::ptr::eq(last.location, location)
+                && last.location == location
                 && &*last.name == name
             {
                 return Rc::clone(last);
@@ -265,7 +266,7 @@ impl Recorder {
         let name = self.intern(name);
         let key = (
             kind,
-            std::ptr::from_ref(location) as usize,
+            location,
             size,
             Rc::as_ptr(&name).cast::<u8>() as usize,
         );
@@ -291,11 +292,12 @@ impl Recorder {
     /// (`src/app.rs:42`).
     pub fn task_meta_at(
         &mut self,
-        location: &'static Location<'static>,
+        location: impl Into<Site>,
         size: usize,
         kind: TaskKind,
     ) -> Rc<TaskMeta> {
-        let key = (kind, std::ptr::from_ref(location) as usize, size);
+        let location = location.into();
+        let key = (kind, location, size);
         if let Some(meta) = self.unnamed.get(&key) {
             return Rc::clone(meta);
         }
@@ -314,7 +316,7 @@ impl Recorder {
         &mut self,
         name: &str,
         parent: Option<TaskId>,
-        location: &'static Location<'static>,
+        location: impl Into<Site>,
         t: f64,
     ) -> TaskId {
         let meta = self.task_meta(name, location, 0, TaskKind::Spawned);
@@ -348,7 +350,7 @@ impl Recorder {
         &mut self,
         name: &str,
         parent: Option<TaskId>,
-        location: &'static Location<'static>,
+        location: impl Into<Site>,
         t: f64,
     ) -> TaskId {
         let meta = self.task_meta(name, location, 0, TaskKind::Instrumented);
@@ -428,9 +430,7 @@ impl Recorder {
     fn check_lost(&mut self, id: TaskId, now: impl FnOnce() -> f64) {
         let lost = self.state.tasks.get(&id).is_some_and(|t| {
             t.state == TaskState::Idle
-                && !t.nested
-                && t.wakers_alive() == 0
-                && t.nested_wakers == 0
+                && t.waker_lost()
                 && !self
                     .state
                     .warnings
@@ -478,6 +478,18 @@ impl Recorder {
     pub fn failed(&mut self, id: TaskId, error: impl Into<String>, t: f64) {
         let error: Text = Rc::new(error.into());
         self.record(Some(id), t, EventKind::Failed { error });
+    }
+
+    /// A `tracing` event at `level` (its message and fields in `message`), emitted in task or
+    /// span `task`, or outside them all.
+    pub fn log(&mut self, task: Option<TaskId>, level: Level, message: String, t: f64) {
+        let message: Text = Rc::new(message);
+        self.record(task, t, EventKind::Log { level, message });
+    }
+
+    /// Span `id` closed: its row ends.
+    pub fn closed(&mut self, id: TaskId, t: f64) {
+        self.record(Some(id), t, EventKind::Closed);
     }
 
     /// The task's `JoinHandle` was dropped without giving its output to anyone. Recorded while

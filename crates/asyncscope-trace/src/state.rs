@@ -280,13 +280,16 @@ impl State {
                 .resource(seq, *resource, what, t)
                 .then_some(Follow::Nothing);
         }
-        let id = event.task?;
+        let Some(id) = event.task else {
+            // A `tracing` event outside every traced task and span: on no row.
+            return matches!(event.kind, EventKind::Log { .. }).then_some(Follow::Nothing);
+        };
         if let EventKind::Spawned { parent, meta } = &event.kind {
             let added = self.tasks.insert_new(id, || {
                 let mut task = TaskStats::new(id, Rc::clone(meta), *parent, t);
                 // An instrumented future first polled by a task is polled inside that task's
                 // polls.
-                task.nested = meta.kind == TaskKind::Instrumented && parent.is_some();
+                task.nested = meta.kind != TaskKind::Spawned && parent.is_some();
                 task
             });
             if !added {
@@ -411,7 +414,18 @@ impl State {
                     .raise(id, &task.meta.name, kind, seq, t, |_, _| {});
                 Some(Follow::Nothing)
             }
-            EventKind::Spawned { .. } | EventKind::Resource { .. } => Some(Follow::Nothing),
+            EventKind::Closed => {
+                if finished {
+                    return None;
+                }
+                task.state = TaskState::Done;
+                task.ended_ms = Some(t);
+                self.finish(seq, id);
+                Some(Follow::Nothing)
+            }
+            EventKind::Spawned { .. } | EventKind::Resource { .. } | EventKind::Log { .. } => {
+                Some(Follow::Nothing)
+            }
         }
     }
 
@@ -480,11 +494,7 @@ impl State {
         {
             return Follow::Stalled(id, waited);
         }
-        let lost = live
-            && task.state == TaskState::Idle
-            && !task.nested
-            && task.wakers_alive() == 0
-            && task.nested_wakers == 0;
+        let lost = live && task.state == TaskState::Idle && task.waker_lost();
         if lost {
             Follow::LostWaker(id)
         } else {

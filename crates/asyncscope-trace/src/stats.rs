@@ -11,7 +11,7 @@
 use std::panic::Location;
 use std::rc::Rc;
 
-use super::event::{CancelReason, ResourceId, ResourceMeta, TaskId, TaskMeta, Text};
+use super::event::{CancelReason, ResourceId, ResourceMeta, Site, TaskId, TaskMeta, Text};
 
 /// Where a task is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +95,8 @@ pub struct TaskStats {
     pub max_poll_ms: f64,
     /// Polls over the long-poll threshold that were not long because of a traced child.
     pub long_polls: u64,
-    /// Polled inside another task's poll (an `instrument` under a task).
+    /// Polled inside another task's poll (an `instrument` under a task), or a span entered in
+    /// one.
     pub nested: bool,
     /// Its `JoinHandle` was dropped without taking the output.
     pub handle_dropped: bool,
@@ -149,8 +150,8 @@ impl TaskStats {
         &self.meta.name
     }
 
-    /// Where it was spawned or instrumented.
-    pub fn location(&self) -> &'static Location<'static> {
+    /// Where it was spawned or instrumented, or (a span) declared.
+    pub fn location(&self) -> Site {
         self.meta.location
     }
 
@@ -192,6 +193,16 @@ impl TaskStats {
     /// Wakers alive now: the copies made minus the copies dropped.
     pub fn wakers_alive(&self) -> u64 {
         self.waker_clones.saturating_sub(self.waker_drops)
+    }
+
+    /// Nothing can wake it if it is pending: no copy of its waker or of a nested future's is
+    /// alive, and it is not polled inside another task's polls (which wake it). A span is
+    /// entered, never woken: it never loses a waker.
+    pub(crate) fn waker_lost(&self) -> bool {
+        !self.nested
+            && self.meta.kind != super::event::TaskKind::Span
+            && self.wakers_alive() == 0
+            && self.nested_wakers == 0
     }
 }
 

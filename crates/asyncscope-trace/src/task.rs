@@ -101,41 +101,24 @@ pub(crate) fn scope_swap(scope: Option<Scope>) -> Option<Scope> {
 /// A traced poll under way: pushed on the poll stack when it starts, popped (also if the poll
 /// unwinds) with what happened inside it.
 pub(crate) struct PollScope {
+    task: TaskId,
     outer: Option<TaskId>,
     frame: Option<Frame>,
 }
 
 impl PollScope {
     pub(crate) fn enter(task: TaskId, start: f64) -> PollScope {
-        POLLS.with(|p| {
-            p.borrow_mut().push(Frame {
-                task,
-                start,
-                children: 0.0,
-                child_long: false,
-                self_wakes: 0,
-            })
-        });
         PollScope {
-            outer: CURRENT.with(|c| c.replace(Some(task))),
+            task,
+            outer: push_poll(task, start),
             frame: None,
         }
     }
 
     /// Ends the poll at `end`: its frame, and its time added to the poll it is nested in.
     pub(crate) fn leave(&mut self, end: f64) -> Option<Frame> {
-        let frame = POLLS.with(|p| {
-            let mut polls = p.borrow_mut();
-            let frame = polls.pop()?;
-            if let Some(outer) = polls.last_mut() {
-                let whole = end - frame.start;
-                outer.children += whole;
-                outer.child_long |= whole > LONG_POLL_MS || frame.child_long;
-            }
-            Some(frame)
-        });
-        self.frame = frame;
-        frame
+        self.frame = pop_poll(self.task, end);
+        self.frame
     }
 }
 
@@ -147,6 +130,49 @@ impl Drop for PollScope {
         }
         CURRENT.with(|c| c.set(self.outer));
     }
+}
+
+/// A poll of `task` begins at `start` (a task's, an instrumented future's, or a span's entry):
+/// it is the current task until [`pop_poll`]. Gives the task current before it.
+pub(crate) fn push_poll(task: TaskId, start: f64) -> Option<TaskId> {
+    POLLS.with(|p| {
+        p.borrow_mut().push(Frame {
+            task,
+            start,
+            children: 0.0,
+            child_long: false,
+            self_wakes: 0,
+        })
+    });
+    CURRENT.with(|c| c.replace(Some(task)))
+}
+
+/// The poll of `task` ends at `end`: its frame (the innermost of `task`'s, which is the top of
+/// the stack unless a span was exited out of order), its time added to the poll it was nested
+/// in. The caller puts back the current task.
+pub(crate) fn pop_poll(task: TaskId, end: f64) -> Option<Frame> {
+    POLLS.with(|p| {
+        let mut polls = p.borrow_mut();
+        let at = polls.iter().rposition(|f| f.task == task)?;
+        let frame = polls.remove(at);
+        if let Some(outer) = at.checked_sub(1).and_then(|i| polls.get_mut(i)) {
+            let whole = end - frame.start;
+            outer.children += whole;
+            outer.child_long |= whole > LONG_POLL_MS || frame.child_long;
+        }
+        Some(frame)
+    })
+}
+
+/// Makes `task` the current task again if `was` is (the end of a span's entry: see
+/// [`push_poll`]).
+#[cfg(feature = "tracing")]
+pub(crate) fn restore_current(was: TaskId, task: Option<TaskId>) {
+    CURRENT.with(|c| {
+        if c.get() == Some(was) {
+            c.set(task);
+        }
+    });
 }
 
 /// Counts a wake of `task` during one of its own polls (true), or says it is not being polled.

@@ -447,7 +447,7 @@ fn an_unpolled_instrument_dropped_by_its_owner_is_a_row_in_words_without_a_warni
     let mut rec = Recorder::default();
     let meta = Rc::new(TaskMeta {
         name: "loser".into(),
-        location: here(),
+        location: here().into(),
         size: 16,
         kind: TaskKind::Instrumented,
     });
@@ -535,7 +535,7 @@ fn a_future_of_1024_bytes_or_more_is_a_large_future() {
     let meta = |size| {
         Rc::new(TaskMeta {
             name: "f".into(),
-            location: here(),
+            location: here().into(),
             size,
             kind: TaskKind::Spawned,
         })
@@ -1835,7 +1835,8 @@ fn a_task_spawned_at_a_given_place_says_so() {
     let handle = Scope::new().spawn_at("main", lesson, async {});
     run_until_idle();
     let t = stats(handle.id());
-    assert!(std::ptr::eq(t.location(), lesson), "{}", t.location());
+    assert_eq!(t.location(), Site::from(lesson));
+    assert_eq!(t.location().to_string(), lesson.to_string());
 }
 
 #[test]

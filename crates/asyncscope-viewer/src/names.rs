@@ -36,10 +36,10 @@ pub fn source(rec: &Recorder, by: WakeSource) -> String {
 pub fn event(rec: &Recorder, e: &Event) -> String {
     match &e.kind {
         EventKind::Spawned { parent, meta } => {
-            let first = if meta.kind == TaskKind::Instrumented {
-                "first polled"
-            } else {
-                "spawned"
+            let first = match meta.kind {
+                TaskKind::Spawned => "spawned",
+                TaskKind::Instrumented => "first polled",
+                TaskKind::Span => "span entered",
             };
             match parent {
                 Some(p) => format!("{first} by {}", task(rec, *p)),

@@ -7,7 +7,7 @@ use super::names;
 use super::rows::rows_in_page;
 use super::source::Source;
 use super::timeline::format_ms;
-use asyncscope_trace::{EventKind, TaskId, TaskStats};
+use asyncscope_trace::{EventKind, TaskId, TaskKind, TaskStats};
 
 /// Events listed in a task's detail.
 const DETAIL_EVENTS: usize = 300;
@@ -157,7 +157,7 @@ pub fn TaskTable(props: &TaskTableProps) -> Html {
                             })
                         };
                         html! {
-                            <tr data-task-id={t.id.get().to_string()} data-task-state={t.state.as_str()}
+                            <tr data-task-id={t.id.get().to_string()} data-task-state={t.state.as_str()} data-task-kind={t.meta.kind.as_str()}
                                 class={classes!(selected.then_some("selected"))} style={row_style.clone()}
                                 aria-rowindex={(shown.start + i + 2).to_string()}
                                 tabindex="0" aria-selected={selected.to_string()} {onclick} {onkeydown}>
@@ -249,8 +249,14 @@ fn TaskDetail(props: &TaskDetailProps) -> Html {
                  aria-label={format!("Details of task {}", task.name())}>
             <h4>{ format!("{} {} — {}", task.name(), task.id, task.state.as_str()) }</h4>
             <p class="muted">
-                { format!("spawned at {}", task.location()) }
-                if let Some(p) = parent { { format!(", by {p}") } }
+                { match task.meta.kind {
+                    TaskKind::Spawned => format!("spawned at {}", task.location()),
+                    TaskKind::Instrumented => format!("instrumented at {}", task.location()),
+                    TaskKind::Span => format!("a tracing span, declared at {}", task.location()),
+                } }
+                if let Some(p) = parent {
+                    { if task.meta.kind == TaskKind::Span { format!(", entered in {p}") } else { format!(", by {p}") } }
+                }
                 if task.wakers_known {
                     { format!("; waker copies made {}, dropped {}", task.waker_clones, task.waker_drops) }
                 } else {

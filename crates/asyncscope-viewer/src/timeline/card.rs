@@ -200,6 +200,7 @@ fn lane_at(model: &Model, lane: &Lane, t: f64, slack: f64, origin: f64) -> Strin
                 format!("abort asked by {}", model.task_label(*by))
             }
             MarkerKind::AbortRequested(None) => "abort asked from outside the tasks".to_string(),
+            MarkerKind::Log(level, message) => format!("{} {message}", level.as_str()),
         };
         return format!("{label} at {}: {what}", at(m.t));
     }

@@ -13,7 +13,7 @@ use super::density::{band, density, Band};
 use super::layout::{Layout, Row, Track};
 use super::model::{Await, IdMap, Lane, MarkerKind, Model, Stretch};
 use super::turns::{loop_blocks, loop_columns, Cause};
-use asyncscope_trace::{ResourceKind, TaskId, TaskState, WakeSource};
+use asyncscope_trace::{Level, ResourceKind, TaskId, TaskState, WakeSource};
 
 pub const LABEL_W: f64 = 170.0;
 pub const AXIS_H: f64 = 22.0;
@@ -672,6 +672,23 @@ fn marker(ctx: &CanvasRenderingContext2d, palette: &Palette, kind: &MarkerKind, 
             ctx.begin_path();
             let _ = ctx.arc(x, mid, 4.0, 0.0, std::f64::consts::TAU);
             ctx.stroke();
+        }
+        // A `tracing` event: a small diamond above the lane's middle, coloured by its level.
+        MarkerKind::Log(level, _) => {
+            ctx.set_fill_style_str(match level {
+                Level::Error => &palette.fail,
+                Level::Warn => &palette.warn,
+                Level::Info => &palette.accent,
+                _ => &palette.muted,
+            });
+            let y = mid - 6.0;
+            ctx.begin_path();
+            ctx.move_to(x, y - 3.0);
+            ctx.line_to(x + 3.0, y);
+            ctx.line_to(x, y + 3.0);
+            ctx.line_to(x - 3.0, y);
+            ctx.close_path();
+            ctx.fill();
         }
     }
 }

@@ -16,12 +16,11 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::hash::BuildHasherDefault;
-use std::panic::Location;
 use std::rc::Rc;
 
 use asyncscope_trace::{
-    CancelReason, EventKind, EventRef, Recorder, ResourceEvent, ResourceId, ResourceKind,
-    ResourceMeta, TaskId, TaskKind, TaskState, Text, WakeSource, Warning,
+    CancelReason, EventKind, EventRef, Level, Recorder, ResourceEvent, ResourceId, ResourceKind,
+    ResourceMeta, Site, TaskId, TaskKind, TaskState, Text, WakeSource, Warning,
 };
 
 /// A closed interval of time, in ms (`performance.now()`).
@@ -150,6 +149,8 @@ pub enum MarkerKind {
     Cancelled(CancelReason),
     Failed(Text),
     AbortRequested(Option<TaskId>),
+    /// A `tracing` event emitted in it.
+    Log(Level, Text),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -210,7 +211,7 @@ pub struct Lane {
     pub name: Rc<str>,
     /// "name #id".
     pub label: String,
-    pub location: &'static Location<'static>,
+    pub location: Site,
     /// As recorded (layout treats a forgotten parent as none).
     pub parent: Option<TaskId>,
     /// Polled by the event loop itself (a spawned task, or a future no traced task polls),
@@ -237,7 +238,7 @@ impl Lane {
     fn new(
         task: TaskId,
         name: Rc<str>,
-        location: &'static Location<'static>,
+        location: Site,
         parent: Option<TaskId>,
         kind: TaskKind,
         spawned: f64,
@@ -884,6 +885,14 @@ impl Model {
             }
             EventKind::Failed { error } => {
                 self.marker(id, seq, t, MarkerKind::Failed(Rc::clone(error)), touched);
+                self.finish(id);
+            }
+            EventKind::Log { level, message } => {
+                let kind = MarkerKind::Log(*level, Rc::clone(message));
+                self.marker(id, seq, t, kind, touched);
+            }
+            EventKind::Closed => {
+                self.marker(id, seq, t, MarkerKind::Done, touched);
                 self.finish(id);
             }
             EventKind::HandleDropped | EventKind::LostWaker | EventKind::Stalled { .. } => {
@@ -2035,6 +2044,37 @@ mod tests {
         assert_eq!((model.start, model.end), (0.0, 54.0));
         assert_eq!(model.children(None), &[main]);
         assert_eq!(model.children(Some(main)), &[a]);
+    }
+
+    #[test]
+    fn a_tracing_span_is_a_lane_with_its_events_as_markers_that_ends_when_it_closes() {
+        let mut rec = Recorder::default();
+        let main = rec.spawn("main", None, here(), 0.0);
+        let span = TaskId::new(9_000_000).expect("id");
+        let meta = rec.task_meta(r#"search{query="rust"}"#, here(), 0, TaskKind::Span);
+        rec.first_poll(span, meta, Some(main), 1.0);
+        rec.log(Some(span), Level::Warn, "retrying attempt=2".into(), 1.5);
+        rec.poll(span, 1.0, 2.0, false);
+        rec.poll(main, 0.5, 2.5, false);
+        rec.closed(span, 3.0);
+        let model = Model::build(&rec, 10.0);
+        let lane = model.lane(span).expect("the span's lane");
+        assert_eq!(lane.parent, Some(main));
+        assert!(!lane.top_level, "entered inside main's poll");
+        let markers: Vec<(f64, MarkerKind)> =
+            lane.markers.iter().map(|m| (m.t, m.kind.clone())).collect();
+        assert_eq!(
+            markers,
+            [
+                (
+                    1.5,
+                    MarkerKind::Log(Level::Warn, Rc::new("retrying attempt=2".into()))
+                ),
+                (3.0, MarkerKind::Done)
+            ]
+        );
+        assert_eq!(lane.ended, Some(3.0));
+        assert_eq!(model.children(Some(main)), &[span]);
     }
 
     #[test]

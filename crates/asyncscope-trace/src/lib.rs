@@ -6,7 +6,8 @@
 //! [`spawn_local`] (`wasm_bindgen_futures::spawn_local`'s signature: a one-word switch),
 //! [`instrument`], and the traced resources ([`sleep`], [`Semaphore`], [`channel`], [`fetch`]);
 //! read the recording with [`with_recorder`], [`subscribe`] to changes (once per frame at most),
-//! and export it with [`chrome_trace`] and [`task_rows`].
+//! and export it with [`chrome_trace`] and [`task_rows`]. With the `tracing` feature,
+//! `TracingLayer` records the app's `tracing` spans as rows and its events as instants.
 //!
 //! ```
 //! use asyncscope_trace::{self as trace, TaskState};

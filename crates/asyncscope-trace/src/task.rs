@@ -101,7 +101,6 @@ pub(crate) fn scope_swap(scope: Option<Scope>) -> Option<Scope> {
 /// A traced poll under way: pushed on the poll stack when it starts, popped (also if the poll
 /// unwinds) with what happened inside it.
 pub(crate) struct PollScope {
-    task: TaskId,
     outer: Option<TaskId>,
     frame: Option<Frame>,
 }
@@ -109,7 +108,6 @@ pub(crate) struct PollScope {
 impl PollScope {
     pub(crate) fn enter(task: TaskId, start: f64) -> PollScope {
         PollScope {
-            task,
             outer: push_poll(task, start),
             frame: None,
         }
@@ -117,7 +115,13 @@ impl PollScope {
 
     /// Ends the poll at `end`: its frame, and its time added to the poll it is nested in.
     pub(crate) fn leave(&mut self, end: f64) -> Option<Frame> {
-        self.frame = pop_poll(self.task, end);
+        // Polls nest strictly: this one is the top of the stack.
+        self.frame = POLLS.with(|p| {
+            let mut polls = p.borrow_mut();
+            let frame = polls.pop()?;
+            credit_outer(polls.last_mut(), &frame, end);
+            Some(frame)
+        });
         self.frame
     }
 }
@@ -133,7 +137,7 @@ impl Drop for PollScope {
 }
 
 /// A poll of `task` begins at `start` (a task's, an instrumented future's, or a span's entry):
-/// it is the current task until [`pop_poll`]. Gives the task current before it.
+/// it is the current task until it ends. Gives the task current before it.
 pub(crate) fn push_poll(task: TaskId, start: f64) -> Option<TaskId> {
     POLLS.with(|p| {
         p.borrow_mut().push(Frame {
@@ -147,19 +151,30 @@ pub(crate) fn push_poll(task: TaskId, start: f64) -> Option<TaskId> {
     CURRENT.with(|c| c.replace(Some(task)))
 }
 
-/// The poll of `task` ends at `end`: its frame (the innermost of `task`'s, which is the top of
-/// the stack unless a span was exited out of order), its time added to the poll it was nested
-/// in. The caller puts back the current task.
-pub(crate) fn pop_poll(task: TaskId, end: f64) -> Option<Frame> {
+/// A nested poll that began at `frame.start` ended at `end`: its time goes to the poll it was
+/// nested in (`outer`, if any), and its length decides whether that one was long because of it.
+fn credit_outer(outer: Option<&mut Frame>, frame: &Frame, end: f64) {
+    if let Some(outer) = outer {
+        let whole = end - frame.start;
+        outer.children += whole;
+        outer.child_long |= whole > LONG_POLL_MS || frame.child_long;
+    }
+}
+
+/// A span's entry ends at `end`: its frame (the innermost of `task`'s, the top of the stack
+/// unless spans were exited out of order, which `tracing` allows), its time credited to the
+/// poll it was nested in. The caller puts back the current task ([`restore_current`]).
+#[cfg(feature = "tracing")]
+pub(crate) fn pop_span(task: TaskId, end: f64) -> Option<Frame> {
     POLLS.with(|p| {
         let mut polls = p.borrow_mut();
         let at = polls.iter().rposition(|f| f.task == task)?;
         let frame = polls.remove(at);
-        if let Some(outer) = at.checked_sub(1).and_then(|i| polls.get_mut(i)) {
-            let whole = end - frame.start;
-            outer.children += whole;
-            outer.child_long |= whole > LONG_POLL_MS || frame.child_long;
-        }
+        credit_outer(
+            at.checked_sub(1).and_then(|i| polls.get_mut(i)),
+            &frame,
+            end,
+        );
         Some(frame)
     })
 }

@@ -22,7 +22,7 @@ use super::clock::now_ms;
 use super::devtools;
 use super::event::{next_task_id, Level, Site, TaskId, TaskKind, TaskMeta};
 use super::recorder::PollRecord;
-use super::task::{current_task, drop_reason, pop_poll, push_poll, restore_current};
+use super::task::{current_task, drop_reason, pop_span, push_poll, restore_current};
 use super::{record, ENABLED};
 
 /// The longest text kept of an event's message and fields, or a span's fields, in bytes: the
@@ -135,7 +135,7 @@ where
         };
         let (task, end) = (row.id, now_ms());
         restore_current(task, outer);
-        let Some(frame) = pop_poll(task, end) else {
+        let Some(frame) = pop_span(task, end) else {
             return;
         };
         let poll = PollRecord {

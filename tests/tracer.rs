@@ -491,3 +491,54 @@ async fn the_export_of_a_real_run_binds_every_arrow_to_a_slice_of_its_track() {
     assert!(!semaphore_starts.is_empty());
     assert!(semaphore_starts.iter().all(|&t| t != EVENT_LOOP_TID));
 }
+
+// The `tracing` layer (asyncscope-trace's feature `tracing`), with real timers.
+
+#[tracing::instrument]
+async fn search_with_retry(query: &'static str) -> usize {
+    for attempt in 1..=2 {
+        tracing::warn!(attempt, "no answer yet");
+        sleep(Duration::from_millis(20)).await;
+    }
+    query.len()
+}
+
+#[wasm_bindgen_test]
+async fn a_tracing_span_across_real_sleeps_is_a_row_of_its_task_with_its_events() {
+    use tracing_subscriber::layer::SubscriberExt;
+
+    trace::reset();
+    let subscriber = tracing_subscriber::registry().with(asyncscope_trace::TracingLayer);
+    let _default = tracing::subscriber::set_default(subscriber);
+    let start = now_ms();
+    let handle = trace::spawn("searcher", search_with_retry("rust"));
+    let task = handle.id();
+    assert_eq!(handle.await.ok(), Some(4));
+    let span = task_named(r#"search_with_retry{query="rust"}"#);
+    assert_eq!(span.meta.kind, trace::TaskKind::Span);
+    assert_eq!(span.parent, Some(task));
+    assert_eq!(span.location().file(), file!());
+    assert_eq!(span.state, TaskState::Done);
+    // Three polls of the future (two sleeps), and tracing's entry to drop it.
+    assert_eq!(span.polls, 4);
+    // Its time is its own: inside the task's polls, not added to them.
+    let searcher = task_named("searcher");
+    assert!(
+        searcher.in_children_ms + 1e-9 >= span.busy_ms_at(now_ms()),
+        "{} < {}",
+        searcher.in_children_ms,
+        span.busy_ms_at(now_ms())
+    );
+    // Never early: the span's row lasts the two 20 ms sleeps at least.
+    let ended = span.ended_ms.expect("closed");
+    assert!(ended - span.spawned_ms >= 40.0 && span.spawned_ms >= start);
+    let events: Vec<String> = events_of(span.id)
+        .iter()
+        .filter_map(|e| match e {
+            EventKind::Log { level, message } => Some(format!("{} {message}", level.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events, ["WARN no answer yet attempt=1", "WARN no answer yet attempt=2"]);
+    assert!(warnings().is_empty(), "{:?}", warnings());
+}

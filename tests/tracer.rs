@@ -539,6 +539,12 @@ async fn a_tracing_span_across_real_sleeps_is_a_row_of_its_task_with_its_events(
             _ => None,
         })
         .collect();
-    assert_eq!(events, ["WARN no answer yet attempt=1", "WARN no answer yet attempt=2"]);
+    assert_eq!(
+        events,
+        [
+            "WARN no answer yet attempt=1",
+            "WARN no answer yet attempt=2"
+        ]
+    );
     assert!(warnings().is_empty(), "{:?}", warnings());
 }

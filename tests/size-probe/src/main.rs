@@ -21,5 +21,12 @@ use asyncscope_trace::spawn_local as spawn;
 use wasm_bindgen_futures::spawn_local as spawn;
 
 fn main() {
+    #[cfg(feature = "trace-tracing")]
+    {
+        use tracing_subscriber::layer::SubscriberExt;
+        let subscriber =
+            tracing_subscriber::registry().with(asyncscope_trace::TracingLayer::default());
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    }
     yew::Renderer::<App>::new().render();
 }

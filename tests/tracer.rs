@@ -508,7 +508,7 @@ async fn a_tracing_span_across_real_sleeps_is_a_row_of_its_task_with_its_events(
     use tracing_subscriber::layer::SubscriberExt;
 
     trace::reset();
-    let subscriber = tracing_subscriber::registry().with(asyncscope_trace::TracingLayer);
+    let subscriber = tracing_subscriber::registry().with(asyncscope_trace::TracingLayer::default());
     let _default = tracing::subscriber::set_default(subscriber);
     let start = now_ms();
     let handle = trace::spawn("searcher", search_with_retry("rust"));

@@ -173,6 +173,65 @@ pub fn chat_line(i: u32) -> String {
     format!("{} {}", i + 1, CHAT[i as usize % CHAT.len()])
 }
 
+/// The words `/api/search` looks in: the vocabulary of async Rust in the browser.
+#[rustfmt::skip]
+pub const WORDS: &[&str] = &[
+    "abort", "accept", "actor", "async", "atomic", "await", "backoff", "backpressure", "barrier",
+    "block_on", "borrow", "broadcast", "buffer", "callback", "cancel", "channel", "closure",
+    "condvar", "context", "crate", "deadline", "deadlock", "debounce", "drop", "event loop",
+    "executor", "fetch", "future", "futures", "gather", "interval", "join", "join_all",
+    "JoinHandle", "lifetime", "lock", "microtask", "mutex", "notify", "oneshot", "Pin", "poll",
+    "Promise", "queue", "reactor", "ready", "receiver", "retry", "runtime", "rust", "rustacean",
+    "rustc", "rustdoc", "rustfmt", "rustup", "scheduler", "select", "semaphore", "sender",
+    "service worker", "sleep", "spawn", "spawn_local", "starvation", "stream", "task", "throttle",
+    "timeout", "timer", "tokio", "trace", "tracing", "trust", "try_join", "wake", "waker", "wasm",
+    "wasm-bindgen", "web worker", "yield",
+];
+
+/// `/api/search` gives at most this many matches (and how many there were in all).
+pub const MAX_MATCHES: usize = 12;
+
+/// The [`WORDS`] that hold `query` (trimmed, in any case): those starting with it first, then
+/// the others, each group in the list's order. A blank query matches nothing.
+pub fn search_matches(query: &str) -> Vec<&'static str> {
+    let query = query.trim().to_lowercase();
+    if query.is_empty() {
+        return Vec::new();
+    }
+    let (mut starting, mut inside) = (Vec::new(), Vec::new());
+    for word in WORDS {
+        let lower = word.to_lowercase();
+        if lower.starts_with(&query) {
+            starting.push(*word);
+        } else if lower.contains(&query) {
+            inside.push(*word);
+        }
+    }
+    starting.append(&mut inside);
+    starting
+}
+
+/// `/api/search`: `{"query", "matches", "total"}`, the first [`MAX_MATCHES`] matches and how
+/// many there were.
+pub fn search(query: &str) -> String {
+    let matches = search_matches(query);
+    let total = matches.len();
+    json!({
+        "query": query,
+        "matches": &matches[..total.min(MAX_MATCHES)],
+        "total": total,
+    })
+    .to_string()
+}
+
+/// `/api/search`'s refusal of an attempt that `flaky` makes fail (a 503).
+pub fn search_unavailable(attempt: u32, flaky: u32) -> String {
+    error(&format!(
+        "the search is briefly unavailable (attempt {attempt}: the first {flaky} fail); \
+         try again"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +325,36 @@ mod tests {
         assert_eq!(chat_line(0), "1 alice: hello, is anyone there?");
         assert!(chat_line(7).starts_with("8 bob:"));
         assert!((0..20).all(|i| !chat_line(i).contains('\n') && !chat_line(i).contains('\r')));
+    }
+
+    #[test]
+    fn search_finds_words_starting_with_the_query_first_in_any_case() {
+        assert_eq!(
+            search_matches("RUST"),
+            [
+                "rust",
+                "rustacean",
+                "rustc",
+                "rustdoc",
+                "rustfmt",
+                "rustup",
+                "trust"
+            ]
+        );
+        assert_eq!(search_matches("  pin "), ["Pin"]);
+        assert!(search_matches("").is_empty() && search_matches("   ").is_empty());
+        assert!(search_matches("zzz").is_empty());
+        let v: Value = serde_json::from_str(&search("ru")).expect("JSON");
+        assert_eq!(v["query"], "ru");
+        assert_eq!(v["total"], 8);
+        assert_eq!(v["matches"][0], "runtime");
+        let v: Value = serde_json::from_str(&search("a")).expect("JSON");
+        let shown = v["matches"].as_array().map_or(0, Vec::len);
+        assert_eq!(shown, MAX_MATCHES);
+        assert!(v["total"]
+            .as_u64()
+            .is_some_and(|n| n as usize > MAX_MATCHES));
+        let v: Value = serde_json::from_str(&search_unavailable(1, 1)).expect("JSON");
+        assert!(v["error"].as_str().is_some_and(|e| e.contains("attempt 1")));
     }
 }

@@ -77,6 +77,8 @@ pub async fn respond(
             Route::Status { code } if body::is_null_body(*code) => (*code, None),
             Route::Status { code } => (*code, Some(JSON)),
             Route::Lines(_) => (200, Some(TEXT)),
+            Route::Search(spec) if spec.fails() => (503, Some(JSON)),
+            Route::Search(_) => (200, Some(JSON)),
         };
         return record.head(status, kind);
     }
@@ -118,6 +120,17 @@ pub async fn respond(
         Route::Lines(spec) => {
             let start = record.start;
             record.stream(200, TEXT, lines(spec, start, aborted))
+        }
+        // A failing attempt takes as long as a good one: a search server that is down is slow
+        // to say so, which is what makes a client's retries take time.
+        Route::Search(spec) => {
+            let deadline = record.start + f64::from(spec.delay_ms);
+            let (status, text) = if spec.fails() {
+                (503, body::search_unavailable(spec.attempt, spec.flaky))
+            } else {
+                (200, body::search(&spec.query))
+            };
+            record.stream(status, JSON, delayed(deadline, move |_| text, aborted))
         }
     }
 }

@@ -13,6 +13,12 @@ pub const MAX_LINES: u32 = 1_000;
 pub const MAX_LINE_INTERVAL_MS: u32 = 10_000;
 /// A name in `/api/hello/{name}` longer than this (in characters) is refused.
 pub const MAX_NAME_CHARS: usize = 100;
+/// `/api/search`: a query longer than this (in characters) is refused.
+pub const MAX_QUERY_CHARS: usize = 100;
+/// `/api/search`: at most this many first attempts fail (`flaky`), and attempts are numbered up
+/// to [`MAX_ATTEMPT`].
+pub const MAX_FLAKY: u32 = 10;
+pub const MAX_ATTEMPT: u32 = 100;
 
 /// What a request asks the server for, with its input already checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +37,31 @@ pub enum Route {
     Post { id: u32 },
     /// `GET /api/lines?n=&interval_ms=&terminator=&split=`: a streamed body of chat lines.
     Lines(LinesSpec),
+    /// `GET /api/search?q=&delay_ms=&attempt=&flaky=`: the words of a fixed list that hold `q`.
+    Search(SearchSpec),
+}
+
+/// What `/api/search` looks up, and how it answers (the example app's search box,
+/// examples/search).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchSpec {
+    /// The text to look for (`q`, decoded; default empty, which matches nothing).
+    pub query: String,
+    /// How long the server takes to answer (`delay_ms`, 0 to [`MAX_DELAY_MS`], default 0).
+    pub delay_ms: u32,
+    /// Which of the client's attempts this is (`attempt`, from 1 to [`MAX_ATTEMPT`], default 1).
+    pub attempt: u32,
+    /// How many first attempts fail with 503 (`flaky`, 0 to [`MAX_FLAKY`], default 0): a
+    /// transient failure that a client retrying with the next `attempt` gets past. Stateless, so
+    /// the same for every query and every worker.
+    pub flaky: u32,
+}
+
+impl SearchSpec {
+    /// This attempt is one of the `flaky` first ones, answered 503.
+    pub fn fails(&self) -> bool {
+        self.attempt <= self.flaky
+    }
 }
 
 /// What `/api/lines` streams.
@@ -120,7 +151,7 @@ impl fmt::Display for RouteError {
 impl std::error::Error for RouteError {}
 
 const ROUTES: &str = "the routes are /api/, /api/hello/{name}, /api/delay/{ms}, \
-                      /api/status/{code}, /api/echo, /api/posts/{id} and /api/lines";
+                      /api/status/{code}, /api/echo, /api/posts/{id}, /api/lines and /api/search";
 
 /// Routes a request. `path` is the URL's path as sent (percent-encoded, starting with `/api/`),
 /// `query` its query string without the `?`.
@@ -188,6 +219,7 @@ pub fn route(method: &str, path: &str, query: &str) -> Result<Route, RouteError>
             only_get(Route::Post { id })
         }
         ["lines"] => only_get(Route::Lines(lines_spec(query)?)),
+        ["search"] => only_get(Route::Search(search_spec(query)?)),
         _ => Err(not_found(ROUTES)),
     }
 }
@@ -299,6 +331,34 @@ fn lines_spec(query: &str) -> Result<LinesSpec, RouteError> {
             "n × interval_ms must be at most {MAX_DELAY_MS} ms, got {} × {} = {total}",
             spec.n, spec.interval_ms
         )));
+    }
+    Ok(spec)
+}
+
+fn search_spec(query: &str) -> Result<SearchSpec, RouteError> {
+    let mut spec = SearchSpec {
+        query: String::new(),
+        delay_ms: 0,
+        attempt: 1,
+        flaky: 0,
+    };
+    for (key, value) in query_pairs(query) {
+        match key.as_str() {
+            "q" => {
+                let count = value.chars().count();
+                if count > MAX_QUERY_CHARS {
+                    return Err(RouteError::BadInput(format!(
+                        "a search is at most {MAX_QUERY_CHARS} characters, got {count}"
+                    )));
+                }
+                spec.query = value;
+            }
+            "delay_ms" => spec.delay_ms = number("delay_ms", &value, 0, MAX_DELAY_MS)?,
+            "attempt" => spec.attempt = number("attempt", &value, 1, MAX_ATTEMPT)?,
+            "flaky" => spec.flaky = number("flaky", &value, 0, MAX_FLAKY)?,
+            // Other parameters are ignored, as most servers do.
+            _ => {}
+        }
     }
     Ok(spec)
 }
@@ -434,6 +494,7 @@ mod tests {
             "/api/status/404",
             "/api/lines",
             "/api/echo",
+            "/api/search",
         ] {
             assert!(route("HEAD", path, "").is_ok(), "{path}");
         }
@@ -527,5 +588,73 @@ mod tests {
             ]
         );
         assert!(query_pairs("").is_empty());
+    }
+
+    #[test]
+    fn search_takes_its_query_delay_and_flaky_attempts_with_defaults() {
+        assert_eq!(
+            get("/api/search"),
+            Ok(Route::Search(SearchSpec {
+                query: String::new(),
+                delay_ms: 0,
+                attempt: 1,
+                flaky: 0
+            }))
+        );
+        let spec = SearchSpec {
+            query: "async rust".into(),
+            delay_ms: 300,
+            attempt: 2,
+            flaky: 1,
+        };
+        assert_eq!(
+            get("/api/search?q=async+rust&delay_ms=300&attempt=2&flaky=1&page=3"),
+            Ok(Route::Search(spec.clone()))
+        );
+        // The first `flaky` attempts fail, the next one gets through.
+        assert!(!spec.fails());
+        assert!(SearchSpec {
+            attempt: 1,
+            ..spec.clone()
+        }
+        .fails());
+        assert!(!SearchSpec {
+            flaky: 0,
+            attempt: 1,
+            ..spec
+        }
+        .fails());
+        assert_eq!(
+            get("/api/search?q=%E5%BC%A0").map(|r| match r {
+                Route::Search(s) => s.query,
+                _ => String::new(),
+            }),
+            Ok("张".to_string())
+        );
+        for bad in [
+            "delay_ms=60001",
+            "delay_ms=-1",
+            "attempt=0",
+            "attempt=101",
+            "flaky=11",
+            "flaky=x",
+        ] {
+            assert_eq!(
+                get(&format!("/api/search?q=a&{bad}")).map_err(|e| e.status()),
+                Err(400),
+                "{bad}"
+            );
+        }
+        let long = "a".repeat(MAX_QUERY_CHARS + 1);
+        assert_eq!(
+            get(&format!("/api/search?q={long}"))
+                .expect_err("too long")
+                .to_string(),
+            "a search is at most 100 characters, got 101"
+        );
+        assert_eq!(
+            route("POST", "/api/search", "q=a").map_err(|e| e.status()),
+            Err(405)
+        );
     }
 }

@@ -189,5 +189,12 @@ mod tests {
         assert!(!page.contains("'unsafe-eval'"), "{page}");
         assert_eq!(serve, page);
         assert_eq!(worker, page);
+        // The example app's page (examples/search), which the same worker serves.
+        let example = policy_after(
+            include_str!("../../examples/search/index.html"),
+            r#"http-equiv="Content-Security-Policy" content=""#,
+            '"',
+        );
+        assert_eq!(example, page);
     }
 }

@@ -47,7 +47,7 @@ pub fn serve_isolated(dir: PathBuf) -> SocketAddr {
 }
 
 /// The files a server sent, in the order they were asked for: their paths in the served folder
-/// (`index.html` for `/`), without the query.
+/// (`index.html` for `/`, a folder's `index.html` for its address), without the query.
 pub type Served = Arc<Mutex<Vec<String>>>;
 
 /// [`serve`], also keeping the list of files sent: what a page really downloaded.
@@ -95,12 +95,17 @@ fn respond(mut stream: TcpStream, dir: &Path, headers: &[(&str, &str)], served: 
         .next()
         .unwrap_or("/")
         .trim_start_matches('/');
-    let path = if path.is_empty() { "index.html" } else { path };
-    let file = dir.join(path);
+    // A folder's address (`/`, `/examples/search/`) is its index.html, as a static host serves it.
+    let path = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    };
+    let file = dir.join(&path);
     let (status, body, kind) = match (path.contains(".."), std::fs::read(&file)) {
         (false, Ok(body)) => {
             if let Ok(mut served) = served.lock() {
-                served.push(path.to_string());
+                served.push(path.clone());
             }
             ("200 OK", body, content_type(&file))
         }

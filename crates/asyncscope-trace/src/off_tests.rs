@@ -97,7 +97,7 @@ fn the_tracing_layer_records_nothing() {
 
     reset();
     let reads = clock::reads();
-    let subscriber = tracing_subscriber::registry().with(TracingLayer);
+    let subscriber = tracing_subscriber::registry().with(TracingLayer::default());
     let found = Rc::new(Cell::new(0));
     let seen = Rc::clone(&found);
     tracing::subscriber::with_default(subscriber, || {

@@ -33,6 +33,11 @@ const MAX_TEXT: usize = 1024;
 /// task that enters them: an `#[instrument]`ed async fn's row has a bar per poll) and its events
 /// as instants, with level and message, on the row of the task or span that emitted them.
 ///
+/// It records spans and events at `INFO` and above (an `#[instrument]`'s spans are `INFO`
+/// unless told otherwise); [`TracingLayer::max_level`] sets another bound. Below it, spans and
+/// events pass through to the other layers untouched. (yew traces every component's render at
+/// `DEBUG`: recorded, those would bury the app's rows, the overlay's own renders among them.)
+///
 /// ```
 /// use tracing_subscriber::layer::SubscriberExt;
 ///
@@ -54,8 +59,31 @@ const MAX_TEXT: usize = 1024;
 /// });
 /// assert_eq!(span.as_deref(), Some(r#"search{query="rust"}"#));
 /// ```
-#[derive(Debug, Default, Clone, Copy)]
-pub struct TracingLayer;
+#[derive(Debug, Clone, Copy)]
+pub struct TracingLayer {
+    max_level: Level,
+}
+
+impl Default for TracingLayer {
+    /// Records `INFO`, `WARN` and `ERROR`.
+    fn default() -> TracingLayer {
+        TracingLayer {
+            max_level: Level::Info,
+        }
+    }
+}
+
+impl TracingLayer {
+    /// Records spans and events up to `level` (`Level::Debug`: also `DEBUG`; `Level::Warn`: only
+    /// `WARN` and `ERROR`).
+    pub fn max_level(self, level: Level) -> TracingLayer {
+        TracingLayer { max_level: level }
+    }
+
+    fn records(&self, meta: &Metadata<'_>) -> bool {
+        ENABLED && level(meta) <= self.max_level
+    }
+}
 
 /// What the layer keeps in a span's extensions.
 struct SpanRow {
@@ -73,7 +101,7 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        if !ENABLED {
+        if !self.records(attrs.metadata()) {
             return;
         }
         let Some(span) = ctx.span(id) else { return };
@@ -163,7 +191,7 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        if !ENABLED {
+        if !self.records(event.metadata()) {
             return;
         }
         // An event names its span only when given one (`parent: &span`); else it belongs to

@@ -13,7 +13,7 @@ use super::*;
 /// Runs `f` with the layer as the thread's subscriber, on a fresh recording.
 fn traced<R>(f: impl FnOnce() -> R) -> R {
     reset();
-    let subscriber = tracing_subscriber::registry().with(TracingLayer);
+    let subscriber = tracing_subscriber::registry().with(TracingLayer::default());
     tracing::subscriber::with_default(subscriber, f)
 }
 
@@ -239,4 +239,42 @@ fn stats(id: TaskId) -> TaskStats {
 
 fn warning_codes() -> Vec<&'static str> {
     with_recorder(|r| r.warnings().iter().map(|w| w.kind.code()).collect())
+}
+
+#[test]
+fn spans_and_events_below_the_layers_level_are_not_recorded() {
+    #[tracing::instrument(level = "debug")]
+    async fn chatty() {
+        tracing::debug!("detail");
+        tracing::info!("news");
+    }
+    let (kept, debug) = traced(|| {
+        let handle = spawn("app", chatty());
+        let task = handle.id();
+        run_until_idle();
+        let kept = (spans().len(), logs(Some(task)));
+        reset();
+        let subscriber =
+            tracing_subscriber::registry().with(TracingLayer::default().max_level(Level::Debug));
+        let debug = tracing::subscriber::with_default(subscriber, || {
+            let handle = spawn("app", chatty());
+            run_until_idle();
+            drop(handle);
+            spans()
+                .into_iter()
+                .map(|s| logs(Some(s.id)))
+                .collect::<Vec<_>>()
+        });
+        (kept, debug)
+    });
+    // INFO by default: the DEBUG span is no row and its DEBUG event is not kept; the INFO event
+    // is, on the task (the innermost row being polled).
+    assert_eq!(kept, (0, vec![(Level::Info, "news".to_string())]));
+    assert_eq!(
+        debug,
+        [vec![
+            (Level::Debug, "detail".to_string()),
+            (Level::Info, "news".to_string())
+        ]]
+    );
 }

@@ -559,24 +559,17 @@ impl Event {
 impl fmt::Display for EventKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            EventKind::Spawned {
-                parent: Some(p),
-                meta,
-            } if meta.kind == TaskKind::Instrumented => write!(f, "first polled, by {p}"),
-            EventKind::Spawned { parent: None, meta } if meta.kind == TaskKind::Instrumented => {
-                f.write_str("first polled")
+            EventKind::Spawned { parent, meta } => {
+                let (what, by) = match meta.kind {
+                    TaskKind::Spawned => ("spawned", " by"),
+                    TaskKind::Instrumented => ("first polled", ", by"),
+                    TaskKind::Span => ("span entered", ", in"),
+                };
+                match parent {
+                    Some(p) => write!(f, "{what}{by} {p}"),
+                    None => f.write_str(what),
+                }
             }
-            EventKind::Spawned {
-                parent: Some(p),
-                meta,
-            } if meta.kind == TaskKind::Span => write!(f, "span entered, in {p}"),
-            EventKind::Spawned { parent: None, meta } if meta.kind == TaskKind::Span => {
-                f.write_str("span entered")
-            }
-            EventKind::Spawned {
-                parent: Some(p), ..
-            } => write!(f, "spawned by {p}"),
-            EventKind::Spawned { parent: None, .. } => f.write_str("spawned"),
             EventKind::Polled {
                 ready, self_wakes, ..
             } => {
@@ -648,6 +641,26 @@ mod tests {
             requested_ms: 870.919944,
         };
         assert_eq!(sleep.to_string(), "sleep 870.9 ms");
+    }
+
+    #[test]
+    fn a_rows_beginning_says_how_it_came_to_be_traced() {
+        let said = |kind, parent| {
+            let meta = Rc::new(TaskMeta {
+                name: "t".into(),
+                location: Site::new("src/lib.rs", 1, 0),
+                size: 0,
+                kind,
+            });
+            EventKind::Spawned { parent, meta }.to_string()
+        };
+        let p = TaskId::new(7);
+        assert_eq!(said(TaskKind::Spawned, p), "spawned by #7");
+        assert_eq!(said(TaskKind::Instrumented, p), "first polled, by #7");
+        assert_eq!(said(TaskKind::Span, p), "span entered, in #7");
+        assert_eq!(said(TaskKind::Span, None), "span entered");
+        assert_eq!(Site::new("src/lib.rs", 3, 0).to_string(), "src/lib.rs:3");
+        assert_eq!(Site::new("src/lib.rs", 3, 9).to_string(), "src/lib.rs:3:9");
     }
 
     #[test]

@@ -192,15 +192,17 @@ pub const WORDS: &[&str] = &[
 pub const MAX_MATCHES: usize = 12;
 
 /// The [`WORDS`] that hold `query` (trimmed, in any case): those starting with it first, then
-/// the others, each group in the list's order. A blank query matches nothing.
+/// the others, each group in the list's order. A blank query matches nothing. The words are
+/// ASCII, so ASCII case folding is all it takes (`to_lowercase` brought Unicode's case tables
+/// into the server's wasm: server_bg.wasm 67.8 KB gzipped with it, 60.1 KB without).
 pub fn search_matches(query: &str) -> Vec<&'static str> {
-    let query = query.trim().to_lowercase();
+    let query = query.trim().to_ascii_lowercase();
     if query.is_empty() {
         return Vec::new();
     }
     let (mut starting, mut inside) = (Vec::new(), Vec::new());
     for word in WORDS {
-        let lower = word.to_lowercase();
+        let lower = word.to_ascii_lowercase();
         if lower.starts_with(&query) {
             starting.push(*word);
         } else if lower.contains(&query) {

@@ -169,6 +169,49 @@ async fn texts_that_cannot_be_loaded_are_named_in_the_page_and_load_when_tried_a
     let _ = std::fs::remove_dir_all(&site_dir);
 }
 
+/// The message that replaces the loading line when the app cannot start (static/start-check.js).
+async fn start_error(client: &Client) -> String {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#loading[data-start-error][role=alert]"))
+        .await
+        .expect("the page says why the app cannot start")
+        .text()
+        .await
+        .expect("text")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn a_host_missing_the_apps_wasm_says_so_instead_of_loading_for_ever() {
+    // A copy of the build without the app's WebAssembly (as a host given half the files).
+    let site_dir = std::env::temp_dir().join(format!("asyncscope-nowasm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&site_dir);
+    copy_dir(&dist(), &site_dir);
+    let mut removed = 0;
+    for entry in std::fs::read_dir(&site_dir).expect("readable").flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with("asyncscope-") && name.ends_with("_bg.wasm") {
+            std::fs::remove_file(entry.path()).expect("removed");
+            removed += 1;
+        }
+    }
+    assert_eq!(removed, 1, "the build has one app wasm");
+    let site = serve(site_dir.clone());
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-nowasm", &[]).await;
+    client
+        .goto(&format!("http://{site}/"))
+        .await
+        .expect("page loads");
+    let message = start_error(&client).await;
+    assert!(message.contains("start failed"), "{message}");
+    assert!(message.contains("application/wasm"), "{message}");
+    client.close().await.expect("session closed");
+    let _ = std::fs::remove_dir_all(&site_dir);
+}
+
 /// How many times the server sent `file`.
 fn times_served(served: &support::Served, file: &str) -> usize {
     served

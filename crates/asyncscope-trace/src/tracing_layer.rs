@@ -116,74 +116,62 @@ where
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else { return };
-        let mut extensions = span.extensions_mut();
-        let Some(row) = extensions.get_mut::<SpanRow>() else {
-            return;
-        };
-        if !row.recorded {
-            values.record(&mut Fields(&mut row.fields));
-            return;
-        }
-        // Its row is named already: the new values are an instant on it.
-        let mut text = String::new();
-        values.record(&mut Fields(&mut text));
-        let (task, level) = (row.id, level(span.metadata()));
-        record(|r| r.log(Some(task), level, text, now_ms()));
+        with_row(&ctx, id, |meta, row| {
+            if !row.recorded {
+                values.record(&mut Fields(&mut row.fields));
+                return;
+            }
+            // Its row is named already: the new values are an instant on it.
+            let mut text = String::new();
+            values.record(&mut Fields(&mut text));
+            let (task, level) = (row.id, level(meta));
+            record(|r| r.log(Some(task), level, text, now_ms()));
+        });
     }
 
     fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else { return };
-        let mut extensions = span.extensions_mut();
-        let Some(row) = extensions.get_mut::<SpanRow>() else {
-            return;
-        };
-        if !row.recorded {
-            if !super::is_recording() {
+        with_row(&ctx, id, |meta, row| {
+            if !row.recorded && !super::is_recording() {
                 return;
             }
-            row.recorded = true;
-            let meta = span_meta(span.metadata(), std::mem::take(&mut row.fields));
-            let (task, parent, start) = (row.id, current_task(), now_ms());
-            record(|r| r.first_poll(task, meta, parent, start));
-            row.entries.push(push_poll(task, start));
-            return;
-        }
-        row.entries.push(push_poll(row.id, now_ms()));
+            let start = now_ms();
+            if !row.recorded {
+                row.recorded = true;
+                let meta = span_meta(meta, std::mem::take(&mut row.fields));
+                let (task, parent) = (row.id, current_task());
+                record(|r| r.first_poll(task, meta, parent, start));
+            }
+            row.entries.push(push_poll(row.id, start));
+        });
     }
 
     fn on_exit(&self, id: &Id, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else { return };
-        let mut extensions = span.extensions_mut();
-        let Some(row) = extensions.get_mut::<SpanRow>() else {
-            return;
-        };
-        let Some(outer) = row.entries.pop() else {
-            return; // entered while nothing was recorded
-        };
-        let (task, end) = (row.id, now_ms());
-        restore_current(task, outer);
-        let Some(frame) = pop_span(task, end) else {
-            return;
-        };
-        let poll = PollRecord {
-            start_ms: frame.start,
-            children_ms: frame.children,
-            ready: false,
-            self_wakes: frame.self_wakes,
-            child_long: frame.child_long,
-        };
-        record(|r| r.polled(task, end, poll));
-        devtools::poll(task, frame.start, end);
+        with_row(&ctx, id, |_, row| {
+            let Some(outer) = row.entries.pop() else {
+                return; // entered while nothing was recorded
+            };
+            let (task, end) = (row.id, now_ms());
+            restore_current(task, outer);
+            let Some(frame) = pop_span(task, end) else {
+                return;
+            };
+            let poll = PollRecord {
+                start_ms: frame.start,
+                children_ms: frame.children,
+                ready: false,
+                self_wakes: frame.self_wakes,
+                child_long: frame.child_long,
+            };
+            record(|r| r.polled(task, end, poll));
+            devtools::poll(task, frame.start, end);
+        });
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(&id) else { return };
-        let extensions = span.extensions();
-        let Some(row) = extensions.get::<SpanRow>().filter(|row| row.recorded) else {
+        let Some(task) = recorded_row(&ctx, &id) else {
             return;
         };
-        let (task, t) = (row.id, now_ms());
+        let t = now_ms();
         match drop_reason() {
             Some(reason) => record(|r| r.cancelled(task, t, reason)),
             None => record(|r| r.closed(task, t)),
@@ -197,20 +185,39 @@ where
         // An event names its span only when given one (`parent: &span`); else it belongs to
         // the innermost poll under way, which the poll stack knows better than tracing's
         // current span (a task polled inside a long-lived span is its own row).
-        let named = event.parent().and_then(|id| {
-            let span = ctx.span(id)?;
-            let extensions = span.extensions();
-            extensions
-                .get::<SpanRow>()
-                .filter(|row| row.recorded)
-                .map(|row| row.id)
-        });
-        let task = named.or_else(current_task);
+        let task = event
+            .parent()
+            .and_then(|id| recorded_row(&ctx, id))
+            .or_else(current_task);
         let mut text = String::new();
         event.record(&mut Fields(&mut text));
         let level = level(event.metadata());
         record(|r| r.log(task, level, text, now_ms()));
     }
+}
+
+/// Runs `f` with span `id`'s metadata and the layer's row of it, if the layer keeps one (a span
+/// under the layer's level has none).
+fn with_row<S, R>(
+    ctx: &Context<'_, S>,
+    id: &Id,
+    f: impl FnOnce(&'static Metadata<'static>, &mut SpanRow) -> R,
+) -> Option<R>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let span = ctx.span(id)?;
+    let mut extensions = span.extensions_mut();
+    let row = extensions.get_mut::<SpanRow>()?;
+    Some(f(span.metadata(), row))
+}
+
+/// The task id of span `id`'s row, if it was recorded.
+fn recorded_row<S>(ctx: &Context<'_, S>, id: &Id) -> Option<TaskId>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    with_row(ctx, id, |_, row| row.recorded.then_some(row.id)).flatten()
 }
 
 /// The row of a span: named as tracing's fmt writes it (`search{query="rust"}`), at the file

@@ -34,6 +34,20 @@ async fn text_of(client: &Client, selector: &str) -> Option<String> {
     }
 }
 
+/// The text of the element `selector` matches, once one does (20 s at most: else it fails
+/// saying `what` was expected).
+async fn text_when_shown(client: &Client, selector: &str, what: &str) -> String {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(selector))
+        .await
+        .expect(what)
+        .text()
+        .await
+        .expect("text")
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -133,15 +147,12 @@ async fn texts_that_cannot_be_loaded_are_named_in_the_page_and_load_when_tried_a
         .expect("page loads");
     // Past the one reload of a first visit that makes the page cross-origin isolated.
     app_started(&client, 30).await;
-    let message = client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("[data-testid=texts-error][role=alert]"))
-        .await
-        .expect("a message says the texts could not be loaded")
-        .text()
-        .await
-        .expect("text");
+    let message = text_when_shown(
+        &client,
+        "[data-testid=texts-error][role=alert]",
+        "a message says the texts could not be loaded",
+    )
+    .await;
     assert!(message.contains("lessons/gather/"), "{message}");
     assert!(message.contains("404"), "{message}");
     assert!(message.contains("The lesson still runs"), "{message}");
@@ -169,19 +180,6 @@ async fn texts_that_cannot_be_loaded_are_named_in_the_page_and_load_when_tried_a
     let _ = std::fs::remove_dir_all(&site_dir);
 }
 
-/// The message that replaces the loading line when the app cannot start (static/start-check.js).
-async fn start_error(client: &Client) -> String {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("#loading[data-start-error][role=alert]"))
-        .await
-        .expect("the page says why the app cannot start")
-        .text()
-        .await
-        .expect("text")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
 async fn a_host_missing_the_apps_wasm_says_so_instead_of_loading_for_ever() {
@@ -205,7 +203,13 @@ async fn a_host_missing_the_apps_wasm_says_so_instead_of_loading_for_ever() {
         .goto(&format!("http://{site}/"))
         .await
         .expect("page loads");
-    let message = start_error(&client).await;
+    // The message that replaces the loading line (static/start-check.js).
+    let message = text_when_shown(
+        &client,
+        "#loading[data-start-error][role=alert]",
+        "the page says why the app cannot start",
+    )
+    .await;
     assert!(message.contains("start failed"), "{message}");
     assert!(message.contains("application/wasm"), "{message}");
     client.close().await.expect("session closed");

@@ -15,7 +15,7 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
-use asyncscope::scenarios::LESSONS;
+use asyncscope::lessons::LESSONS;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 

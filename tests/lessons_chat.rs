@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
-use asyncscope::scenarios::chat::{compose, cut, ChatChannel, Heard, Post, Room, CHANNEL};
-use asyncscope::scenarios::{self, RunState};
+use asyncscope::lessons::chat::{compose, cut, ChatChannel, Heard, Post, Room, CHANNEL};
+use asyncscope::lessons::{self, RunState};
 use asyncscope::trace::{spawn, timeout, with_recorder, EventKind, WakeSource};
 use wasm_bindgen_test::*;
 
@@ -142,11 +142,11 @@ async fn second_tab(name: &'static str) -> Vec<String> {
 #[wasm_bindgen_test]
 async fn the_lesson_and_a_second_tab_exchange_lines_both_ways() {
     let peer = spawn("second tab", second_tab("tab-test"));
-    let lesson = scenarios::find("chat").expect("registered");
+    let lesson = lessons::find("chat").expect("registered");
     let params = lesson
         .validate([("peer", "tab"), ("wait_s", "10")])
         .expect("valid");
-    let report = scenarios::start(lesson, params).report.await;
+    let report = lessons::start(lesson, params).report.await;
     assert_eq!(report.state, RunState::Done, "{report:?}");
     for check in &report.checks {
         assert!(check.ok, "{check:?}");
@@ -199,9 +199,9 @@ async fn the_lesson_and_a_second_tab_exchange_lines_both_ways() {
 
 #[wasm_bindgen_test]
 async fn without_the_trunk_build_the_worker_peer_fails_in_words() {
-    let lesson = scenarios::find("chat").expect("registered");
+    let lesson = lessons::find("chat").expect("registered");
     let params = lesson.validate([("peer", "worker")]).expect("valid");
-    let report = scenarios::start(lesson, params).report.await;
+    let report = lessons::start(lesson, params).report.await;
     assert_eq!(report.state, RunState::Failed);
     let error = report.error.unwrap_or_default();
     assert!(

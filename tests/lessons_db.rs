@@ -5,8 +5,8 @@
 //! Run with `wasm-pack test --headless --chrome -- --test lessons_db`.
 #![cfg(target_arch = "wasm32")]
 
-use asyncscope::scenarios::idb::{self, Database, IdbError, TxMode};
-use asyncscope::scenarios::{self, Line, RunReport, RunState};
+use asyncscope::browser::idb::{self, Database, IdbError, TxMode};
+use asyncscope::lessons::{self, Line, RunReport, RunState};
 use std::future::Future;
 use std::time::Duration;
 
@@ -32,9 +32,9 @@ struct Row {
 
 /// Runs db-query in `mode` to its end; every check of the lesson must pass.
 async fn run(mode: &str) -> RunReport {
-    let lesson = scenarios::find("db-query").expect("registered");
+    let lesson = lessons::find("db-query").expect("registered");
     let params = lesson.validate([("mode", mode)]).expect("valid");
-    let report = within(mode, scenarios::start(lesson, params).report).await;
+    let report = within(mode, lessons::start(lesson, params).report).await;
     assert_eq!(report.state, RunState::Done, "{report:?}");
     for check in &report.checks {
         assert!(check.ok, "{mode}: {check:?}");

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use asyncscope::scenarios::blocking::{CrunchWorker, WorkerError};
-use asyncscope::scenarios::{self, Line, RunReport, RunState};
+use asyncscope::lessons::blocking::{CrunchWorker, WorkerError};
+use asyncscope::lessons::{self, Line, RunReport, RunState};
 use asyncscope::trace::{now_ms, sleep, with_recorder, EventKind, WakeSource, WarningKind};
 use futures::future::{select, Either};
 use futures::pin_mut;
@@ -16,9 +16,9 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn run(id: &str, params: &[(&str, &str)]) -> RunReport {
-    let lesson = scenarios::find(id).expect("registered");
+    let lesson = lessons::find(id).expect("registered");
     let params = lesson.validate(params.iter().copied()).expect("valid");
-    scenarios::start(lesson, params).report.await
+    lessons::start(lesson, params).report.await
 }
 
 fn at(lines: &[Line], text: &str) -> Option<usize> {
@@ -297,7 +297,7 @@ async fn a_message_outside_the_protocol_is_named() {
 
 #[wasm_bindgen_test]
 fn the_workers_answer_keeps_its_64_bit_checksum_through_the_browsers_json() {
-    use asyncscope::scenarios::blocking::{Crunch, FromWorker};
+    use asyncscope::lessons::blocking::{Crunch, FromWorker};
     // The worker and the page write and read with JSON.stringify and JSON.parse, whose numbers
     // are doubles: the checksum must come through whole all the same.
     let work = Crunch {

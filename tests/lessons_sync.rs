@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use asyncscope::scenarios::RunReport;
+use asyncscope::lessons::RunReport;
 use asyncscope::trace::{
     self, instrument, now_ms, sleep, timeout, with_recorder, CancelReason, EventKind,
     ResourceDetail, TaskState, WakeSource,

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use asyncscope::scenarios::{self, Line, RunReport, RunState};
+use asyncscope::lessons::{self, Line, RunReport, RunState};
 use asyncscope::trace::{now_ms, with_recorder, CancelReason, EventKind, TaskState};
 use gloo_timers::future::sleep;
 use wasm_bindgen_test::*;
@@ -88,11 +88,11 @@ async fn create_task_prints_the_shorter_sleep_first() {
 
 #[wasm_bindgen_test]
 async fn cancelling_create_task_cancels_its_tasks_too() {
-    let lesson = scenarios::find("create-task").expect("registered");
+    let lesson = lessons::find("create-task").expect("registered");
     let params = lesson
         .validate([("hello_ms", "50"), ("world_ms", "5000")])
         .expect("valid");
-    let run = scenarios::start(lesson, params);
+    let run = lessons::start(lesson, params);
     let deadline = now_ms() + 3000.0;
     while run.printed.count() == 0 {
         assert!(now_ms() < deadline, "hello never came");

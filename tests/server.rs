@@ -9,8 +9,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use asyncscope::scenarios::line_protocol::Framer;
-use asyncscope::scenarios::{self, RunState};
+use asyncscope::lessons::line_protocol::Framer;
+use asyncscope::lessons::{self, RunState};
 use asyncscope::server::{self, LogEntry, LogSink};
 use asyncscope::trace::now_ms;
 use futures::future::join_all;
@@ -279,9 +279,9 @@ async fn lines_come_one_per_interval_each_split_in_two_chunks() {
 #[wasm_bindgen_test]
 async fn a_fetch_lesson_without_its_service_worker_fails_and_says_why() {
     // The test page's server has no /sw.js: registering fails, and the run says so.
-    let lesson = scenarios::find("fetch").expect("registered");
+    let lesson = lessons::find("fetch").expect("registered");
     let params = lesson.validate([]).expect("defaults");
-    let report = scenarios::start(lesson, params).report.await;
+    let report = lessons::start(lesson, params).report.await;
     assert_eq!(report.state, RunState::Failed, "{report:?}");
     let error = report.error.unwrap_or_default();
     assert!(

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
 
-use asyncscope::scenarios;
+use asyncscope::lessons;
 use asyncscope::trace::{
     self, now_ms, sleep, with_recorder, CancelReason, EventKind, JoinError, Limits, ResourceDetail,
     TaskId, TaskState, TaskStats, WakeSource, EVENT_LOOP_TID,
@@ -410,10 +410,10 @@ async fn a_replay_after_the_log_wraps_shows_main_with_the_live_numbers() {
         events: 300,
         ..Limits::default()
     });
-    let lesson = scenarios::find("lock").expect("registered");
+    let lesson = lessons::find("lock").expect("registered");
     let params = lesson.validate([("tasks", "100")]).expect("valid");
-    let report = scenarios::start(lesson, params).report.await;
-    assert_eq!(report.state, scenarios::RunState::Done, "{report:?}");
+    let report = lessons::start(lesson, params).report.await;
+    assert_eq!(report.state, lessons::RunState::Done, "{report:?}");
     let (first, last, dropped) = with_recorder(|r| {
         (
             r.events().first_seq(),
@@ -440,9 +440,9 @@ async fn a_replay_after_the_log_wraps_shows_main_with_the_live_numbers() {
 
 #[wasm_bindgen_test]
 async fn the_export_of_a_real_run_binds_every_arrow_to_a_slice_of_its_track() {
-    let lesson = scenarios::find("semaphore").expect("registered");
+    let lesson = lessons::find("semaphore").expect("registered");
     let params = lesson.validate([]).expect("valid");
-    scenarios::start(lesson, params).report.await;
+    lessons::start(lesson, params).report.await;
     let json: serde_json::Value = serde_json::from_str(&trace::chrome_trace_json()).expect("JSON");
     let events = json["traceEvents"].as_array().expect("events");
     let mut names: HashMap<u64, usize> = HashMap::new();

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use asyncscope::scenarios::{self, RunState};
+use asyncscope::lessons::{self, RunState};
 use asyncscope::trace::{
     self, now_ms, sleep, with_recorder, CancelReason, EventKind, JoinError, TaskState, WakeSource,
 };
@@ -17,15 +17,15 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn texts(lines: &[scenarios::Line]) -> Vec<&str> {
+fn texts(lines: &[lessons::Line]) -> Vec<&str> {
     lines.iter().map(|l| l.text.as_str()).collect()
 }
 
 #[wasm_bindgen_test]
 async fn hello_sleep_prints_hello_then_world_no_earlier_than_one_second_later() {
-    let lesson = scenarios::find("hello-sleep").expect("registered");
+    let lesson = lessons::find("hello-sleep").expect("registered");
     let params = lesson.validate([]).expect("defaults are valid");
-    let report = scenarios::start(lesson, params).report.await;
+    let report = lessons::start(lesson, params).report.await;
     assert_eq!(report.state, RunState::Done, "{report:?}");
     assert_eq!(texts(&report.lines), ["Hello", "World"]);
     let gap = report.lines[1].t_ms - report.lines[0].t_ms;
@@ -43,9 +43,9 @@ async fn hello_sleep_prints_hello_then_world_no_earlier_than_one_second_later() 
 
 #[wasm_bindgen_test]
 async fn printed_lines_can_be_read_as_they_come() {
-    let lesson = scenarios::find("hello-sleep").expect("registered");
+    let lesson = lessons::find("hello-sleep").expect("registered");
     let params = lesson.validate([("delay_ms", "150")]).expect("valid");
-    let run = scenarios::start(lesson, params);
+    let run = lessons::start(lesson, params);
     let printed = run.printed.clone();
     let report = run.report;
     // Read while the run sleeps: Hello is there before World was printed, live, not at the end.
@@ -86,9 +86,9 @@ async fn sleep_never_wakes_early() {
 
 #[wasm_bindgen_test]
 async fn the_trace_records_spawn_polls_the_timer_wake_and_ready() {
-    let lesson = scenarios::find("hello-sleep").expect("registered");
+    let lesson = lessons::find("hello-sleep").expect("registered");
     let params = lesson.validate([("delay_ms", "100")]).expect("valid");
-    let report = scenarios::start(lesson, params).report.await;
+    let report = lessons::start(lesson, params).report.await;
     assert_eq!(report.state, RunState::Done);
     let (main, kinds) = with_recorder(|r| {
         let main = r
@@ -302,7 +302,7 @@ async fn wait_for_notice(expected: &str) {
 async fn bad_params_are_rejected_with_the_parameter_and_its_range_and_the_page_keeps_working() {
     let api = mounted_api().await;
 
-    let ids: Vec<&str> = scenarios::LESSONS.iter().map(|s| s.id).collect();
+    let ids: Vec<&str> = lessons::LESSONS.iter().map(|s| s.id).collect();
     let unknown = format!(
         "no lesson 'no-such-lesson': the lessons are {}",
         ids.join(", ")
@@ -731,9 +731,9 @@ async fn next_frame() {
 
 #[wasm_bindgen_test]
 async fn the_chrome_trace_of_a_real_run_parses_with_its_tasks_polls_and_wakes() {
-    let lesson = scenarios::find("hello-sleep").expect("registered");
+    let lesson = lessons::find("hello-sleep").expect("registered");
     let params = lesson.validate([("delay_ms", "20")]).expect("valid");
-    scenarios::start(lesson, params).report.await;
+    lessons::start(lesson, params).report.await;
     let json: serde_json::Value = serde_json::from_str(&trace::chrome_trace_json()).expect("JSON");
     let events = json["traceEvents"].as_array().expect("events");
     let count = |ph: &str| events.iter().filter(|e| e["ph"] == ph).count();
@@ -848,11 +848,11 @@ async fn a_scope_aborts_every_task_spawned_from_it_however_deep() {
 async fn a_finished_run_cancels_the_tasks_its_main_left_running() {
     use futures::future::FutureExt;
     // As asyncio.run does: main returns while a task it spawned still sleeps.
-    static LEFTOVER: scenarios::Scenario = scenarios::Scenario {
+    static LEFTOVER: lessons::Lesson = lessons::Lesson {
         location: std::panic::Location::caller(),
         id: "test-leftover",
         title: "leftover",
-        article: &scenarios::articles::ASYNCHAT_ASYNCIO,
+        article: &lessons::articles::ASYNCHAT_ASYNCIO,
         section: "test",
         params: &[],
         main: |_, _| {
@@ -864,7 +864,7 @@ async fn a_finished_run_cancels_the_tasks_its_main_left_running() {
         },
         checks: |_, _| Vec::new(),
     };
-    let report = scenarios::start(&LEFTOVER, scenarios::Params::defaults(&[]))
+    let report = lessons::start(&LEFTOVER, lessons::Params::defaults(&[]))
         .report
         .await;
     assert_eq!(report.state, RunState::Done);
@@ -919,7 +919,7 @@ async fn scroll_until_drawn(root: &web_sys::Element, top: i32, line: u64) -> Vec
 #[wasm_bindgen_test]
 async fn a_5000_line_log_draws_only_the_rows_on_screen_and_every_line_is_reached_by_scrolling() {
     use asyncscope::ui::log::{Log, LogProps, ROW_PX};
-    let out = scenarios::Out::new(now_ms());
+    let out = lessons::Printer::new(now_ms());
     for i in 0..5_000 {
         out.print(format!("line {i}"));
     }

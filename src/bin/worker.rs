@@ -3,15 +3,15 @@
 //! index.html); static/crunch_worker.js starts it; the page speaks to it in JSON text
 //! ([`ToWorker`] in, [`FromWorker`] out) through `postMessage`.
 //!
-//! [`Crunch`]: asyncscope::scenarios::blocking::Crunch
-//! [`ToWorker`]: asyncscope::scenarios::blocking::ToWorker
-//! [`FromWorker`]: asyncscope::scenarios::blocking::FromWorker
-//! [`WorkerJob`]: asyncscope::scenarios::chat::WorkerJob
+//! [`Crunch`]: asyncscope::lessons::blocking::Crunch
+//! [`ToWorker`]: asyncscope::lessons::blocking::ToWorker
+//! [`FromWorker`]: asyncscope::lessons::blocking::FromWorker
+//! [`WorkerJob`]: asyncscope::lessons::chat::WorkerJob
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    use asyncscope::scenarios::blocking::{answer, FromWorker};
-    use asyncscope::scenarios::chat::{serve_in_worker, WorkerJob};
+    use asyncscope::lessons::blocking::{answer, FromWorker};
+    use asyncscope::lessons::chat::{serve_in_worker, WorkerJob};
     use asyncscope::trace::now_ms;
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::{JsCast, JsValue};

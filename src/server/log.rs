@@ -1,7 +1,7 @@
 //! The request log: one [`LogEntry`] per request the server handled, sent to the page that made
 //! it (`postMessage`) as JSON text, a batch at a time (one message per page every few ms, not one
 //! per request: each message costs two trips between processes). The page keeps the last few
-//! (`scenarios::server_log`).
+//! (`browser::server_log`).
 
 use std::fmt;
 

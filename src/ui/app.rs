@@ -4,8 +4,8 @@ use yew::prelude::*;
 
 use super::automation::{self, plan_from_query};
 use super::lesson::LessonView;
-use super::state::{Controller, Lab};
-use crate::scenarios::{Article, Scenario, LESSONS};
+use super::state::{Controller, PageState};
+use crate::lessons::{Article, Lesson, LESSONS};
 
 #[component]
 pub fn App() -> Html {
@@ -13,7 +13,9 @@ pub fn App() -> Html {
     let plan = use_memo((), |_| plan_from_query(&automation::query_pairs()));
     let lab = {
         let plan = plan.clone();
-        use_reducer(move || Lab::new(plan.lesson, &plan.inputs, plan.notice.clone(), plan.view))
+        use_reducer(move || {
+            PageState::new(plan.lesson, &plan.inputs, plan.notice.clone(), plan.view)
+        })
     };
     let controller = use_memo((), {
         let dispatch = lab.dispatcher();
@@ -77,7 +79,7 @@ pub fn App() -> Html {
 
     let on_select = {
         let controller = (*controller).clone();
-        Callback::from(move |lesson: &'static Scenario| controller.select(lesson))
+        Callback::from(move |lesson: &'static Lesson| controller.select(lesson))
     };
 
     html! {
@@ -103,14 +105,14 @@ pub fn App() -> Html {
 #[derive(Properties, PartialEq)]
 struct LessonListProps {
     current: &'static str,
-    on_select: Callback<&'static Scenario>,
+    on_select: Callback<&'static Lesson>,
 }
 
 /// The lessons, grouped by the seed article they come from.
 #[component]
 fn LessonList(props: &LessonListProps) -> Html {
     // In the order the registry first names each article.
-    let mut by_article: Vec<(&Article, Vec<&'static Scenario>)> = Vec::new();
+    let mut by_article: Vec<(&Article, Vec<&'static Lesson>)> = Vec::new();
     for lesson in LESSONS {
         match by_article
             .iter_mut()

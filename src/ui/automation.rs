@@ -11,12 +11,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::state::{Controller, View};
-use crate::scenarios::{self, ParamError, ParamSpec, Params, Scenario, LESSONS};
+use crate::lessons::{self, Lesson, ParamError, ParamSpec, Params, LESSONS};
 use crate::trace;
 
 /// What the URL asks for when the page opens.
 pub struct StartPlan {
-    pub lesson: &'static Scenario,
+    pub lesson: &'static Lesson,
     /// The URL's parameter values, as given (shown in the form even when refused).
     pub inputs: Vec<(String, String)>,
     /// Run on load: `run=1` and everything valid.
@@ -48,7 +48,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
         .map(|(_, (key, _))| key.as_str());
     let repeated_notice = repeated.map(|name| {
         ParamError::Repeated {
-            name: scenarios::clip(name),
+            name: lessons::clip(name),
             values: pairs
                 .iter()
                 .filter(|(k, _)| k == name)
@@ -62,7 +62,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
             continue;
         }
         match key.as_str() {
-            "scenario" => match scenarios::find(value) {
+            "scenario" => match lessons::find(value) {
                 Ok(found) => lesson = found,
                 Err(e) => notice = Some(e.to_string()),
             },
@@ -232,11 +232,11 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
 /// `Array.isArray`, `Reflect.get`, `JSON.stringify` all return a `Result` here): an exception
 /// that escaped into Rust would unwind through the futures executor and stop every task after
 /// it, other `run()` calls included.
-fn parse_run_args(id: &JsValue, params: &JsValue) -> Result<(&'static Scenario, Params), String> {
+fn parse_run_args(id: &JsValue, params: &JsValue) -> Result<(&'static Lesson, Params), String> {
     let id = id
         .as_string()
         .ok_or("run(id, params): id must be a lesson id string, such as 'hello-sleep'")?;
-    let lesson = scenarios::find(&id).map_err(|e| e.to_string())?;
+    let lesson = lessons::find(&id).map_err(|e| e.to_string())?;
     let mut raw: Vec<(String, String)> = Vec::new();
     if !params.is_undefined() && !params.is_null() {
         let not_an_object = || {
@@ -248,7 +248,7 @@ fn parse_run_args(id: &JsValue, params: &JsValue) -> Result<(&'static Scenario, 
         let threw = |what: &str, e: JsValue| {
             format!(
                 "run(id, params): reading params threw ({what}): {}",
-                scenarios::clip(&describe_thrown(&e))
+                lessons::clip(&describe_thrown(&e))
             )
         };
         if !params.is_object() || is_array(params).map_err(|e| threw("Array.isArray", e))? {

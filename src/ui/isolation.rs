@@ -12,7 +12,7 @@
 
 use std::time::Duration;
 
-use crate::scenarios::service_worker;
+use crate::browser::service_worker;
 
 /// How long the first visit waits for the worker before the app starts without it.
 pub const TIMEOUT: Duration = Duration::from_secs(10);

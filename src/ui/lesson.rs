@@ -7,14 +7,14 @@ use yew::prelude::*;
 use super::export;
 use super::lesson_texts::{use_lesson_texts, Load};
 use super::log::Log;
-use super::state::{Controller, Lab, Phase, View};
-use crate::scenarios::{Check, Scenario};
+use super::state::{Controller, PageState, Phase, View};
+use crate::lessons::{Check, Lesson};
 use crate::trace::now_ms;
 use asyncscope_viewer::TracePanel;
 
 #[derive(Properties, PartialEq)]
 pub struct LessonProps {
-    pub lab: Lab,
+    pub lab: PageState,
     pub controller: Controller,
 }
 
@@ -167,7 +167,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct CodeProps {
-    lesson: &'static Scenario,
+    lesson: &'static Lesson,
     texts: Load,
     retry: Callback<MouseEvent>,
 }
@@ -178,7 +178,7 @@ struct CodeProps {
 #[component]
 fn Code(props: &CodeProps) -> Html {
     let (lesson, texts, retry) = (props.lesson, &props.texts, props.retry.clone());
-    let source = format!("src/scenarios/{}.rs", lesson.file_stem());
+    let source = format!("src/lessons/{}.rs", lesson.file_stem());
     let (python, rust) = match &texts {
         Load::Loaded(texts) => (texts.python.trim_end(), texts.rust.trim_end()),
         _ => ("Loading…", "Loading…"),
@@ -250,7 +250,7 @@ fn CodePane(props: &CodePaneProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct StatusProps {
-    lab: Lab,
+    lab: PageState,
 }
 
 /// The run's state and elapsed time, brought up to date at each live refresh (with the views

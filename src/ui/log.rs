@@ -8,7 +8,7 @@
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::scenarios::Printed;
+use crate::lessons::Printed;
 use asyncscope_viewer::rows_in_page;
 
 /// The height of one row, in CSS pixels (set on the list: its line height).

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
 
-use crate::scenarios::{self, Params, Printed, RunCancel, RunReport, RunState, Scenario};
+use crate::lessons::{self, Lesson, Params, Printed, RunCancel, RunReport, RunState};
 use crate::trace::{now_ms, stopped_by_panic, subscribe, Subscription};
 use asyncscope_viewer::Ticker;
 
@@ -38,8 +38,8 @@ pub enum View {
 
 /// What the page shows.
 #[derive(Clone, PartialEq)]
-pub struct Lab {
-    pub lesson: &'static Scenario,
+pub struct PageState {
+    pub lesson: &'static Lesson,
     /// The parameter inputs as typed (validated only when a run starts).
     pub inputs: Vec<(&'static str, String)>,
     pub run: RunView,
@@ -75,14 +75,14 @@ pub enum Phase {
     Finished(Rc<RunReport>),
 }
 
-impl Lab {
+impl PageState {
     pub fn new(
-        lesson: &'static Scenario,
+        lesson: &'static Lesson,
         raw: &[(String, String)],
         notice: Option<String>,
         view: View,
-    ) -> Lab {
-        Lab {
+    ) -> PageState {
+        PageState {
             lesson,
             inputs: inputs_for(lesson, raw),
             run: RunView::idle(lesson),
@@ -118,7 +118,7 @@ impl Lab {
 
 impl RunView {
     /// No run yet for `lesson`.
-    fn idle(lesson: &'static Scenario) -> RunView {
+    fn idle(lesson: &'static Lesson) -> RunView {
         RunView {
             generation: 0,
             lesson_id: lesson.id,
@@ -137,14 +137,14 @@ impl RunView {
 /// A number keeps the text given, even refused (the notice quotes it); a choice shows the
 /// variant given, or its default when the text names none (a select cannot show "xyz", and
 /// must not show another variant than the one that would run).
-fn inputs_for(lesson: &'static Scenario, raw: &[(String, String)]) -> Vec<(&'static str, String)> {
+fn inputs_for(lesson: &'static Lesson, raw: &[(String, String)]) -> Vec<(&'static str, String)> {
     lesson
         .params
         .iter()
         .map(|p| {
             let given = raw.iter().find(|(n, _)| n == p.name).map(|(_, v)| v);
             let shown = match given {
-                Some(text) if !p.choices.is_empty() => scenarios::validate(
+                Some(text) if !p.choices.is_empty() => lessons::validate(
                     lesson.id,
                     std::slice::from_ref(p),
                     [(p.name, text.as_str())],
@@ -159,13 +159,13 @@ fn inputs_for(lesson: &'static Scenario, raw: &[(String, String)]) -> Vec<(&'sta
 }
 
 pub enum Action {
-    Select(&'static Scenario),
+    Select(&'static Lesson),
     SetInput(&'static str, String),
     Notice(Option<String>),
     /// A run is about to start (in the next task).
     Started {
         generation: u64,
-        lesson: &'static Scenario,
+        lesson: &'static Lesson,
         started_ms: f64,
         /// The page is hidden as it starts.
         hidden: bool,
@@ -197,7 +197,7 @@ pub fn page_hidden() -> bool {
         .is_some_and(|d| d.hidden())
 }
 
-impl Reducible for Lab {
+impl Reducible for PageState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
@@ -297,7 +297,7 @@ struct Current {
 /// Starts, cancels and reports runs, and shows notices. Cheap to clone.
 #[derive(Clone)]
 pub struct Controller {
-    dispatch: UseReducerDispatcher<Lab>,
+    dispatch: UseReducerDispatcher<PageState>,
     current: Rc<RefCell<Current>>,
     view: View,
 }
@@ -309,7 +309,7 @@ impl PartialEq for Controller {
 }
 
 impl Controller {
-    pub fn new(dispatch: UseReducerDispatcher<Lab>, view: View) -> Controller {
+    pub fn new(dispatch: UseReducerDispatcher<PageState>, view: View) -> Controller {
         Controller {
             dispatch,
             current: Rc::default(),
@@ -320,7 +320,7 @@ impl Controller {
     /// Shows `lesson`, and puts it in the address bar so the page can be shared or reloaded.
     /// A run under way is cancelled (its promise from `run()` resolves "cancelled"): the page
     /// shows one lesson and its own run only.
-    pub fn select(&self, lesson: &'static Scenario) {
+    pub fn select(&self, lesson: &'static Lesson) {
         let other = self
             .current
             .borrow()
@@ -354,7 +354,7 @@ impl Controller {
     }
 
     /// Runs `lesson` on show in the page, cancelling a run under way, and returns its report.
-    pub async fn run(&self, lesson: &'static Scenario, params: Params) -> RunReport {
+    pub async fn run(&self, lesson: &'static Lesson, params: Params) -> RunReport {
         if stopped_by_panic() {
             return unrun(lesson, RunState::Failed, STOPPED);
         }
@@ -382,7 +382,7 @@ impl Controller {
                 "cancelled before it started: a newer run started, or another lesson was opened",
             );
         }
-        let started = scenarios::start(lesson, params);
+        let started = lessons::start(lesson, params);
         // When the live refresh last ran: a refresh (or the run's end) much later than due
         // means the page was frozen in between.
         let last_tick = Rc::new(std::cell::Cell::new(now_ms()));
@@ -473,7 +473,7 @@ impl Controller {
 
 /// The report of a run that never started: refused after a panic, or overtaken by a newer run
 /// before its turn.
-fn unrun(lesson: &'static Scenario, state: RunState, why: &str) -> RunReport {
+fn unrun(lesson: &'static Lesson, state: RunState, why: &str) -> RunReport {
     RunReport {
         id: lesson.id,
         state,
@@ -489,10 +489,10 @@ fn unrun(lesson: &'static Scenario, state: RunState, why: &str) -> RunReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::Out;
+    use crate::lessons::Printer;
 
-    fn lesson(id: &str) -> &'static Scenario {
-        scenarios::find(id).expect("registered")
+    fn lesson(id: &str) -> &'static Lesson {
+        lessons::find(id).expect("registered")
     }
 
     fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -502,7 +502,7 @@ mod tests {
             .collect()
     }
 
-    fn shown(lab: &Lab, name: &str) -> String {
+    fn shown(lab: &PageState, name: &str) -> String {
         lab.inputs
             .iter()
             .find(|(n, _)| *n == name)
@@ -513,7 +513,7 @@ mod tests {
     #[test]
     fn a_refused_choice_shows_the_default_and_a_refused_number_its_text() {
         for (given, expected) in [("xyz", "off"), ("2", "off"), ("on", "on"), ("1", "on")] {
-            let lab = Lab::new(
+            let lab = PageState::new(
                 lesson("errors"),
                 &raw(&[("panic", given)]),
                 None,
@@ -521,14 +521,14 @@ mod tests {
             );
             assert_eq!(shown(&lab, "panic"), expected, "panic={given}");
         }
-        let lab = Lab::new(
+        let lab = PageState::new(
             lesson("create-task"),
             &raw(&[("mode", "0.5")]),
             None,
             View::Live,
         );
         assert_eq!(shown(&lab, "mode"), "tasks");
-        let lab = Lab::new(
+        let lab = PageState::new(
             lesson("hello-sleep"),
             &raw(&[("delay_ms", "abc")]),
             None,
@@ -540,9 +540,9 @@ mod tests {
     #[test]
     fn a_run_s_lines_never_show_in_another_lesson() {
         let hello = lesson("hello-sleep");
-        let out = Out::new(0.0);
+        let out = Printer::new(0.0);
         out.print("Hello");
-        let lab = Rc::new(Lab::new(hello, &[], None, View::Live));
+        let lab = Rc::new(PageState::new(hello, &[], None, View::Live));
         let lab = lab.reduce(Action::Started {
             generation: 1,
             lesson: hello,
@@ -594,7 +594,7 @@ mod tests {
     #[test]
     fn a_frozen_page_is_noted_with_the_longest_freeze() {
         let hello = lesson("hello-sleep");
-        let lab = Rc::new(Lab::new(hello, &[], None, View::Live)).reduce(Action::Started {
+        let lab = Rc::new(PageState::new(hello, &[], None, View::Live)).reduce(Action::Started {
             generation: 3,
             lesson: hello,
             started_ms: 0.0,

@@ -2,14 +2,14 @@
 //! tasks it recorded. Each test file uses some of these, hence `dead_code` allowed.
 #![allow(dead_code)]
 
-use asyncscope::scenarios::{self, Line, RunReport, RunState};
+use asyncscope::lessons::{self, Line, RunReport, RunState};
 use asyncscope::trace::{with_recorder, TaskStats};
 
 /// Runs lesson `id` with `params` to its end; it must end done.
 pub async fn run(id: &str, params: &[(&str, &str)]) -> RunReport {
-    let lesson = scenarios::find(id).expect("registered");
+    let lesson = lessons::find(id).expect("registered");
     let params = lesson.validate(params.iter().copied()).expect("valid");
-    let report = scenarios::start(lesson, params).report.await;
+    let report = lessons::start(lesson, params).report.await;
     assert_eq!(report.state, RunState::Done, "{report:?}");
     report
 }

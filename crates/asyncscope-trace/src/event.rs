@@ -232,7 +232,7 @@ pub enum WakeSource {
     /// Another task, while it was being polled (a join handle completing, an untraced channel...).
     Task(TaskId),
     /// The task itself, during its own poll (`yield_now`, a future asking to be polled again).
-    ItSelf,
+    OwnPoll,
     /// Something outside any traced task and resource: a JS callback, an untraced future.
     External,
 }
@@ -247,7 +247,7 @@ impl WakeSource {
             WakeSource::Semaphore(_) => "semaphore",
             WakeSource::Request(_) => "request",
             WakeSource::Task(_) => "task",
-            WakeSource::ItSelf => "self",
+            WakeSource::OwnPoll => "self",
             WakeSource::External => "external",
         }
     }
@@ -273,7 +273,7 @@ impl fmt::Display for WakeSource {
             WakeSource::Semaphore(r) => write!(f, "semaphore {r}"),
             WakeSource::Request(r) => write!(f, "request {r}"),
             WakeSource::Task(id) => write!(f, "task {id}"),
-            WakeSource::ItSelf => f.write_str("itself"),
+            WakeSource::OwnPoll => f.write_str("itself"),
             WakeSource::External => f.write_str("outside the traced tasks"),
         }
     }

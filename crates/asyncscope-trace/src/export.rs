@@ -170,7 +170,7 @@ fn loop_label(by: WakeSource) -> &'static str {
         WakeSource::Channel(_) => "channel (from JS)",
         WakeSource::Semaphore(_) => "semaphore",
         WakeSource::Request(_) => "request settled",
-        WakeSource::Task(_) | WakeSource::ItSelf | WakeSource::External => "JS callback",
+        WakeSource::Task(_) | WakeSource::OwnPoll | WakeSource::External => "JS callback",
     }
 }
 

@@ -505,7 +505,7 @@ impl State {
     /// `task` was woken (outside its own polls): counts, the scheduled stretch, the storm.
     fn woken(warnings: &mut Warnings, task: &mut TaskStats, seq: u64, by: WakeSource, t: f64) {
         task.wakes += 1;
-        if by == WakeSource::ItSelf {
+        if by == WakeSource::OwnPoll {
             task.self_wakes += 1;
         }
         match task.state {

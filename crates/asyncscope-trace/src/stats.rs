@@ -76,7 +76,7 @@ pub struct TaskStats {
     pub polls: u64,
     /// Wakes so far, self-wakes included.
     pub wakes: u64,
-    /// Wakes by the task itself: during its own polls, or by [`super::WakeSource::ItSelf`].
+    /// Wakes by the task itself: during its own polls, or by [`super::WakeSource::OwnPoll`].
     pub self_wakes: u64,
     /// Copies of the task's waker made (by the futures it polls) and dropped. Not events: a
     /// replayed moment does not know them (see `wakers_known`).

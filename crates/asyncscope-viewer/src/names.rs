@@ -27,7 +27,7 @@ pub fn source(rec: &Recorder, by: WakeSource) -> String {
         | WakeSource::Semaphore(r)
         | WakeSource::Request(r) => resource(rec, r),
         WakeSource::Task(t) => task(rec, t),
-        WakeSource::ItSelf => "itself".to_string(),
+        WakeSource::OwnPoll => "itself".to_string(),
         WakeSource::External => "JS, outside the traced tasks".to_string(),
     }
 }
@@ -48,9 +48,10 @@ pub fn event(rec: &Recorder, e: &Event) -> String {
         }
         EventKind::Woken { by, from } => {
             let mut s = format!("woken by {}", source(rec, *by));
-            if let (Some(from), false) =
-                (from, matches!(by, WakeSource::Task(_) | WakeSource::ItSelf))
-            {
+            if let (Some(from), false) = (
+                from,
+                matches!(by, WakeSource::Task(_) | WakeSource::OwnPoll),
+            ) {
                 s.push_str(&format!(", in {}'s poll", task(rec, *from)));
             }
             s

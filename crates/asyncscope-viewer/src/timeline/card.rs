@@ -168,7 +168,7 @@ fn woke_text(model: &Model, woke: PollCause, start: f64, origin: f64) -> String 
         PollCause::Wake(w) => {
             let mut s = format!("woken by {}", model.source_label(w.by));
             match (w.by, w.from) {
-                (WakeSource::ItSelf, _) | (WakeSource::Task(_), _) => {}
+                (WakeSource::OwnPoll, _) | (WakeSource::Task(_), _) => {}
                 (_, Some(from)) => s.push_str(&format!(" in {}'s poll", model.task_label(from))),
                 (_, None) => {}
             }
@@ -272,7 +272,7 @@ fn lane_at(model: &Model, lane: &Lane, t: f64, slack: f64, origin: f64) -> Strin
                 if let Some(w) = woke {
                     if let (Some(from), false) = (
                         w.from,
-                        matches!(w.by, WakeSource::Task(_) | WakeSource::ItSelf),
+                        matches!(w.by, WakeSource::Task(_) | WakeSource::OwnPoll),
                     ) {
                         text.push_str(&format!("\nwoken in {}'s poll", model.task_label(from)));
                     }

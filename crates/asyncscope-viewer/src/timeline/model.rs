@@ -313,7 +313,7 @@ pub struct Wake {
 impl Wake {
     /// Woken by the event loop (a timer, a fetch, JS): the start of a macrotask.
     pub fn from_loop(&self) -> bool {
-        self.from.is_none() && !matches!(self.by, WakeSource::ItSelf | WakeSource::Task(_))
+        self.from.is_none() && !matches!(self.by, WakeSource::OwnPoll | WakeSource::Task(_))
     }
 }
 
@@ -709,7 +709,7 @@ impl Model {
             WakeSource::Semaphore(_) => Await::Semaphore,
             WakeSource::Request(r) => self.request_await(r),
             WakeSource::Task(_) => Await::Task,
-            WakeSource::ItSelf => Await::Yield,
+            WakeSource::OwnPoll => Await::Yield,
             WakeSource::External => Await::Outside,
         }
     }
@@ -806,7 +806,7 @@ impl Model {
                 lane.since = Some(seq);
                 lane.woke = (*self_wakes > 0).then_some(Woke {
                     at: t,
-                    by: WakeSource::ItSelf,
+                    by: WakeSource::OwnPoll,
                     from: Some(id),
                 });
                 self.tickets.push_back((seq, Ticket::Poll(id)));
@@ -825,7 +825,7 @@ impl Model {
             }
             EventKind::Woken { by, from } => {
                 let from = match by {
-                    WakeSource::ItSelf => Some(id),
+                    WakeSource::OwnPoll => Some(id),
                     _ => *from,
                 };
                 let woke = Woke {
@@ -1326,7 +1326,7 @@ impl Model {
             | WakeSource::Semaphore(r)
             | WakeSource::Request(r) => self.resource_label(r),
             WakeSource::Task(t) => self.task_label(t),
-            WakeSource::ItSelf => "itself".to_string(),
+            WakeSource::OwnPoll => "itself".to_string(),
             WakeSource::External => "JS (outside the traced tasks)".to_string(),
         }
     }

@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
-use super::{Params, Scenario};
+use super::{
+    articles, check_at_least, check_at_most, check_lines, Check, Line, ParamSpec, Printer,
+};
+use super::{Lesson, Params};
 use crate::trace::{self, sleep, with_recorder, TaskState};
 
 /// How late a line may be and still count as on time (see hello-sleep).
@@ -33,7 +35,7 @@ const EXPECTED: [(&str, f64); 5] = [
 /// seed's advice ('注意异常处理') has no program: this is the canonical one. Set `panic` to on for what
 /// Python has no twin for: a Rust panic in WebAssembly is not an exception: it stops the whole
 /// module, and the page offers a reload.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "errors",
     title: "A task that raises",
@@ -71,7 +73,7 @@ impl fmt::Display for ValueError {
     }
 }
 
-async fn work(out: Out, name: &'static str, ms: u64) -> Result<&'static str, ValueError> {
+async fn work(out: Printer, name: &'static str, ms: u64) -> Result<&'static str, ValueError> {
     sleep(Duration::from_millis(ms)).await;
     out.print(format!("{name} done"));
     Ok(name)
@@ -82,7 +84,7 @@ async fn fail(ms: u64) -> Result<&'static str, ValueError> {
     Err(ValueError("the disk is full"))
 }
 
-async fn main(out: Out) {
+async fn main(out: Printer) {
     // spawn_fallible: an Err marks the task failed in the trace, with its message.
     let tasks = [
         ("a", trace::spawn_fallible("a", work(out.clone(), "a", 100))),
@@ -101,7 +103,7 @@ async fn main(out: Out) {
 /// Not in the Python: a panic. It is not an error value, and nothing can catch it: with
 /// `panic = "abort"` (and on wasm32 anyway) the module traps, every Rust future on the page
 /// stops with it, and the page can only be reloaded.
-async fn panic_demo_run(out: Out) {
+async fn panic_demo_run(out: Printer) {
     out.print(
         "[panic demo] in 0.5 s a task panics: a panic is not an error value, nothing catches it",
     );
@@ -115,7 +117,7 @@ async fn panic_demo_run(out: Out) {
 // ANCHOR_END: lesson
 
 /// The three tasks as the trace recorded them: fail failed with its error, a and b done.
-fn judge_from_the_trace(out: &Out) {
+fn judge_from_the_trace(out: &Printer) {
     let states: Vec<(String, TaskState, Option<String>)> = with_recorder(|r| {
         r.tasks()
             .filter(|t| matches!(t.name(), "a" | "fail" | "b"))

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use futures::future::{FutureExt, LocalBoxFuture};
 use serde::Serialize;
 
-use super::{Params, Scenario};
+use super::{Lesson, Params};
 use crate::trace::{self, now_ms, JoinError, Ring, Scope, TaskAbort};
 
 /// Lines one run keeps; past this the oldest are dropped and counted.
@@ -67,7 +67,7 @@ pub struct RunReport {
 
 /// What a lesson prints with: Python's `print`, stamped with the time since the run started.
 #[derive(Clone)]
-pub struct Out {
+pub struct Printer {
     inner: Rc<OutInner>,
 }
 
@@ -83,10 +83,10 @@ struct OutInner {
 /// Phases longer than this are cut (a phase is a line of status, not a log).
 const PHASE_CHARS: usize = 120;
 
-impl Out {
+impl Printer {
     /// Lines are stamped relative to `start_ms`.
-    pub fn new(start_ms: f64) -> Out {
-        Out {
+    pub fn new(start_ms: f64) -> Printer {
+        Printer {
             inner: Rc::new(OutInner {
                 start_ms,
                 lines: RefCell::new(Ring::new(MAX_LINES)),
@@ -175,7 +175,7 @@ impl Printed {
         lines.dropped() + lines.len() as u64
     }
 
-    /// What the run said it is doing now ([`Out::phase`]), if it narrates its phases.
+    /// What the run said it is doing now ([`Printer::phase`]), if it narrates its phases.
     pub fn phase(&self) -> Option<String> {
         self.inner.phase.borrow().clone()
     }
@@ -231,9 +231,9 @@ impl RunCancel {
 /// Starts `lesson` with `params` on a fresh trace: its `main` runs as the traced task "main",
 /// in a scope of its own. As `asyncio.run` does, when main ends the tasks it left running are
 /// cancelled, so a finished run leaves nothing behind.
-pub fn start(lesson: &'static Scenario, params: Params) -> Run {
+pub fn start(lesson: &'static Lesson, params: Params) -> Run {
     trace::reset();
-    let out = Out::new(now_ms());
+    let out = Printer::new(now_ms());
     let printed = out.printed();
     let scope = Scope::new();
     let handle = scope.spawn_at(
@@ -396,7 +396,7 @@ mod tests {
 
     #[test]
     fn out_stamps_lines_relative_to_the_start_and_a_reader_sees_them() {
-        let out = Out::new(now_ms());
+        let out = Printer::new(now_ms());
         let printed = out.printed();
         assert_eq!(printed.count(), 0);
         out.print("Hello");
@@ -415,7 +415,7 @@ mod tests {
 
     #[test]
     fn past_the_cap_the_oldest_lines_go_and_the_reader_numbers_them_as_printed() {
-        let out = Out::new(now_ms());
+        let out = Printer::new(now_ms());
         let printed = out.printed();
         let total = MAX_LINES as u64 + 2_000;
         for i in 0..total {
@@ -442,7 +442,7 @@ mod tests {
 
     #[test]
     fn a_phase_is_read_as_last_said_and_a_long_one_is_cut() {
-        let out = Out::new(now_ms());
+        let out = Printer::new(now_ms());
         let printed = out.printed();
         assert_eq!(printed.phase(), None);
         out.phase("all 50 at once: 3/50 answered");
@@ -459,7 +459,7 @@ mod tests {
 
     #[test]
     fn a_run_below_the_cap_keeps_every_line() {
-        let out = Out::new(now_ms());
+        let out = Printer::new(now_ms());
         for i in 0..5_000 {
             out.print(format!("line {i}"));
         }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use futures::future::{join_all, FutureExt};
 use js_sys::Math;
 
-use super::{articles, check_at_most, check_lines, Check, Line, Out, ParamSpec};
-use super::{Params, Scenario};
+use super::{articles, check_at_most, check_lines, Check, Line, ParamSpec, Printer};
+use super::{Lesson, Params};
 use crate::trace::{instrument, now_ms, sleep, with_recorder, ResourceDetail, Semaphore};
 
 /// The first `min(permits, tasks)` count()s get a permit at once: their `counting` comes within
@@ -23,7 +23,7 @@ const DONE: &str = "done counting";
 /// (asyncio.Semaphore()'s default) 'counting' and 'done counting' strictly alternate, each count
 /// sleeping a random fraction of a second. Raise `permits` and that many count at once; the trace's
 /// semaphore row never shows more holders than permits.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "semaphore",
     title: "Semaphore: one count() at a time",
@@ -66,7 +66,7 @@ struct Slept {
 // ANCHOR: lesson
 /// `count()`: holds a permit while it counts. The permit is released when `_permit` is
 /// dropped at the end of the block, as leaving `async with sem:` releases it.
-async fn count(out: Out, sem: Semaphore) -> Slept {
+async fn count(out: Printer, sem: Semaphore) -> Slept {
     let _permit = sem.acquire().await;
     out.print("counting");
     let drawn_ms = Math::random() * 1000.0; // random.random() seconds
@@ -81,7 +81,7 @@ async fn count(out: Out, sem: Semaphore) -> Slept {
 }
 
 /// `asyncio.gather(count(), count(), count())`: each count() is traced as a task of its own.
-async fn main(out: Out, permits: u32, tasks: u32) {
+async fn main(out: Printer, permits: u32, tasks: u32) {
     let sem = Semaphore::new("sem", permits); // asyncio.Semaphore(permits)
     let counts =
         (1..=tasks).map(|i| instrument(&format!("count-{i}"), count(out.clone(), sem.clone())));
@@ -92,7 +92,7 @@ async fn main(out: Out, permits: u32, tasks: u32) {
 
 /// Verdicts measured in the run: the semaphore's holders as the trace recorded them, and each
 /// sleep against the value it drew.
-fn judge_from_the_trace(out: &Out, sem: &Semaphore, slept: &[Slept]) {
+fn judge_from_the_trace(out: &Printer, sem: &Semaphore, slept: &[Slept]) {
     for (i, s) in slept.iter().enumerate() {
         out.note(format!(
             "count-{}: random.random() drew {:.3} s, slept {:.1} ms",
@@ -191,7 +191,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::run::printed_at as lines;
+    use crate::lessons::run::printed_at as lines;
 
     fn params(permits: &str, tasks: &str) -> Params {
         LESSON

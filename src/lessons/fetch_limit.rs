@@ -6,14 +6,15 @@ use std::time::Duration;
 
 use futures::future::{join_all, FutureExt};
 
-use super::{articles, server_log, service_worker};
-use super::{check_at_least, Check, Line, Out, ParamSpec, Params, Scenario};
+use super::articles;
+use super::{check_at_least, Check, Lesson, Line, ParamSpec, Params, Printer};
+use crate::browser::{server_log, service_worker};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms, with_recorder, ResourceDetail, Semaphore};
 
 /// N GETs started together, each first taking a permit of a semaphore of K: never more than K are
 /// in flight, so the lot takes about N/K delays.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "fetch-limit",
     title: "At most K fetches in flight",
@@ -39,7 +40,7 @@ pub const LESSON: Scenario = Scenario {
     checks,
 };
 
-async fn run(out: Out, n: usize, k: u32, delay_ms: u32) -> Result<(), String> {
+async fn run(out: Printer, n: usize, k: u32, delay_ms: u32) -> Result<(), String> {
     service_worker::ready(&out)
         .await
         .map_err(|e| e.to_string())?;
@@ -102,7 +103,12 @@ async fn fetch_url(sem: &Semaphore, url: &str) -> Result<String, FetchError> {
     Ok(response.text())
 }
 
-async fn main(out: &Out, sem: &Semaphore, url: &str, n: usize) -> Result<Vec<String>, FetchError> {
+async fn main(
+    out: &Printer,
+    sem: &Semaphore,
+    url: &str,
+    n: usize,
+) -> Result<Vec<String>, FetchError> {
     let tasks = (0..n).map(|i| instrument(&format!("fetch {i}"), fetch_url(sem, url)));
     let responses: Result<Vec<String>, FetchError> = join_all(tasks).await.into_iter().collect();
     let responses = responses?;

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use futures::future::{join, FutureExt};
 
-use super::{articles, check_at_most, check_lines, Check, Line, Out, ParamSpec};
-use super::{Params, Scenario};
+use super::{articles, check_at_most, check_lines, Check, Line, ParamSpec, Printer};
+use super::{Lesson, Params};
 use crate::trace::{
     self, channel, sleep, with_recorder, EventKind, Receiver, ResourceDetail, ResourceEvent,
     ResourceId, Sender,
@@ -29,7 +29,7 @@ const SEND: usize = 0;
 /// one-slot channels. The queue variant puts an asyncio.Queue(capacity) between a producer and a
 /// slower consumer: the producer waits while the queue is full, and the notes list the queue's
 /// depth over time. (The seed prints COUSUMER, a typo mended here.)
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "producer-consumer",
     title: "Producer and consumer: send() and a bounded queue",
@@ -95,7 +95,7 @@ const CONSUMER_GONE: &str = "the consumer stopped before the producer was done";
 // ANCHOR: lesson
 /// `consumer()`: a generator in Python, a task here. Each `yield r` is a send on `answers`
 /// followed by a receive on `inbox`; the generator's end is the producer closing `inbox`.
-async fn consumer(out: Out, inbox: Receiver<u32>, answers: Sender<&'static str>) {
+async fn consumer(out: Printer, inbox: Receiver<u32>, answers: Sender<&'static str>) {
     let mut r = "";
     loop {
         // n = yield r
@@ -112,7 +112,7 @@ async fn consumer(out: Out, inbox: Receiver<u32>, answers: Sender<&'static str>)
 
 /// `produce(c)`: `c.send(n)` is a send on `c` and a wait for the consumer's answer.
 async fn produce(
-    out: Out,
+    out: Printer,
     c: Sender<u32>,
     answers: Receiver<&'static str>,
     items: u32,
@@ -128,7 +128,7 @@ async fn produce(
     Ok(())
 }
 
-async fn main(out: Out, items: u32) -> Result<(), String> {
+async fn main(out: Printer, items: u32) -> Result<(), String> {
     let (c, inbox) = channel("c.send(n)", 1);
     let (answers_tx, answers) = channel("yield r", 1);
     let consumer = trace::spawn("consumer", consumer(out.clone(), inbox, answers_tx));
@@ -138,7 +138,7 @@ async fn main(out: Out, items: u32) -> Result<(), String> {
 }
 
 /// The `queue` variant's producer: `send` waits while the queue is full.
-async fn producer(out: Out, queue: Sender<u32>, items: u32, capacity: u32, produce: Duration) {
+async fn producer(out: Printer, queue: Sender<u32>, items: u32, capacity: u32, produce: Duration) {
     for i in 1..=items {
         sleep(produce).await; // make an item
         out.print(format!("[PRODUCER] Producing {i}..."));
@@ -154,7 +154,7 @@ async fn producer(out: Out, queue: Sender<u32>, items: u32, capacity: u32, produ
     // No more items: dropping `queue` closes the channel (Python puts None).
 }
 
-async fn consumer_task(out: Out, queue: Receiver<u32>, consume: Duration) {
+async fn consumer_task(out: Printer, queue: Receiver<u32>, consume: Duration) {
     while let Ok(n) = queue.recv().await {
         out.print(format!("[CONSUMER] Consuming {n}..."));
         sleep(consume).await;
@@ -162,7 +162,7 @@ async fn consumer_task(out: Out, queue: Receiver<u32>, consume: Duration) {
 }
 
 async fn queue_main(
-    out: Out,
+    out: Printer,
     items: u32,
     capacity: u32,
     produce: Duration,
@@ -184,7 +184,7 @@ async fn queue_main(
 
 /// Notes the queue's depth after each put and get, as the trace recorded it, and checks it
 /// never passed the capacity.
-fn note_depth_over_time(out: &Out, queue: ResourceId, capacity: u32) {
+fn note_depth_over_time(out: &Printer, queue: ResourceId, capacity: u32) {
     let start = out.start_ms();
     let (points, max_depth) = with_recorder(|r| {
         let max_depth = match r.resource_stats(queue).map(|s| &s.detail) {
@@ -359,7 +359,7 @@ fn queue_checks(params: &Params, items: u32, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::run::printed_at as lines;
+    use crate::lessons::run::printed_at as lines;
 
     fn send_run(items: u32) -> Vec<Line> {
         let mut run = Vec::new();

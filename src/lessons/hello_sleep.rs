@@ -5,8 +5,10 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
-use super::{Params, Scenario};
+use super::{
+    articles, check_at_least, check_at_most, check_lines, Check, Line, ParamSpec, Printer,
+};
+use super::{Lesson, Params};
 use crate::trace::sleep;
 
 /// How late "World" may be and still count as "at about the delay": a timer on a busy page
@@ -17,7 +19,7 @@ const HELLO_BY_MS: f64 = 50.0;
 
 /// main() prints Hello, awaits a sleep that hands the event loop back to the browser, then prints
 /// World about one second later.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "hello-sleep",
     title: "Hello, sleep, World",
@@ -44,7 +46,7 @@ pub const LESSON: Scenario = Scenario {
 // ANCHOR: lesson
 /// `async def main()`. The sleep is a future: awaiting it hands the
 /// event loop back to the browser until a `setTimeout` wakes the task.
-async fn main(out: Out, delay: Duration) {
+async fn main(out: Printer, delay: Duration) {
     out.print("Hello");
     sleep(delay).await;
     out.print("World");
@@ -74,7 +76,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::run::printed_at as lines;
+    use crate::lessons::run::printed_at as lines;
 
     fn params(delay: &str) -> Params {
         LESSON.validate([("delay_ms", delay)]).expect("valid")

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{articles, check_at_most, check_lines, Check, Line, Out, ParamSpec};
-use super::{check_on_time, Params, Scenario};
+use super::{articles, check_at_most, check_lines, Check, Line, ParamSpec, Printer};
+use super::{check_on_time, Lesson, Params};
 use crate::trace::{sleep, spawn, JoinError};
 
 /// How late a line may be and still count as "on time" (see hello-sleep).
@@ -17,7 +17,7 @@ const START_BY_MS: f64 = 50.0;
 
 /// Task 1 sleeps 2 s and Task 2 sleeps 1 s. Both start at once, in the order they were created;
 /// Task 2 completes at 1 s and Task 1 at 2 s, although main awaits Task 1 first.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "task-order",
     title: "Two tasks: who finishes first",
@@ -49,7 +49,7 @@ pub const LESSON: Scenario = Scenario {
 
 // ANCHOR: lesson
 /// `async def async_task(name, seconds)`.
-async fn async_task(out: Out, name: &'static str, seconds: Duration) {
+async fn async_task(out: Printer, name: &'static str, seconds: Duration) {
     out.print(format!("Start async task {name}"));
     sleep(seconds).await; // stands in for slow work
     out.print(format!("Async task {name} completed"));
@@ -57,7 +57,7 @@ async fn async_task(out: Out, name: &'static str, seconds: Duration) {
 
 /// `async def main()`. Spawned tasks start in the order they were spawned, as soon as main
 /// yields (at its first `.await`); they then end in the order their sleeps end.
-async fn main(out: Out, task1_sleep: Duration, task2_sleep: Duration) -> Result<(), JoinError> {
+async fn main(out: Printer, task1_sleep: Duration, task2_sleep: Duration) -> Result<(), JoinError> {
     let task1 = spawn("Task 1", async_task(out.clone(), "Task 1", task1_sleep));
     let task2 = spawn("Task 2", async_task(out, "Task 2", task2_sleep));
     task1.await?;
@@ -113,7 +113,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::run::printed_at as lines;
+    use crate::lessons::run::printed_at as lines;
 
     fn params(raw: &[(&str, &str)]) -> Params {
         LESSON.validate(raw.iter().copied()).expect("valid")

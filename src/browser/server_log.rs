@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::server::LogEntry;
 use crate::trace::{self, Ring};
 
-use super::Out;
+use crate::lessons::Printer;
 
 /// Entries kept; older ones are dropped (and counted).
 pub const CAPACITY: usize = 200;
@@ -89,7 +89,7 @@ pub async fn wait_for_entry(
 }
 
 /// Notes each entry after `mark`: what the server saw of the run's requests.
-pub fn note_since(out: &Out, mark: u64) {
+pub fn note_since(out: &Printer, mark: u64) {
     for entry in since(mark) {
         out.note(format!("server log: {entry}"));
     }

@@ -1,6 +1,6 @@
 //! Lesson `db-query`: the seed's aiomysql query (`SELECT id, name FROM students`, each row
 //! printed), on the browser's own asynchronous database, IndexedDB, through the futures of
-//! [`super::idb`]. Its variants run several queries at once, commit a write and read it back,
+//! [`crate::browser::idb`]. Its variants run several queries at once, commit a write and read it back,
 //! read a row written by an earlier page load, and show three failures in words: a rollback, a
 //! duplicate key, and an upgrade blocked by another connection.
 
@@ -9,8 +9,8 @@ use std::fmt;
 use futures::future::{join, try_join_all, FutureExt};
 use serde::{Deserialize, Serialize};
 
-use super::idb::{self, Database, IdbError, TxMode};
-use super::{articles, check_lines, Check, Line, Out, ParamSpec, Params, Scenario};
+use super::{articles, check_lines, Check, Lesson, Line, ParamSpec, Params, Printer};
+use crate::browser::idb::{self, Database, IdbError, TxMode};
 use crate::trace::{self, instrument, EventKind, ResourceDetail, ResourceEvent};
 
 /// The lesson's database, at this version: version 1 has the `students` store.
@@ -32,7 +32,7 @@ const BLOCKED_DATABASE: &str = "asyncscope-blocked";
 /// first use), start a read-only transaction, make one getAll request and await its success event;
 /// each row prints as Python prints a tuple, (1, 'Alice'). The variants run queries at once, commit
 /// a write, read a row an earlier page load wrote, roll back, hit a duplicate key and get blocked.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "db-query",
     title: "A database query that waits without blocking",
@@ -192,7 +192,7 @@ async fn connect() -> Result<Database, IdbError> {
 
 /// `async def fetch_data(loop)`, the seed. Every `.await` hands the event loop back to the
 /// browser until IndexedDB's event for that request wakes the task.
-async fn fetch_data(out: &Out) -> Result<Vec<Student>, IdbError> {
+async fn fetch_data(out: &Printer) -> Result<Vec<Student>, IdbError> {
     let conn = connect().await?;
     // async with conn.cursor() as cur: a read-only transaction on students.
     let cur = conn.transaction(STUDENTS, TxMode::ReadOnly)?;
@@ -217,7 +217,7 @@ async fn select_by_id(conn: &Database, id: u32) -> Result<Option<Student>, IdbEr
 
 /// `concurrent`: three queries gathered. Each is a traced branch of main whose request is made
 /// at its first poll, so all three are in flight before the first answer comes.
-async fn fetch_concurrently(out: &Out) -> Result<(), IdbError> {
+async fn fetch_concurrently(out: &Printer) -> Result<(), IdbError> {
     let conn = connect().await?;
     let queries = SEEDED.map(|(id, _)| {
         let name = format!("SELECT WHERE id = {id}");
@@ -231,7 +231,7 @@ async fn fetch_concurrently(out: &Out) -> Result<(), IdbError> {
 
 /// `write`: `REPLACE INTO students VALUES (4, 'Dave')`, `await conn.commit()`, then the table
 /// again, read by a new transaction.
-async fn write_and_read_back(out: &Out, this_page: f64) -> Result<(), IdbError> {
+async fn write_and_read_back(out: &Printer, this_page: f64) -> Result<(), IdbError> {
     let conn = connect().await?;
     let cur = conn.transaction(STUDENTS, TxMode::ReadWrite)?;
     cur.store()?.put(&Student::dave(this_page)).await?;
@@ -248,7 +248,7 @@ async fn write_and_read_back(out: &Out, this_page: f64) -> Result<(), IdbError> 
 
 /// `reload`: reads (4, 'Dave'). If no earlier page load wrote it, writes it for the next one.
 /// Gives the page load that had written it.
-async fn read_after_reload(out: &Out, this_page: f64) -> Result<Option<f64>, IdbError> {
+async fn read_after_reload(out: &Printer, this_page: f64) -> Result<Option<f64>, IdbError> {
     let conn = connect().await?;
     let before = select_by_id(&conn, DAVE.0).await?;
     let written_by = before.and_then(|row| row.written_by_page);
@@ -263,7 +263,7 @@ async fn read_after_reload(out: &Out, this_page: f64) -> Result<Option<f64>, Idb
 
 /// `abort`: `INSERT (5, 'Eve')`, then `await conn.rollback()`. Inside its transaction the row
 /// is there; once the transaction is aborted, a new one finds nothing.
-async fn rollback(out: &Out) -> Result<(), IdbError> {
+async fn rollback(out: &Printer) -> Result<(), IdbError> {
     let conn = connect().await?;
     let cur = conn.transaction(STUDENTS, TxMode::ReadWrite)?;
     let students = cur.store()?;
@@ -280,7 +280,7 @@ async fn rollback(out: &Out) -> Result<(), IdbError> {
 
 /// `duplicate-key`: `INSERT (6, 'Frank')`, then `INSERT (1, 'Alice')`, whose key exists. The
 /// ConstraintError aborts the transaction, and Frank goes with it. Gives both inserts' results.
-async fn duplicate_key(out: &Out) -> Result<[Result<(), IdbError>; 2], IdbError> {
+async fn duplicate_key(out: &Printer) -> Result<[Result<(), IdbError>; 2], IdbError> {
     let conn = connect().await?;
     let cur = conn.transaction(STUDENTS, TxMode::ReadWrite)?;
     let students = cur.store()?;
@@ -298,7 +298,7 @@ async fn duplicate_key(out: &Out) -> Result<[Result<(), IdbError>; 2], IdbError>
 
 /// `blocked`: another tab holds the database open at its version and ignores `versionchange`;
 /// this one asks for the next version. Gives the version before and after.
-async fn blocked_upgrade(out: &Out) -> Result<(u32, u32), IdbError> {
+async fn blocked_upgrade(out: &Printer) -> Result<(u32, u32), IdbError> {
     let other_tab = idb::open(BLOCKED_DATABASE, None, |_| Ok(())).await?;
     let before = other_tab.version();
     let upgrade = idb::open(BLOCKED_DATABASE, Some(before + 1), |upgrade| {
@@ -318,7 +318,7 @@ async fn blocked_upgrade(out: &Out) -> Result<(u32, u32), IdbError> {
 // ANCHOR_END: lesson
 
 /// Runs the variant, then explains and judges it.
-async fn run(out: Out, mode: Mode) -> Result<(), IdbError> {
+async fn run(out: Printer, mode: Mode) -> Result<(), IdbError> {
     let this_page = this_page_load();
     if mode != Mode::Query {
         out.note(
@@ -411,7 +411,7 @@ fn outcome(result: &Result<(), IdbError>) -> String {
     }
 }
 
-fn note_mapping(out: &Out) {
+fn note_mapping(out: &Printer) {
     let created = traced_requests()
         .iter()
         .any(|r| r.operation.starts_with("upgrade ") && r.outcome.starts_with("committed"));
@@ -430,7 +430,7 @@ fn note_mapping(out: &Out) {
     );
 }
 
-fn note_rows_from_earlier_loads(out: &Out, rows: &[Student], this_page: f64) {
+fn note_rows_from_earlier_loads(out: &Printer, rows: &[Student], this_page: f64) {
     for row in rows {
         if let Some(page) = row.written_by_page.filter(|page| *page < this_page) {
             out.note(format!(
@@ -673,7 +673,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::run::printed as lines;
+    use crate::lessons::run::printed as lines;
 
     fn params(mode: &str) -> Params {
         LESSON.validate([("mode", mode)]).expect("valid")

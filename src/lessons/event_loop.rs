@@ -11,7 +11,7 @@ use gloo_render::request_animation_frame;
 use gloo_timers::callback::Timeout;
 
 use super::blocking::Crunch;
-use super::{articles, check_lines, Check, Line, Out, ParamSpec, Params, Scenario};
+use super::{articles, check_lines, Check, Lesson, Line, ParamSpec, Params, Printer};
 use crate::trace::{now_ms, spawn, timeout, yield_microtask, IoRequest, JoinError};
 
 /// How long to wait for a frame before saying the tab draws none (hidden tabs don't).
@@ -30,7 +30,7 @@ const PYTHON_LINES: [&str; 5] = [START, READY, WOKE, WAITER, TIMER];
 /// A ready future completes inside the poll that awaits it; a task woken by another task runs in
 /// the next microtask, before anything else; a 0 ms timer and a frame come after, in an order the
 /// browser chooses.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "event-loop",
     title: "The event loop: microtasks, timers and frames",
@@ -65,7 +65,7 @@ async fn ready() -> &'static str {
     "ready"
 }
 
-async fn main(out: Out, busy_ms: f64) -> Result<(), LoopError> {
+async fn main(out: Printer, busy_ms: f64) -> Result<(), LoopError> {
     out.print("main: start");
     let (wake, woken) = oneshot::channel::<()>();
     let waiter = spawn("waiter", {
@@ -170,7 +170,7 @@ fn lane(text: &str) -> &'static str {
 }
 
 /// Notes: a lane diagram of this run, and which of the timer and the frame came first.
-fn explain(out: &Out, busy_ms: f64) {
+fn explain(out: &Printer, busy_ms: f64) {
     let (lines, _) = out.lines();
     out.note(
         "Lanes, in the order this run printed (one task's microtask checkpoint, then tasks and \
@@ -242,7 +242,7 @@ fn before(name: &str, a: Option<usize>, b: Option<usize>) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::run::printed as lines;
+    use crate::lessons::run::printed as lines;
 
     fn params() -> Params {
         LESSON.validate([]).expect("defaults")

@@ -5,13 +5,14 @@
 
 use futures::future::FutureExt;
 
-use super::fetch_failure::{self, HttpError};
-use super::{articles, service_worker};
-use super::{Check, Line, Out, Params, Scenario};
+use super::articles;
+use super::{Check, Lesson, Line, Params, Printer};
+use crate::browser::http::{self, HttpError};
+use crate::browser::service_worker;
 
 /// Six GETs that fail six ways (no such host, not a URL, 404, 500, refused by CORS, not JSON), each
 /// caught as its own error and explained.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "fetch-errors",
     title: "Fetch errors, each one typed",
@@ -26,11 +27,11 @@ pub const LESSON: Scenario = Scenario {
 const UNREACHABLE: &str = "https://www.invalidurl.invalid/";
 const NOT_A_URL: &str = "http://[::1";
 
-async fn run(out: Out) -> Result<(), String> {
+async fn run(out: Printer) -> Result<(), String> {
     service_worker::ready(&out)
         .await
         .map_err(|e| e.to_string())?;
-    let cross_origin = fetch_failure::cross_origin_url();
+    let cross_origin = http::cross_origin_url();
     let cases = [
         (UNREACHABLE.to_string(), "ClientConnectorError"),
         (NOT_A_URL.to_string(), "InvalidURL"),
@@ -51,7 +52,7 @@ async fn run(out: Out) -> Result<(), String> {
         // Off loopback the other origin is a public site: with no network it is unreachable.
         let ok = actual == *expected
             || (*expected == "CORS refusal"
-                && !fetch_failure::is_loopback(url)
+                && !http::is_loopback(url)
                 && actual == "ClientConnectorError");
         out.check(Check {
             name: format!("{url} fails as {expected}"),
@@ -70,8 +71,8 @@ async fn run(out: Out) -> Result<(), String> {
 // ANCHOR: lesson
 /// GET, `raise_for_status`, then the body as JSON: each failure is an [`HttpError`] case.
 async fn fetch_url(url: &str) -> Result<serde_json::Value, HttpError> {
-    let response = fetch_failure::get(url).await?;
-    fetch_failure::json(url, &response)
+    let response = http::get(url).await?;
+    http::json(url, &response)
 }
 
 /// What the Python prints in each `except`.

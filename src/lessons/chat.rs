@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::blocking::WorkerError;
 use super::line_protocol::{FrameError, Framer};
-use super::{articles, Check, Line, Out, ParamSpec, Params, Scenario};
+use super::{articles, Check, Lesson, Line, ParamSpec, Params, Printer};
 
 /// The BroadcastChannel every participant of the lesson joins.
 pub const CHANNEL: &str = "asyncscope-chat";
@@ -470,7 +470,7 @@ const PEERS: &[&str] = &["auto", "worker", "tab"];
 /// buffers each sender's bytes until the terminator, as async_chat does. Alone, a Web Worker joins
 /// as the seed's ChatServer and pushes each line back; open ?scenario=chat&peer=tab&run=1 in two
 /// tabs and they talk to each other.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "chat",
     title: "asynchat's chat server, between tabs",
@@ -526,12 +526,12 @@ struct Spec {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-async fn run(_out: Out, _spec: Spec) -> Result<(), String> {
+async fn run(_out: Printer, _spec: Spec) -> Result<(), String> {
     Err("the chat lesson runs in a browser".to_string())
 }
 
 #[cfg(target_arch = "wasm32")]
-async fn run(out: Out, spec: Spec) -> Result<(), String> {
+async fn run(out: Printer, spec: Spec) -> Result<(), String> {
     lesson::main(out, spec).await.map_err(|e| e.to_string())
 }
 
@@ -542,7 +542,7 @@ mod lesson {
     use super::super::blocking::{CrunchWorker, WORKER_URL};
     use super::{compose, cut, ChatChannel, ChatError, Heard, Peer, Post, Room, Spec, WorkerJob};
     use super::{CHANNEL, GREETING, MULTILINE, SERVER};
-    use crate::scenarios::{Check, Out};
+    use crate::lessons::{Check, Printer};
     use crate::trace::{self, now_ms, with_recorder, EventKind, WakeSource};
 
     /// How long a tab listens for another tab before the worker joins instead (peer=auto).
@@ -563,7 +563,7 @@ mod lesson {
     /// (collect_incoming_data) and each line it completed is handled at
     /// once (found_terminator). Gives the lines and who sent them.
     fn handle(
-        out: &Out,
+        out: &Printer,
         room: &mut Room,
         channel: &ChatChannel,
         raw: &str,
@@ -597,7 +597,7 @@ mod lesson {
 
     /// Reads posts until `done` says so, or `within` runs out.
     async fn listen(
-        out: &Out,
+        out: &Printer,
         room: &mut Room,
         channel: &ChatChannel,
         within: Duration,
@@ -635,7 +635,7 @@ mod lesson {
         Ok(())
     }
 
-    pub(super) async fn main(out: Out, spec: Spec) -> Result<(), ChatError> {
+    pub(super) async fn main(out: Printer, spec: Spec) -> Result<(), ChatError> {
         let me = tab_name();
         out.note(format!(
             "this tab is {me} in the room (BroadcastChannel {CHANNEL})"
@@ -724,7 +724,7 @@ mod lesson {
     }
     // ANCHOR_END: lesson
 
-    fn judge(out: &Out, channel: &ChatChannel, me: &str, peer: &str, got: &[String]) {
+    fn judge(out: &Printer, channel: &ChatChannel, me: &str, peer: &str, got: &[String]) {
         // A server pushes back our lines; a tab sends its own.
         let sender = if peer.starts_with(SERVER) { me } else { peer };
         let expected = [

@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
-use super::{Params, Scenario};
+use super::{
+    articles, check_at_least, check_at_most, check_lines, Check, Line, ParamSpec, Printer,
+};
+use super::{Lesson, Params};
 use crate::trace::{
     instrument, now_ms, sleep, timeout, with_recorder, CancelReason, EventKind, TaskState,
 };
@@ -25,7 +27,7 @@ const TIE_MS: f64 = 10.0;
 /// timer is cleared, so the trace shows it cancelled (timed out) and its sleep never finishing. The
 /// seed only mentions setting timeouts (with aiohttp); this is the canonical asyncio.wait_for
 /// program.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "timeout",
     title: "wait_for: a deadline that cancels",
@@ -98,7 +100,7 @@ async fn slow(duration: Duration, cleanup_ran: Rc<Cell<Option<f64>>>) -> &'stati
 /// `asyncio.wait_for(coro, timeout)` is `timeout(limit, future)`: `Err(Elapsed)` at the
 /// deadline, after the future has been dropped.
 async fn main(
-    out: Out,
+    out: Printer,
     limit: Duration,
     fast_d: Duration,
     slow_d: Duration,
@@ -123,7 +125,12 @@ async fn main(
 
 /// The slow task as the trace recorded it: cancelled because it timed out, its sleep never
 /// done, never woken after; or done, when it beat the deadline.
-fn judge_from_the_trace(out: &Out, cleanup: &Cell<Option<f64>>, limit: Duration, slow_d: Duration) {
+fn judge_from_the_trace(
+    out: &Printer,
+    cleanup: &Cell<Option<f64>>,
+    limit: Duration,
+    slow_d: Duration,
+) {
     let limit_ms = limit.as_secs_f64() * 1000.0;
     let slow_ms = slow_d.as_secs_f64() * 1000.0;
     match cleanup.get() {
@@ -274,7 +281,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::run::printed_at as lines;
+    use crate::lessons::run::printed_at as lines;
 
     #[test]
     fn the_python_run_passes() {

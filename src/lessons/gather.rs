@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use futures::future::{join_all, try_join_all, FutureExt};
 
-use super::{articles, check_lines, Check, Line, Out, ParamSpec};
-use super::{check_on_time, Params, Scenario};
+use super::{articles, check_lines, Check, Line, ParamSpec, Printer};
+use super::{check_on_time, Lesson, Params};
 use crate::trace::{instrument, sleep};
 
 /// How late a line may be and still count as "on time" (see hello-sleep).
@@ -25,7 +25,7 @@ const FAILING: &str = "c";
 /// s (first-error); with return_exceptions=True it waits for all and returns the error in c's place
 /// (collect-all). The seed gathers five aiohttp requests; here each request is a sleep, so the
 /// order is visible.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "gather",
     title: "gather: results in argument order",
@@ -129,7 +129,7 @@ impl ConnectionError {
 
 /// `async def fetch(name, seconds)`: the sleep stands in for the request.
 async fn fetch(
-    out: Out,
+    out: Printer,
     name: &'static str,
     delay: Duration,
     mode: Mode,
@@ -145,7 +145,7 @@ async fn fetch(
 /// `async def main()`. Each coroutine is a traced future that main's task polls (its own row
 /// in the trace); `join_all` and `try_join_all` poll them all at once and give their values in
 /// argument order, as `gather` does.
-async fn main(out: Out, mode: Mode, delays: [Duration; 3]) {
+async fn main(out: Printer, mode: Mode, delays: [Duration; 3]) {
     let coros = NAMES.into_iter().zip(delays).map(|(name, delay)| {
         let call = format!("fetch('{name}', {})", secs(delay));
         instrument(&call, fetch(out.clone(), name, delay, mode))
@@ -222,7 +222,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::run::printed_at as lines;
+    use crate::lessons::run::printed_at as lines;
 
     fn params(raw: &[(&str, &str)]) -> Params {
         LESSON.validate(raw.iter().copied()).expect("valid")

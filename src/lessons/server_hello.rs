@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use futures::future::{join_all, FutureExt};
 
-use super::{articles, server_log, service_worker};
-use super::{check_at_least, Check, Line, Out, ParamSpec, Params, Scenario};
+use super::articles;
+use super::{check_at_least, Check, Lesson, Line, ParamSpec, Params, Printer};
+use crate::browser::{server_log, service_worker};
 use crate::server::{body, HELLO_DELAY_MS};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
@@ -16,7 +17,7 @@ use crate::trace::{instrument, now_ms};
 /// The seed's server (index, and hello that sleeps 0.5 s) answers from a service worker written in
 /// Rust; the index and several greetings fetched at once take about 0.5 s in all, because the
 /// server's sleeps overlap.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "server-hello",
     title: "The seed's aiohttp server, in a service worker",
@@ -38,7 +39,7 @@ pub const LESSON: Scenario = Scenario {
 
 const NAMES: [&str; 6] = ["Ann", "Bob", "张三", "Zoë", "<b>Eve</b>", "Mallory"];
 
-async fn run(out: Out, names: usize) -> Result<(), String> {
+async fn run(out: Printer, names: usize) -> Result<(), String> {
     service_worker::ready(&out)
         .await
         .map_err(|e| e.to_string())?;
@@ -79,7 +80,7 @@ async fn run(out: Out, names: usize) -> Result<(), String> {
 
 // ANCHOR: lesson
 /// The client: GET the index and greet every name, all at once.
-async fn main(out: &Out, names: &[&str]) -> Result<Vec<String>, FetchError> {
+async fn main(out: &Printer, names: &[&str]) -> Result<Vec<String>, FetchError> {
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();

@@ -12,7 +12,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{server_log, Out};
+use super::server_log;
+use crate::lessons::Printer;
 use crate::server::LogEntry;
 use crate::trace::now_ms;
 
@@ -127,13 +128,13 @@ pub fn register() -> Result<(), ServerError> {
 /// Waits until the worker controls this page and has loaded its server, so that the lesson's
 /// fetches of `/api/` reach it and its timings are the program's, not the server's loading.
 /// Notes the waits when there are some (the first visit, or a new build being installed).
-pub async fn ready(out: &Out) -> Result<(), ServerError> {
+pub async fn ready(out: &Printer) -> Result<(), ServerError> {
     in_control(out).await?;
     start_server(out).await
 }
 
 /// Waits until the worker controls this page.
-async fn in_control(out: &Out) -> Result<(), ServerError> {
+async fn in_control(out: &Printer) -> Result<(), ServerError> {
     register()?;
     if is_controlled()? {
         return Ok(());
@@ -200,7 +201,7 @@ pub async fn take_control(timeout: Duration) -> Result<f64, ServerError> {
 /// Asks the worker in control to load its server (`start-server`, answered on a port of a
 /// `MessageChannel`: `loaded`, `ready` if it was, or why not) and waits for the answer,
 /// [`START_WAIT`] at most.
-async fn start_server(out: &Out) -> Result<(), ServerError> {
+async fn start_server(out: &Printer) -> Result<(), ServerError> {
     let Some(worker) = container()?.controller() else {
         return Ok(());
     };

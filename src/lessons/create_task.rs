@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{articles, check_lines, Check, Line, Out, ParamSpec};
-use super::{check_on_time, Params, Scenario};
+use super::{articles, check_lines, Check, Line, ParamSpec, Printer};
+use super::{check_on_time, Lesson, Params};
 use crate::trace::{instrument, sleep, spawn, JoinError};
 
 /// How late a line may be and still count as "on time": a timer on a busy page fires a few ms
@@ -17,7 +17,7 @@ const LATE_TOLERANCE_MS: f64 = 100.0;
 /// main() starts say_after(1, 'hello') and say_after(2, 'world') as tasks, then awaits them: both
 /// sleep at once, so hello comes at 1 s and world at 2 s, 2 s in all, not 3. The sequential variant
 /// awaits one coroutine, then the other: 3 s.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "create-task",
     title: "create_task: two sleeps at once",
@@ -80,7 +80,7 @@ impl Mode {
 
 // ANCHOR: lesson
 /// `async def say_after(delay, what)`.
-async fn say_after(out: Out, delay: Duration, what: &'static str) {
+async fn say_after(out: Printer, delay: Duration, what: &'static str) {
     sleep(delay).await;
     out.print(what);
 }
@@ -88,7 +88,7 @@ async fn say_after(out: Out, delay: Duration, what: &'static str) {
 /// `async def main()` of the seed. `spawn` is `asyncio.create_task`: both tasks are on the
 /// event loop at once, so their sleeps overlap; awaiting a `JoinHandle` only waits for its
 /// task to end.
-async fn main(out: Out, hello: Duration, world: Duration) -> Result<(), JoinError> {
+async fn main(out: Printer, hello: Duration, world: Duration) -> Result<(), JoinError> {
     let task1 = spawn("task1", say_after(out.clone(), hello, "hello"));
     let task2 = spawn("task2", say_after(out, world, "world"));
 
@@ -99,7 +99,7 @@ async fn main(out: Out, hello: Duration, world: Duration) -> Result<(), JoinErro
 
 /// The `sequential` variant: `await say_after(1, 'hello')`, then `await say_after(2, 'world')`.
 /// A future does nothing until it is awaited, so the second sleep starts when the first ends.
-async fn main_sequential(out: Out, hello: Duration, world: Duration) {
+async fn main_sequential(out: Printer, hello: Duration, world: Duration) {
     instrument("say_after hello", say_after(out.clone(), hello, "hello")).await;
     instrument("say_after world", say_after(out, world, "world")).await;
 }
@@ -133,7 +133,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::run::printed_at as lines;
+    use crate::lessons::run::printed_at as lines;
 
     fn params(raw: &[(&str, &str)]) -> Params {
         LESSON.validate(raw.iter().copied()).expect("valid")

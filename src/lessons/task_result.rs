@@ -5,8 +5,8 @@
 
 use futures::future::FutureExt;
 
-use super::{articles, check_at_most, check_lines, Check, Line, Out, ParamSpec};
-use super::{Params, Scenario};
+use super::{articles, check_at_most, check_lines, Check, Line, ParamSpec, Printer};
+use super::{Lesson, Params};
 use crate::trace::{spawn, JoinError};
 
 /// The run never sleeps: the line comes within a few microtasks of the start.
@@ -15,7 +15,7 @@ const PRINTED_BY_MS: f64 = 50.0;
 /// nested() returns 42 and runs as a task; main() awaits it. Its JoinHandle gives 42 back, but the
 /// seed's main drops it, so asyncio.run(main()) returns None and None is printed. The return-value
 /// variant (return await task) prints 42.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "task-result",
     title: "A task's value, and where it goes",
@@ -76,7 +76,7 @@ async fn nested() -> i32 {
 /// `async def main()` as the seed has it. The task runs on its own (`spawn` is
 /// `asyncio.create_task`); awaiting its `JoinHandle` gives its value, 42, which this main
 /// drops: a bare `await task` is a statement, and main returns nothing.
-async fn main(out: &Out) -> Result<(), JoinError> {
+async fn main(out: &Printer) -> Result<(), JoinError> {
     let task = spawn("nested", nested());
     let value = task.await?;
     out.note(format!(
@@ -92,7 +92,7 @@ async fn main_returning() -> Result<i32, JoinError> {
 }
 
 /// `print(asyncio.run(main()))`: prints what main returned.
-async fn run(out: Out, mode: Mode) -> Result<(), JoinError> {
+async fn run(out: Printer, mode: Mode) -> Result<(), JoinError> {
     match mode {
         Mode::Seed => out.print(main(&out).await?.py_str()),
         Mode::ReturnValue => out.print(main_returning().await?.py_str()),

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{articles, server_log, service_worker};
-use super::{check_at_least, Check, Line, Out, ParamSpec, Params, Scenario};
+use super::articles;
+use super::{check_at_least, Check, Lesson, Line, ParamSpec, Params, Printer};
+use crate::browser::{server_log, service_worker};
 use crate::server::LogEntry;
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{now_ms, select, sleep, timeout};
@@ -16,7 +17,7 @@ use crate::trace::{now_ms, select, sleep, timeout};
 /// A POST with a user-agent header and ?key=value comes back from the echo as it arrived. A GET
 /// slower than its timeout is aborted, and so is one whose future is dropped: the server's log
 /// shows that both stopped.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "fetch-post",
     title: "POST with headers and params; timeouts that really cancel",
@@ -40,7 +41,7 @@ const USER_AGENT: &str = "Mozilla/5.0";
 /// How long the dropped fetch runs before its future is dropped.
 const DROP_AFTER_MS: u32 = 300;
 
-async fn run(out: Out, timeout_ms: u32) -> Result<(), String> {
+async fn run(out: Printer, timeout_ms: u32) -> Result<(), String> {
     service_worker::ready(&out)
         .await
         .map_err(|e| e.to_string())?;
@@ -86,7 +87,7 @@ async fn fetch_url(url: &str) -> Result<String, FetchError> {
 
 /// `ClientTimeout(total=...)`: `timeout` drops the fetch when time is up, and dropping the fetch
 /// aborts the request (its `AbortController`), so the server stops too.
-async fn slow(out: &Out, url: &str, timeout_ms: u32) -> Result<(), FetchError> {
+async fn slow(out: &Printer, url: &str, timeout_ms: u32) -> Result<(), FetchError> {
     let limit = Duration::from_millis(timeout_ms.into());
     match timeout(limit, Request::get(url).send()).await {
         Ok(response) => out.print(response?.text()),
@@ -102,7 +103,7 @@ async fn dropped(url: &str) {
 }
 // ANCHOR_END: lesson
 
-fn judge_echo(out: &Out, echo: &str) {
+fn judge_echo(out: &Printer, echo: &str) {
     let json: serde_json::Value = crate::json::from_str(echo).unwrap_or_default();
     out.check(Check {
         name: "the echo got a POST with ?key=value".into(),
@@ -137,7 +138,7 @@ fn judge_echo(out: &Out, echo: &str) {
     });
 }
 
-fn judge_abort(out: &Out, how: &str, entry: Option<&LogEntry>, gave_up_ms: u32, slow_ms: u32) {
+fn judge_abort(out: &Printer, how: &str, entry: Option<&LogEntry>, gave_up_ms: u32, slow_ms: u32) {
     match entry {
         Some(entry) => out.note(format!("server log: {entry}")),
         None => out.note(format!("the server log has no entry for the {how} request")),

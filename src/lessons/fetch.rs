@@ -4,13 +4,14 @@
 
 use futures::future::FutureExt;
 
-use super::{articles, server_log, service_worker};
-use super::{Check, Line, Out, ParamSpec, Params, Scenario};
+use super::articles;
+use super::{Check, Lesson, Line, ParamSpec, Params, Printer};
+use crate::browser::{server_log, service_worker};
 use crate::trace::fetch::{FetchError, Request};
 
 /// fetch_url awaits one GET of a JSON post and main prints the body; the status and the server's
 /// log of the request are noted beside it.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "fetch",
     title: "One GET with the traced fetch",
@@ -30,7 +31,7 @@ pub const LESSON: Scenario = Scenario {
     checks,
 };
 
-async fn run(out: Out, post: u32) -> Result<(), String> {
+async fn run(out: Printer, post: u32) -> Result<(), String> {
     service_worker::ready(&out)
         .await
         .map_err(|e| e.to_string())?;
@@ -45,7 +46,7 @@ async fn run(out: Out, post: u32) -> Result<(), String> {
 
 // ANCHOR: lesson
 /// `fetch_url`: one GET; the whole body is read before it returns.
-async fn fetch_url(out: &Out, url: &str) -> Result<String, FetchError> {
+async fn fetch_url(out: &Printer, url: &str) -> Result<String, FetchError> {
     let response = Request::get(url).send().await?;
     out.note(format!(
         "GET {url}: {} {}, {} bytes of {}",
@@ -63,7 +64,7 @@ async fn fetch_url(out: &Out, url: &str) -> Result<String, FetchError> {
     Ok(response.text())
 }
 
-async fn main(out: &Out, url: &str) -> Result<(), FetchError> {
+async fn main(out: &Printer, url: &str) -> Result<(), FetchError> {
     let html = fetch_url(out, url).await?;
     for line in html.lines() {
         out.print(line);

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{articles, check_at_least, Check, Line, Out, ParamSpec};
-use super::{Params, Scenario};
+use super::{articles, check_at_least, Check, Line, ParamSpec, Printer};
+use super::{Lesson, Params};
 use crate::trace::{self, sleep, with_recorder, CancelReason, JoinError, TaskId, TaskState};
 
 /// The worker's steps and the time between them (the Python: range(1, 11), sleep(0.1)).
@@ -22,7 +22,7 @@ const TIE_MS: f64 = 20.0;
 /// reports it cancelled, and main goes on. The trace shows the worker cancelled (aborted). The seed
 /// only says that a task 'can be used to cancel nested()'; this is the canonical task.cancel()
 /// program.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "cancel",
     title: "Cancelling a task",
@@ -52,7 +52,7 @@ pub const LESSON: Scenario = Scenario {
 /// Python's `except asyncio.CancelledError:`. A cancelled Rust future is not resumed with an
 /// exception: it is dropped, so what must run on cancellation goes in a `Drop`.
 struct OnCancel {
-    out: Out,
+    out: Printer,
     finished: bool,
 }
 
@@ -64,7 +64,7 @@ impl Drop for OnCancel {
     }
 }
 
-async fn worker(out: Out) -> &'static str {
+async fn worker(out: Printer) -> &'static str {
     let mut on_cancel = OnCancel {
         out: out.clone(),
         finished: false,
@@ -77,7 +77,7 @@ async fn worker(out: Out) -> &'static str {
     "finished"
 }
 
-async fn main(out: Out, cancel_after: Duration) -> TaskId {
+async fn main(out: Printer, cancel_after: Duration) -> TaskId {
     let task = trace::spawn("worker", worker(out.clone())); // asyncio.create_task(worker())
     sleep(cancel_after).await;
     task.abort(); // task.cancel()
@@ -93,7 +93,7 @@ async fn main(out: Out, cancel_after: Duration) -> TaskId {
 
 /// The worker as the trace recorded it: cancelled because it was aborted, or done when the
 /// cancel came after it finished.
-fn judge_from_the_trace(out: &Out, worker: TaskId) {
+fn judge_from_the_trace(out: &Printer, worker: TaskId) {
     let stats = with_recorder(|r| r.task(worker).map(|t| (t.state, t.cancel_reason, t.polls)));
     let Some((state, reason, polls)) = stats else {
         out.check(Check {
@@ -201,7 +201,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::run::printed_at as lines;
+    use crate::lessons::run::printed_at as lines;
 
     fn python_run() -> Vec<Line> {
         lines(&[

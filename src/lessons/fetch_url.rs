@@ -5,16 +5,17 @@
 
 use futures::future::{join_all, FutureExt};
 
-use super::fetch_failure::{self, HttpError};
-use super::{articles, service_worker};
-use super::{Check, Line, Out, ParamSpec, Params, Scenario};
+use super::articles;
+use super::{Check, Lesson, Line, ParamSpec, Params, Printer};
+use crate::browser::http::{self, HttpError};
+use crate::browser::service_worker;
 use crate::trace::{instrument, now_ms};
 
 const SETS: &[&str] = &["mixed", "this-site", "internet"];
 
 /// A set of URLs fetched concurrently: each prints its status and the start of its body, or its
 /// error explained (CORS, no answer, a 4xx or 5xx).
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "fetch-url",
     title: "Fetch a set of URLs, errors in words",
@@ -47,7 +48,7 @@ fn urls(set: usize) -> Vec<String> {
         ],
         _ => vec![
             "/api/posts/1".into(),
-            fetch_failure::cross_origin_url(),
+            http::cross_origin_url(),
             "https://www.invalidurl.invalid/".into(),
             "/api/status/404".into(),
         ],
@@ -61,7 +62,7 @@ struct Outcome {
     result: Result<String, HttpError>,
 }
 
-async fn run(out: Out, set: usize) -> Result<(), String> {
+async fn run(out: Printer, set: usize) -> Result<(), String> {
     let urls = urls(set);
     // The other sites need no server, but the page's own URLs do.
     if urls.iter().any(|u| u.starts_with("/api/")) {
@@ -95,8 +96,7 @@ async fn run(out: Out, set: usize) -> Result<(), String> {
             .map(|o| o.result.as_ref().map_or_else(HttpError::kind, |_| "ok"))
             .collect();
         let cors_ok = kinds.get(1).is_some_and(|k| {
-            *k == "CORS refusal"
-                || (*k == "ClientConnectorError" && !fetch_failure::is_loopback(&urls[1]))
+            *k == "CORS refusal" || (*k == "ClientConnectorError" && !http::is_loopback(&urls[1]))
         });
         out.check(Check {
             name: "each URL came out as it should: body, CORS refusal, no answer, 404".into(),
@@ -116,7 +116,7 @@ async fn run(out: Out, set: usize) -> Result<(), String> {
 
 // ANCHOR: lesson
 /// Every URL at once; each gives its status and the start of its body, or an error in words.
-async fn main(out: &Out, urls: &[String], start: f64) -> Vec<Outcome> {
+async fn main(out: &Printer, urls: &[String], start: f64) -> Vec<Outcome> {
     let fetches = urls.iter().map(|url| {
         instrument(url, async move {
             let started = now_ms() - start;
@@ -140,7 +140,7 @@ async fn main(out: &Out, urls: &[String], start: f64) -> Vec<Outcome> {
 }
 
 async fn fetch_url(url: &str) -> Result<String, HttpError> {
-    let response = fetch_failure::get(url).await?;
+    let response = http::get(url).await?;
     let text: String = response.text().chars().take(60).collect();
     Ok(format!("{} {}", response.status, text.replace('\n', " ")))
 }

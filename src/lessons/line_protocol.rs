@@ -11,8 +11,9 @@ use std::time::Duration;
 use futures::future::FutureExt;
 use futures::StreamExt;
 
-use super::{articles, body_stream, server_log, service_worker};
-use super::{Check, Line, Out, ParamSpec, Params, Scenario};
+use super::articles;
+use super::{Check, Lesson, Line, ParamSpec, Params, Printer};
+use crate::browser::{body_stream, server_log, service_worker};
 use crate::trace::now_ms;
 
 /// Splits a byte stream into messages on a terminator, as asynchat's `async_chat` does: bytes
@@ -149,7 +150,7 @@ const CHUNKING: &[&str] = &["split", "whole"];
 
 /// The server streams chat lines; the page buffers the bytes as they arrive, splits them on the
 /// terminator and handles each line as soon as it is whole, also a line that came in two chunks.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "line-protocol",
     title: "asynchat: a line-terminated protocol",
@@ -208,7 +209,7 @@ impl Spec {
     }
 }
 
-async fn main(out: Out, spec: Spec) -> Result<(), String> {
+async fn main(out: Printer, spec: Spec) -> Result<(), String> {
     service_worker::ready(&out)
         .await
         .map_err(|e| e.to_string())?;
@@ -236,7 +237,7 @@ struct Stats {
 
 // ANCHOR: lesson
 /// The client: read the body's bytes as they arrive and frame them.
-async fn chat(out: &Out, url: &str, terminator: &[u8]) -> Result<Stats, String> {
+async fn chat(out: &Printer, url: &str, terminator: &[u8]) -> Result<Stats, String> {
     let start = now_ms();
     // set_terminator: the framer splits on it.
     let mut framer = Framer::new(terminator).map_err(|e| e.to_string())?;
@@ -277,7 +278,7 @@ async fn chat(out: &Out, url: &str, terminator: &[u8]) -> Result<Stats, String> 
 }
 // ANCHOR_END: lesson
 
-fn judge(out: &Out, spec: &Spec, stats: &Stats, ended_ms: f64) {
+fn judge(out: &Printer, spec: &Spec, stats: &Stats, ended_ms: f64) {
     let n = spec.n as usize;
     let numbers: Vec<Option<u32>> = stats
         .messages

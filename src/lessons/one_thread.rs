@@ -8,8 +8,10 @@ use std::time::Duration;
 use futures::future::{join_all, FutureExt};
 use wasm_bindgen::JsCast;
 
-use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
-use super::{Params, Scenario};
+use super::{
+    articles, check_at_least, check_at_most, check_lines, Check, Line, ParamSpec, Printer,
+};
+use super::{Lesson, Params};
 use crate::trace::{sleep, spawn, JoinError, JoinHandle};
 
 /// How late a line may be and still count as "on time" (see hello-sleep).
@@ -26,7 +28,7 @@ const HELLO_AGAIN: &str = "Hello Again! (";
 /// print Hello Again!, 1 s in all. Every line names the thread it ran on, and it is the same one
 /// each time: the browser's main thread, which runs the page's event loop. (The seed's
 /// @asyncio.coroutine needs Python 3.10 or older.)
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "one-thread",
     title: "Two coroutines, one thread",
@@ -100,7 +102,7 @@ fn thread_note() -> String {
 
 // ANCHOR: lesson
 /// `hello()`. `thread::current()` is Rust's `threading.current_thread()`.
-async fn hello(out: Out, delay: Duration) {
+async fn hello(out: Printer, delay: Duration) {
     out.print(format!("Hello World! ({:?})", thread::current()));
     sleep(delay).await;
     out.print(format!("Hello Again! ({:?})", thread::current()));
@@ -109,7 +111,7 @@ async fn hello(out: Out, delay: Duration) {
 /// `tasks = [hello(), hello()]` and `loop.run_until_complete(asyncio.wait(tasks))`: the
 /// coroutines run as tasks on the page's one event loop, so on its one thread, taking turns
 /// at each `.await`; `join_all` waits for every one.
-async fn main(out: Out, coroutines: usize, delay: Duration) -> Result<(), JoinError> {
+async fn main(out: Printer, coroutines: usize, delay: Duration) -> Result<(), JoinError> {
     let tasks: Vec<JoinHandle<()>> = (1..=coroutines)
         .map(|i| spawn(&format!("hello #{i}"), hello(out.clone(), delay)))
         .collect();

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use futures::future::{join_all, FutureExt};
 
-use super::{articles, check_at_least, Check, Line, Out, ParamSpec};
-use super::{Params, Scenario};
+use super::{articles, check_at_least, Check, Line, ParamSpec, Printer};
+use super::{Lesson, Params};
 use crate::trace::{instrument, sleep, with_recorder, ResourceDetail, Semaphore};
 
 const WITH_LOCK: usize = 0;
@@ -19,7 +19,7 @@ const WITH_LOCK: usize = 0;
 /// after the other; with `lock` set to none every task reads 0 before any writes, and the counter
 /// ends at 1: 99 updates lost. The seed's section speaks of locks guarding shared resources but
 /// shows no lock program: this is the canonical asyncio one.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "lock",
     title: "Lock: no update lost",
@@ -73,7 +73,7 @@ async fn increment(counter: Rc<Cell<u32>>, lock: Option<Semaphore>, work: Durati
     counter.set(value + 1); // write
 }
 
-async fn main(out: Out, locked: bool, n: u32, work: Duration) {
+async fn main(out: Printer, locked: bool, n: u32, work: Duration) {
     let counter = Rc::new(Cell::new(0)); // single-threaded: a Cell, no atomics
     let lock = locked.then(|| Semaphore::new("lock", 1)); // asyncio.Lock()
     let tasks = (1..=n).map(|i| {
@@ -87,7 +87,7 @@ async fn main(out: Out, locked: bool, n: u32, work: Duration) {
 // ANCHOR_END: lesson
 
 /// The lock's holders as the trace recorded them, and what was lost.
-fn judge_from_the_trace(out: &Out, lock: Option<&Semaphore>, counter: u32, n: u32) {
+fn judge_from_the_trace(out: &Printer, lock: Option<&Semaphore>, counter: u32, n: u32) {
     let lost = n.saturating_sub(counter);
     match lock {
         None => out.note(format!(

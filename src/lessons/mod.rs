@@ -11,7 +11,6 @@
 
 pub mod articles;
 pub mod blocking;
-mod body_stream;
 mod cancel;
 pub mod chat;
 mod create_task;
@@ -20,14 +19,12 @@ mod errors;
 mod event_loop;
 mod fetch;
 mod fetch_errors;
-mod fetch_failure;
 mod fetch_gather;
 mod fetch_limit;
 mod fetch_post;
 mod fetch_url;
 mod gather;
 mod hello_sleep;
-pub mod idb;
 pub mod line_protocol;
 mod lock;
 mod one_thread;
@@ -36,8 +33,6 @@ mod producer_consumer;
 mod run;
 mod semaphore;
 mod server_hello;
-pub mod server_log;
-pub mod service_worker;
 mod task_order;
 mod task_result;
 mod timeout;
@@ -46,12 +41,12 @@ use futures::future::LocalBoxFuture;
 
 pub use params::{clip, validate, ParamError, ParamSpec, Params, CLIP_CHARS};
 pub use run::{
-    check_at_least, check_at_most, check_lines, check_on_time, start, Check, Line, Out, Printed,
-    Run, RunCancel, RunReport, RunState, MAX_LINES,
+    check_at_least, check_at_most, check_lines, check_on_time, start, Check, Line, Printed,
+    Printer, Run, RunCancel, RunReport, RunState, MAX_LINES,
 };
 
 /// Every lesson, in the order the page lists them.
-pub static LESSONS: &[&Scenario] = &[
+pub static LESSONS: &[&Lesson] = &[
     &hello_sleep::LESSON,
     &create_task::LESSON,
     &task_order::LESSON,
@@ -92,7 +87,7 @@ pub struct Article {
 
 /// One lesson: its metadata, its program and its checks. Its texts (summary, Python, the Rust
 /// shown) are static files beside the page: see the module's documentation.
-pub struct Scenario {
+pub struct Lesson {
     /// Part of the automation contract (`?scenario=ID`, `window.asyncscope.run(ID)`).
     pub id: &'static str,
     pub title: &'static str,
@@ -103,21 +98,21 @@ pub struct Scenario {
     /// The lesson's file (`location: std::panic::Location::caller()` in its `LESSON`): where its
     /// `main` task says it was spawned, rather than the run harness.
     pub location: &'static std::panic::Location<'static>,
-    /// The program: prints with `Out`, returns an error message if it fails.
-    pub main: fn(Out, Params) -> LocalBoxFuture<'static, Result<(), String>>,
+    /// The program: prints with `Printer`, returns an error message if it fails.
+    pub main: fn(Printer, Params) -> LocalBoxFuture<'static, Result<(), String>>,
     /// The lesson's verdicts on a finished run.
     pub checks: fn(&Params, &[Line]) -> Vec<Check>,
 }
 
 /// Lessons are known by their id.
-impl PartialEq for Scenario {
+impl PartialEq for Lesson {
     fn eq(&self, other: &Self) -> bool {
         self.id == other.id
     }
 }
 
-impl Scenario {
-    /// The lesson's file in `src/scenarios/` without its extension (`NAME.rs`, `NAME.py`): its
+impl Lesson {
+    /// The lesson's file in `src/lessons/` without its extension (`NAME.rs`, `NAME.py`): its
     /// id with `_` for `-`.
     pub fn file_stem(&self) -> String {
         self.id.replace('-', "_")
@@ -133,7 +128,7 @@ impl Scenario {
 }
 
 /// The lesson with this id, or an error that lists the known ones.
-pub fn find(id: &str) -> Result<&'static Scenario, ParamError> {
+pub fn find(id: &str) -> Result<&'static Lesson, ParamError> {
     LESSONS
         .iter()
         .copied()
@@ -153,7 +148,7 @@ mod tests {
         for lesson in LESSONS {
             assert_eq!(
                 lesson.location.file(),
-                format!("src/scenarios/{}.rs", lesson.file_stem()),
+                format!("src/lessons/{}.rs", lesson.file_stem()),
                 "{}",
                 lesson.id
             );
@@ -191,7 +186,7 @@ mod tests {
     #[test]
     fn the_texts_script_writes_each_lessons_summary_python_and_running_code_without_markers() {
         let out = lesson_texts();
-        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/scenarios");
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lessons");
         let read = |path: std::path::PathBuf| {
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         };

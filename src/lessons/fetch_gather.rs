@@ -6,15 +6,16 @@ use std::time::Duration;
 
 use futures::future::{join_all, FutureExt};
 
-use super::{articles, server_log, service_worker};
-use super::{check_at_least, Check, Line, Out, ParamSpec, Params, Scenario};
+use super::articles;
+use super::{check_at_least, Check, Lesson, Line, ParamSpec, Params, Printer};
+use crate::browser::{server_log, service_worker};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
 
 /// N GETs of /api/delay/{ms} awaited together with join_all (asyncio.gather) take about one delay;
 /// awaited one after another they take N. Each body's first 50 characters are printed, like the
 /// seed.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "fetch-gather",
     title: "gather: N fetches at once",
@@ -38,7 +39,7 @@ pub const LESSON: Scenario = Scenario {
     checks,
 };
 
-async fn run(out: Out, n: usize, delay_ms: u32) -> Result<(), String> {
+async fn run(out: Printer, n: usize, delay_ms: u32) -> Result<(), String> {
     service_worker::ready(&out)
         .await
         .map_err(|e| e.to_string())?;
@@ -100,7 +101,7 @@ async fn fetch_url(url: &str) -> Result<String, FetchError> {
 }
 
 /// `asyncio.gather(*tasks)`: every fetch starts at once; the results come in order.
-async fn main(out: &Out, url: &str, n: usize) -> Result<Vec<String>, FetchError> {
+async fn main(out: &Printer, url: &str, n: usize) -> Result<Vec<String>, FetchError> {
     let tasks = (0..n).map(|i| instrument(&format!("fetch {i}"), fetch_url(url)));
     let responses: Result<Vec<String>, FetchError> = join_all(tasks).await.into_iter().collect();
     let responses = responses?;
@@ -111,7 +112,7 @@ async fn main(out: &Out, url: &str, n: usize) -> Result<Vec<String>, FetchError>
 }
 
 /// For contrast: each fetch awaited before the next one starts.
-async fn sequential(out: &Out, url: &str, n: usize) -> Result<(), FetchError> {
+async fn sequential(out: &Printer, url: &str, n: usize) -> Result<(), FetchError> {
     for i in 0..n {
         out.phase(format!("now one after another, for contrast: {i}/{n}"));
         fetch_url(url).await?;

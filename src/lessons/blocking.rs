@@ -19,8 +19,10 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
-use super::{articles, check_at_least, check_at_most, check_lines, Check, Line, Out, ParamSpec};
-use super::{Params, Scenario};
+use super::{
+    articles, check_at_least, check_at_most, check_lines, Check, Line, ParamSpec, Printer,
+};
+use super::{Lesson, Params};
 use crate::trace::{
     self, instrument, now_ms, sleep, spawn, with_recorder, yield_microtask, yield_now, JoinError,
     WarningKind, LONG_POLL_MS,
@@ -48,7 +50,7 @@ const DONE: &str = "work: done";
 /// A 300 ms CPU loop inside a task: a timer set for 100 ms fires only when the loop ends, and the
 /// page draws nothing meanwhile. Chunking the loop with a real yield to the browser, or moving it
 /// to a Web Worker, keeps the timer on time.
-pub const LESSON: Scenario = Scenario {
+pub const LESSON: Lesson = Lesson {
     location: std::panic::Location::caller(),
     id: "blocking",
     title: "Blocking the event loop, and two fixes",
@@ -129,7 +131,7 @@ fn crunch(work: &mut Crunch, ms: f64) {
 }
 
 /// `async def timer()`; returns how late it fired, in ms.
-async fn timer(out: Out) -> f64 {
+async fn timer(out: Printer) -> f64 {
     out.print("timer: set for 100 ms");
     let set = now_ms();
     sleep(TIMER).await;
@@ -167,7 +169,7 @@ async fn work_in_worker(work_ms: f64) -> Result<Crunch, WorkerError> {
 }
 
 async fn main(
-    out: Out,
+    out: Printer,
     variant: Variant,
     work_ms: f64,
     chunk_ms: f64,
@@ -224,7 +226,14 @@ impl From<JoinError> for BlockingError {
 
 /// Notes and measured checks of a finished run: the timer's lateness, the frames, the tracer's
 /// long-poll warnings.
-fn report(out: &Out, variant: Variant, work_ms: f64, chunk_ms: f64, m: &Measured, frames: Frames) {
+fn report(
+    out: &Printer,
+    variant: Variant,
+    work_ms: f64,
+    chunk_ms: f64,
+    m: &Measured,
+    frames: Frames,
+) {
     let late = m.late_ms;
     out.note(format!(
         "timer: due {TIMER_MS} ms after it was set, fired {late:.1} ms late"
@@ -811,7 +820,7 @@ impl FrameWatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::run::printed_at as lines;
+    use crate::lessons::run::printed_at as lines;
 
     fn params(variant: &str) -> Params {
         LESSON.validate([("variant", variant)]).expect("valid")

@@ -5,10 +5,12 @@
 //! - [`http`]: fetch helpers for the lessons' requests (errors in words, the page's origin);
 //! - [`body_stream`]: a response body read as a stream of chunks;
 //! - [`service_worker`]: the client of the in-browser server (register, wait until it answers);
-//! - [`server_log`]: the server's request log, as the page receives it.
+//! - [`server_log`]: the server's request log, as the page receives it;
+//! - [`js`]: a JavaScript error in words ([`js::error_text`], the one function for it).
 
 pub mod body_stream;
 pub mod http;
 pub mod idb;
+pub mod js;
 pub mod server_log;
 pub mod service_worker;

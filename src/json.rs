@@ -13,7 +13,7 @@ use serde::Serialize;
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     #[cfg(target_arch = "wasm32")]
     {
-        let value = js_sys::JSON::parse(text).map_err(|e| browser::message(&e))?;
+        let value = js_sys::JSON::parse(text).map_err(|e| crate::browser::js::error_text(&e))?;
         serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -35,26 +35,13 @@ pub fn to_string<T: Serialize>(value: &T) -> Result<String, String> {
         // Maps as plain objects and 64-bit integers as numbers, as JSON has them.
         let serializer = serde_wasm_bindgen::Serializer::json_compatible();
         let value = value.serialize(&serializer).map_err(|e| e.to_string())?;
-        let text = js_sys::JSON::stringify(&value).map_err(|e| browser::message(&e))?;
+        let text =
+            js_sys::JSON::stringify(&value).map_err(|e| crate::browser::js::error_text(&e))?;
         Ok(String::from(text))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
         serde_json::to_string(value).map_err(|e| e.to_string())
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-mod browser {
-    use wasm_bindgen::{JsCast, JsValue};
-
-    /// The message of what `JSON.parse` or `JSON.stringify` threw.
-    pub fn message(error: &JsValue) -> String {
-        error
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| error.as_string())
-            .unwrap_or_else(|| "not JSON".to_string())
     }
 }
 

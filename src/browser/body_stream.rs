@@ -11,6 +11,7 @@ use futures::stream::{Stream, StreamExt};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use super::js::error_text;
 use crate::trace::fetch::FetchError;
 
 /// A response whose body is still coming.
@@ -23,7 +24,7 @@ pub struct BodyStream {
 
 /// Sends a GET of `url` and gives the response as soon as its headers are in.
 pub async fn get(url: &str) -> Result<BodyStream, FetchError> {
-    let invalid = |e: JsValue| FetchError::InvalidRequest(js_message(&e));
+    let invalid = |e: JsValue| FetchError::InvalidRequest(error_text(&e));
     let window =
         web_sys::window().ok_or_else(|| FetchError::InvalidRequest("no window here".into()))?;
     let controller = web_sys::AbortController::new().map_err(invalid)?;
@@ -32,7 +33,7 @@ pub async fn get(url: &str) -> Result<BodyStream, FetchError> {
     init.set_signal(Some(&controller.signal()));
     let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
-        .map_err(|e| FetchError::Network(js_message(&e)))?;
+        .map_err(|e| FetchError::Network(error_text(&e)))?;
     let response: web_sys::Response = response
         .dyn_into()
         .map_err(|_| FetchError::Network("fetch gave something other than a Response".into()))?;
@@ -64,7 +65,7 @@ impl Stream for BodyStream {
             },
             Poll::Ready(Some(Err(e))) => {
                 this.done = true;
-                Poll::Ready(Some(Err(FetchError::Body(js_message(&e)))))
+                Poll::Ready(Some(Err(FetchError::Body(error_text(&e)))))
             }
             Poll::Ready(None) => {
                 this.done = true;
@@ -82,12 +83,4 @@ impl Drop for BodyStream {
             self.controller.abort();
         }
     }
-}
-
-fn js_message(value: &JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
 }

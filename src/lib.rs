@@ -12,7 +12,8 @@
 //!
 //! Apart from them, [`server`]: the in-browser HTTP server (a service worker) that answers the
 //! lessons' fetches under `/api/`; and [`json`], JSON text to and from Rust values (with the
-//! browser's parser, in the browser).
+//! browser's parser, in the browser). Between the page and the server, [`wire`]: what both agree
+//! on (paths, limits, the request log's entries), so that neither imports the other.
 
 pub mod browser;
 pub mod json;
@@ -21,3 +22,4 @@ pub mod server;
 /// The tracer (the crate `asyncscope-trace`).
 pub use asyncscope_trace as trace;
 pub mod ui;
+pub mod wire;

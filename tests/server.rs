@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use asyncscope::lessons::line_protocol::Framer;
 use asyncscope::lessons::{self, RunState};
-use asyncscope::server::{self, LogEntry, LogSink};
+use asyncscope::server::{self, LogSink};
 use asyncscope::trace::now_ms;
+use asyncscope::wire::{LogEntry, MAX_ECHO_BODY};
 use futures::future::join_all;
 use futures::StreamExt;
 use gloo_timers::future::sleep;
@@ -196,7 +197,7 @@ async fn echo_shows_the_method_query_headers_and_body_that_arrived() {
     assert_eq!(json["headers"]["x-test"], "yes");
     assert_eq!(json["body"], "hi");
 
-    let big = "x".repeat(server::MAX_ECHO_BODY + 1);
+    let big = "x".repeat(MAX_ECHO_BODY + 1);
     let (sink, _) = log();
     let request = request_with("POST", "/api/echo", Some(&big), None);
     let response = server::respond(request, sink).await.expect("a response");
@@ -331,13 +332,13 @@ async fn echo_caps_the_bytes_received_and_echoes_a_binary_body_whole_as_base64()
     assert_eq!(json["body"].as_str().map(str::len), Some(40_000));
     assert!(json["body"].as_str().is_some_and(|b| b.starts_with("////")));
     // Exactly the cap is taken; one byte more is refused, whatever the bytes.
-    let (status, json) = echo_json(&vec![b'a'; server::MAX_ECHO_BODY], &[]).await;
+    let (status, json) = echo_json(&vec![b'a'; MAX_ECHO_BODY], &[]).await;
     assert_eq!(
         (status, &json["body_encoding"]),
         (200, &Value::from("utf-8"))
     );
-    assert_eq!(json["body_bytes"], server::MAX_ECHO_BODY);
-    let (status, json) = echo_json(&vec![0xFF; server::MAX_ECHO_BODY + 1], &[]).await;
+    assert_eq!(json["body_bytes"], MAX_ECHO_BODY);
+    let (status, json) = echo_json(&vec![0xFF; MAX_ECHO_BODY + 1], &[]).await;
     assert_eq!(status, 413);
     assert_eq!(
         json["error"],

@@ -105,13 +105,6 @@ pub fn cross_origin_url() -> String {
     format!("{}//{other}{port}/", origin.protocol())
 }
 
-/// Whether `url` is on a loopback name, where [`cross_origin_url`] is sure to answer.
-pub fn is_loopback(url: &str) -> bool {
-    web_sys::Url::new(url)
-        .map(|u| matches!(u.hostname().as_str(), "127.0.0.1" | "localhost" | "[::1]"))
-        .unwrap_or(false)
-}
-
 /// GETs `url` with the traced fetch; a 4xx or 5xx status is an error (`raise_for_status`).
 pub async fn get(url: &str) -> Result<Response, HttpError> {
     let absolute = absolute(url)?;

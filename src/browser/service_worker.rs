@@ -1,21 +1,23 @@
 //! The page's side of the in-browser server: registering its service worker (`sw.js`, at the
 //! site root) when the app starts, listening to its request log, and waiting until it controls
-//! the page before a lesson fetches from `/api/`.
+//! the page before a lesson fetches from `/api/`. [`wait_ready`] gives what it waited for
+//! ([`Readiness`]); the lesson notes it.
 
 use std::cell::RefCell;
 use std::fmt;
 use std::time::Duration;
 
-use futures::future::{FutureExt, Shared};
-use js_sys::Promise;
+use futures::channel::oneshot;
+use futures::future::{Either, FutureExt, Shared};
+use gloo_events::EventListener;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::js::error_text;
 use super::server_log;
-use crate::lessons::Printer;
-use crate::server::LogEntry;
 use crate::trace::now_ms;
+use crate::wire::LogEntry;
 
 /// The worker's script, copied to the site root by trunk (static/sw.js).
 pub const SCRIPT: &str = "/sw.js";
@@ -25,7 +27,11 @@ pub const CONTROL_TIMEOUT: Duration = Duration::from_secs(15);
 /// use, not when a first visit installs the worker). Past this the lesson goes on: its first
 /// request then waits for the server itself.
 pub const START_WAIT: Duration = Duration::from_secs(10);
-
+/// What a lesson says before [`wait_ready`] when the worker does not control the page yet
+/// ([`is_controlled`] is false): the wait can take seconds, and the page shows notes as they come.
+pub const INSTALLING: &str = "waiting for the in-browser server: its service worker is being \
+                              installed and will take control of this page (on a first visit, \
+                              or after a new build)";
 /// Why the in-browser server cannot answer this page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerError {
@@ -69,6 +75,51 @@ impl fmt::Display for ServerError {
 
 impl std::error::Error for ServerError {}
 
+/// What the page waited for before the server could answer it: usually nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Readiness {
+    /// The worker did not control the page yet (a first visit, or a new build being
+    /// installed) and took control after this many ms.
+    pub took_control_ms: Option<f64>,
+    /// How the server's wasm came to be loaded.
+    pub server: ServerStart,
+}
+
+/// How the worker answered `start-server`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerStart {
+    /// The server was loaded already.
+    Running,
+    /// It loaded now, in this many ms: the first time a lesson needs it.
+    Loaded { ms: f64 },
+    /// No answer within [`START_WAIT`] (a worker of an older build, being replaced): the
+    /// lesson's first request will wait for the server itself.
+    Unanswered { waited_ms: f64 },
+}
+
+impl Readiness {
+    /// What a lesson notes of the waits, oldest first; nothing when there were none.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(ms) = self.took_control_ms {
+            notes.push(format!(
+                "the in-browser server took control of this page after {ms:.0} ms"
+            ));
+        }
+        match self.server {
+            ServerStart::Running => {}
+            ServerStart::Loaded { ms } => notes.push(format!(
+                "the in-browser server loaded its WebAssembly in {ms:.0} ms (it loads the first \
+                 time a lesson needs it)"
+            )),
+            ServerStart::Unanswered { waited_ms } => notes.push(format!(
+                "the in-browser server did not say it was ready within {waited_ms:.0} ms: going on"
+            )),
+        }
+        notes
+    }
+}
+
 thread_local! {
     static STATE: RefCell<Option<Registered>> = const { RefCell::new(None) };
 }
@@ -76,8 +127,8 @@ thread_local! {
 /// What registering once set up for the page's lifetime.
 struct Registered {
     registration: Shared<JsFuture>,
-    /// The log listener: kept for as long as the page lives.
-    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    /// The request log's listener: it lives as long as this state, the page's lifetime.
+    _on_message: EventListener,
 }
 
 fn container() -> Result<web_sys::ServiceWorkerContainer, ServerError> {
@@ -93,22 +144,22 @@ fn container() -> Result<web_sys::ServiceWorkerContainer, ServerError> {
 }
 
 /// Registers the worker and starts listening to its request log; the app calls this at start.
-/// Later calls do nothing. The registration's outcome is for [`ready`] to report.
+/// Later calls do nothing. The registration's outcome is for [`wait_ready`] to report.
 pub fn register() -> Result<(), ServerError> {
     let container = container()?;
     STATE.with(|state| {
         if state.borrow().is_some() {
             return;
         }
-        let on_message =
-            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
-                let message = event.data().as_string().unwrap_or_default();
-                for entry in LogEntry::from_message(&message).unwrap_or_default() {
-                    server_log::push(entry);
-                }
-            });
-        let _ = container
-            .add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+        let on_message = EventListener::new(&container, "message", |event| {
+            let message = event
+                .dyn_ref::<web_sys::MessageEvent>()
+                .and_then(|e| e.data().as_string())
+                .unwrap_or_default();
+            for entry in LogEntry::from_message(&message).unwrap_or_default() {
+                server_log::push(entry);
+            }
+        });
         // Messages from the worker queue until the page says it listens (startMessages, which
         // web-sys does not bind).
         let start = js_sys::Reflect::get(&container, &"startMessages".into());
@@ -125,28 +176,33 @@ pub fn register() -> Result<(), ServerError> {
     Ok(())
 }
 
-/// Waits until the worker controls this page and has loaded its server, so that the lesson's
+/// Waits until the worker controls this page and has loaded its server, so that a lesson's
 /// fetches of `/api/` reach it and its timings are the program's, not the server's loading.
-/// Notes the waits when there are some (the first visit, or a new build being installed).
-pub async fn ready(out: &Printer) -> Result<(), ServerError> {
-    in_control(out).await?;
-    start_server(out).await
+/// Gives what it waited for (the first visit, or a new build being installed), for the lesson
+/// to note.
+pub async fn wait_ready() -> Result<Readiness, ServerError> {
+    register()?;
+    let took_control_ms = if is_controlled()? {
+        None
+    } else {
+        Some(take_control(CONTROL_TIMEOUT).await?)
+    };
+    let server = start_server().await?;
+    Ok(Readiness {
+        took_control_ms,
+        server,
+    })
 }
 
-/// Waits until the worker controls this page.
-async fn in_control(out: &Printer) -> Result<(), ServerError> {
-    register()?;
-    if is_controlled()? {
-        return Ok(());
-    }
-    out.note(
-        "waiting for the in-browser server: its service worker is being installed and will take \
-         control of this page (on a first visit, or after a new build)",
-    );
-    let waited_ms = take_control(CONTROL_TIMEOUT).await?;
-    out.note(format!(
-        "the in-browser server took control of this page after {waited_ms:.0} ms"
-    ));
+/// The old shape, which took the lesson's printer (a circle: lessons -> browser -> lessons).
+/// Kept only until line_protocol calls `lessons::run::against_server` (issue 13's merge):
+/// delete it then.
+pub async fn ready(out: &crate::lessons::Printer) -> Result<(), ServerError> {
+    let readiness = wait_ready().await?;
+    readiness
+        .notes()
+        .into_iter()
+        .for_each(|note| out.note(note));
     Ok(())
 }
 
@@ -170,18 +226,11 @@ pub async fn take_control(timeout: Duration) -> Result<f64, ServerError> {
         None => Err(JsValue::from_str("it was never registered")),
     };
     let registration: web_sys::ServiceWorkerRegistration = registration
-        .map_err(|e| ServerError::Registration(js_message(&e)))?
+        .map_err(|e| ServerError::Registration(error_text(&e)))?
         .dyn_into()
         .map_err(|_| ServerError::Registration("register gave no registration".into()))?;
-    let changed = JsFuture::from(Promise::new(&mut |resolve, _| {
-        let options = web_sys::AddEventListenerOptions::new();
-        options.set_once(true);
-        let _ = container.add_event_listener_with_callback_and_add_event_listener_options(
-            "controllerchange",
-            &resolve,
-            &options,
-        );
-    }));
+    // Removed when this returns, whether the change came or the time ran out.
+    let (changed, on_change) = next_event(&container, "controllerchange");
     if container.controller().is_none() {
         // Active but not in control: the page was loaded with Shift+Reload, which bypasses
         // service workers; the worker claims the page when asked.
@@ -191,6 +240,7 @@ pub async fn take_control(timeout: Duration) -> Result<f64, ServerError> {
         let deadline = gloo_timers::future::sleep(timeout);
         futures::future::select(changed, std::pin::pin!(deadline)).await;
     }
+    drop(on_change);
     let waited_ms = now_ms() - start;
     if container.controller().is_none() {
         return Err(ServerError::NotInControl { waited_ms });
@@ -198,18 +248,36 @@ pub async fn take_control(timeout: Duration) -> Result<f64, ServerError> {
     Ok(waited_ms)
 }
 
+/// The next `kind` event of `target`, and the listener that waits for it: dropping the
+/// listener removes it, so a wait given up leaves nothing behind.
+fn next_event(
+    target: &web_sys::EventTarget,
+    kind: &'static str,
+) -> (oneshot::Receiver<web_sys::Event>, EventListener) {
+    let (sender, event) = oneshot::channel();
+    let listener = EventListener::once(target, kind, move |e| {
+        // The receiver is gone only if the wait was given up: nobody wants the event then.
+        let _ = sender.send(e.clone());
+    });
+    (event, listener)
+}
+
 /// Asks the worker in control to load its server (`start-server`, answered on a port of a
 /// `MessageChannel`: `loaded`, `ready` if it was, or why not) and waits for the answer,
 /// [`START_WAIT`] at most.
-async fn start_server(out: &Printer) -> Result<(), ServerError> {
+async fn start_server() -> Result<ServerStart, ServerError> {
     let Some(worker) = container()?.controller() else {
-        return Ok(());
+        // No worker to ask (wait_ready just saw one in control): the first request will load
+        // the server, if there is one.
+        return Ok(ServerStart::Running);
     };
-    let not_started = |e: JsValue| ServerError::NotStarted(js_message(&e));
+    let not_started = |e: JsValue| ServerError::NotStarted(error_text(&e));
     let channel = web_sys::MessageChannel::new().map_err(not_started)?;
-    let answer = JsFuture::from(Promise::new(&mut |resolve, _| {
-        channel.port1().set_onmessage(Some(&resolve));
-    }));
+    let port = channel.port1();
+    let (answer, on_answer) = next_event(&port, "message");
+    // A port listened to with addEventListener delivers nothing until started (`onmessage`
+    // would start it).
+    port.start();
     let start = now_ms();
     worker
         .post_message_with_transferable(
@@ -220,48 +288,28 @@ async fn start_server(out: &Printer) -> Result<(), ServerError> {
     // The page's wait, not the lesson's: not traced.
     let deadline = gloo_timers::future::sleep(START_WAIT);
     let answer = match futures::future::select(answer, std::pin::pin!(deadline)).await {
-        futures::future::Either::Left((answer, _)) => Some(answer),
-        futures::future::Either::Right(_) => None,
+        Either::Left((Ok(event), _)) => Some(event),
+        _ => None,
     };
-    channel.port1().set_onmessage(None);
+    drop(on_answer);
+    port.close();
     let waited_ms = now_ms() - start;
-    let answer = match answer {
-        Some(Ok(event)) => event
-            .dyn_into::<web_sys::MessageEvent>()
-            .ok()
-            .and_then(|e| e.data().as_string()),
-        // The worker has not answered (a worker of an older build, being replaced): the lesson's
-        // first request will wait for the server itself.
-        _ => {
-            out.note(format!(
-                "the in-browser server did not say it was ready within {waited_ms:.0} ms: going on"
-            ));
-            return Ok(());
-        }
+    let Some(event) = answer else {
+        return Ok(ServerStart::Unanswered { waited_ms });
     };
-    match answer.as_deref() {
-        Some("ready") => Ok(()),
-        Some("loaded") => {
-            out.note(format!(
-                "the in-browser server loaded its WebAssembly in {waited_ms:.0} ms (it loads \
-                 the first time a lesson needs it)"
-            ));
-            Ok(())
-        }
+    let text = event
+        .dyn_into::<web_sys::MessageEvent>()
+        .ok()
+        .and_then(|e| e.data().as_string());
+    match text.as_deref() {
+        Some("ready") => Ok(ServerStart::Running),
+        Some("loaded") => Ok(ServerStart::Loaded { ms: waited_ms }),
         other => Err(ServerError::NotStarted(
             other
                 .unwrap_or("the worker's answer was not text")
                 .to_string(),
         )),
     }
-}
-
-fn js_message(value: &JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
 }
 
 #[cfg(test)]
@@ -281,5 +329,34 @@ mod tests {
         assert!(e.to_string().contains("/sw.js"), "{e}");
         let e = ServerError::NotStarted("TypeError: Failed to fetch".into());
         assert!(e.to_string().contains("Failed to fetch; reload"), "{e}");
+    }
+
+    #[test]
+    fn only_the_waits_there_were_are_noted() {
+        let none = Readiness {
+            took_control_ms: None,
+            server: ServerStart::Running,
+        };
+        assert!(none.notes().is_empty());
+        let first_visit = Readiness {
+            took_control_ms: Some(812.4),
+            server: ServerStart::Loaded { ms: 40.2 },
+        };
+        assert_eq!(
+            first_visit.notes(),
+            [
+                "the in-browser server took control of this page after 812 ms",
+                "the in-browser server loaded its WebAssembly in 40 ms (it loads the first \
+                 time a lesson needs it)"
+            ]
+        );
+        let old_worker = Readiness {
+            took_control_ms: None,
+            server: ServerStart::Unanswered { waited_ms: 10000.0 },
+        };
+        assert_eq!(
+            old_worker.notes(),
+            ["the in-browser server did not say it was ready within 10000 ms: going on"]
+        );
     }
 }

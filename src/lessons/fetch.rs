@@ -5,9 +5,10 @@
 use futures::future::FutureExt;
 
 use super::articles;
-use super::{Check, Lesson, Line, ParamSpec, Params, Printer};
-use crate::browser::{server_log, service_worker};
+use super::run::with_server;
+use super::{check_lines, Check, Lesson, Line, ParamSpec, Params, Printer};
 use crate::trace::fetch::{FetchError, Request};
+use crate::wire::path;
 
 /// fetch_url awaits one GET of a JSON post and main prints the body; the status and the server's
 /// log of the request are noted beside it.
@@ -31,17 +32,25 @@ pub const LESSON: Lesson = Lesson {
     checks,
 };
 
+/// What the seed's program prints: jsonplaceholder's post 1, as its server sends it (pretty
+/// JSON). The in-browser server's post 1 must be the same text.
+const SEED_POST_1: [&str; 6] = [
+    "{",
+    "  \"userId\": 1,",
+    "  \"id\": 1,",
+    "  \"title\": \"sunt aut facere repellat provident occaecati excepturi optio reprehenderit\",",
+    "  \"body\": \"quia et suscipit\\nsuscipit recusandae consequuntur expedita et cum\\nreprehenderit \
+     molestiae ut ut quas totam\\nnostrum rerum est autem sunt rem eveniet architecto\"",
+    "}",
+];
+
 async fn run(out: Printer, post: u32) -> Result<(), String> {
-    service_worker::ready(&out)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mark = server_log::mark();
-    main(&out, &format!("/api/posts/{post}"))
-        .await
-        .map_err(|e| e.to_string())?;
-    server_log::wait_for(mark, 1, std::time::Duration::from_secs(2)).await;
-    server_log::note_since(&out, mark);
-    Ok(())
+    with_server(&out, 1, || async {
+        main(&out, &path::post(post))
+            .await
+            .map_err(|e| e.to_string())
+    })
+    .await
 }
 
 // ANCHOR: lesson
@@ -81,7 +90,8 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
         .join("\n");
     let json: Option<serde_json::Value> = crate::json::from_str(&text).ok();
     let id = json.as_ref().and_then(|j| j["id"].as_f64());
-    vec![Check {
+    let post_1 = (id == Some(1.0)).then(|| check_lines(lines, &SEED_POST_1));
+    let post = Check {
         name: "prints the post asked for, as JSON".into(),
         ok: id == Some(params.get("post")),
         expected: format!("a JSON post with id {}", params.get("post")),
@@ -90,27 +100,33 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
             (Some(_), None) => "JSON without an id".into(),
             (None, _) => format!("not JSON: {}", text.chars().take(80).collect::<String>()),
         },
-    }]
+    };
+    // Post 1 is the seed's own: the very text its program prints.
+    [post].into_iter().chain(post_1).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lessons::run::printed as lines;
 
     #[test]
     fn the_printed_post_is_judged_by_its_id() {
         let params = LESSON.validate([("post", "1")]).expect("valid");
-        let body = crate::server::body::post(1);
-        let lines: Vec<Line> = body
-            .lines()
-            .map(|l| Line {
-                t_ms: 0.0,
-                text: l.into(),
-            })
-            .collect();
-        assert!(checks(&params, &lines)[0].ok);
+        let post_1 = lines(&SEED_POST_1);
+        assert!(checks(&params, &post_1).iter().all(|c| c.ok));
         let other = LESSON.validate([("post", "2")]).expect("valid");
-        assert!(!checks(&other, &lines)[0].ok);
+        assert!(!checks(&other, &post_1)[0].ok);
         assert!(!checks(&params, &[])[0].ok);
+    }
+
+    #[test]
+    fn post_1_must_be_the_seeds_text() {
+        let params = LESSON.validate([("post", "1")]).expect("valid");
+        // Post 1 with another title, on one line: JSON with id 1, but not what the seed prints.
+        let wrong = lines(&[r#"{"userId": 1, "id": 1, "title": "hello", "body": ""}"#]);
+        let got = checks(&params, &wrong);
+        assert!(got[0].ok, "{got:?}");
+        assert!(!got[1].ok, "{got:?}");
     }
 }

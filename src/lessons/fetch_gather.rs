@@ -2,15 +2,14 @@
 //! route run at once with `join_all`, so the lot takes about one fetch, not N; the same N one
 //! after another show the difference. The server reports how many requests it had in flight.
 
-use std::time::Duration;
-
 use futures::future::{join_all, FutureExt};
 
 use super::articles;
+use super::run::with_server;
 use super::{check_at_least, Check, Lesson, Line, ParamSpec, Params, Printer};
-use crate::browser::{server_log, service_worker};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
+use crate::wire::path;
 
 /// N GETs of /api/delay/{ms} awaited together with join_all (asyncio.gather) take about one delay;
 /// awaited one after another they take N. Each body's first 50 characters are printed, like the
@@ -40,19 +39,19 @@ pub const LESSON: Lesson = Lesson {
 };
 
 async fn run(out: Printer, n: usize, delay_ms: u32) -> Result<(), String> {
-    service_worker::ready(&out)
-        .await
-        .map_err(|e| e.to_string())?;
-    let url = format!("/api/delay/{delay_ms}");
-    let mark = server_log::mark();
+    // gather's n requests, then the n of the contrast.
+    with_server(&out, 2 * n, || gather_and_judge(&out, n, delay_ms)).await
+}
 
+async fn gather_and_judge(out: &Printer, n: usize, delay_ms: u32) -> Result<(), String> {
+    let url = path::delay(delay_ms);
     out.phase(format!("all {n} fetches at once (gather)"));
     let start = now_ms();
-    let bodies = main(&out, &url, n).await.map_err(|e| e.to_string())?;
+    let bodies = main(out, &url, n).await.map_err(|e| e.to_string())?;
     let gathered = now_ms() - start;
 
     let start = now_ms();
-    sequential(&out, &url, n).await.map_err(|e| e.to_string())?;
+    sequential(out, &url, n).await.map_err(|e| e.to_string())?;
     let one_by_one = now_ms() - start;
 
     let delay = f64::from(delay_ms);
@@ -89,8 +88,6 @@ async fn run(out: Printer, n: usize, delay_ms: u32) -> Result<(), String> {
         expected: format!(">= {n} in flight"),
         actual: format!("{in_flight} at most"),
     });
-    server_log::wait_for(mark, 2 * n, Duration::from_secs(2)).await;
-    server_log::note_since(&out, mark);
     Ok(())
 }
 
@@ -151,17 +148,21 @@ mod tests {
         let params = LESSON
             .validate([("n", "3"), ("delay_ms", "300")])
             .expect("valid");
-        let body = crate::server::body::delay(300, 300.2, 3);
+        // What the server answers /api/delay/300 with, three requests in flight.
+        let body = r#"{"delay_ms":300,"waited_ms":300.2,"in_flight":3}"#;
         let line = |text: &str| Line {
             t_ms: 0.0,
             text: text.chars().take(50).collect(),
         };
-        let lines = vec![line(&body), line(&body), line(&body)];
+        let lines = vec![line(body), line(body), line(body)];
         assert!(
             checks(&params, &lines)[0].ok,
             "{:?}",
             checks(&params, &lines)
         );
         assert!(!checks(&params, &lines[..2])[0].ok);
+        // Bodies of another delay than the one asked for fail.
+        let other = r#"{"delay_ms":30,"waited_ms":30.1,"in_flight":3}"#;
+        assert!(!checks(&params, &[line(other), line(other), line(other)])[0].ok);
     }
 }

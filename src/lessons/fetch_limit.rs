@@ -2,15 +2,14 @@
 //! semaphore: N fetches, at most K in flight. The trace's semaphore shows never more than K
 //! holders, and the server itself reports never more than K requests in flight.
 
-use std::time::Duration;
-
 use futures::future::{join_all, FutureExt};
 
 use super::articles;
+use super::run::with_server;
 use super::{check_at_least, Check, Lesson, Line, ParamSpec, Params, Printer};
-use crate::browser::{server_log, service_worker};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms, with_recorder, ResourceDetail, Semaphore};
+use crate::wire::path;
 
 /// N GETs started together, each first taking a permit of a semaphore of K: never more than K are
 /// in flight, so the lot takes about N/K delays.
@@ -41,13 +40,13 @@ pub const LESSON: Lesson = Lesson {
 };
 
 async fn run(out: Printer, n: usize, k: u32, delay_ms: u32) -> Result<(), String> {
-    service_worker::ready(&out)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mark = server_log::mark();
+    with_server(&out, n, || limit_and_judge(&out, n, k, delay_ms)).await
+}
+
+async fn limit_and_judge(out: &Printer, n: usize, k: u32, delay_ms: u32) -> Result<(), String> {
     let start = now_ms();
     let sem = Semaphore::new("sem", k);
-    let bodies = main(&out, &sem, &format!("/api/delay/{delay_ms}"), n)
+    let bodies = main(out, &sem, &path::delay(delay_ms), n)
         .await
         .map_err(|e| e.to_string())?;
     let elapsed = now_ms() - start;
@@ -90,8 +89,6 @@ async fn run(out: Printer, n: usize, k: u32, delay_ms: u32) -> Result<(), String
     out.note(format!(
         "{n} fetches, at most {k} at once: {elapsed:.0} ms ({rounds} rounds of {delay_ms} ms)"
     ));
-    server_log::wait_for(mark, n, Duration::from_secs(2)).await;
-    server_log::note_since(&out, mark);
     Ok(())
 }
 

@@ -8,11 +8,12 @@ use std::time::Duration;
 use futures::future::FutureExt;
 
 use super::articles;
+use super::run::server_ready;
 use super::{check_at_least, Check, Lesson, Line, ParamSpec, Params, Printer};
-use crate::browser::{server_log, service_worker};
-use crate::server::LogEntry;
+use crate::browser::server_log;
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{now_ms, select, sleep, timeout};
+use crate::wire::{path, LogEntry};
 
 /// A POST with a user-agent header and ?key=value comes back from the echo as it arrived. A GET
 /// slower than its timeout is aborted, and so is one whose future is dropped: the server's log
@@ -42,17 +43,15 @@ const USER_AGENT: &str = "Mozilla/5.0";
 const DROP_AFTER_MS: u32 = 300;
 
 async fn run(out: Printer, timeout_ms: u32) -> Result<(), String> {
-    service_worker::ready(&out)
-        .await
-        .map_err(|e| e.to_string())?;
-    let echo = fetch_url("/api/echo").await.map_err(|e| e.to_string())?;
+    server_ready(&out).await?;
+    let echo = fetch_url(path::ECHO).await.map_err(|e| e.to_string())?;
     out.print(&echo);
     judge_echo(&out, &echo);
 
     let slow_ms = timeout_ms * 3;
     let mark = server_log::mark();
     let start = now_ms();
-    let url = format!("/api/delay/{slow_ms}?case=timeout");
+    let url = format!("{}?case=timeout", path::delay(slow_ms));
     slow(&out, &url, timeout_ms)
         .await
         .map_err(|e| e.to_string())?;
@@ -67,7 +66,7 @@ async fn run(out: Printer, timeout_ms: u32) -> Result<(), String> {
     judge_abort(&out, "timed out", entry.as_ref(), timeout_ms, slow_ms);
 
     let mark = server_log::mark();
-    let url = format!("/api/delay/{slow_ms}?case=dropped");
+    let url = format!("{}?case=dropped", path::delay(slow_ms));
     dropped(&url).await;
     let entry = server_log::wait_for_entry(mark, within, |e| e.path == url).await;
     judge_abort(&out, "dropped", entry.as_ref(), DROP_AFTER_MS, slow_ms);
@@ -140,7 +139,7 @@ fn judge_echo(out: &Printer, echo: &str) {
 
 fn judge_abort(out: &Printer, how: &str, entry: Option<&LogEntry>, gave_up_ms: u32, slow_ms: u32) {
     match entry {
-        Some(entry) => out.note(format!("server log: {entry}")),
+        Some(entry) => out.note(server_log::note_text(entry)),
         None => out.note(format!("the server log has no entry for the {how} request")),
     }
     out.check(Check {

@@ -2,12 +2,15 @@
 //! since the run started, and when it ends the lesson's own checks judge the run.
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
+use std::time::Duration;
 
 use futures::future::{FutureExt, LocalBoxFuture};
 use serde::Serialize;
 
 use super::{Lesson, Params};
+use crate::browser::{server_log, service_worker};
 use crate::trace::{self, now_ms, JoinError, Ring, Scope, TaskAbort};
 
 /// Lines one run keeps; past this the oldest are dropped and counted.
@@ -358,6 +361,48 @@ pub fn check_at_most(name: impl Into<String>, actual_ms: f64, max_ms: f64) -> Ch
         expected: format!("<= {max_ms} ms"),
         actual: format!("{actual_ms:.1} ms"),
     }
+}
+
+// The frame of the lessons that ask the in-browser server.
+
+/// How long a lesson waits for the request log's entries after its last answer: the worker
+/// posts them in batches (every 50 ms), after the responses.
+const LOG_WAIT: Duration = Duration::from_secs(2);
+
+/// Waits until the in-browser server answers this page, noting what it waited for (its worker
+/// being installed, its wasm loading), so that the lesson's timings are the program's.
+pub async fn server_ready(out: &Printer) -> Result<(), String> {
+    if service_worker::is_controlled() == Ok(false) {
+        out.note(service_worker::INSTALLING);
+    }
+    let readiness = service_worker::wait_ready()
+        .await
+        .map_err(|e| e.to_string())?;
+    for note in readiness.notes() {
+        out.note(note);
+    }
+    Ok(())
+}
+
+/// A fetch lesson's frame: [`server_ready`], then the lesson's `body`, then the server's log of
+/// the `requests` it made, noted. The entries come after the answers, so it waits for them
+/// ([`LOG_WAIT`] at most; fewer are noted as they are).
+pub async fn with_server<T, F>(
+    out: &Printer,
+    requests: usize,
+    body: impl FnOnce() -> F,
+) -> Result<T, String>
+where
+    F: Future<Output = Result<T, String>>,
+{
+    server_ready(out).await?;
+    let mark = server_log::mark();
+    let value = body().await?;
+    server_log::wait_for(mark, requests, LOG_WAIT).await;
+    for note in server_log::notes_since(mark) {
+        out.note(note);
+    }
+    Ok(value)
 }
 
 #[cfg(test)]

@@ -3,16 +3,14 @@
 //! routes, `/` and `/hello/{name}` (which sleeps 0.5 s), under `/api/`. The page asks for the
 //! index and greets several names at once: the sleeps overlap, so it all takes about 0.5 s.
 
-use std::time::Duration;
-
 use futures::future::{join_all, FutureExt};
 
 use super::articles;
+use super::run::with_server;
 use super::{check_at_least, Check, Lesson, Line, ParamSpec, Params, Printer};
-use crate::browser::{server_log, service_worker};
-use crate::server::{body, HELLO_DELAY_MS};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
+use crate::wire::{path, HELLO_DELAY_MS};
 
 /// The seed's server (index, and hello that sleeps 0.5 s) answers from a service worker written in
 /// Rust; the index and several greetings fetched at once take about 0.5 s in all, because the
@@ -39,13 +37,26 @@ pub const LESSON: Lesson = Lesson {
 
 const NAMES: [&str; 6] = ["Ann", "Bob", "张三", "Zoë", "<b>Eve</b>", "Mallory"];
 
+/// What the seed's server answers: its index, `b'<h1>Index</h1>'`.
+const SEED_INDEX: &str = "<h1>Index</h1>";
+/// The seed's `'<h1>Hello, %s!</h1>' % name` for each of [`NAMES`], the name HTML-escaped (the
+/// seed's would put `<b>` in a name straight into the page).
+const SEED_GREETINGS: [&str; 6] = [
+    "<h1>Hello, Ann!</h1>",
+    "<h1>Hello, Bob!</h1>",
+    "<h1>Hello, 张三!</h1>",
+    "<h1>Hello, Zoë!</h1>",
+    "<h1>Hello, &lt;b&gt;Eve&lt;/b&gt;!</h1>",
+    "<h1>Hello, Mallory!</h1>",
+];
+
 async fn run(out: Printer, names: usize) -> Result<(), String> {
-    service_worker::ready(&out)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mark = server_log::mark();
+    with_server(&out, names + 1, || greet_and_judge(&out, names)).await
+}
+
+async fn greet_and_judge(out: &Printer, names: usize) -> Result<(), String> {
     let start = now_ms();
-    let texts = main(&out, &NAMES[..names])
+    let texts = main(out, &NAMES[..names])
         .await
         .map_err(|e| e.to_string())?;
     let elapsed = now_ms() - start;
@@ -65,17 +76,22 @@ async fn run(out: Printer, names: usize) -> Result<(), String> {
         ),
         actual: format!("{elapsed:.0} ms"),
     });
-    let mut expected = vec![body::INDEX.to_string()];
-    expected.extend(NAMES[..names].iter().map(|n| body::hello(n)));
-    out.check(Check {
+    out.check(check_bodies(&texts, names));
+    Ok(())
+}
+
+/// The bodies, in order, are the seed's index and its greeting of each name.
+fn check_bodies(texts: &[String], names: usize) -> Check {
+    let expected: Vec<&str> = [SEED_INDEX]
+        .into_iter()
+        .chain(SEED_GREETINGS.into_iter().take(names))
+        .collect();
+    Check {
         name: "each route answered the seed's body (the name HTML-escaped)".into(),
         ok: texts == expected,
         expected: expected.join(" "),
         actual: texts.join(" "),
-    });
-    server_log::wait_for(mark, names + 1, Duration::from_secs(2)).await;
-    server_log::note_since(&out, mark);
-    Ok(())
+    }
 }
 
 // ANCHOR: lesson
@@ -85,9 +101,9 @@ async fn main(out: &Printer, names: &[&str]) -> Result<Vec<String>, FetchError> 
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
     out.print(format!("Server started at {origin}/api/"));
-    let mut paths = vec!["/api/".to_string()];
+    let mut paths = vec![path::INDEX.to_string()];
     // Names go in the path percent-encoded (张 is %E5%BC%A0); the server decodes them.
-    paths.extend(names.iter().map(|n| format!("/api/hello/{}", encode(n))));
+    paths.extend(names.iter().map(|n| path::hello(n)));
     let gets = paths.iter().map(|path| instrument(path, get(path)));
     let mut texts = Vec::new();
     for text in join_all(gets).await {
@@ -102,10 +118,6 @@ async fn get(path: &str) -> Result<String, FetchError> {
     Ok(Request::get(path).send().await?.text())
 }
 // ANCHOR_END: lesson
-
-fn encode(name: &str) -> String {
-    percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
 
 fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
     let names = params.get("names") as usize;
@@ -125,9 +137,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_percent_encoded_for_the_path() {
-        assert_eq!(encode("Ann"), "Ann");
-        assert_eq!(encode("张三"), "%E5%BC%A0%E4%B8%89");
-        assert_eq!(encode("<b>Eve</b>"), "%3Cb%3EEve%3C%2Fb%3E");
+    fn hello_sleeps_as_long_as_the_seeds() {
+        // The seed's hello: `await asyncio.sleep(0.5)`.
+        assert_eq!(HELLO_DELAY_MS, 500);
+    }
+
+    #[test]
+    fn the_bodies_must_be_the_seeds() {
+        let seed = |texts: &[&str]| texts.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        let right = seed(&[
+            "<h1>Index</h1>",
+            "<h1>Hello, Ann!</h1>",
+            "<h1>Hello, Bob!</h1>",
+        ]);
+        assert!(check_bodies(&right, 2).ok);
+        // A server that did not escape the name, or answered the index for a greeting, fails.
+        let unescaped = seed(&[
+            "<h1>Index</h1>",
+            "<h1>Hello, Ann!</h1>",
+            "<h1>Hello, Bob!</h1>",
+            "<h1>Hello, 张三!</h1>",
+            "<h1>Hello, Zoë!</h1>",
+            "<h1>Hello, <b>Eve</b>!</h1>",
+        ]);
+        assert!(!check_bodies(&unescaped, 5).ok);
+        let index_twice = seed(&["<h1>Index</h1>", "<h1>Index</h1>"]);
+        assert!(!check_bodies(&index_twice, 1).ok);
     }
 }

@@ -19,18 +19,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::body;
-use super::log::LogEntry;
 use super::route::{query_pairs, route, LinesSpec, Route};
 use crate::trace::now_ms;
+use crate::wire::{LogEntry, HELLO_DELAY_MS, MAX_ECHO_BODY};
 
 /// Where finished requests are reported: the worker posts them to the page, tests collect them.
 pub type LogSink = Rc<dyn Fn(LogEntry)>;
-
-/// The largest body `/api/echo` takes back, in bytes received (413 above).
-pub const MAX_ECHO_BODY: usize = 64 * 1024;
-
-/// How long the seed's `hello` handler sleeps.
-pub const HELLO_DELAY_MS: u32 = 500;
 
 thread_local! {
     /// Requests under way (arrived, body not yet done): what `/api/delay` reports as `in_flight`.

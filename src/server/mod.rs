@@ -5,20 +5,18 @@
 //!
 //! - [`route`]: path, method and query to a [`Route`] (pure, natively tested);
 //! - [`body`]: what each route answers (pure);
-//! - [`log`]: the request log's entries, as the worker sends them to the page (pure);
 //! - [`respond`]: the async handler, used by the worker ([`handle`]) and by the wasm tests.
 //!
 //! The worker itself is `src/bin/server.rs` (built by trunk into a no-modules bundle) loaded by
 //! `static/sw.js`, a few lines of JS that register the listeners synchronously, as the service
-//! worker spec demands. This module knows nothing of the lessons or the UI.
+//! worker spec demands. This module knows nothing of the lessons or the UI: what it shares with
+//! the page (paths, limits, the request log's entries) is [`crate::wire`].
 
 pub mod body;
 mod handler;
-pub mod log;
 pub mod route;
 mod worker;
 
-pub use handler::{in_flight, respond, LogSink, HELLO_DELAY_MS, MAX_ECHO_BODY};
-pub use log::LogEntry;
-pub use route::{route, LineEnd, LinesSpec, Route, RouteError, MAX_DELAY_MS};
+pub use handler::{in_flight, respond, LogSink};
+pub use route::{route, LineEnd, LinesSpec, Route, RouteError};
 pub use worker::handle;

@@ -3,10 +3,8 @@
 
 use std::fmt;
 
-/// The longest delay the server takes: a longer one is refused with 400.
-pub const MAX_DELAY_MS: u32 = 60_000;
-/// Posts are numbered like jsonplaceholder's, from 1 to this.
-pub const MAX_POST_ID: u32 = 100;
+use crate::wire::{path::API, MAX_DELAY_MS, MAX_POST_ID};
+
 /// `/api/lines`: at most this many lines, at most this long between two, and at most
 /// [`MAX_DELAY_MS`] in all.
 pub const MAX_LINES: u32 = 1_000;
@@ -160,7 +158,7 @@ pub fn route(method: &str, path: &str, query: &str) -> Result<Route, RouteError>
         path: path.to_string(),
         why: why.to_string(),
     };
-    let Some(rest) = path.strip_prefix("/api/") else {
+    let Some(rest) = path.strip_prefix(API) else {
         return Err(not_found("the server answers under /api/ only"));
     };
     let segments: Vec<&str> = rest.split('/').collect();

@@ -10,7 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::handler::{respond, LogSink};
-use super::log::LogEntry;
+use crate::wire::LogEntry;
 
 /// Entries wait this long for others before they are sent: a burst of requests costs one
 /// message per page instead of one per request.

@@ -32,13 +32,19 @@ struct Row {
 
 /// Runs db-query in `mode` to its end; every check of the lesson must pass.
 async fn run(mode: &str) -> RunReport {
+    let report = run_to_the_end(mode).await;
+    for check in &report.checks {
+        assert!(check.ok, "{mode}: {check:?}");
+    }
+    report
+}
+
+/// Runs db-query in `mode` to its end, whatever its checks say.
+async fn run_to_the_end(mode: &str) -> RunReport {
     let lesson = lessons::find("db-query").expect("registered");
     let params = lesson.validate([("mode", mode)]).expect("valid");
     let report = within(mode, lessons::start(lesson, params).report).await;
     assert_eq!(report.state, RunState::Done, "{report:?}");
-    for check in &report.checks {
-        assert!(check.ok, "{mode}: {check:?}");
-    }
     report
 }
 
@@ -358,4 +364,75 @@ async fn a_store_that_does_not_exist_is_an_error_in_words() {
              in this version of the database"
         )
     );
+}
+
+/// Where db-query keeps, for the tab, the page load that left (4, 'Dave') committed.
+const DAVE_WRITTEN_BY: &str = "asyncscope-db-query-dave-written-by";
+
+/// (4, 'Dave') as a page load stamps it.
+#[derive(Serialize)]
+struct StampedRow {
+    id: u32,
+    name: String,
+    written_by_page: f64,
+}
+
+fn session_storage() -> web_sys::Storage {
+    web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .expect("the test page has sessionStorage")
+}
+
+fn this_page_load() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.time_origin())
+        .expect("the test page has performance")
+}
+
+#[wasm_bindgen_test]
+async fn the_reload_check_fails_when_the_row_an_earlier_load_committed_is_gone() {
+    let verdict = |report: &RunReport| {
+        report
+            .checks
+            .iter()
+            .find(|c| c.name == "a row committed by an earlier page load is read in this one")
+            .cloned()
+            .unwrap_or_else(|| panic!("no reload check in {report:?}"))
+    };
+    // As if a page load 5 s ago had committed the row, and the storage had lost it since.
+    let earlier = this_page_load() - 5_000.0;
+    session_storage()
+        .set_item(DAVE_WRITTEN_BY, &earlier.to_string())
+        .expect("stored");
+    fresh(DATABASE).await;
+    let lost = run_to_the_end("reload").await;
+    let check = verdict(&lost);
+    assert!(!check.ok, "{check:?}");
+    assert_eq!(
+        check.actual,
+        "no row 4, though the page loaded 5.0 s before this one committed it"
+    );
+
+    // The row that page load left, there: passes.
+    session_storage()
+        .set_item(DAVE_WRITTEN_BY, &earlier.to_string())
+        .expect("stored");
+    let db = connect().await;
+    let tx = db
+        .transaction("students", TxMode::ReadWrite)
+        .expect("a transaction");
+    let dave = StampedRow {
+        id: 4,
+        name: "Dave".into(),
+        written_by_page: earlier,
+    };
+    tx.store().expect("students").put(&dave).await.expect("put");
+    tx.commit().await.expect("commits");
+    db.close();
+    let kept = run("reload").await;
+    assert!(verdict(&kept).ok);
+    session_storage()
+        .remove_item(DAVE_WRITTEN_BY)
+        .expect("removed");
 }

@@ -247,18 +247,18 @@ async fn write_and_read_back(out: &Printer, this_page: f64) -> Result<(), IdbErr
 }
 
 /// `reload`: reads (4, 'Dave'). If no earlier page load wrote it, writes it for the next one.
-/// Gives the page load that had written it.
-async fn read_after_reload(out: &Printer, this_page: f64) -> Result<Option<f64>, IdbError> {
+/// Gives the row as it was found.
+async fn read_after_reload(out: &Printer, this_page: f64) -> Result<Option<Student>, IdbError> {
     let conn = connect().await?;
     let before = select_by_id(&conn, DAVE.0).await?;
-    let written_by = before.and_then(|row| row.written_by_page);
+    let written_by = before.as_ref().and_then(|row| row.written_by_page);
     if written_by.is_none_or(|page| page >= this_page) {
         let cur = conn.transaction(STUDENTS, TxMode::ReadWrite)?;
         cur.store()?.put(&Student::dave(this_page)).await?;
         cur.commit().await?;
     }
     out.print(fetchone(select_by_id(&conn, DAVE.0).await?));
-    Ok(written_by)
+    Ok(before)
 }
 
 /// `abort`: `INSERT (5, 'Eve')`, then `await conn.rollback()`. Inside its transaction the row
@@ -339,6 +339,7 @@ async fn run(out: Printer, mode: Mode) -> Result<(), IdbError> {
         }
         Mode::Write => {
             write_and_read_back(&out, this_page).await?;
+            remember_dave(this_page);
             out.check(check_read_after_commit(&traced_requests()));
             out.note(
                 "(4, 'Dave') is committed: reload the page and run the query, or the reload \
@@ -346,17 +347,11 @@ async fn run(out: Printer, mode: Mode) -> Result<(), IdbError> {
             );
         }
         Mode::Reload => {
-            let written_by = read_after_reload(&out, this_page).await?;
-            match written_by.filter(|page| *page < this_page) {
-                Some(page) => out.check(Check {
-                    name: "a row committed by an earlier page load is read in this one".to_string(),
-                    ok: true,
-                    expected: "(4, 'Dave') written before this page loaded".to_string(),
-                    actual: format!(
-                        "(4, 'Dave') written by the page loaded {:.1} s before this one",
-                        (this_page - page) / 1000.0
-                    ),
-                }),
+            let remembered = remembered_dave(this_page);
+            let before = read_after_reload(&out, this_page).await?;
+            remember_dave(this_page);
+            match check_read_after_reload(before.as_ref(), remembered, this_page) {
+                Some(check) => out.check(check),
                 None => out.note(
                     "No earlier page load had written (4, 'Dave'): this run wrote it and \
                      committed it. Reload the page and run this variant again: it is read back \
@@ -440,6 +435,65 @@ fn note_rows_from_earlier_loads(out: &Printer, rows: &[Student], this_page: f64)
             ));
         }
     }
+}
+
+/// Where a page load that left (4, 'Dave') committed says so: the tab's sessionStorage, which
+/// a reload keeps and which is not IndexedDB, so that a row IndexedDB lost is seen as lost.
+const DAVE_WRITTEN_BY: &str = "asyncscope-db-query-dave-written-by";
+
+/// Notes in the tab that this page load left (4, 'Dave') committed. Without sessionStorage (a
+/// sandboxed frame) the next load expects nothing, and judges only what it finds.
+fn remember_dave(this_page: f64) {
+    if let Some(storage) = session_storage() {
+        let _ = storage.set_item(DAVE_WRITTEN_BY, &this_page.to_string());
+    }
+}
+
+/// The earlier page load of this tab that left (4, 'Dave') committed, if one did.
+fn remembered_dave(this_page: f64) -> Option<f64> {
+    let page = session_storage()?.get_item(DAVE_WRITTEN_BY).ok()??;
+    page.parse::<f64>().ok().filter(|page| *page < this_page)
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// The reload variant's verdict on the row it found before writing anything: (4, 'Dave') as an
+/// earlier page load wrote it. `None` (nothing to judge) when neither the row nor the tab says
+/// an earlier load wrote it: this run is the first, and wrote it for the next. When the tab says
+/// one did and the row is not there, or is this load's own, the check fails.
+fn check_read_after_reload(
+    found: Option<&Student>,
+    remembered: Option<f64>,
+    this_page: f64,
+) -> Option<Check> {
+    let dave = found.filter(|row| row.id == DAVE.0 && row.name == DAVE.1);
+    let earlier = dave
+        .and_then(|row| row.written_by_page)
+        .filter(|page| *page < this_page);
+    if earlier.is_none() && remembered.is_none() {
+        return None;
+    }
+    let seconds_before = |page: f64| (this_page - page) / 1000.0;
+    let actual = match (found, earlier, remembered) {
+        (_, Some(page), _) => format!(
+            "(4, 'Dave') written by the page loaded {:.1} s before this one",
+            seconds_before(page)
+        ),
+        (Some(row), None, _) => format!("{row}, not written by an earlier page load"),
+        (None, None, Some(page)) => format!(
+            "no row 4, though the page loaded {:.1} s before this one committed it",
+            seconds_before(page)
+        ),
+        (None, None, None) => "no row 4".to_string(),
+    };
+    Some(Check {
+        name: "a row committed by an earlier page load is read in this one".to_string(),
+        ok: earlier.is_some(),
+        expected: "(4, 'Dave') written before this page loaded".to_string(),
+        actual,
+    })
 }
 
 /// `performance.timeOrigin`: when this page load began (ms since 1970), the same for every run
@@ -824,6 +878,40 @@ mod tests {
             request("getAll students", 10, Some(12), "4 rows"),
         ];
         assert!(!check_read_after_commit(&too_soon).ok);
+    }
+
+    #[test]
+    fn the_reload_check_fails_when_the_row_is_not_there_after_the_reload() {
+        let this_page = 1_700_000_010_000.0;
+        let earlier = this_page - 8_000.0;
+        let written = Student::dave;
+        // Written by an earlier page load and found: passes, whether or not the tab says so.
+        let found = written(earlier);
+        let check = check_read_after_reload(Some(&found), Some(earlier), this_page);
+        assert!(check.is_some_and(|c| c.ok));
+        let check = check_read_after_reload(Some(&found), None, this_page);
+        assert!(check.is_some_and(|c| c.ok));
+        // The tab says an earlier load committed it, and it is gone: fails.
+        let check = check_read_after_reload(None, Some(earlier), this_page).expect("a check");
+        assert!(!check.ok);
+        assert_eq!(
+            check.actual,
+            "no row 4, though the page loaded 8.0 s before this one committed it"
+        );
+        // Found, but written by this page load (the earlier one's is lost): fails.
+        let own = written(this_page);
+        let check = check_read_after_reload(Some(&own), Some(earlier), this_page);
+        assert!(check.is_some_and(|c| !c.ok));
+        // Another row under id 4: fails.
+        let other = Student {
+            name: "Mallory".into(),
+            ..written(earlier)
+        };
+        let check = check_read_after_reload(Some(&other), Some(earlier), this_page);
+        assert!(check.is_some_and(|c| !c.ok));
+        // Nothing written before, as far as anyone knows: this is the first run, nothing to judge.
+        assert_eq!(check_read_after_reload(None, None, this_page), None);
+        assert_eq!(check_read_after_reload(Some(&own), None, this_page), None);
     }
 
     #[test]

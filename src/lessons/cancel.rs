@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{articles, check_at_least, Check, Line, ParamSpec, Printer};
-use super::{Lesson, Params};
+use super::{articles, check_at_least, lesson_params, millis, Check, Lesson, Line, Printer};
 use crate::trace::{self, sleep, with_recorder, CancelReason, JoinError, TaskId, TaskState};
 
 /// The worker's steps and the time between them (the Python: range(1, 11), sleep(0.1)).
@@ -28,25 +27,25 @@ pub const LESSON: Lesson = Lesson {
     title: "Cancelling a task",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.2.1 任务(Task)和协程(Coroutine)",
-    params: &[ParamSpec::number(
-        "cancel_after_ms",
-        350.0,
-        1.0,
-        5000.0,
-        "how long main lets the worker run before cancelling it, in ms (the Python: 0.35 s; \
-         past 1000 the worker has finished and cancel() does nothing)",
-    )],
-    main: |out, params| {
-        let cancel_after = Duration::from_secs_f64(params.get("cancel_after_ms") / 1000.0);
-        async move {
-            let worker = main(out.clone(), cancel_after).await;
-            judge_from_the_trace(&out, worker);
-            Ok(())
-        }
-        .boxed_local()
-    },
-    checks,
+    params: CancelParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
+
+async fn run(out: Printer, params: CancelParams) -> Result<(), String> {
+    let worker = main(out.clone(), params.cancel_after_ms).await;
+    judge_from_the_trace(&out, worker);
+    Ok(())
+}
+
+lesson_params! {
+    /// What `cancel` takes.
+    struct CancelParams {
+        /// how long main lets the worker run before cancelling it, in ms (the Python: 0.35 s;
+        /// past 1000 the worker has finished and cancel() does nothing)
+        cancel_after_ms: Duration = 350 in 1..=5000,
+    }
+}
 
 // ANCHOR: lesson
 /// Python's `except asyncio.CancelledError:`. A cancelled Rust future is not resumed with an
@@ -129,12 +128,13 @@ fn working(i: u32) -> String {
 /// How many `working` lines may come before a cancel at `c` ms: one per step begun, and one
 /// either way when the cancel is within [`TIE_MS`] of a step.
 fn steps_before(c: f64) -> (u32, u32) {
-    let steps = |t: f64| ((t / STEP_MS).floor().max(0.0) as u32 + 1).min(STEPS);
+    // The first step begins at 0 ms, step i + 1 at i steps in.
+    let steps = |t: f64| 1 + (1..STEPS).filter(|&i| f64::from(i) * STEP_MS <= t).count() as u32;
     (steps(c - TIE_MS), steps(c + TIE_MS))
 }
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let c = params.get("cancel_after_ms");
+fn checks(params: &CancelParams, lines: &[Line]) -> Vec<Check> {
+    let c = millis(params.cancel_after_ms);
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
     let k = texts
         .iter()
@@ -201,7 +201,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::run::printed_at as lines;
+    use crate::lessons::checks::printed_at as lines;
 
     fn python_run() -> Vec<Line> {
         lines(&[
@@ -217,7 +217,7 @@ mod tests {
 
     #[test]
     fn the_python_run_passes() {
-        let params = LESSON.validate([]).expect("defaults");
+        let params = CancelParams::default();
         let checks = checks(&params, &python_run());
         assert_eq!(checks.len(), 3);
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
@@ -225,7 +225,7 @@ mod tests {
 
     #[test]
     fn a_step_after_the_cancel_or_too_many_steps_fail() {
-        let params = LESSON.validate([]).expect("defaults");
+        let params = CancelParams::default();
         let mut run = python_run();
         run.insert(
             4,
@@ -245,9 +245,9 @@ mod tests {
 
     #[test]
     fn a_cancel_after_the_end_finds_the_task_finished() {
-        let params = LESSON
-            .validate([("cancel_after_ms", "2000")])
-            .expect("valid");
+        let params = CancelParams {
+            cancel_after_ms: Duration::from_millis(2000),
+        };
         let mut run: Vec<Line> = (1..=10)
             .map(|i| Line {
                 t_ms: f64::from(i - 1) * 100.5,

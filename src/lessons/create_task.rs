@@ -6,13 +6,10 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{articles, check_lines, Check, Line, ParamSpec, Printer};
-use super::{check_on_time, Lesson, Params};
+use super::{
+    articles, check_schedule, lesson_params, millis, param_choice, Check, Lesson, Line, Printer,
+};
 use crate::trace::{instrument, sleep, spawn, JoinError};
-
-/// How late a line may be and still count as "on time": a timer on a busy page fires a few ms
-/// late; more than this means the event loop was blocked (or the sleeps did not overlap).
-const LATE_TOLERANCE_MS: f64 = 100.0;
 
 /// main() starts say_after(1, 'hello') and say_after(2, 'world') as tasks, then awaits them: both
 /// sleep at once, so hello comes at 1 s and world at 2 s, 2 s in all, not 3. The sequential variant
@@ -23,58 +20,48 @@ pub const LESSON: Lesson = Lesson {
     title: "create_task: two sleeps at once",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.1.2 事件循环(Event Loop)的工作机制",
-    params: &[
-        ParamSpec::choice(
-            "mode",
-            &["tasks", "sequential"],
-            "tasks: create_task both, then await them (the seed); sequential: \
-             await say_after(1, 'hello'), then await say_after(2, 'world')",
-        ),
-        ParamSpec::number(
-            "hello_ms",
-            1000.0,
-            0.0,
-            60_000.0,
-            "how long say_after sleeps before printing hello, in ms (the Python: 1 s)",
-        ),
-        ParamSpec::number(
-            "world_ms",
-            2000.0,
-            0.0,
-            60_000.0,
-            "how long say_after sleeps before printing world, in ms (the Python: 2 s)",
-        ),
-    ],
-    main: |out, params| {
-        let mode = Mode::of(&params);
-        let hello = Duration::from_secs_f64(params.get("hello_ms") / 1000.0);
-        let world = Duration::from_secs_f64(params.get("world_ms") / 1000.0);
-        async move {
-            match mode {
-                Mode::Tasks => main(out, hello, world).await.map_err(|e| e.to_string()),
-                Mode::Sequential => {
-                    main_sequential(out, hello, world).await;
-                    Ok(())
-                }
-            }
-        }
-        .boxed_local()
-    },
-    checks,
+    params: CreateTaskParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Tasks,
-    Sequential,
+async fn run(out: Printer, params: CreateTaskParams) -> Result<(), String> {
+    let CreateTaskParams {
+        mode,
+        hello_ms,
+        world_ms,
+    } = params;
+    match mode {
+        Mode::Tasks => main(out, hello_ms, world_ms)
+            .await
+            .map_err(|e| e.to_string()),
+        Mode::Sequential => {
+            main_sequential(out, hello_ms, world_ms).await;
+            Ok(())
+        }
+    }
 }
 
-impl Mode {
-    fn of(params: &Params) -> Mode {
-        match params.index("mode") {
-            1 => Mode::Sequential,
-            _ => Mode::Tasks,
-        }
+param_choice! {
+    /// How main runs the two say_afters.
+    enum Mode {
+        /// `asyncio.create_task` both, then await them (the seed).
+        Tasks = "tasks",
+        /// Await each where it is called.
+        Sequential = "sequential",
+    }
+}
+
+lesson_params! {
+    /// What `create-task` takes.
+    struct CreateTaskParams {
+        /// tasks: create_task both, then await them (the seed); sequential: await
+        /// say_after(1, 'hello'), then await say_after(2, 'world')
+        mode: Mode,
+        /// how long say_after sleeps before printing hello, in ms (the Python: 1 s)
+        hello_ms: Duration = 1000 in 0..=60_000,
+        /// how long say_after sleeps before printing world, in ms (the Python: 2 s)
+        world_ms: Duration = 2000 in 0..=60_000,
     }
 }
 
@@ -106,9 +93,9 @@ async fn main_sequential(out: Printer, hello: Duration, world: Duration) {
 // ANCHOR_END: lesson
 
 /// Each expected line, with the earliest time (ms since the start) it may be printed.
-fn expected(params: &Params) -> Vec<(&'static str, f64)> {
-    let (hello, world) = (params.get("hello_ms"), params.get("world_ms"));
-    match Mode::of(params) {
+fn expected(params: &CreateTaskParams) -> Vec<(&'static str, f64)> {
+    let (hello, world) = (millis(params.hello_ms), millis(params.world_ms));
+    match params.mode {
         // Each task's sleep starts at once; the shorter prints first (hello on a tie: its
         // timer was set first).
         Mode::Tasks if world < hello => vec![("world", world), ("hello", hello)],
@@ -117,32 +104,27 @@ fn expected(params: &Params) -> Vec<(&'static str, f64)> {
     }
 }
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let expected = expected(params);
-    let texts: Vec<&str> = expected.iter().map(|(text, _)| *text).collect();
-    let mut checks = vec![check_lines(lines, &texts)];
-    if lines.len() != expected.len() {
-        return checks;
-    }
-    for (line, (text, earliest)) in lines.iter().zip(&expected) {
-        checks.extend(check_on_time(text, line.t_ms, *earliest, LATE_TOLERANCE_MS));
-    }
-    checks
+fn checks(params: &CreateTaskParams, lines: &[Line]) -> Vec<Check> {
+    check_schedule(lines, &expected(params))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::run::printed_at as lines;
+    use crate::lessons::checks::printed_at as lines;
 
-    fn params(raw: &[(&str, &str)]) -> Params {
-        LESSON.validate(raw.iter().copied()).expect("valid")
+    fn params(hello_ms: u64, world_ms: u64) -> CreateTaskParams {
+        CreateTaskParams {
+            hello_ms: Duration::from_millis(hello_ms),
+            world_ms: Duration::from_millis(world_ms),
+            ..CreateTaskParams::default()
+        }
     }
 
     #[test]
     fn concurrent_tasks_on_time_pass_every_check() {
         let checks = checks(
-            &params(&[]),
+            &CreateTaskParams::default(),
             &lines(&[(1001.0, "hello"), (2002.0, "world")]),
         );
         assert_eq!(checks.len(), 5);
@@ -153,7 +135,7 @@ mod tests {
     fn tasks_that_ran_one_after_the_other_fail() {
         // world at 3 s: the sleeps did not overlap.
         let checks = checks(
-            &params(&[]),
+            &CreateTaskParams::default(),
             &lines(&[(1001.0, "hello"), (3002.0, "world")]),
         );
         assert!(checks.iter().any(|c| !c.ok), "{checks:?}");
@@ -161,7 +143,10 @@ mod tests {
 
     #[test]
     fn the_sequential_variant_expects_world_after_both_sleeps() {
-        let p = params(&[("mode", "sequential")]);
+        let p = CreateTaskParams {
+            mode: Mode::Sequential,
+            ..CreateTaskParams::default()
+        };
         let on_time = checks(&p, &lines(&[(1001.0, "hello"), (3002.0, "world")]));
         assert!(on_time.iter().all(|c| c.ok), "{on_time:?}");
         let early = checks(&p, &lines(&[(1001.0, "hello"), (2002.0, "world")]));
@@ -170,7 +155,7 @@ mod tests {
 
     #[test]
     fn a_shorter_second_sleep_prints_world_first() {
-        let p = params(&[("hello_ms", "300"), ("world_ms", "100")]);
+        let p = params(300, 100);
         let got = checks(&p, &lines(&[(101.0, "world"), (301.0, "hello")]));
         assert!(got.iter().all(|c| c.ok), "{got:?}");
         let wrong_order = checks(&p, &lines(&[(101.0, "hello"), (301.0, "world")]));
@@ -179,7 +164,10 @@ mod tests {
 
     #[test]
     fn an_early_line_fails() {
-        let checks = checks(&params(&[]), &lines(&[(999.0, "hello"), (2002.0, "world")]));
+        let checks = checks(
+            &CreateTaskParams::default(),
+            &lines(&[(999.0, "hello"), (2002.0, "world")]),
+        );
         assert!(!checks[1].ok, "{checks:?}");
     }
 }

@@ -9,16 +9,8 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{
-    articles, check_at_least, check_at_most, check_lines, Check, Line, ParamSpec, Printer,
-};
-use super::{Lesson, Params};
+use super::{articles, check_schedule, lesson_params, param_choice, Check, Lesson, Printer};
 use crate::trace::{self, sleep, with_recorder, TaskState};
-
-/// How late a line may be and still count as on time (see hello-sleep).
-const LATE_TOLERANCE_MS: f64 = 100.0;
-
-const PANIC_ON: usize = 1;
 
 /// The lines the Python prints, and when (ms from the start).
 const EXPECTED: [(&str, f64); 5] = [
@@ -41,26 +33,36 @@ pub const LESSON: Lesson = Lesson {
     title: "A task that raises",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "6.1 异步编程的常见陷阱",
-    params: &[ParamSpec::choice(
-        "panic",
-        &["off", "on"],
-        "on: after the lesson, a task panics (0.5 s later) to show that a panic in WebAssembly \
-         stops the whole page until it is reloaded. Off by default.",
-    )],
-    main: |out, params| {
-        let panic_demo = params.index("panic") == PANIC_ON;
-        async move {
-            main(out.clone()).await;
-            judge_from_the_trace(&out);
-            if panic_demo {
-                panic_demo_run(out).await;
-            }
-            Ok(())
-        }
-        .boxed_local()
-    },
-    checks,
+    params: ErrorsParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |_params, lines| check_schedule(lines, &EXPECTED),
 };
+
+async fn run(out: Printer, params: ErrorsParams) -> Result<(), String> {
+    main(out.clone()).await;
+    judge_from_the_trace(&out);
+    if params.panic == PanicDemo::On {
+        panic_demo_run(out).await;
+    }
+    Ok(())
+}
+
+param_choice! {
+    /// Whether the run ends with a panic, to show what it does to the page.
+    enum PanicDemo {
+        Off = "off",
+        On = "on",
+    }
+}
+
+lesson_params! {
+    /// What `errors` takes.
+    struct ErrorsParams {
+        /// on: after the lesson, a task panics (0.5 s later) to show that a panic in
+        /// WebAssembly stops the whole page until it is reloaded. Off by default.
+        panic: PanicDemo,
+    }
+}
 
 // ANCHOR: lesson
 /// Python's `ValueError`: in Rust an error is a value the task returns, not an exception.
@@ -164,33 +166,10 @@ fn judge_from_the_trace(out: &Printer) {
     });
 }
 
-fn checks(_params: &Params, lines: &[Line]) -> Vec<Check> {
-    let texts: Vec<&str> = EXPECTED.iter().map(|(text, _)| *text).collect();
-    let mut checks = vec![check_lines(lines, &texts)];
-    if lines.len() == EXPECTED.len() {
-        for (line, (text, at)) in lines.iter().zip(EXPECTED) {
-            if text.ends_with("done") || text.starts_with("fail") {
-                checks.push(check_at_least(
-                    format!("'{text}' no earlier than {at} ms"),
-                    line.t_ms,
-                    at,
-                ));
-            }
-        }
-        if let Some(last) = lines.last() {
-            checks.push(check_at_most(
-                format!("the last line at most {LATE_TOLERANCE_MS} ms late"),
-                last.t_ms,
-                300.0 + LATE_TOLERANCE_MS,
-            ));
-        }
-    }
-    checks
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lessons::Line;
 
     fn run(times: [f64; 5]) -> Vec<Line> {
         EXPECTED
@@ -203,28 +182,33 @@ mod tests {
             .collect()
     }
 
+    fn checks(lines: &[Line]) -> Vec<Check> {
+        let defaults = crate::lessons::Params::defaults(LESSON.params);
+        (LESSON.checks)(&defaults, lines)
+    }
+
     #[test]
     fn the_python_run_passes() {
-        let params = LESSON.validate([]).expect("defaults");
-        let checks = checks(&params, &run([100.5, 100.7, 201.0, 300.9, 301.0]));
-        assert_eq!(checks.len(), 5);
+        let checks = checks(&run([100.5, 100.7, 201.0, 300.9, 301.0]));
+        assert_eq!(checks.len(), 1 + 2 * EXPECTED.len());
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
     }
 
     #[test]
-    fn an_early_failure_or_a_lost_line_fails() {
-        let params = LESSON.validate([]).expect("defaults");
-        assert!(!checks(&params, &run([100.5, 100.7, 150.0, 300.9, 301.0]))[2].ok);
+    fn an_early_failure_a_late_line_or_a_lost_line_fails() {
+        let early = checks(&run([100.5, 100.7, 150.0, 300.9, 301.0]));
+        assert!(!early[5].ok, "{:?}", early[5]);
+        let late = checks(&run([100.5, 100.7, 201.0, 300.9, 450.0]));
+        assert!(!late[10].ok, "{:?}", late[10]);
         let mut short = run([100.5, 100.7, 201.0, 300.9, 301.0]);
         short.pop();
-        assert!(!checks(&params, &short)[0].ok);
+        assert!(!checks(&short)[0].ok);
     }
 
     #[test]
-    fn the_panic_demo_is_off_by_default() {
-        let params = LESSON.validate([]).expect("defaults");
-        assert_ne!(params.index("panic"), PANIC_ON);
-        let on = LESSON.validate([("panic", "on")]).expect("valid");
-        assert_eq!(on.index("panic"), PANIC_ON);
+    fn the_panic_demo_is_off_by_default_and_on_by_name() {
+        assert_eq!(ErrorsParams::default().panic, PanicDemo::Off);
+        let on: ErrorsParams = LESSON.validate([("panic", "on")]).expect("valid").typed();
+        assert_eq!(on.panic, PanicDemo::On);
     }
 }

@@ -8,17 +8,22 @@ use std::time::Duration;
 
 use futures::future::{join_all, try_join_all, FutureExt};
 
-use super::{articles, check_lines, Check, Line, ParamSpec, Printer};
-use super::{check_on_time, Lesson, Params};
+use super::{
+    articles, check_schedule, lesson_params, millis, param_choice, Check, Lesson, Line, Printer,
+};
 use crate::trace::{instrument, sleep};
-
-/// How late a line may be and still count as "on time" (see hello-sleep).
-const LATE_TOLERANCE_MS: f64 = 100.0;
 
 /// The coroutines' names, in argument order.
 const NAMES: [&str; 3] = ["a", "b", "c"];
 /// The one that fails in the `first-error` and `collect-all` variants.
 const FAILING: &str = "c";
+
+impl GatherParams {
+    /// The fetches' sleeps, in argument order.
+    fn delays(&self) -> [Duration; 3] {
+        [self.a_ms, self.b_ms, self.c_ms]
+    }
+}
 
 /// gather runs fetch('a', 3), fetch('b', 1) and fetch('c', 2) at once: they finish b, c, a, and the
 /// results come back A, B, C, in argument order, after 3 s. When c fails, plain gather raises at 2
@@ -31,67 +36,14 @@ pub const LESSON: Lesson = Lesson {
     title: "gather: results in argument order",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "4.3 异步编程实践示例",
-    params: &[
-        ParamSpec::choice(
-            "mode",
-            &["all-succeed", "first-error", "collect-all"],
-            "all-succeed: every fetch returns; first-error: c raises and gather raises with it; \
-             collect-all: c raises, and gather(..., return_exceptions=True) returns its error \
-             among the values",
-        ),
-        ParamSpec::number(
-            "a_ms",
-            3000.0,
-            0.0,
-            60_000.0,
-            "how long fetch('a') sleeps, in ms (the Python: 3 s)",
-        ),
-        ParamSpec::number(
-            "b_ms",
-            1000.0,
-            0.0,
-            60_000.0,
-            "how long fetch('b') sleeps, in ms (the Python: 1 s)",
-        ),
-        ParamSpec::number(
-            "c_ms",
-            2000.0,
-            0.0,
-            60_000.0,
-            "how long fetch('c') sleeps, in ms (the Python: 2 s)",
-        ),
-    ],
-    main: |out, params| {
-        let mode = Mode::of(&params);
-        let delays = delays_ms(&params).map(|ms| Duration::from_secs_f64(ms / 1000.0));
-        async move {
-            main(out, mode, delays).await;
-            Ok(())
-        }
-        .boxed_local()
-    },
-    checks,
+    params: GatherParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    AllSucceed,
-    FirstError,
-    CollectAll,
-}
-
-impl Mode {
-    fn of(params: &Params) -> Mode {
-        match params.index("mode") {
-            1 => Mode::FirstError,
-            2 => Mode::CollectAll,
-            _ => Mode::AllSucceed,
-        }
-    }
-}
-
-fn delays_ms(params: &Params) -> [f64; 3] {
-    [params.get("a_ms"), params.get("b_ms"), params.get("c_ms")]
+async fn run(out: Printer, params: GatherParams) -> Result<(), String> {
+    main(out, params.mode, params.delays()).await;
+    Ok(())
 }
 
 /// Python's `repr` of the values printed: a string in single quotes, an exception as its
@@ -114,6 +66,34 @@ fn repr_list(results: &[Result<String, ConnectionError>]) -> String {
 /// Seconds as Python writes the literal: `3`, `1.5`.
 fn secs(delay: Duration) -> String {
     format!("{}", delay.as_secs_f64())
+}
+
+param_choice! {
+    /// Whether c fails, and what gather does then.
+    enum Mode {
+        /// Every fetch returns.
+        AllSucceed = "all-succeed",
+        /// c raises, and plain gather raises with it.
+        FirstError = "first-error",
+        /// c raises, and `gather(..., return_exceptions=True)` returns its error.
+        CollectAll = "collect-all",
+    }
+}
+
+lesson_params! {
+    /// What `gather` takes.
+    struct GatherParams {
+        /// all-succeed: every fetch returns; first-error: c raises and gather raises with it;
+        /// collect-all: c raises, and gather(..., return_exceptions=True) returns its error
+        /// among the values
+        mode: Mode,
+        /// how long fetch('a') sleeps, in ms (the Python: 3 s)
+        a_ms: Duration = 3000 in 0..=60_000,
+        /// how long fetch('b') sleeps, in ms (the Python: 1 s)
+        b_ms: Duration = 1000 in 0..=60_000,
+        /// how long fetch('c') sleeps, in ms (the Python: 2 s)
+        c_ms: Duration = 2000 in 0..=60_000,
+    }
 }
 
 // ANCHOR: lesson
@@ -167,9 +147,9 @@ async fn main(out: Printer, mode: Mode, delays: [Duration; 3]) {
 // ANCHOR_END: lesson
 
 /// Each expected line, with the earliest time (ms since the start) it may be printed.
-fn expected(params: &Params) -> Vec<(String, f64)> {
-    let mode = Mode::of(params);
-    let delays = delays_ms(params);
+fn expected(params: &GatherParams) -> Vec<(String, f64)> {
+    let mode = params.mode;
+    let delays = params.delays().map(millis);
     let fails = |name: &str| name == FAILING && mode != Mode::AllSucceed;
     let failing_at = NAMES
         .iter()
@@ -206,44 +186,38 @@ fn expected(params: &Params) -> Vec<(String, f64)> {
     lines
 }
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let expected = expected(params);
-    let texts: Vec<&str> = expected.iter().map(|(text, _)| text.as_str()).collect();
-    let mut checks = vec![check_lines(lines, &texts)];
-    if lines.len() != expected.len() {
-        return checks;
-    }
-    for (line, (text, earliest)) in lines.iter().zip(&expected) {
-        checks.extend(check_on_time(text, line.t_ms, *earliest, LATE_TOLERANCE_MS));
-    }
-    checks
+fn checks(params: &GatherParams, lines: &[Line]) -> Vec<Check> {
+    check_schedule(lines, &expected(params))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::run::printed_at as lines;
+    use crate::lessons::checks::printed_at as lines;
 
-    fn params(raw: &[(&str, &str)]) -> Params {
-        LESSON.validate(raw.iter().copied()).expect("valid")
+    fn params(mode: Mode) -> GatherParams {
+        GatherParams {
+            mode,
+            ..GatherParams::default()
+        }
     }
 
-    fn texts(params: &Params) -> Vec<String> {
+    fn texts(params: &GatherParams) -> Vec<String> {
         expected(params).into_iter().map(|(text, _)| text).collect()
     }
 
     #[test]
     fn the_defaults_expect_what_cpython_prints() {
         assert_eq!(
-            texts(&params(&[])),
+            texts(&params(Mode::AllSucceed)),
             ["b done", "c done", "a done", "['A', 'B', 'C']"]
         );
         assert_eq!(
-            texts(&params(&[("mode", "first-error")])),
+            texts(&params(Mode::FirstError)),
             ["b done", "gather raised: ConnectionError('c failed')"]
         );
         assert_eq!(
-            texts(&params(&[("mode", "collect-all")])),
+            texts(&params(Mode::CollectAll)),
             [
                 "b done",
                 "a done",
@@ -260,7 +234,7 @@ mod tests {
             (3001.0, "a done"),
             (3001.5, "['A', 'B', 'C']"),
         ];
-        let checks = checks(&params(&[]), &lines(&run));
+        let checks = checks(&params(Mode::AllSucceed), &lines(&run));
         assert_eq!(checks.len(), 9);
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
     }
@@ -273,7 +247,7 @@ mod tests {
             (3001.0, "a done"),
             (3001.5, "['B', 'C', 'A']"),
         ];
-        assert!(!checks(&params(&[]), &lines(&run))[0].ok);
+        assert!(!checks(&params(Mode::AllSucceed), &lines(&run))[0].ok);
     }
 
     #[test]
@@ -284,13 +258,16 @@ mod tests {
             (6001.0, "a done"),
             (6001.5, "['A', 'B', 'C']"),
         ];
-        let checks = checks(&params(&[]), &lines(&run));
+        let checks = checks(&params(Mode::AllSucceed), &lines(&run));
         assert!(checks.iter().any(|c| !c.ok), "{checks:?}");
     }
 
     #[test]
     fn first_error_gives_up_when_c_fails_and_later_ones_never_print() {
-        let p = params(&[("mode", "first-error"), ("a_ms", "500")]);
+        let p = GatherParams {
+            a_ms: Duration::from_millis(500),
+            ..params(Mode::FirstError)
+        };
         assert_eq!(
             texts(&p),
             [
@@ -299,7 +276,10 @@ mod tests {
                 "gather raised: ConnectionError('c failed')"
             ]
         );
-        let p = params(&[("mode", "first-error"), ("c_ms", "100")]);
+        let p = GatherParams {
+            c_ms: Duration::from_millis(100),
+            ..params(Mode::FirstError)
+        };
         assert_eq!(texts(&p), ["gather raised: ConnectionError('c failed')"]);
     }
 

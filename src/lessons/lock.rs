@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use futures::future::{join_all, FutureExt};
 
-use super::{articles, check_at_least, Check, Line, ParamSpec, Printer};
-use super::{Lesson, Params};
+use super::{
+    articles, check_at_least, lesson_params, millis, param_choice, Check, Lesson, Line, Printer,
+};
 use crate::trace::{instrument, sleep, with_recorder, ResourceDetail, Semaphore};
-
-const WITH_LOCK: usize = 0;
 
 /// 100 tasks each add one to a shared counter: read it, await (another task runs meanwhile), write
 /// it back. With an asyncio.Lock held across the three steps the counter ends at 100, one task
@@ -25,40 +24,39 @@ pub const LESSON: Lesson = Lesson {
     title: "Lock: no update lost",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.2.2 锁与信号量的使用",
-    params: &[
-        ParamSpec::choice(
-            "lock",
-            &["asyncio.Lock", "none"],
-            "asyncio.Lock: each task holds the lock from its read to its write; none: no lock \
-             (contextlib.nullcontext()), so the read, the await and the write interleave",
-        ),
-        ParamSpec::number(
-            "tasks",
-            100.0,
-            1.0,
-            500.0,
-            "how many increment() tasks run at once (the Python: 100)",
-        ),
-        ParamSpec::number(
-            "work_ms",
-            10.0,
-            1.0,
-            100.0,
-            "how long each task awaits between its read and its write, in ms (the Python: 0.01 s)",
-        ),
-    ],
-    main: |out, params| {
-        let locked = params.index("lock") == WITH_LOCK;
-        let tasks = params.get("tasks") as u32;
-        let work = Duration::from_secs_f64(params.get("work_ms") / 1000.0);
-        async move {
-            main(out, locked, tasks, work).await;
-            Ok(())
-        }
-        .boxed_local()
-    },
-    checks,
+    params: LockParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
+
+async fn run(out: Printer, params: LockParams) -> Result<(), String> {
+    let locked = params.lock == Guard::Lock;
+    main(out, locked, params.tasks, params.work_ms).await;
+    Ok(())
+}
+
+param_choice! {
+    /// What guards the counter.
+    enum Guard {
+        /// Each task holds an `asyncio.Lock` from its read to its write.
+        Lock = "asyncio.Lock",
+        /// Nothing: `contextlib.nullcontext()`.
+        Nothing = "none",
+    }
+}
+
+lesson_params! {
+    /// What `lock` takes.
+    struct LockParams {
+        /// asyncio.Lock: each task holds the lock from its read to its write; none: no lock
+        /// (contextlib.nullcontext()), so the read, the await and the write interleave
+        lock: Guard,
+        /// how many increment() tasks run at once (the Python: 100)
+        tasks: u32 = 100 in 1..=500,
+        /// how long each task awaits between its read and its write, in ms (the Python: 0.01 s)
+        work_ms: Duration = 10 in 1..=100,
+    }
+}
 
 // ANCHOR: lesson
 /// `increment(lock)`: read, await, write. Holding the lock (a permit of a one-permit
@@ -123,42 +121,34 @@ fn printed_counter(lines: &[Line]) -> Option<u32> {
     rest.split(',').next()?.parse().ok()
 }
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let locked = params.index("lock") == WITH_LOCK;
-    let n = params.get("tasks") as u32;
-    let work_ms = params.get("work_ms");
+fn checks(params: &LockParams, lines: &[Line]) -> Vec<Check> {
+    let n = params.tasks;
+    let work_ms = millis(params.work_ms);
     let counter = printed_counter(lines);
-    let shown = |c: Option<u32>| c.map_or(format!("{lines:?}"), |c| c.to_string());
-    let mut checks = Vec::new();
-    if locked {
-        checks.push(Check {
-            name: "with the lock, no update is lost".to_string(),
-            ok: counter == Some(n),
-            expected: format!("counter = {n}, expected {n}"),
-            actual: shown(counter),
-        });
-        if let Some(line) = lines.first() {
-            checks.push(check_at_least(
-                format!("the {n} tasks took turns: no sooner than {n} × {work_ms} ms"),
-                line.t_ms,
-                f64::from(n) * work_ms,
-            ));
-        }
-    } else {
-        // Every task reads 0 before the first write: one update survives.
-        checks.push(Check {
-            name: "without a lock, updates are lost (all but one)".to_string(),
-            ok: counter == Some(1),
-            expected: format!("counter = 1, expected {n}"),
-            actual: shown(counter),
-        });
-        if let Some(line) = lines.first() {
-            checks.push(check_at_least(
-                format!("the tasks overlapped: no sooner than {work_ms} ms"),
-                line.t_ms,
-                work_ms,
-            ));
-        }
+    // With the lock the tasks take turns and every update counts; without, every task reads 0
+    // before the first write, so one update survives, and their awaits overlap.
+    let (name, exact, turns, took) = match params.lock {
+        Guard::Lock => (
+            "with the lock, no update is lost",
+            n,
+            format!("the {n} tasks took turns: no sooner than {n} × {work_ms} ms"),
+            f64::from(n) * work_ms,
+        ),
+        Guard::Nothing => (
+            "without a lock, updates are lost (all but one)",
+            1,
+            format!("the tasks overlapped: no sooner than {work_ms} ms"),
+            work_ms,
+        ),
+    };
+    let mut checks = vec![Check {
+        name: name.to_string(),
+        ok: counter == Some(exact),
+        expected: format!("counter = {exact}, expected {n}"),
+        actual: counter.map_or(format!("{lines:?}"), |c| c.to_string()),
+    }];
+    if let Some(line) = lines.first() {
+        checks.push(check_at_least(turns, line.t_ms, took));
     }
     checks
 }
@@ -167,42 +157,40 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 mod tests {
     use super::*;
 
-    fn printed(t_ms: f64, text: &str) -> Vec<Line> {
-        vec![Line {
-            t_ms,
-            text: text.to_string(),
-        }]
-    }
+    use crate::lessons::checks::printed_at;
 
-    fn params(lock: &str) -> Params {
-        LESSON.validate([("lock", lock)]).expect("valid")
+    fn params(lock: Guard) -> LockParams {
+        LockParams {
+            lock,
+            ..LockParams::default()
+        }
     }
 
     #[test]
     fn the_counter_is_read_from_the_line() {
         assert_eq!(
-            printed_counter(&printed(0.0, "counter = 42, expected 100")),
+            printed_counter(&printed_at(&[(0.0, "counter = 42, expected 100")])),
             Some(42)
         );
-        assert_eq!(printed_counter(&printed(0.0, "count: 42")), None);
+        assert_eq!(printed_counter(&printed_at(&[(0.0, "count: 42")])), None);
         assert_eq!(printed_counter(&[]), None);
     }
 
     #[test]
     fn with_the_lock_an_exact_count_after_the_serial_time_passes() {
-        let run = printed(1012.0, "counter = 100, expected 100");
-        assert!(checks(&params("asyncio.Lock"), &run).iter().all(|c| c.ok));
-        let short = printed(1012.0, "counter = 99, expected 100");
-        assert!(!checks(&params("asyncio.Lock"), &short)[0].ok);
-        let too_soon = printed(500.0, "counter = 100, expected 100");
-        assert!(!checks(&params("asyncio.Lock"), &too_soon)[1].ok);
+        let run = printed_at(&[(1012.0, "counter = 100, expected 100")]);
+        assert!(checks(&params(Guard::Lock), &run).iter().all(|c| c.ok));
+        let short = printed_at(&[(1012.0, "counter = 99, expected 100")]);
+        assert!(!checks(&params(Guard::Lock), &short)[0].ok);
+        let too_soon = printed_at(&[(500.0, "counter = 100, expected 100")]);
+        assert!(!checks(&params(Guard::Lock), &too_soon)[1].ok);
     }
 
     #[test]
     fn without_a_lock_all_but_one_update_is_lost() {
-        let run = printed(11.0, "counter = 1, expected 100");
-        assert!(checks(&params("none"), &run).iter().all(|c| c.ok));
-        let exact = printed(11.0, "counter = 100, expected 100");
-        assert!(!checks(&params("none"), &exact)[0].ok);
+        let run = printed_at(&[(11.0, "counter = 1, expected 100")]);
+        assert!(checks(&params(Guard::Nothing), &run).iter().all(|c| c.ok));
+        let exact = printed_at(&[(11.0, "counter = 100, expected 100")]);
+        assert!(!checks(&params(Guard::Nothing), &exact)[0].ok);
     }
 }

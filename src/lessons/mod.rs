@@ -1,8 +1,27 @@
 //! The lessons: each a Python asyncio program of the seed articles, retold in async Rust that
 //! runs on the browser's event loop through the tracer.
 //!
-//! A new lesson is a file here, the Python it retells beside it, and one line in [`LESSONS`];
-//! nothing in `ui` changes.
+//! Beside the lessons, the machinery that runs them: `run` (a lesson's `main` as a traced task,
+//! what it prints, its report), `params` (parameters validated where they enter),
+//! [`typed_params`] (a lesson's parameters declared once, read as a typed struct), `checks`
+//! (the verdicts lessons share) and [`articles`] (the seed articles).
+//!
+//! # Adding a lesson
+//!
+//! A new lesson is one file here, `NAME.rs` (with `NAME.py`, the Python it retells, beside it),
+//! and one line in [`LESSONS`]; nothing in `ui` changes. In `NAME.rs`:
+//! 1. Declare its parameters once with [`lesson_params!`] (a choice's enum with
+//!    [`param_choice!`]): each field's name, type, default, range and help (its doc comment).
+//! 2. `pub const LESSON: Lesson` points `params` at the struct's `SPECS`, and reads the typed
+//!    struct at its boundary: `main: |out, params| run(out, params.typed()).boxed_local()` and
+//!    `checks: |params, lines| checks(&params.typed(), lines)`, where `run` and `checks` take the
+//!    struct (`params.typed()` takes its type from them).
+//! 3. The program, between `// ANCHOR: lesson` and `// ANCHOR_END: lesson`, prints with the
+//!    [`Printer`]; `checks` judges the lines with the builders of `checks.rs`
+//!    ([`check_schedule`] for lines due at given times), and its tests build the struct itself
+//!    (`NameParams { delay_ms: Duration::from_millis(300), ..Default::default() }`).
+//!
+//! `hello_sleep.rs` is the smallest; [`lesson_params!`] has a whole example.
 //!
 //! The page shows each lesson's summary (the doc comment on its `LESSON`), its Python
 //! (`NAME.py`) and the Rust that runs (the lines of `NAME.rs` between `// ANCHOR: lesson` and
@@ -13,6 +32,7 @@ pub mod articles;
 pub mod blocking;
 mod cancel;
 pub mod chat;
+mod checks;
 mod create_task;
 mod db_query;
 mod errors;
@@ -36,14 +56,18 @@ mod server_hello;
 mod task_order;
 mod task_result;
 mod timeout;
+pub mod typed_params;
 
 use futures::future::LocalBoxFuture;
 
-pub use params::{clip, validate, ParamError, ParamSpec, Params, CLIP_CHARS};
-pub use run::{
-    check_at_least, check_at_most, check_lines, check_on_time, start, Check, Line, Printed,
-    Printer, Run, RunCancel, RunReport, RunState, MAX_LINES,
+pub use crate::{lesson_params, param_choice};
+pub use checks::{
+    check_at_least, check_at_most, check_lines, check_on_time, check_schedule, Check, AT_ONCE_MS,
+    LATE_TOLERANCE_MS,
 };
+pub use params::{clip, validate, ParamError, ParamSpec, Params, CLIP_CHARS};
+pub use run::{start, Line, Printed, Printer, Run, RunCancel, RunReport, RunState, MAX_LINES};
+pub use typed_params::{millis, LessonParams, ParamChoice, ParamNumber};
 
 /// Every lesson, in the order the page lists them.
 pub static LESSONS: &[&Lesson] = &[
@@ -94,13 +118,16 @@ pub struct Lesson {
     pub article: &'static Article,
     /// Where in the article the program is, as the seed numbers its sections.
     pub section: &'static str,
+    /// Its parameters: `NameParams::SPECS` of its [`lesson_params!`] declaration.
     pub params: &'static [ParamSpec],
     /// The lesson's file (`location: std::panic::Location::caller()` in its `LESSON`): where its
     /// `main` task says it was spawned, rather than the run harness.
     pub location: &'static std::panic::Location<'static>,
-    /// The program: prints with `Printer`, returns an error message if it fails.
+    /// The program: prints with `Printer`, returns an error message if it fails. It reads its
+    /// parameters as its typed struct: `|out, params| run(out, params.typed()).boxed_local()`.
     pub main: fn(Printer, Params) -> LocalBoxFuture<'static, Result<(), String>>,
-    /// The lesson's verdicts on a finished run.
+    /// The lesson's verdicts on a finished run, from its typed parameters:
+    /// `|params, lines| checks(&params.typed(), lines)`.
     pub checks: fn(&Params, &[Line]) -> Vec<Check>,
 }
 
@@ -225,6 +252,32 @@ mod tests {
                     p.name
                 );
             }
+        }
+    }
+
+    #[test]
+    fn each_lessons_parameters_have_distinct_names_and_whole_ones_whole_bounds() {
+        for lesson in LESSONS {
+            let names: Vec<&str> = lesson.params.iter().map(|p| p.name).collect();
+            for (i, name) in names.iter().enumerate() {
+                assert!(!names[..i].contains(name), "{}.{name}", lesson.id);
+            }
+            for p in lesson.params.iter().filter(|p| p.whole) {
+                assert!(
+                    [p.default, p.min, p.max].iter().all(|v| v.fract() == 0.0),
+                    "{}.{}",
+                    lesson.id,
+                    p.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_lesson_judges_a_run_that_printed_nothing_as_failed() {
+        for lesson in LESSONS {
+            let checks = (lesson.checks)(&Params::defaults(lesson.params), &[]);
+            assert!(checks.iter().any(|c| !c.ok), "{}: {checks:?}", lesson.id);
         }
     }
 

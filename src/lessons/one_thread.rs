@@ -9,17 +9,10 @@ use futures::future::{join_all, FutureExt};
 use wasm_bindgen::JsCast;
 
 use super::{
-    articles, check_at_least, check_at_most, check_lines, Check, Line, ParamSpec, Printer,
+    articles, check_at_least, check_at_most, check_lines, lesson_params, millis, Check, Lesson,
+    Line, Printer, AT_ONCE_MS, LATE_TOLERANCE_MS,
 };
-use super::{Lesson, Params};
 use crate::trace::{sleep, spawn, JoinError, JoinHandle};
-
-/// How late a line may be and still count as "on time" (see hello-sleep).
-const LATE_TOLERANCE_MS: f64 = 100.0;
-/// The first lines come at once: each task's first poll is within a few microtasks of main's.
-const START_BY_MS: f64 = 50.0;
-/// Upper bound of the `coroutines` parameter (and so of the lines a run prints).
-const MAX_COROUTINES: f64 = 100.0;
 
 const HELLO_WORLD: &str = "Hello World! (";
 const HELLO_AGAIN: &str = "Hello Again! (";
@@ -34,39 +27,17 @@ pub const LESSON: Lesson = Lesson {
     title: "Two coroutines, one thread",
     article: &articles::ASYNC_IO_PRACTICE,
     section: "协程示例",
-    params: &[
-        ParamSpec::number(
-            "coroutines",
-            2.0,
-            1.0,
-            MAX_COROUTINES,
-            "how many hello() coroutines run (the Python: 2)",
-        ),
-        ParamSpec::number(
-            "delay_ms",
-            1000.0,
-            0.0,
-            60_000.0,
-            "how long each hello() sleeps, in ms (the Python: 1 s)",
-        ),
-    ],
-    main: |out, params| {
-        let coroutines = coroutines(&params);
-        let delay = Duration::from_secs_f64(params.get("delay_ms") / 1000.0);
-        async move {
-            out.check(on_the_main_thread());
-            out.note(thread_note());
-            main(out, coroutines, delay)
-                .await
-                .map_err(|e| e.to_string())
-        }
-        .boxed_local()
-    },
-    checks,
+    params: OneThreadParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
 
-fn coroutines(params: &Params) -> usize {
-    params.get("coroutines").clamp(1.0, MAX_COROUTINES) as usize
+async fn run(out: Printer, params: OneThreadParams) -> Result<(), String> {
+    out.check(on_the_main_thread());
+    out.note(thread_note());
+    main(out, params.coroutines, params.delay_ms)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Measured in the run: the code runs where the page's `window` is, not in a Web Worker.
@@ -100,6 +71,16 @@ fn thread_note() -> String {
     }
 }
 
+lesson_params! {
+    /// What `one-thread` takes.
+    struct OneThreadParams {
+        /// how many hello() coroutines run (the Python: 2)
+        coroutines: usize = 2 in 1..=100,
+        /// how long each hello() sleeps, in ms (the Python: 1 s)
+        delay_ms: Duration = 1000 in 0..=60_000,
+    }
+}
+
 // ANCHOR: lesson
 /// `hello()`. `thread::current()` is Rust's `threading.current_thread()`.
 async fn hello(out: Printer, delay: Duration) {
@@ -127,9 +108,9 @@ fn thread_named(text: &str) -> Option<&str> {
         .and_then(|rest| rest.strip_suffix(')'))
 }
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let n = coroutines(params);
-    let delay = params.get("delay_ms");
+fn checks(params: &OneThreadParams, lines: &[Line]) -> Vec<Check> {
+    let n = params.coroutines;
+    let delay = millis(params.delay_ms);
     // The lines must name one thread; take it from the first, and expect it in every line.
     let thread = lines
         .first()
@@ -167,7 +148,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
         checks.push(check_at_most(
             "every Hello World! at the start",
             last_world.t_ms,
-            START_BY_MS,
+            AT_ONCE_MS,
         ));
         checks.push(check_at_least(
             format!("Hello Again! no earlier than {delay} ms"),
@@ -199,10 +180,6 @@ mod tests {
         }
     }
 
-    fn params(raw: &[(&str, &str)]) -> Params {
-        LESSON.validate(raw.iter().copied()).expect("valid")
-    }
-
     fn seed_run(thread_of_last: &str) -> Vec<Line> {
         vec![
             line(0.5, HELLO_WORLD, MAIN),
@@ -214,14 +191,17 @@ mod tests {
 
     #[test]
     fn both_hellos_then_both_agains_on_one_thread_pass() {
-        let checks = checks(&params(&[]), &seed_run(MAIN));
+        let checks = checks(&OneThreadParams::default(), &seed_run(MAIN));
         assert_eq!(checks.len(), 5);
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
     }
 
     #[test]
     fn a_line_from_another_thread_fails() {
-        let checks = checks(&params(&[]), &seed_run("Thread { id: ThreadId(2), .. }"));
+        let checks = checks(
+            &OneThreadParams::default(),
+            &seed_run("Thread { id: ThreadId(2), .. }"),
+        );
         assert!(!checks[0].ok);
         assert!(!checks[1].ok);
         assert!(checks[1].actual.starts_with("2: "), "{:?}", checks[1]);
@@ -231,7 +211,7 @@ mod tests {
     fn sleeps_one_after_the_other_fail() {
         let mut run = seed_run(MAIN);
         run[3].t_ms = 2001.0;
-        let checks = checks(&params(&[]), &run);
+        let checks = checks(&OneThreadParams::default(), &run);
         assert!(checks.iter().any(|c| !c.ok), "{checks:?}");
     }
 
@@ -243,12 +223,15 @@ mod tests {
             line(1001.1, HELLO_WORLD, MAIN),
             line(2001.2, HELLO_AGAIN, MAIN),
         ];
-        assert!(!checks(&params(&[]), &run)[0].ok);
+        assert!(!checks(&OneThreadParams::default(), &run)[0].ok);
     }
 
     #[test]
     fn more_coroutines_expect_more_lines() {
-        let p = params(&[("coroutines", "3"), ("delay_ms", "100")]);
+        let p = OneThreadParams {
+            coroutines: 3,
+            delay_ms: Duration::from_millis(100),
+        };
         let mut run: Vec<Line> = (0..3).map(|_| line(1.0, HELLO_WORLD, MAIN)).collect();
         run.extend((0..3).map(|_| line(101.0, HELLO_AGAIN, MAIN)));
         let checks = checks(&p, &run);

@@ -5,8 +5,11 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::LessonParams;
+
 /// A number a lesson takes, with its allowed range; or a choice among named variants, whose
-/// value is the index of the choice (given by index or by name).
+/// value is the index of the choice (given by index or by name). A lesson declares its
+/// parameters with [`lesson_params!`](crate::lesson_params), which writes these for it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ParamSpec {
     pub name: &'static str,
@@ -19,6 +22,10 @@ pub struct ParamSpec {
     /// The variants' names when this is a choice (then min is 0 and max the last index).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub choices: &'static [&'static str],
+    /// Only whole numbers are taken (a count, a size): "2.5" is refused where it enters, so the
+    /// lesson reads an integer, never a float cut by a cast.
+    #[serde(skip)]
+    pub whole: bool,
 }
 
 impl ParamSpec {
@@ -37,6 +44,7 @@ impl ParamSpec {
             max,
             help,
             choices: &[],
+            whole: false,
         }
     }
 
@@ -53,6 +61,7 @@ impl ParamSpec {
             max: choices.len().saturating_sub(1) as f64,
             help,
             choices,
+            whole: true,
         }
     }
 
@@ -81,11 +90,24 @@ impl Params {
 
     /// The value of parameter `name`. Lessons ask only for parameters they declare; an unknown
     /// name (a typo in a lesson) gives NaN, which its checks then report, rather than a panic.
+    /// (A lesson that declares its parameters with [`lesson_params!`](crate::lesson_params)
+    /// reads them as [`Params::typed`] fields instead, where a typo does not compile.)
     pub fn get(&self, name: &str) -> f64 {
+        self.value(name).unwrap_or(f64::NAN)
+    }
+
+    /// The value of parameter `name`, if it is one of these.
+    pub fn value(&self, name: &str) -> Option<f64> {
         self.values
             .iter()
             .find(|(n, _)| *n == name)
-            .map_or(f64::NAN, |&(_, v)| v)
+            .map(|&(_, v)| v)
+    }
+
+    /// These values as the lesson's typed parameters (declared with
+    /// [`lesson_params!`](crate::lesson_params)): what a lesson's `main` and `checks` read.
+    pub fn typed<P: LessonParams>(&self) -> P {
+        P::from_params(self)
     }
 
     /// The value of a choice parameter: the index of the chosen variant.
@@ -194,6 +216,14 @@ impl fmt::Display for ParamError {
                 spec.choices.join(", "),
                 clip(got)
             ),
+            ParamError::NotANumber { spec, got } if spec.whole => write!(
+                f,
+                "{} must be a whole number from {} to {}, got '{}'",
+                spec.name,
+                spec.min,
+                spec.max,
+                clip(got)
+            ),
             ParamError::NotANumber { spec, got } => write!(
                 f,
                 "{} must be a number from {} to {}, got '{}'",
@@ -264,7 +294,7 @@ pub fn validate<'a>(
             .map(|i| i as f64)
             .or_else(|| text.trim().parse().ok())
             .filter(|v: &f64| v.is_finite())
-            .filter(|v| spec.choices.is_empty() || v.fract() == 0.0)
+            .filter(|v| !spec.whole || v.fract() == 0.0)
             .ok_or_else(|| ParamError::NotANumber {
                 spec: *spec,
                 got: text.to_string(),

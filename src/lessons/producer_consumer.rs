@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use futures::future::{join, FutureExt};
 
-use super::{articles, check_at_most, check_lines, Check, Line, ParamSpec, Printer};
-use super::{Lesson, Params};
+use super::{
+    articles, check_at_most, check_lines, lesson_params, millis, param_choice, Check, Lesson, Line,
+    Printer,
+};
 use crate::trace::{
     self, channel, sleep, with_recorder, EventKind, Receiver, ResourceDetail, ResourceEvent,
     ResourceId, Sender,
@@ -20,8 +22,6 @@ use crate::trace::{
 const ALL_BY_MS: f64 = 100.0;
 /// Depth changes listed in the notes at most.
 const MAX_DEPTH_POINTS: usize = 200;
-
-const SEND: usize = 0;
 
 /// produce() hands 1 to 5 to a consumer one at a time and waits for each answer: Producing n,
 /// Consuming n, Consumer return:200 OK, five times, all at once. In Python the consumer is a
@@ -35,62 +35,54 @@ pub const LESSON: Lesson = Lesson {
     title: "Producer and consumer: send() and a bounded queue",
     article: &articles::ASYNC_IO_PRACTICE,
     section: "传统生产消费模型 (the producer-consumer example)",
-    params: &[
-        ParamSpec::choice(
-            "mode",
-            &["send", "queue"],
-            "send: the seed's generator driven by send(), one item at a time; queue: a bounded \
-             asyncio.Queue between a producer and a consumer running at their own speeds",
-        ),
-        ParamSpec::number(
-            "items",
-            5.0,
-            1.0,
-            20.0,
-            "how many items the producer makes (the seed: 5)",
-        ),
-        ParamSpec::number(
-            "capacity",
-            2.0,
-            1.0,
-            20.0,
-            "queue: how many items the queue holds (asyncio.Queue(maxsize))",
-        ),
-        ParamSpec::number(
-            "produce_ms",
-            100.0,
-            0.0,
-            5000.0,
-            "queue: how long the producer takes to make each item, in ms",
-        ),
-        ParamSpec::number(
-            "consume_ms",
-            300.0,
-            0.0,
-            5000.0,
-            "queue: how long the consumer takes with each item, in ms",
-        ),
-    ],
-    main: |out, params| {
-        let items = params.get("items") as u32;
-        let send_mode = params.index("mode") == SEND;
-        let capacity = params.get("capacity") as u32;
-        let produce = Duration::from_secs_f64(params.get("produce_ms") / 1000.0);
-        let consume = Duration::from_secs_f64(params.get("consume_ms") / 1000.0);
-        async move {
-            if send_mode {
-                main(out, items).await
-            } else {
-                queue_main(out, items, capacity, produce, consume).await
-            }
-        }
-        .boxed_local()
-    },
-    checks,
+    params: ProducerConsumerParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
+
+async fn run(out: Printer, params: ProducerConsumerParams) -> Result<(), String> {
+    let ProducerConsumerParams {
+        mode,
+        items,
+        capacity,
+        produce_ms,
+        consume_ms,
+    } = params;
+    match mode {
+        Mode::Send => main(out, items).await,
+        Mode::Queue => queue_main(out, items, capacity, produce_ms, consume_ms).await,
+    }
+}
 
 /// Why a run of this lesson could not finish: a task stopped while the other waited for it.
 const CONSUMER_GONE: &str = "the consumer stopped before the producer was done";
+
+param_choice! {
+    /// How the items go from the producer to the consumer.
+    enum Mode {
+        /// The seed's generator driven by `send()`, one item at a time.
+        Send = "send",
+        /// A bounded `asyncio.Queue` between the two, each at its own speed.
+        Queue = "queue",
+    }
+}
+
+lesson_params! {
+    /// What `producer-consumer` takes.
+    struct ProducerConsumerParams {
+        /// send: the seed's generator driven by send(), one item at a time; queue: a bounded
+        /// asyncio.Queue between a producer and a consumer running at their own speeds
+        mode: Mode,
+        /// how many items the producer makes (the seed: 5)
+        items: u32 = 5 in 1..=20,
+        /// queue: how many items the queue holds (asyncio.Queue(maxsize))
+        capacity: u32 = 2 in 1..=20,
+        /// queue: how long the producer takes to make each item, in ms
+        produce_ms: Duration = 100 in 0..=5000,
+        /// queue: how long the consumer takes with each item, in ms
+        consume_ms: Duration = 300 in 0..=5000,
+    }
+}
 
 // ANCHOR: lesson
 /// `consumer()`: a generator in Python, a task here. Each `yield r` is a send on `answers`
@@ -241,12 +233,11 @@ fn consuming(n: u32) -> String {
     format!("[CONSUMER] Consuming {n}...")
 }
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let items = params.get("items") as u32;
-    if params.index("mode") == SEND {
-        return send_checks(items, lines);
+fn checks(params: &ProducerConsumerParams, lines: &[Line]) -> Vec<Check> {
+    match params.mode {
+        Mode::Send => send_checks(params.items, lines),
+        Mode::Queue => queue_checks(params, lines),
     }
-    queue_checks(params, items, lines)
 }
 
 fn send_checks(items: u32, lines: &[Line]) -> Vec<Check> {
@@ -271,9 +262,10 @@ fn send_checks(items: u32, lines: &[Line]) -> Vec<Check> {
     checks
 }
 
-fn queue_checks(params: &Params, items: u32, lines: &[Line]) -> Vec<Check> {
-    let produce_ms = params.get("produce_ms");
-    let consume_ms = params.get("consume_ms");
+fn queue_checks(params: &ProducerConsumerParams, lines: &[Line]) -> Vec<Check> {
+    let items = params.items;
+    let produce_ms = millis(params.produce_ms);
+    let consume_ms = millis(params.consume_ms);
     let find = |text: &str| lines.iter().position(|l| l.text == text);
     let mut checks = Vec::new();
 
@@ -359,7 +351,7 @@ fn queue_checks(params: &Params, items: u32, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::run::printed_at as lines;
+    use crate::lessons::checks::printed_at as lines;
 
     fn send_run(items: u32) -> Vec<Line> {
         let mut run = Vec::new();
@@ -377,7 +369,7 @@ mod tests {
 
     #[test]
     fn the_send_variant_passes_on_the_seed_output_and_fails_out_of_order() {
-        let params = LESSON.validate([]).expect("defaults");
+        let params = ProducerConsumerParams::default();
         assert!(checks(&params, &send_run(5)).iter().all(|c| c.ok));
         let mut swapped = send_run(5);
         swapped.swap(0, 1);
@@ -385,10 +377,13 @@ mod tests {
         assert!(!checks(&params, &send_run(4))[0].ok);
     }
 
-    fn queue_params() -> Params {
-        LESSON
-            .validate([("mode", "queue"), ("items", "4"), ("capacity", "1")])
-            .expect("valid")
+    fn queue_params() -> ProducerConsumerParams {
+        ProducerConsumerParams {
+            mode: Mode::Queue,
+            items: 4,
+            capacity: 1,
+            ..ProducerConsumerParams::default()
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures::future::{FutureExt, LocalBoxFuture};
 use serde::Serialize;
 
-use super::{Lesson, Params};
+use super::{Check, Lesson, Params};
 use crate::browser::{server_log, service_worker};
 use crate::trace::{self, now_ms, JoinError, Ring, Scope, TaskAbort};
 
@@ -22,15 +22,6 @@ pub struct Line {
     /// Milliseconds since the run started.
     pub t_ms: f64,
     pub text: String,
-}
-
-/// A lesson's verdict on one aspect of a run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Check {
-    pub name: String,
-    pub ok: bool,
-    pub expected: String,
-    pub actual: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -288,80 +279,10 @@ pub fn start(lesson: &'static Lesson, params: Params) -> Run {
     }
 }
 
-/// Lines printed at the given times: for the tests of lessons' checks.
+/// The lines builders of the lessons' tests, where the lessons not yet moved to
+/// [`checks`](super::checks) import them from.
 #[cfg(test)]
-pub(crate) fn printed_at(lines: &[(f64, &str)]) -> Vec<Line> {
-    lines
-        .iter()
-        .map(|&(t_ms, text)| Line {
-            t_ms,
-            text: text.to_string(),
-        })
-        .collect()
-}
-
-/// Lines printed one millisecond apart: for the tests of checks that judge only the text.
-#[cfg(test)]
-pub(crate) fn printed(texts: &[&str]) -> Vec<Line> {
-    texts
-        .iter()
-        .enumerate()
-        .map(|(i, text)| Line {
-            t_ms: i as f64,
-            text: text.to_string(),
-        })
-        .collect()
-}
-
-// Small builders for the checks lessons write.
-
-/// The printed texts, in order, are exactly `expected`.
-pub fn check_lines(lines: &[Line], expected: &[&str]) -> Check {
-    let actual: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-    Check {
-        name: "prints what the Python prints, in the same order".to_string(),
-        ok: actual == expected,
-        expected: expected.join(" / "),
-        actual: actual.join(" / "),
-    }
-}
-
-/// A duration in ms is at least `min_ms`.
-pub fn check_at_least(name: impl Into<String>, actual_ms: f64, min_ms: f64) -> Check {
-    Check {
-        name: name.into(),
-        ok: actual_ms >= min_ms,
-        expected: format!(">= {min_ms} ms"),
-        actual: format!("{actual_ms:.1} ms"),
-    }
-}
-
-/// Something (`label`) that happened at `t_ms`, due at `earliest`: never early, and at most
-/// `tolerance_ms` late ("world no earlier than 2000 ms", "world at about 2000 ms").
-pub fn check_on_time(label: &str, t_ms: f64, earliest: f64, tolerance_ms: f64) -> [Check; 2] {
-    [
-        check_at_least(
-            format!("{label} no earlier than {earliest} ms"),
-            t_ms,
-            earliest,
-        ),
-        check_at_most(
-            format!("{label} at about {earliest} ms (at most {tolerance_ms} ms late)"),
-            t_ms,
-            earliest + tolerance_ms,
-        ),
-    ]
-}
-
-/// A duration in ms is at most `max_ms`.
-pub fn check_at_most(name: impl Into<String>, actual_ms: f64, max_ms: f64) -> Check {
-    Check {
-        name: name.into(),
-        ok: actual_ms <= max_ms,
-        expected: format!("<= {max_ms} ms"),
-        actual: format!("{actual_ms:.1} ms"),
-    }
-}
+pub(crate) use super::checks::{printed, printed_at};
 
 // The frame of the lessons that ask the in-browser server.
 
@@ -414,29 +335,6 @@ mod tests {
             t_ms,
             text: text.to_string(),
         }
-    }
-
-    #[test]
-    fn check_lines_fails_on_a_different_order() {
-        let lines = [line(0.0, "World"), line(1.0, "Hello")];
-        let check = check_lines(&lines, &["Hello", "World"]);
-        assert!(!check.ok);
-        assert_eq!(check.actual, "World / Hello");
-        assert!(
-            check_lines(
-                &[line(0.0, "Hello"), line(1.0, "World")],
-                &["Hello", "World"]
-            )
-            .ok
-        );
-    }
-
-    #[test]
-    fn timing_checks_compare_inclusively() {
-        assert!(check_at_least("x", 1000.0, 1000.0).ok);
-        assert!(!check_at_least("x", 999.9, 1000.0).ok);
-        assert!(check_at_most("x", 50.0, 50.0).ok);
-        assert!(!check_at_most("x", 50.1, 50.0).ok);
     }
 
     #[test]

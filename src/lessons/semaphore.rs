@@ -8,13 +8,10 @@ use std::time::Duration;
 use futures::future::{join_all, FutureExt};
 use js_sys::Math;
 
-use super::{articles, check_at_most, check_lines, Check, Line, ParamSpec, Printer};
-use super::{Lesson, Params};
+use super::{
+    articles, check_at_most, check_lines, lesson_params, Check, Lesson, Line, Printer, AT_ONCE_MS,
+};
 use crate::trace::{instrument, now_ms, sleep, with_recorder, ResourceDetail, Semaphore};
-
-/// The first `min(permits, tasks)` count()s get a permit at once: their `counting` comes within
-/// the first few microtasks of the run.
-const START_BY_MS: f64 = 50.0;
 
 const COUNTING: &str = "counting";
 const DONE: &str = "done counting";
@@ -29,38 +26,30 @@ pub const LESSON: Lesson = Lesson {
     title: "Semaphore: one count() at a time",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.2.2 锁与信号量的使用",
-    params: &[
-        ParamSpec::number(
-            "permits",
-            1.0,
-            1.0,
-            10.0,
-            "how many count()s may hold the semaphore at once (asyncio.Semaphore()'s default: 1)",
-        ),
-        ParamSpec::number(
-            "tasks",
-            3.0,
-            1.0,
-            20.0,
-            "how many count()s are gathered (the Python gathers 3)",
-        ),
-    ],
-    main: |out, params| {
-        let permits = params.get("permits") as u32;
-        let tasks = params.get("tasks") as u32;
-        async move {
-            main(out, permits, tasks).await;
-            Ok(())
-        }
-        .boxed_local()
-    },
-    checks,
+    params: SemaphoreParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
+
+async fn run(out: Printer, params: SemaphoreParams) -> Result<(), String> {
+    main(out, params.permits, params.tasks).await;
+    Ok(())
+}
 
 /// What one count() drew with `random.random()`, and how long its sleep really took.
 struct Slept {
     drawn_ms: f64,
     actual_ms: f64,
+}
+
+lesson_params! {
+    /// What `semaphore` takes.
+    struct SemaphoreParams {
+        /// how many count()s may hold the semaphore at once (asyncio.Semaphore()'s default: 1)
+        permits: u32 = 1 in 1..=10,
+        /// how many count()s are gathered (the Python gathers 3)
+        tasks: u32 = 3 in 1..=20,
+    }
 }
 
 // ANCHOR: lesson
@@ -151,9 +140,8 @@ fn most_at_once(lines: &[Line]) -> usize {
     most
 }
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let permits = params.get("permits") as usize;
-    let tasks = params.get("tasks") as usize;
+fn checks(params: &SemaphoreParams, lines: &[Line]) -> Vec<Check> {
+    let (permits, tasks) = (params.permits as usize, params.tasks as usize);
     let mut checks = Vec::new();
     if permits == 1 {
         let expected: Vec<&str> = (0..tasks).flat_map(|_| [COUNTING, DONE]).collect();
@@ -182,7 +170,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
         checks.push(check_at_most(
             format!("the first {at_once} 'counting' at the start"),
             first.t_ms,
-            START_BY_MS,
+            AT_ONCE_MS,
         ));
     }
     checks
@@ -191,25 +179,25 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::run::printed_at as lines;
+    use crate::lessons::checks::printed_at as lines;
 
-    fn params(permits: &str, tasks: &str) -> Params {
-        LESSON
-            .validate([("permits", permits), ("tasks", tasks)])
-            .expect("valid")
+    fn params(permits: u32, tasks: u32) -> SemaphoreParams {
+        SemaphoreParams { permits, tasks }
     }
+
+    /// Three count()s, one after the other.
+    const ONE_AT_A_TIME: [(f64, &str); 6] = [
+        (0.1, COUNTING),
+        (300.0, DONE),
+        (300.2, COUNTING),
+        (900.0, DONE),
+        (900.1, COUNTING),
+        (950.0, DONE),
+    ];
 
     #[test]
     fn one_permit_alternating_passes() {
-        let run = lines(&[
-            (0.1, COUNTING),
-            (300.0, DONE),
-            (300.2, COUNTING),
-            (900.0, DONE),
-            (900.1, COUNTING),
-            (950.0, DONE),
-        ]);
-        let checks = checks(&params("1", "3"), &run);
+        let checks = checks(&params(1, 3), &lines(&ONE_AT_A_TIME));
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
     }
 
@@ -223,7 +211,7 @@ mod tests {
             (310.1, COUNTING),
             (400.0, DONE),
         ]);
-        let checks = checks(&params("1", "3"), &run);
+        let checks = checks(&params(1, 3), &run);
         assert!(!checks[0].ok);
         assert!(!checks[1].ok);
     }
@@ -238,23 +226,15 @@ mod tests {
             (310.0, DONE),
             (400.0, DONE),
         ]);
-        assert!(checks(&params("3", "3"), &run).iter().all(|c| c.ok));
+        assert!(checks(&params(3, 3), &run).iter().all(|c| c.ok));
         // With three permits but one at a time, the permits went unused: that fails.
-        let serial = lines(&[
-            (0.1, COUNTING),
-            (300.0, DONE),
-            (300.2, COUNTING),
-            (900.0, DONE),
-            (900.1, COUNTING),
-            (950.0, DONE),
-        ]);
-        assert!(!checks(&params("3", "3"), &serial)[1].ok);
+        assert!(!checks(&params(3, 3), &lines(&ONE_AT_A_TIME))[1].ok);
     }
 
     #[test]
     fn a_late_start_fails() {
         let run = lines(&[(200.0, COUNTING), (300.0, DONE)]);
-        let checks = checks(&params("1", "1"), &run);
+        let checks = checks(&params(1, 1), &run);
         assert!(!checks[2].ok, "{checks:?}");
     }
 }

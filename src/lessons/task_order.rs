@@ -6,14 +6,8 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{articles, check_at_most, check_lines, Check, Line, ParamSpec, Printer};
-use super::{check_on_time, Lesson, Params};
+use super::{articles, check_schedule, lesson_params, millis, Check, Lesson, Line, Printer};
 use crate::trace::{sleep, spawn, JoinError};
-
-/// How late a line may be and still count as "on time" (see hello-sleep).
-const LATE_TOLERANCE_MS: f64 = 100.0;
-/// The tasks start at once: their first polls come within a few microtasks of main's.
-const START_BY_MS: f64 = 50.0;
 
 /// Task 1 sleeps 2 s and Task 2 sleeps 1 s. Both start at once, in the order they were created;
 /// Task 2 completes at 1 s and Task 1 at 2 s, although main awaits Task 1 first.
@@ -23,29 +17,26 @@ pub const LESSON: Lesson = Lesson {
     title: "Two tasks: who finishes first",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "4.2 asyncio中的异步任务管理",
-    params: &[
-        ParamSpec::number(
-            "task1_ms",
-            2000.0,
-            0.0,
-            60_000.0,
-            "how long Task 1 sleeps, in ms (the Python: 2 s)",
-        ),
-        ParamSpec::number(
-            "task2_ms",
-            1000.0,
-            0.0,
-            60_000.0,
-            "how long Task 2 sleeps, in ms (the Python: 1 s)",
-        ),
-    ],
-    main: |out, params| {
-        let task1 = Duration::from_secs_f64(params.get("task1_ms") / 1000.0);
-        let task2 = Duration::from_secs_f64(params.get("task2_ms") / 1000.0);
-        async move { main(out, task1, task2).await.map_err(|e| e.to_string()) }.boxed_local()
-    },
-    checks,
+    params: TaskOrderParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
+
+async fn run(out: Printer, params: TaskOrderParams) -> Result<(), String> {
+    main(out, params.task1_ms, params.task2_ms)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+lesson_params! {
+    /// What `task-order` takes.
+    struct TaskOrderParams {
+        /// how long Task 1 sleeps, in ms (the Python: 2 s)
+        task1_ms: Duration = 2000 in 0..=60_000,
+        /// how long Task 2 sleeps, in ms (the Python: 1 s)
+        task2_ms: Duration = 1000 in 0..=60_000,
+    }
+}
 
 // ANCHOR: lesson
 /// `async def async_task(name, seconds)`.
@@ -67,8 +58,8 @@ async fn main(out: Printer, task1_sleep: Duration, task2_sleep: Duration) -> Res
 // ANCHOR_END: lesson
 
 /// Each expected line, with the earliest time (ms since the start) it may be printed.
-fn expected(params: &Params) -> Vec<(&'static str, f64)> {
-    let (one, two) = (params.get("task1_ms"), params.get("task2_ms"));
+fn expected(params: &TaskOrderParams) -> Vec<(&'static str, f64)> {
+    let (one, two) = (millis(params.task1_ms), millis(params.task2_ms));
     let one_done = ("Async task Task 1 completed", one);
     let two_done = ("Async task Task 2 completed", two);
     let mut lines = vec![
@@ -84,40 +75,14 @@ fn expected(params: &Params) -> Vec<(&'static str, f64)> {
     lines
 }
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let expected = expected(params);
-    let texts: Vec<&str> = expected.iter().map(|(text, _)| *text).collect();
-    let mut checks = vec![check_lines(lines, &texts)];
-    if lines.len() != expected.len() {
-        return checks;
-    }
-    for (line, (text, earliest)) in lines.iter().zip(&expected) {
-        if *earliest == 0.0 {
-            checks.push(check_at_most(
-                format!("\"{text}\" at the start"),
-                line.t_ms,
-                START_BY_MS,
-            ));
-            continue;
-        }
-        checks.extend(check_on_time(
-            &format!("\"{text}\""),
-            line.t_ms,
-            *earliest,
-            LATE_TOLERANCE_MS,
-        ));
-    }
-    checks
+fn checks(params: &TaskOrderParams, lines: &[Line]) -> Vec<Check> {
+    check_schedule(lines, &expected(params))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::run::printed_at as lines;
-
-    fn params(raw: &[(&str, &str)]) -> Params {
-        LESSON.validate(raw.iter().copied()).expect("valid")
-    }
+    use crate::lessons::checks::printed_at as lines;
 
     const SEED_RUN: [(f64, &str); 4] = [
         (0.3, "Start async task Task 1"),
@@ -128,7 +93,7 @@ mod tests {
 
     #[test]
     fn the_seed_order_on_time_passes_every_check() {
-        let checks = checks(&params(&[]), &lines(&SEED_RUN));
+        let checks = checks(&TaskOrderParams::default(), &lines(&SEED_RUN));
         assert_eq!(checks.len(), 7);
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
     }
@@ -137,7 +102,7 @@ mod tests {
     fn completing_in_await_order_fails() {
         let mut run = SEED_RUN;
         run.swap(2, 3);
-        let checks = checks(&params(&[]), &lines(&run));
+        let checks = checks(&TaskOrderParams::default(), &lines(&run));
         assert!(!checks[0].ok);
     }
 
@@ -145,13 +110,16 @@ mod tests {
     fn a_late_start_fails() {
         let mut run = SEED_RUN;
         run[1].0 = 900.0;
-        let checks = checks(&params(&[]), &lines(&run));
+        let checks = checks(&TaskOrderParams::default(), &lines(&run));
         assert!(checks.iter().any(|c| !c.ok), "{checks:?}");
     }
 
     #[test]
     fn a_longer_task_two_completes_last() {
-        let p = params(&[("task1_ms", "100"), ("task2_ms", "300")]);
+        let p = TaskOrderParams {
+            task1_ms: Duration::from_millis(100),
+            task2_ms: Duration::from_millis(300),
+        };
         let run = [
             (0.1, "Start async task Task 1"),
             (0.2, "Start async task Task 2"),

@@ -5,12 +5,11 @@
 
 use futures::future::FutureExt;
 
-use super::{articles, check_at_most, check_lines, Check, Line, ParamSpec, Printer};
-use super::{Lesson, Params};
+use super::{
+    articles, check_at_most, check_lines, lesson_params, param_choice, Check, Lesson, Line,
+    Printer, AT_ONCE_MS,
+};
 use crate::trace::{spawn, JoinError};
-
-/// The run never sleeps: the line comes within a few microtasks of the start.
-const PRINTED_BY_MS: f64 = 50.0;
 
 /// nested() returns 42 and runs as a task; main() awaits it. Its JoinHandle gives 42 back, but the
 /// seed's main drops it, so asyncio.run(main()) returns None and None is printed. The return-value
@@ -21,32 +20,15 @@ pub const LESSON: Lesson = Lesson {
     title: "A task's value, and where it goes",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.2.1 任务(Task)和协程(Coroutine)",
-    params: &[ParamSpec::choice(
-        "mode",
-        &["seed", "return-value"],
-        "seed: main awaits the task and drops its value (CPython prints None); \
-         return-value: main does return await task (prints 42)",
-    )],
-    main: |out, params| {
-        let mode = Mode::of(&params);
-        async move { run(out, mode).await.map_err(|e| e.to_string()) }.boxed_local()
-    },
-    checks,
+    params: TaskResultParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Seed,
-    ReturnValue,
-}
-
-impl Mode {
-    fn of(params: &Params) -> Mode {
-        match params.index("mode") {
-            1 => Mode::ReturnValue,
-            _ => Mode::Seed,
-        }
-    }
+async fn run(out: Printer, params: TaskResultParams) -> Result<(), String> {
+    print_asyncio_run(out, params.mode)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// What Python's `print` shows for a value.
@@ -64,6 +46,25 @@ impl PyStr for () {
 impl PyStr for i32 {
     fn py_str(&self) -> String {
         self.to_string()
+    }
+}
+
+param_choice! {
+    /// What main does with the task's value.
+    enum Mode {
+        /// Await the task and drop its value, as the seed does.
+        Seed = "seed",
+        /// `return await task`.
+        ReturnValue = "return-value",
+    }
+}
+
+lesson_params! {
+    /// What `task-result` takes.
+    struct TaskResultParams {
+        /// seed: main awaits the task and drops its value (CPython prints None); return-value:
+        /// main does return await task (prints 42)
+        mode: Mode,
     }
 }
 
@@ -92,7 +93,7 @@ async fn main_returning() -> Result<i32, JoinError> {
 }
 
 /// `print(asyncio.run(main()))`: prints what main returned.
-async fn run(out: Printer, mode: Mode) -> Result<(), JoinError> {
+async fn print_asyncio_run(out: Printer, mode: Mode) -> Result<(), JoinError> {
     match mode {
         Mode::Seed => out.print(main(&out).await?.py_str()),
         Mode::ReturnValue => out.print(main_returning().await?.py_str()),
@@ -101,8 +102,8 @@ async fn run(out: Printer, mode: Mode) -> Result<(), JoinError> {
 }
 // ANCHOR_END: lesson
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let expected = match Mode::of(params) {
+fn checks(params: &TaskResultParams, lines: &[Line]) -> Vec<Check> {
+    let expected = match params.mode {
         Mode::Seed => "None",
         Mode::ReturnValue => "42",
     };
@@ -111,7 +112,7 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
         checks.push(check_at_most(
             "printed at once (nothing sleeps)",
             line.t_ms,
-            PRINTED_BY_MS,
+            AT_ONCE_MS,
         ));
     }
     checks
@@ -121,33 +122,28 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 mod tests {
     use super::*;
 
-    fn line(t_ms: f64, text: &str) -> Vec<Line> {
-        vec![Line {
-            t_ms,
-            text: text.to_string(),
-        }]
-    }
+    use crate::lessons::checks::printed_at;
 
-    fn params(mode: &str) -> Params {
-        LESSON.validate([("mode", mode)]).expect("valid")
+    fn params(mode: Mode) -> TaskResultParams {
+        TaskResultParams { mode }
     }
 
     #[test]
     fn the_seed_prints_none_as_cpython_does() {
-        let checks = checks(&params("seed"), &line(1.0, "None"));
+        let checks = checks(&params(Mode::Seed), &printed_at(&[(1.0, "None")]));
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
-        assert!(!super::checks(&params("seed"), &line(1.0, "42"))[0].ok);
+        assert!(!super::checks(&params(Mode::Seed), &printed_at(&[(1.0, "42")]))[0].ok);
     }
 
     #[test]
     fn the_return_value_variant_prints_42() {
-        let checks = checks(&params("return-value"), &line(1.0, "42"));
+        let checks = checks(&params(Mode::ReturnValue), &printed_at(&[(1.0, "42")]));
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
     }
 
     #[test]
     fn a_late_line_fails() {
-        let checks = checks(&params("return-value"), &line(500.0, "42"));
+        let checks = checks(&params(Mode::ReturnValue), &printed_at(&[(500.0, "42")]));
         assert!(!checks[1].ok);
     }
 

@@ -10,15 +10,13 @@ use std::time::Duration;
 use futures::future::FutureExt;
 
 use super::{
-    articles, check_at_least, check_at_most, check_lines, Check, Line, ParamSpec, Printer,
+    articles, check_at_least, check_at_most, check_lines, lesson_params, millis, Check, Lesson,
+    Line, Printer, LATE_TOLERANCE_MS,
 };
-use super::{Lesson, Params};
 use crate::trace::{
     instrument, now_ms, sleep, timeout, with_recorder, CancelReason, EventKind, TaskState,
 };
 
-/// How late a line may be and still count as on time (see hello-sleep).
-const LATE_TOLERANCE_MS: f64 = 100.0;
 /// A sleep and its deadline this close may end either way (their timers fire in the same turn).
 const TIE_MS: f64 = 10.0;
 
@@ -33,41 +31,33 @@ pub const LESSON: Lesson = Lesson {
     title: "wait_for: a deadline that cancels",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "5.3 异步请求的高级用法",
-    params: &[
-        ParamSpec::number(
-            "timeout_ms",
-            1000.0,
-            0.0,
-            10_000.0,
-            "the deadline wait_for gives each coroutine, in ms (the Python: timeout=1)",
-        ),
-        ParamSpec::number(
-            "fast_ms",
-            100.0,
-            0.0,
-            10_000.0,
-            "how long fast() sleeps, in ms (the Python: 0.1 s)",
-        ),
-        ParamSpec::number(
-            "slow_ms",
-            10_000.0,
-            0.0,
-            60_000.0,
-            "how long slow() sleeps, in ms (the Python: 10 s)",
-        ),
-    ],
-    main: |out, params| {
-        let ms = |name| Duration::from_secs_f64(params.get(name) / 1000.0);
-        let (limit, fast_d, slow_d) = (ms("timeout_ms"), ms("fast_ms"), ms("slow_ms"));
-        async move {
-            let cleanup = main(out.clone(), limit, fast_d, slow_d).await;
-            judge_from_the_trace(&out, &cleanup, limit, slow_d);
-            Ok(())
-        }
-        .boxed_local()
-    },
-    checks,
+    params: TimeoutParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
+
+async fn run(out: Printer, params: TimeoutParams) -> Result<(), String> {
+    let TimeoutParams {
+        timeout_ms: limit,
+        fast_ms,
+        slow_ms,
+    } = params;
+    let cleanup = main(out.clone(), limit, fast_ms, slow_ms).await;
+    judge_from_the_trace(&out, &cleanup, limit, slow_ms);
+    Ok(())
+}
+
+lesson_params! {
+    /// What `timeout` takes.
+    struct TimeoutParams {
+        /// the deadline wait_for gives each coroutine, in ms (the Python: timeout=1)
+        timeout_ms: Duration = 1000 in 0..=10_000,
+        /// how long fast() sleeps, in ms (the Python: 0.1 s)
+        fast_ms: Duration = 100 in 0..=10_000,
+        /// how long slow() sleeps, in ms (the Python: 10 s)
+        slow_ms: Duration = 10_000 in 0..=60_000,
+    }
+}
 
 // ANCHOR: lesson
 /// Python's `finally:` block: `drop` runs when slow() returns, and when the timeout drops
@@ -131,8 +121,8 @@ fn judge_from_the_trace(
     limit: Duration,
     slow_d: Duration,
 ) {
-    let limit_ms = limit.as_secs_f64() * 1000.0;
-    let slow_ms = slow_d.as_secs_f64() * 1000.0;
+    let limit_ms = millis(limit);
+    let slow_ms = millis(slow_d);
     match cleanup.get() {
         Some(after) => out.note(format!(
             "slow(): its cleanup (finally / Drop) ran {after:.1} ms after it started"
@@ -233,10 +223,10 @@ fn endings(
     }
 }
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let limit = params.get("timeout_ms");
-    let fast_ms = params.get("fast_ms");
-    let slow_ms = params.get("slow_ms");
+fn checks(params: &TimeoutParams, lines: &[Line]) -> Vec<Check> {
+    let limit = millis(params.timeout_ms);
+    let fast_ms = millis(params.fast_ms);
+    let slow_ms = millis(params.slow_ms);
     let fast_endings = endings(fast_ms, limit, "fast result", "fast() timed out");
     let slow_endings = endings(slow_ms, limit, "slow result", "slow() timed out");
     // The expected pair: each line one of its allowed endings (the first when it is not a tie).
@@ -281,11 +271,11 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::run::printed_at as lines;
+    use crate::lessons::checks::printed_at as lines;
 
     #[test]
     fn the_python_run_passes() {
-        let params = LESSON.validate([]).expect("defaults");
+        let params = TimeoutParams::default();
         let run = lines(&[(100.5, "fast result"), (1101.0, "slow() timed out")]);
         let checks = checks(&params, &run);
         assert_eq!(checks.len(), 5);
@@ -294,17 +284,20 @@ mod tests {
 
     #[test]
     fn an_early_timeout_fails() {
-        let params = LESSON.validate([]).expect("defaults");
+        let params = TimeoutParams::default();
         let run = lines(&[(100.5, "fast result"), (900.0, "slow() timed out")]);
         assert!(!checks(&params, &run)[3].ok);
     }
 
     #[test]
     fn the_wrong_ending_fails_and_a_tie_takes_either() {
-        let params = LESSON.validate([]).expect("defaults");
+        let params = TimeoutParams::default();
         let run = lines(&[(100.5, "fast result"), (10101.0, "slow result")]);
         assert!(!checks(&params, &run)[0].ok);
-        let tie = LESSON.validate([("fast_ms", "1000")]).expect("valid");
+        let tie = TimeoutParams {
+            fast_ms: Duration::from_millis(1000),
+            ..TimeoutParams::default()
+        };
         for first in ["fast result", "fast() timed out"] {
             let run = lines(&[(1000.5, first), (2001.0, "slow() timed out")]);
             assert!(checks(&tie, &run)[0].ok, "{first}");

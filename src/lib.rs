@@ -8,6 +8,8 @@
 //!   their registry and run machinery.
 //! - [`browser`]: the browser's asynchronous APIs as futures (IndexedDB, HTTP helpers, the
 //!   service-worker client and its request log), which know nothing of the lessons.
+//! - [`worker`]: the Web Worker's one message protocol, the work it does and the page's client.
+//! - [`chat`]: the chat room (framing, posts, a participant's room) and its BroadcastChannel.
 //! - [`ui`]: the yew app and the page's automation contract (`window.asyncscope`).
 //!
 //! Apart from them, [`server`]: the in-browser HTTP server (a service worker) that answers the
@@ -15,9 +17,11 @@
 //! browser's parser, in the browser).
 
 pub mod browser;
+pub mod chat;
 pub mod json;
 pub mod lessons;
 pub mod server;
 /// The tracer (the crate `asyncscope-trace`).
 pub use asyncscope_trace as trace;
 pub mod ui;
+pub mod worker;

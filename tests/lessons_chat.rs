@@ -1,13 +1,14 @@
-//! The chat lesson's room over a real BroadcastChannel in headless Chrome: two channel objects
-//! of one name in one page deliver to each other, lines cut into chunks are framed whole, and
-//! the whole lesson talks to a second participant run by the test (peer=tab). The worker
-//! participant needs the trunk build: the end-to-end test runs it.
+//! The chat room (src/chat/) over a real BroadcastChannel in headless Chrome: two channel objects
+//! of one name in one page deliver to each other, lines cut into chunks are framed whole, the
+//! worker's server answers in the room (run here in the page) while it is held, and the whole
+//! lesson talks to a second participant run by the test (peer=tab). The worker participant
+//! itself needs the trunk build: the end-to-end test runs it.
 //! Run with `wasm-pack test --headless --chrome -- --test lessons_chat`.
 #![cfg(target_arch = "wasm32")]
 
 use std::time::Duration;
 
-use asyncscope::lessons::chat::{compose, cut, ChatChannel, Heard, Post, Room, CHANNEL};
+use asyncscope::chat::{compose, cut, serve_in_worker, ChatChannel, Heard, Post, Room, CHANNEL};
 use asyncscope::lessons::{self, RunState};
 use asyncscope::trace::{spawn, timeout, with_recorder, EventKind, WakeSource};
 use wasm_bindgen_test::*;
@@ -103,6 +104,54 @@ async fn oversized_and_foreign_posts_are_dropped_and_counted_not_queued() {
     assert_eq!(next(&b).await, "last");
     assert_eq!(b.dropped(), 2);
     raw.close();
+}
+
+#[wasm_bindgen_test]
+async fn the_server_answers_in_the_room_while_it_is_held_and_leaves_when_dropped() {
+    let tab = ChatChannel::open("asyncscope-chat-test-4").expect("opens");
+    let server = serve_in_worker("asyncscope-chat-test-4", "server-t").expect("joins");
+    let mut room = Room::new("tab-t");
+    assert_eq!(
+        room.hear(&next(&tab).await),
+        Ok(Heard::Here {
+            from: "server-t".into()
+        }),
+        "it says it is here when it joins"
+    );
+    tab.post(&Post::Join {
+        from: "tab-t".into(),
+    })
+    .expect("posted");
+    assert_eq!(
+        room.hear(&next(&tab).await),
+        Ok(Heard::Here {
+            from: "server-t".into()
+        }),
+        "it answers a join"
+    );
+    let line = compose("tab-t: hi").expect("composed");
+    for chunk in cut(&line) {
+        tab.post(&Post::Data {
+            from: "tab-t".into(),
+            chunk: chunk.into(),
+        })
+        .expect("posted");
+    }
+    let mut pushed = Vec::new();
+    while pushed.is_empty() {
+        if let Ok(Heard::Data { messages, .. }) = room.hear(&next(&tab).await) {
+            pushed.extend(messages);
+        }
+    }
+    assert_eq!(pushed, ["tab-t: hi"], "it pushes the line back");
+    // Dropped, it has left: a join goes unanswered.
+    drop(server);
+    tab.post(&Post::Join {
+        from: "tab-t".into(),
+    })
+    .expect("posted");
+    let answer = timeout(Duration::from_millis(300), tab.next()).await;
+    assert!(answer.is_err(), "answered after it left: {answer:?}");
 }
 
 /// A second participant run by the test in this page: answers the lesson's join, sends the

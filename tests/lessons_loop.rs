@@ -1,16 +1,20 @@
-//! The event-loop and blocking lessons run for real in headless Chrome, and the page's side of
-//! the blocking lesson's Web Worker against stand-in workers (`data:` URLs: these test pages
+//! The event-loop and blocking lessons run for real in headless Chrome; the frame watch they
+//! report with; the worker protocol's JS objects (the checksum, the size and shape guard); and
+//! the page's side of the Web Worker against stand-in workers (`data:` URLs: these test pages
 //! have no trunk build, so the Rust worker itself is exercised by the end-to-end run of dist/).
 //! Run with `wasm-pack test --headless --chrome -- --test lessons_loop`.
 #![cfg(target_arch = "wasm32")]
 
 use std::time::Duration;
 
-use asyncscope::lessons::blocking::{CrunchWorker, WorkerError};
+use asyncscope::browser::frames::FrameWatch;
 use asyncscope::lessons::{self, Line, RunReport, RunState};
 use asyncscope::trace::{now_ms, sleep, with_recorder, EventKind, WakeSource, WarningKind};
+use asyncscope::worker::{Answer, CpuWork, Job, WorkerClient, WorkerError};
 use futures::future::{select, Either};
 use futures::pin_mut;
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -212,45 +216,65 @@ fn data_worker(js: &str) -> String {
 }
 
 /// A stand-in for the Rust worker: the same protocol, in JS.
-const JS_CRUNCHER: &str = r#"
-postMessage(JSON.stringify({ type: 'ready' }));
+const JS_WORKER: &str = r#"
+postMessage({ type: 'ready' });
 onmessage = (e) => {
-  const job = JSON.parse(e.data);
+  const job = e.data;
+  if (job.type === 'join_chat') {
+    postMessage(job.name.startsWith('server') ? { type: 'joined', name: job.name } : { type: 'failed', error: 'not a server' });
+    return;
+  }
   const start = performance.now();
   let x = 1;
   while (performance.now() - start < job.work_ms) { x = (x * 48271) % 2147483647; }
-  // The checksum travels as 16 hex digits (a JSON number could not hold a u64).
+  // The checksum travels as 16 hex digits (a JS number could not hold a u64).
   const state = x.toString(16).padStart(16, '0');
-  postMessage(JSON.stringify({ type: 'done', work: { state, iterations: 1, busy_ms: performance.now() - start } }));
+  postMessage({ type: 'work_done', work: { state, iterations: 1, busy_ms: performance.now() - start } });
 };
 "#;
 
 #[wasm_bindgen_test]
 async fn a_worker_answers_through_messages_while_the_page_keeps_its_timers() {
-    let worker = CrunchWorker::start(&data_worker(JS_CRUNCHER))
+    let worker = WorkerClient::start(&data_worker(JS_WORKER))
         .await
         .expect("the stand-in starts");
     assert!(worker.ready_ms() >= 0.0);
     let started = now_ms();
-    let crunch = worker.crunch(200.0);
+    let work = worker.cpu_work(200.0);
     let tick = sleep(Duration::from_millis(20));
-    pin_mut!(crunch, tick);
+    pin_mut!(work, tick);
     // The page's 20 ms timer fires while the worker spins: the work is on another thread.
-    let crunch = match select(crunch, tick).await {
-        Either::Right(((), crunch)) => {
+    let work = match select(work, tick).await {
+        Either::Right(((), work)) => {
             let ticked = now_ms() - started;
             assert!(ticked < 200.0, "the timer waited {ticked} ms");
-            crunch.await
+            work.await
         }
         Either::Left((done, _)) => panic!("the 200 ms job answered before a 20 ms timer: {done:?}"),
     };
-    let work = crunch.expect("an answer");
+    let work = work.expect("an answer");
     assert!(work.busy_ms >= 200.0, "{work:?}");
 }
 
 #[wasm_bindgen_test]
+async fn a_worker_joins_a_room_or_says_why_not() {
+    let worker = WorkerClient::start(&data_worker(JS_WORKER))
+        .await
+        .expect("the stand-in starts");
+    worker
+        .join_chat("asyncscope-chat-test-worker", "server-1")
+        .await
+        .expect("joined");
+    let err = worker
+        .join_chat("asyncscope-chat-test-worker", "tab-1")
+        .await
+        .expect_err("refused");
+    assert_eq!(err, WorkerError::Failed("not a server".into()));
+}
+
+#[wasm_bindgen_test]
 async fn a_worker_that_cannot_load_is_a_clear_error_not_a_hang() {
-    let err = CrunchWorker::start("./no-such-worker.js")
+    let err = WorkerClient::start("./no-such-worker.js")
         .await
         .err()
         .expect("refused");
@@ -260,7 +284,7 @@ async fn a_worker_that_cannot_load_is_a_clear_error_not_a_hang() {
 
 #[wasm_bindgen_test]
 async fn a_worker_that_throws_is_a_load_error_with_its_message() {
-    let err = CrunchWorker::start(&data_worker("throw new Error('no wasm here');"))
+    let err = WorkerClient::start(&data_worker("throw new Error('no wasm here');"))
         .await
         .err()
         .expect("refused");
@@ -268,47 +292,200 @@ async fn a_worker_that_throws_is_a_load_error_with_its_message() {
 }
 
 #[wasm_bindgen_test]
+async fn a_worker_whose_wasm_fails_says_so_in_the_protocols_words() {
+    // What static/crunch_worker.js posts when worker_bg.wasm does not start.
+    let failed = data_worker("postMessage({ type: 'failed', error: 'its wasm did not start' });");
+    let err = WorkerClient::start(&failed).await.err().expect("refused");
+    assert!(matches!(err, WorkerError::Load { .. }), "{err:?}");
+    assert!(err.to_string().contains("its wasm did not start"), "{err}");
+}
+
+#[wasm_bindgen_test]
 async fn a_message_outside_the_protocol_is_named() {
-    let not_text = data_worker(
-        "postMessage(JSON.stringify({ type: 'ready' })); onmessage = () => postMessage(42);",
+    let not_an_object =
+        data_worker("postMessage({ type: 'ready' }); onmessage = () => postMessage(42);");
+    let worker = WorkerClient::start(&not_an_object).await.expect("starts");
+    let err = worker.cpu_work(1.0).await.expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("a number where the protocol has an object"),
+        "{err}"
     );
-    let worker = CrunchWorker::start(&not_text).await.expect("starts");
-    let err = worker.crunch(1.0).await.expect_err("refused");
-    assert!(err.to_string().contains("not text"), "{err}");
 
     let unknown = data_worker(
-        "postMessage(JSON.stringify({ type: 'ready' })); \
-         onmessage = () => postMessage(JSON.stringify({ type: 'tada' }));",
+        "postMessage({ type: 'ready' }); onmessage = () => postMessage({ type: 'tada' });",
     );
-    let worker = CrunchWorker::start(&unknown).await.expect("starts");
-    let err = worker.crunch(1.0).await.expect_err("refused");
+    let worker = WorkerClient::start(&unknown).await.expect("starts");
+    let err = worker.cpu_work(1.0).await.expect_err("refused");
     assert!(
         matches!(&err, WorkerError::BadMessage(m) if m.contains("tada")),
         "{err:?}"
     );
 
-    let silent_start = data_worker("postMessage(JSON.stringify({ type: 'done' }));");
-    let err = CrunchWorker::start(&silent_start)
+    // A checksum sent as a JS number may have been rounded: refused, not taken.
+    let rounded = data_worker(
+        "postMessage({ type: 'ready' }); onmessage = () => postMessage({ type: 'work_done', \
+         work: { state: 2 ** 60, iterations: 1, busy_ms: 1 } });",
+    );
+    let worker = WorkerClient::start(&rounded).await.expect("starts");
+    let err = worker.cpu_work(1.0).await.expect_err("refused");
+    assert!(matches!(err, WorkerError::BadMessage(_)), "{err:?}");
+
+    let huge = data_worker(
+        "postMessage({ type: 'ready' }); \
+         onmessage = () => postMessage({ type: 'failed', error: 'x'.repeat(10 << 20) });",
+    );
+    let worker = WorkerClient::start(&huge).await.expect("starts");
+    let err = worker.cpu_work(1.0).await.expect_err("refused");
+    assert!(
+        err.to_string().contains("over the 4096 a message may hold"),
+        "{err}"
+    );
+
+    let wrong_first = data_worker("postMessage({ type: 'joined', name: 'server-1' });");
+    let err = WorkerClient::start(&wrong_first)
         .await
         .err()
         .expect("refused");
-    assert!(matches!(err, WorkerError::BadMessage(_)), "{err:?}");
+    assert!(
+        matches!(&err, WorkerError::BadMessage(m) if m.starts_with("expected ready first")),
+        "{err:?}"
+    );
+}
+
+/// A JS object from pairs of a field and a value.
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in fields {
+        Reflect::set(&object, &JsValue::from_str(key), value).expect("a plain object");
+    }
+    object.into()
 }
 
 #[wasm_bindgen_test]
-fn the_workers_answer_keeps_its_64_bit_checksum_through_the_browsers_json() {
-    use asyncscope::lessons::blocking::{Crunch, FromWorker};
-    // The worker and the page write and read with JSON.stringify and JSON.parse, whose numbers
-    // are doubles: the checksum must come through whole all the same.
-    let work = Crunch {
-        state: 0x9E37_79B9_7F4A_7C15,
+fn the_workers_answer_keeps_its_64_bit_checksum_as_hex_digits() {
+    // A JS number is a double: past 2^53 it would round the checksum. It travels as text.
+    let work = CpuWork {
+        state: u64::MAX - 1,
         iterations: 1 << 40,
         busy_ms: 12.5,
     };
-    let text = FromWorker::Done { work: work.clone() }.to_json();
-    assert_eq!(
-        FromWorker::parse(&text),
-        Ok(FromWorker::Done { work }),
-        "{text}"
+    let answer = Answer::WorkDone { work: work.clone() }.to_js();
+    let state = Reflect::get(&answer, &"work".into())
+        .and_then(|w| Reflect::get(&w, &"state".into()))
+        .expect("a state field");
+    assert_eq!(state.as_string().as_deref(), Some("fffffffffffffffe"));
+    assert_eq!(Answer::from_js(&answer), Ok(Answer::WorkDone { work }));
+    // A count past 2^53 cannot be written as a JS number: the answer says so instead.
+    let too_many = Answer::WorkDone {
+        work: CpuWork {
+            iterations: u64::MAX,
+            ..CpuWork::new()
+        },
+    }
+    .to_js();
+    assert!(
+        matches!(Answer::from_js(&too_many), Ok(Answer::Failed { error }) if error.contains("could not write")),
+    );
+}
+
+#[wasm_bindgen_test]
+fn every_job_and_answer_goes_through_a_js_object_and_back() {
+    for job in [
+        Job::CpuWork { work_ms: 5.0 },
+        Job::JoinChat {
+            channel: "asyncscope-chat".into(),
+            name: "server-1".into(),
+        },
+    ] {
+        let value = job.to_js().expect("written");
+        assert_eq!(Job::from_js(&value), Ok(job));
+    }
+    for answer in [
+        Answer::Ready,
+        Answer::WorkDone {
+            work: CpuWork::new(),
+        },
+        Answer::Joined {
+            name: "server-1".into(),
+        },
+        Answer::Failed { error: "no".into() },
+    ] {
+        assert_eq!(Answer::from_js(&answer.to_js()), Ok(answer));
+    }
+    let job = object(&[("type", "cpu_work".into()), ("work_ms", 5.0.into())]);
+    assert_eq!(Job::from_js(&job), Ok(Job::CpuWork { work_ms: 5.0 }));
+}
+
+#[wasm_bindgen_test]
+fn a_message_of_another_size_or_shape_is_refused_in_words() {
+    let refused = |value: JsValue| Job::from_js(&value).expect_err("refused");
+    let long = "x".repeat(5000);
+    let cases: Vec<(JsValue, &str)> = vec![
+        (
+            "cpu_work".into(),
+            "a string where the protocol has an object",
+        ),
+        (JsValue::NULL, "null where the protocol has an object"),
+        (Array::new().into(), "an array where"),
+        (js_sys::Map::new().into(), "not a plain one"),
+        (
+            object(&[
+                ("type", "join_chat".into()),
+                ("channel", long.as_str().into()),
+            ]),
+            "a text of 5000 characters, over the 4096",
+        ),
+        (
+            object(&[(long.as_str(), 1.into())]),
+            "a text of 5000 characters",
+        ),
+        (
+            object(&[(
+                "type",
+                object(&[("deeper", object(&[("still", 1.into())]))]),
+            )]),
+            "nested deeper than 2",
+        ),
+        (
+            object(
+                &(0..9)
+                    .map(|k| (["a", "b", "c", "d", "e", "f", "g", "h", "i"][k], 1.into()))
+                    .collect::<Vec<_>>(),
+            ),
+            "an object of 9 fields",
+        ),
+        (
+            object(&[("type", "cpu_work".into()), ("work_ms", "5".into())]),
+            "invalid type: string \"5\", expected f64",
+        ),
+        (object(&[("type", "sing".into())]), "unknown variant `sing`"),
+        (object(&[("work_ms", 5.into())]), "missing field `type`"),
+        (
+            object(&[
+                ("type", "cpu_work".into()),
+                ("work_ms", JsValue::bigint_from_str("5")),
+            ]),
+            "a bigint where",
+        ),
+    ];
+    for (value, words) in cases {
+        let error = refused(value);
+        assert!(error.contains(words), "{error:?} should say {words:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_frame_watch_counts_the_frames_and_the_longest_gap_between_them() {
+    let watch = FrameWatch::start();
+    sleep(Duration::from_millis(200)).await;
+    let frames = watch.stop();
+    assert!(frames.watched_ms >= 200.0, "{frames:?}");
+    // Headless Chrome draws about every 16.7 ms: a 200 ms watch sees frames, and no gap
+    // longer than the watch itself.
+    assert!(frames.count >= 1, "{frames:?}");
+    assert!(
+        frames.longest_gap_ms > 0.0 && frames.longest_gap_ms <= frames.watched_ms,
+        "{frames:?}"
     );
 }

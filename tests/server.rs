@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use asyncscope::lessons::line_protocol::Framer;
+use asyncscope::chat::Framer;
 use asyncscope::lessons::{self, RunState};
 use asyncscope::server::{self, LogSink};
 use asyncscope::trace::now_ms;

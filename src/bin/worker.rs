@@ -1,21 +1,31 @@
-//! The blocking lesson's Web Worker: the page's CPU loop ([`Crunch`]) run on a thread of its
-//! own. The chat lesson asks it to join its room instead ([`WorkerJob`]). Trunk builds it into `worker.js` + `worker_bg.wasm` (a no-modules bundle, see
-//! index.html); static/crunch_worker.js starts it; the page speaks to it in JSON text
-//! ([`ToWorker`] in, [`FromWorker`] out) through `postMessage`.
+//! The app's Web Worker: a thread of the page's own, with its own wasm instance. It runs the
+//! jobs of the protocol in src/worker/ ([`Job`] in, [`Answer`] out, JS objects through
+//! `postMessage`): CPU work off the page's thread (the blocking lesson) and the chat room's
+//! server (the chat lesson, through src/chat/). Trunk builds it into `worker.js` +
+//! `worker_bg.wasm` (a no-modules bundle, see index.html); static/crunch_worker.js starts it.
 //!
-//! [`Crunch`]: asyncscope::lessons::blocking::Crunch
-//! [`ToWorker`]: asyncscope::lessons::blocking::ToWorker
-//! [`FromWorker`]: asyncscope::lessons::blocking::FromWorker
-//! [`WorkerJob`]: asyncscope::lessons::chat::WorkerJob
+//! [`Job`]: asyncscope::worker::Job
+//! [`Answer`]: asyncscope::worker::Answer
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    use asyncscope::lessons::blocking::{answer, FromWorker};
-    use asyncscope::lessons::chat::{serve_in_worker, WorkerJob};
+    use std::cell::RefCell;
+
+    use asyncscope::chat::{serve_in_worker, ChatServer};
     use asyncscope::trace::now_ms;
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::{JsCast, JsValue};
+    use asyncscope::worker::{answer, Answer, Job};
+    use gloo_events::EventListener;
+    use wasm_bindgen::JsCast;
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+    thread_local! {
+        // What the worker keeps for its whole life: its message listener and the chat room it
+        // serves. Held here rather than `forget()`-ten, so that they have an owner one can
+        // name: the worker's one thread never ends (the page ends the worker with terminate(),
+        // which runs no destructor), so these are never dropped while it runs.
+        static LISTENER: RefCell<Option<EventListener>> = const { RefCell::new(None) };
+        static ROOM: RefCell<Option<ChatServer>> = const { RefCell::new(None) };
+    }
 
     // Loaded anywhere but a dedicated worker (a page, by mistake), it does nothing.
     let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {
@@ -23,46 +33,44 @@ fn main() {
     };
     let post = {
         let scope = scope.clone();
-        move |reply: FromWorker| {
-            // Fails only for values that cannot be cloned; a string always can.
-            let _ = scope.post_message(&JsValue::from_str(&reply.to_json()));
+        move |reply: Answer| {
+            // Fails only for values that cannot be cloned; a plain object of text and numbers
+            // always can.
+            let _ = scope.post_message(&reply.to_js());
         }
     };
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new({
+    // One room a worker: the chat lesson starts a worker of its own for each run.
+    let join_chat = |channel: &str, name: &str| {
+        if ROOM.with(|room| room.borrow().is_some()) {
+            return Err("this worker is in a room already".to_string());
+        }
+        let server = serve_in_worker(channel, name).map_err(|e| e.to_string())?;
+        ROOM.with(|room| *room.borrow_mut() = Some(server));
+        Ok(())
+    };
+    let listener = EventListener::new(&scope, "message", {
         let post = post.clone();
-        move |event: MessageEvent| {
-            let reply = match event.data().as_string() {
-                // The chat lesson's job: join its room; the worker answers there, not here.
-                Some(text) => match WorkerJob::parse(&text) {
-                    Some(WorkerJob::JoinChat { channel, name }) => {
-                        match serve_in_worker(&channel, &name) {
-                            Ok(()) => return,
-                            Err(e) => FromWorker::Failed {
-                                error: e.to_string(),
-                            },
-                        }
-                    }
-                    // now_ms is this worker's own performance.now().
-                    None => answer(&text, now_ms),
-                },
-                None => FromWorker::Failed {
-                    error: "this worker reads JSON text, got another kind of value".to_string(),
-                },
+        move |event| {
+            let job = match event.dyn_ref::<MessageEvent>() {
+                Some(message) => Job::from_js(&message.data()),
+                None => Err("a message event without a message".to_string()),
             };
-            post(reply);
+            post(match job {
+                // now_ms is this worker's own performance.now().
+                Ok(job) => answer(job, now_ms, join_chat),
+                Err(e) => Answer::Failed {
+                    error: format!("not a job this worker knows: {e}"),
+                },
+            });
         }
     });
-    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The handler lives as long as the worker does: the page ends both with terminate().
-    on_message.forget();
-    post(FromWorker::Ready);
+    LISTENER.with(|held| *held.borrow_mut() = Some(listener));
+    post(Answer::Ready);
 }
 
 /// Built natively only so that `cargo test --bins` and clippy see it: it runs in a browser.
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!(
-        "worker is the blocking lesson's Web Worker: trunk builds it for wasm32 (see index.html)"
-    );
+    eprintln!("worker is the app's Web Worker: trunk builds it for wasm32 (see index.html)");
     std::process::exit(2);
 }

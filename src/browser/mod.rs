@@ -6,9 +6,11 @@
 //! - [`body_stream`]: a response body read as a stream of chunks;
 //! - [`service_worker`]: the client of the in-browser server (register, wait until it answers);
 //! - [`server_log`]: the server's request log, as the page receives it;
+//! - [`frames`]: the frames the page drew while something ran (requestAnimationFrame);
 //! - [`js`]: a JavaScript error in words ([`js::error_text`], the one function for it).
 
 pub mod body_stream;
+pub mod frames;
 pub mod http;
 pub mod idb;
 pub mod js;

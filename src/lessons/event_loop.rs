@@ -10,9 +10,9 @@ use futures::future::FutureExt;
 use gloo_render::request_animation_frame;
 use gloo_timers::callback::Timeout;
 
-use super::blocking::Crunch;
 use super::{articles, check_lines, Check, Lesson, Line, ParamSpec, Params, Printer};
 use crate::trace::{now_ms, spawn, timeout, yield_microtask, IoRequest, JoinError};
+use crate::worker::CpuWork;
 
 /// How long to wait for a frame before saying the tab draws none (hidden tabs don't).
 const FRAME_WAIT: Duration = Duration::from_secs(5);
@@ -120,7 +120,7 @@ async fn main(out: Printer, busy_ms: f64) -> Result<(), LoopError> {
 
 /// Spins for `ms`: a long task, after which the page's next frame is overdue.
 fn busy(ms: f64) {
-    Crunch::new().run_for(ms, now_ms);
+    CpuWork::new().run_for(ms, now_ms);
 }
 
 /// Why a run of this lesson failed.

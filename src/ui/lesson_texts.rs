@@ -97,7 +97,9 @@ pub fn use_lesson_texts(id: &'static str) -> (Load, Callback<MouseEvent>) {
         let update = update.clone();
         use_effect_with(id, move |id| start(id, move || update.force_update()));
     }
-    let retry = Callback::from(move |_: MouseEvent| {
+    // The same callback while the lesson stays: the code panes do not render again at each
+    // live refresh of the page for a new one.
+    let retry = use_callback(id, move |_: MouseEvent, &id| {
         let done = update.clone();
         start(id, move || done.force_update());
         update.force_update();

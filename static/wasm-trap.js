@@ -55,6 +55,7 @@
     };
     window.asyncscope = {
       stopped: true,
+      lessons: refuse,
       scenarios: refuse,
       tasks: refuse,
       warnings: refuse,

@@ -401,6 +401,67 @@ async fn scenarios_lists_each_lesson_with_its_params_and_ranges() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn lesson_in_the_address_opens_a_lesson_as_scenario_does_and_lessons_is_scenarios() {
+    let api = mounted_api().await;
+    let list = |name: &str| -> String {
+        let f: Function = Reflect::get(&api, &name.into())
+            .expect("readable")
+            .dyn_into()
+            .unwrap_or_else(|_| panic!("window.asyncscope.{name} is a function"));
+        js_sys::JSON::stringify(&f.call0(&api).expect("callable"))
+            .expect("json")
+            .into()
+    };
+    let lessons = list("lessons");
+    assert!(lessons.contains(r#""id":"hello-sleep""#), "{lessons}");
+    assert_eq!(lessons, list("scenarios"));
+
+    // The address as the browser decodes it, under either name.
+    let window = web_sys::window().expect("window");
+    let history = window.history().expect("history");
+    let before = window.location().href().expect("href");
+    for name in ["lesson", "scenario"] {
+        history
+            .replace_state_with_url(
+                &JsValue::NULL,
+                "",
+                Some(&format!("?{name}=create-task&run=1&mode=tasks")),
+            )
+            .expect("address set");
+        let plan = asyncscope::ui::plan_from_query(&asyncscope::ui::query_pairs());
+        assert_eq!(plan.lesson.id, "create-task", "?{name}=");
+        assert!(plan.run.is_some(), "?{name}=: {:?}", plan.notice);
+    }
+
+    // The page writes the lesson's name: in its links, and in the address once one is picked.
+    let shown = text_attr("[data-scenario]", "data-scenario").expect("a lesson on show");
+    let link = document()
+        .query_selector(&format!("a[data-lesson='{shown}']"))
+        .ok()
+        .flatten()
+        .expect("the lesson's link");
+    assert_eq!(link.get_attribute("href"), Some(format!("?lesson={shown}")));
+    link.dyn_into::<web_sys::HtmlElement>()
+        .expect("a link")
+        .click();
+    assert_eq!(
+        window.location().search().ok(),
+        Some(format!("?lesson={shown}"))
+    );
+    history
+        .replace_state_with_url(&JsValue::NULL, "", Some(&before))
+        .expect("address restored");
+}
+
+fn text_attr(selector: &str, name: &str) -> Option<String> {
+    document()
+        .query_selector(selector)
+        .ok()
+        .flatten()?
+        .get_attribute(name)
+}
+
 /// These tests run a development build (debug assertions on): the page says so, in the badge
 /// and in `data-build`, since its polls run slower than the release build's.
 #[wasm_bindgen_test]
@@ -1166,7 +1227,7 @@ async fn every_hostile_run_call_settles_within_a_second_with_a_message_and_the_p
         .expect_err("rejected");
     assert_eq!(
         error_message(err),
-        "run(id, params): reading params threw (its delay_ms): Error: boom"
+        "run(id, params): reading params threw (its delay_ms): boom"
     );
     let report = settled_within(valid, 5000)
         .await

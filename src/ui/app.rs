@@ -1,5 +1,6 @@
 //! The page: header, the lesson list, the lesson on show and its trace.
 
+use gloo_events::EventListener;
 use yew::prelude::*;
 
 use super::automation::{self, plan_from_query};
@@ -11,14 +12,14 @@ use crate::lessons::{Article, Lesson, LESSONS};
 pub fn App() -> Html {
     // The URL is read once, when the page opens.
     let plan = use_memo((), |_| plan_from_query(&automation::query_pairs()));
-    let lab = {
+    let page = {
         let plan = plan.clone();
         use_reducer(move || {
             PageState::new(plan.lesson, &plan.inputs, plan.notice.clone(), plan.view)
         })
     };
     let controller = use_memo((), {
-        let dispatch = lab.dispatcher();
+        let dispatch = page.dispatcher();
         let view = plan.view;
         move |_| Controller::new(dispatch, view)
     });
@@ -49,31 +50,21 @@ pub fn App() -> Html {
         });
     }
 
-    // Note when the tab goes into the background: its timers are throttled from then on.
+    // Note when the tab goes into the background: its timers are throttled from then on. The
+    // listener is the effect's: removed when the app goes.
     {
         let controller = (*controller).clone();
         use_effect_with((), move |_| {
-            let document = web_sys::window().and_then(|w| w.document());
-            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                if super::state::page_hidden() {
-                    controller.hidden();
-                }
-            });
-            if let Some(d) = &document {
-                let _ = d.add_event_listener_with_callback(
-                    "visibilitychange",
-                    wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
-                );
-            }
-            move || {
-                if let Some(d) = document {
-                    let _ = d.remove_event_listener_with_callback(
-                        "visibilitychange",
-                        wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
-                    );
-                }
-                drop(listener);
-            }
+            let listener = web_sys::window()
+                .and_then(|w| w.document())
+                .map(|document| {
+                    EventListener::new(&document, "visibilitychange", move |_| {
+                        if super::state::page_hidden() {
+                            controller.hidden();
+                        }
+                    })
+                });
+            move || drop(listener)
         });
     }
 
@@ -96,8 +87,8 @@ pub fn App() -> Html {
                 }
                 <ThemeSwitch />
             </header>
-            <LessonList current={lab.lesson.id} on_select={on_select} />
-            <LessonView lab={(*lab).clone()} controller={(*controller).clone()} />
+            <LessonList current={page.lesson.id} on_select={on_select} />
+            <LessonView page={(*page).clone()} controller={(*controller).clone()} />
         </div>
     }
 }
@@ -157,7 +148,7 @@ fn LessonList(props: &LessonListProps) -> Html {
                             let current = lesson.id == props.current;
                             html! {
                                 <li>
-                                    <a href={format!("?scenario={}", lesson.id)}
+                                    <a href={format!("?lesson={}", lesson.id)}
                                        class={classes!(current.then_some("current"))}
                                        aria-current={current.then_some("page")}
                                        data-lesson={lesson.id}

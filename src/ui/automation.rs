@@ -1,6 +1,8 @@
 //! The page's automation contract, documented in the README:
-//! - `?scenario=ID` opens a lesson, `&run=1` runs it on load, `&NAME=VALUE` sets a parameter;
-//! - `window.asyncscope.scenarios()` lists the lessons and their parameters;
+//! - `?lesson=ID` (or `?scenario=ID`, its first name, which stays) opens a lesson, `&run=1` runs
+//!   it on load, `&NAME=VALUE` sets a parameter;
+//! - `window.asyncscope.lessons()` (or `scenarios()`, the same function) lists the lessons and
+//!   their parameters;
 //! - `window.asyncscope.run(id, params)` runs one in the page and resolves with its report.
 //!
 //! Bad input rejects the promise and shows the same message in the page.
@@ -11,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::state::{Controller, View};
+use crate::browser::js::error_text;
 use crate::lessons::{self, Lesson, ParamError, ParamSpec, Params, LESSONS};
 use crate::trace;
 
@@ -29,6 +32,19 @@ pub struct StartPlan {
     pub view: View,
 }
 
+/// The URL's names for the lesson to open: `lesson`, and `scenario`, the name the automation
+/// contract first gave it (scripts and links use it: it stays).
+const LESSON_KEYS: [&str; 2] = ["lesson", "scenario"];
+
+/// A URL parameter's name, with the lesson's two names as one.
+fn canonical(key: &str) -> &str {
+    if LESSON_KEYS.contains(&key) {
+        LESSON_KEYS[0]
+    } else {
+        key
+    }
+}
+
 /// Reads the URL's query pairs (already decoded). An unknown lesson falls back to the first
 /// one with a notice; refused parameters show the notice and do not run.
 pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
@@ -40,29 +56,37 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
     let mut view_notice = None;
     let mut inputs = Vec::new();
     // A name given twice is refused, whichever it is (the same rule as run()'s and the form's,
-    // in `validate`): the form then shows that parameter's default, and nothing runs.
+    // in `validate`): the form then shows that parameter's default, and nothing runs. The
+    // lesson given as `lesson` and as `scenario` is given twice.
     let repeated = pairs
         .iter()
         .enumerate()
-        .find(|(i, (key, _))| pairs[..*i].iter().any(|(k, _)| k == key))
-        .map(|(_, (key, _))| key.as_str());
-    let repeated_notice = repeated.map(|name| {
-        ParamError::Repeated {
-            name: lessons::clip(name),
-            values: pairs
+        .find(|(i, (key, _))| {
+            pairs[..*i]
                 .iter()
-                .filter(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-                .collect(),
+                .any(|(k, _)| canonical(k) == canonical(key))
+        })
+        .map(|(_, (key, _))| canonical(key));
+    let repeated_notice = repeated.map(|name| {
+        let given: Vec<&(String, String)> =
+            pairs.iter().filter(|(k, _)| canonical(k) == name).collect();
+        // Named as given, or as `lesson` when given under both names.
+        let named = match given.first() {
+            Some((first, _)) if given.iter().all(|(k, _)| k == first) => first.as_str(),
+            _ => name,
+        };
+        ParamError::Repeated {
+            name: lessons::clip(named),
+            values: given.iter().map(|(_, v)| v.clone()).collect(),
         }
         .to_string()
     });
     for (key, value) in pairs {
-        if Some(key.as_str()) == repeated {
+        if Some(canonical(key)) == repeated {
             continue;
         }
-        match key.as_str() {
-            "scenario" => match lessons::find(value) {
+        match canonical(key) {
+            "lesson" => match lessons::find(value) {
                 Ok(found) => lesson = found,
                 Err(e) => notice = Some(e.to_string()),
             },
@@ -155,7 +179,7 @@ impl Drop for Automation {
 
 pub fn install(controller: Controller) -> Result<Automation, JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let scenarios = Closure::<dyn Fn() -> JsValue>::new(|| {
+    let list_lessons = Closure::<dyn Fn() -> JsValue>::new(|| {
         let list: Vec<LessonInfo> = LESSONS
             .iter()
             .map(|s| LessonInfo {
@@ -177,7 +201,7 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
                 }
             };
             let report = controller.run(lesson, params).await;
-            serde_wasm_bindgen::to_value(&report).map_err(JsValue::from)
+            serde_wasm_bindgen::to_value(&*report).map_err(JsValue::from)
         })
     });
     // The recording of the last run, read on demand.
@@ -212,7 +236,9 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
         serde_wasm_bindgen::to_value(&rows).unwrap_or(JsValue::NULL)
     });
     let api = Object::new();
-    Reflect::set(&api, &"scenarios".into(), scenarios.as_ref())?;
+    // One function under both names: `scenarios` is the contract's first.
+    Reflect::set(&api, &"lessons".into(), list_lessons.as_ref())?;
+    Reflect::set(&api, &"scenarios".into(), list_lessons.as_ref())?;
     Reflect::set(&api, &"run".into(), run.as_ref())?;
     Reflect::set(&api, &"trace".into(), trace.as_ref())?;
     Reflect::set(&api, &"tasks".into(), tasks.as_ref())?;
@@ -220,7 +246,7 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
     Reflect::set(&api, &"sleeps".into(), sleeps.as_ref())?;
     Reflect::set(&window, &"asyncscope".into(), &api)?;
     Ok(Automation {
-        _reads: vec![scenarios, trace, tasks, warnings, sleeps],
+        _reads: vec![list_lessons, trace, tasks, warnings, sleeps],
         _run: run,
     })
 }
@@ -248,7 +274,7 @@ fn parse_run_args(id: &JsValue, params: &JsValue) -> Result<(&'static Lesson, Pa
         let threw = |what: &str, e: JsValue| {
             format!(
                 "run(id, params): reading params threw ({what}): {}",
-                lessons::clip(&describe_thrown(&e))
+                lessons::clip(&thrown_text(&e))
             )
         };
         if !params.is_object() || is_array(params).map_err(|e| threw("Array.isArray", e))? {
@@ -294,26 +320,15 @@ fn param_text(value: &JsValue) -> String {
         .unwrap_or_else(|| "a value that is not a number".to_string())
 }
 
-/// What a caught exception says, read without running any more of the caller's code that could
-/// throw again: an `Error`'s message, a thrown string, or its kind.
-fn describe_thrown(e: &JsValue) -> String {
-    if let Some(text) = e.as_string() {
-        return text;
+/// What an exception thrown by the caller's `params` says: [`error_text`]'s words for an `Error`
+/// or a string; anything else only by its kind, untouched. (A thrown revoked `Proxy` throws
+/// again at any touch, a debug print's included, and that would trap outside a catching call.)
+fn thrown_text(e: &JsValue) -> String {
+    if e.as_string().is_some() || e.is_instance_of::<js_sys::Error>() {
+        error_text(e)
+    } else {
+        "an exception that is not an Error".to_string()
     }
-    if let Some(error) = e.dyn_ref::<js_sys::Error>() {
-        let name = Reflect::get(error, &"name".into())
-            .ok()
-            .and_then(|n| n.as_string());
-        let message = Reflect::get(error, &"message".into())
-            .ok()
-            .and_then(|m| m.as_string());
-        return match (name, message) {
-            (Some(name), Some(message)) => format!("{name}: {message}"),
-            (_, Some(message)) => message,
-            _ => "an error".to_string(),
-        };
-    }
-    "an exception that is not an Error".to_string()
 }
 
 #[wasm_bindgen]
@@ -444,5 +459,51 @@ mod tests {
             Some("delay_ms must be from 0 to 60000, got -5")
         );
         assert_eq!(plan.inputs, pairs(&[("delay_ms", "-5")]));
+    }
+
+    #[test]
+    fn lesson_opens_a_lesson_as_scenario_does() {
+        let plan = plan_from_query(&pairs(&[
+            ("lesson", "hello-sleep"),
+            ("run", "1"),
+            ("delay_ms", "200"),
+        ]));
+        assert_eq!(plan.lesson.id, "hello-sleep");
+        assert!(plan.run.is_some());
+        assert_eq!(plan.notice, None);
+        assert_eq!(plan.inputs, pairs(&[("delay_ms", "200")]));
+        let plan = plan_from_query(&pairs(&[("lesson", "create-task")]));
+        assert_eq!(plan.lesson.id, "create-task");
+        assert!(plan.run.is_none());
+        let unknown = plan_from_query(&pairs(&[("lesson", "nope"), ("run", "1")]));
+        assert!(unknown.run.is_none());
+        assert!(
+            unknown
+                .notice
+                .is_some_and(|n| n.starts_with("no lesson 'nope': the lessons are ")),
+            "an unknown lesson is explained whichever name gave it"
+        );
+    }
+
+    #[test]
+    fn a_lesson_given_as_lesson_and_as_scenario_is_given_twice() {
+        let plan = plan_from_query(&pairs(&[
+            ("scenario", "create-task"),
+            ("lesson", "hello-sleep"),
+            ("run", "1"),
+        ]));
+        assert!(plan.run.is_none(), "a refused address runs nothing");
+        assert_eq!(plan.lesson.id, LESSONS[0].id);
+        assert_eq!(
+            plan.notice.as_deref(),
+            Some("lesson is given 2 times ('create-task', 'hello-sleep'): give it once")
+        );
+        let plan = plan_from_query(&pairs(&[("lesson", "gather"), ("lesson", "gather")]));
+        assert_eq!(
+            plan.notice.as_deref(),
+            Some("lesson is given 2 times ('gather', 'gather'): give it once")
+        );
+        // Neither name reaches the form as a parameter.
+        assert!(plan.inputs.is_empty());
     }
 }

@@ -11,9 +11,10 @@ pub fn permalink(lesson: &str, params: &[(&str, String)]) -> String {
     format!("{base}{}", query(lesson, params))
 }
 
-/// `?scenario=ID&NAME=VALUE...`, values percent-encoded.
+/// `?lesson=ID&NAME=VALUE...`, values percent-encoded (`?scenario=ID`, the older name, is read
+/// too: see `automation`).
 pub fn query(lesson: &str, params: &[(&str, String)]) -> String {
-    let mut q = format!("?scenario={}", encode(lesson));
+    let mut q = format!("?lesson={}", encode(lesson));
     for (name, value) in params {
         q.push_str(&format!("&{}={}", encode(name), encode(value)));
     }

@@ -23,7 +23,7 @@ pub const RELOADED_KEY: &str = "asyncscope:isolation-reload";
 
 /// What the page knows of itself as it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageState {
+pub struct PageAtStart {
     /// `crossOriginIsolated`.
     pub isolated: bool,
     /// Whether the service worker controls the page; `None` where there are no service workers
@@ -48,9 +48,9 @@ pub enum Plan {
 /// a tab. A page it controls that is still not isolated came from an older worker (the next load
 /// comes from the new one) or is in a browser that does not isolate with these headers: a reload
 /// would not help.
-pub fn plan(page: PageState) -> Plan {
+pub fn plan(page: PageAtStart) -> Plan {
     match page {
-        PageState {
+        PageAtStart {
             isolated: false,
             controlled: Some(false),
             reloaded: Some(false),
@@ -65,7 +65,7 @@ pub fn start_isolated(start: impl FnOnce() + 'static) {
         return start();
     };
     let storage = window.session_storage().ok().flatten();
-    let page = PageState {
+    let page = PageAtStart {
         isolated: is_isolated(&window),
         controlled: service_worker::is_controlled().ok(),
         reloaded: storage
@@ -102,7 +102,7 @@ fn is_isolated(window: &web_sys::Window) -> bool {
 mod tests {
     use super::*;
 
-    const FIRST_VISIT: PageState = PageState {
+    const FIRST_VISIT: PageAtStart = PageAtStart {
         isolated: false,
         controlled: Some(false),
         reloaded: Some(false),
@@ -117,7 +117,7 @@ mod tests {
     fn an_isolated_page_starts_at_once() {
         for controlled in [None, Some(false), Some(true)] {
             for reloaded in [None, Some(false), Some(true)] {
-                let page = PageState {
+                let page = PageAtStart {
                     isolated: true,
                     controlled,
                     reloaded,
@@ -129,13 +129,13 @@ mod tests {
 
     #[test]
     fn a_tab_reloads_for_isolation_once_at_most() {
-        let after_reload = PageState {
+        let after_reload = PageAtStart {
             reloaded: Some(true),
             ..FIRST_VISIT
         };
         assert_eq!(plan(after_reload), Plan::Start);
         // Without sessionStorage it could not remember a reload: it never tries one.
-        let forgetful = PageState {
+        let forgetful = PageAtStart {
             reloaded: None,
             ..FIRST_VISIT
         };
@@ -144,12 +144,12 @@ mod tests {
 
     #[test]
     fn without_a_worker_or_with_one_in_control_the_app_starts_as_it_is() {
-        let no_worker = PageState {
+        let no_worker = PageAtStart {
             controlled: None,
             ..FIRST_VISIT
         };
         assert_eq!(plan(no_worker), Plan::Start);
-        let controlled = PageState {
+        let controlled = PageAtStart {
             controlled: Some(true),
             ..FIRST_VISIT
         };

@@ -7,28 +7,35 @@ use yew::prelude::*;
 use super::export;
 use super::lesson_texts::{use_lesson_texts, Load};
 use super::log::Log;
+use std::rc::Rc;
+
 use super::state::{Controller, PageState, Phase, View};
-use crate::lessons::{Check, Lesson};
+use crate::lessons::{Lesson, RunReport};
 use crate::trace::now_ms;
 use asyncscope_viewer::TracePanel;
 
 #[derive(Properties, PartialEq)]
 pub struct LessonProps {
-    pub lab: PageState,
+    /// The page's state (cheap to clone: see [`PageState`]).
+    pub page: PageState,
     pub controller: Controller,
 }
 
 #[component]
 pub fn LessonView(props: &LessonProps) -> Html {
-    let lab = &props.lab;
-    let lesson = lab.lesson;
-    let phase = lab.phase();
+    let page = &props.page;
+    let lesson = page.lesson;
+    let phase = page.phase();
     let running = matches!(phase, Phase::Running);
     let (texts, retry) = use_lesson_texts(lesson.id);
+    // Built when the lesson or its inputs change, not at every live refresh.
+    let permalink = use_memo((lesson.id, page.inputs.clone()), |(id, inputs)| {
+        AttrValue::from(export::permalink(id, inputs))
+    });
 
     let on_run = {
         let controller = props.controller.clone();
-        let inputs = lab.inputs.clone();
+        let inputs = page.inputs.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             match lesson.validate(inputs.iter().map(|(n, v)| (*n, v.as_str()))) {
@@ -52,13 +59,13 @@ pub fn LessonView(props: &LessonProps) -> Html {
     };
 
     html! {
-        <main class="lesson" id="lesson" tabindex="-1" data-scenario={lesson.id} data-run-state={lab.run_state()}>
+        <main class="lesson" id="lesson" tabindex="-1" data-scenario={lesson.id} data-run-state={page.run_state()}>
           // Run, Cancel and the status stay in view at the top while the lesson and its trace scroll.
           <div class="runbar" data-testid="runbar">
               <span class="runbar-title">{ lesson.title }</span>
               <button type="submit" form="run-form" class="run" data-testid="run">{ if running { "Restart" } else { "Run" } }</button>
               <button type="button" class="cancel" data-testid="cancel" disabled={!running} onclick={on_cancel}>{ "Cancel" }</button>
-              <Status lab={lab.clone()} />
+              <Status page={page.clone()} />
           </div>
           <div class="lesson-body">
             <header class="lesson-head">
@@ -69,7 +76,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 </p>
                 { match &texts {
                     Load::Loaded(texts) => html! {
-                        <p class="summary" data-testid="summary">{ texts.summary.trim_end().to_string() }</p>
+                        <p class="summary" data-testid="summary">{ texts.summary.clone() }</p>
                     },
                     Load::Loading => html! { <p class="summary" aria-busy="true">{ "…" }</p> },
                     // The code panes say why.
@@ -77,9 +84,9 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 } }
             </header>
 
-            if let Some(message) = &lab.notice {
+            if let Some(message) = &page.notice {
                 <div class="notice" role="alert" data-testid="notice">
-                    <span>{ message }</span>
+                    <span>{ message.clone() }</span>
                     <button type="button" onclick={on_dismiss} aria-label="Dismiss this message">{ "×" }</button>
                 </div>
             }
@@ -88,7 +95,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
 
             <form class="controls" id="run-form" onsubmit={on_run}>
                 { for lesson.params.iter().map(|spec| {
-                    let value = lab.inputs.iter().find(|(n, _)| *n == spec.name).map(|(_, v)| v.clone()).unwrap_or_default();
+                    let value = page.inputs.iter().find(|(n, _)| *n == spec.name).map(|(_, v)| v.clone()).unwrap_or_default();
                     let controller = props.controller.clone();
                     let name = spec.name;
                     let oninput = Callback::from(move |e: InputEvent| {
@@ -131,8 +138,8 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 }) }
             </form>
 
-            if lab.view == View::Live {
-                <Log printed={lab.run.printed.clone()} shown={lab.run.shown} />
+            if page.view == View::Live {
+                <Log printed={page.run.printed.clone()} shown={page.run.shown} />
             } else {
                 <p class="muted" data-testid="view-none">
                     { "The views are detached (?view=none): nothing of a run is drawn while it runs. window.asyncscope.run returns its report." }
@@ -153,13 +160,13 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 if report.lines_dropped > 0 {
                     <p class="dropped">{ format!("{} earlier lines were dropped to keep memory bounded", report.lines_dropped) }</p>
                 }
-                <Checks checks={report.checks.clone()} />
+                <Checks report={Rc::clone(report)} />
             }
 
           </div>
-            if lab.view == View::Live {
-                <TracePanel generation={lab.run.generation} running={running} name={lesson.id}
-                            permalink={export::permalink(lesson.id, &lab.inputs)} />
+            if page.view == View::Live {
+                <TracePanel generation={page.run.generation} running={running} name={lesson.id}
+                            permalink={(*permalink).clone()} />
             }
         </main>
     }
@@ -179,9 +186,10 @@ struct CodeProps {
 fn Code(props: &CodeProps) -> Html {
     let (lesson, texts, retry) = (props.lesson, &props.texts, props.retry.clone());
     let source = format!("src/lessons/{}.rs", lesson.file_stem());
+    let loading = AttrValue::Static("Loading…");
     let (python, rust) = match &texts {
-        Load::Loaded(texts) => (texts.python.trim_end(), texts.rust.trim_end()),
-        _ => ("Loading…", "Loading…"),
+        Load::Loaded(texts) => (texts.python.clone(), texts.rust.clone()),
+        _ => (loading.clone(), loading),
     };
     let python_caption = match &texts {
         Load::Loaded(texts) if texts.python.starts_with("# Adapted") => {
@@ -202,11 +210,11 @@ fn Code(props: &CodeProps) -> Html {
                 <div class="code" aria-busy={(*texts == Load::Loading).to_string()}>
                     <figure>
                         <figcaption>{ python_caption }</figcaption>
-                        <CodePane testid="python" text={python.to_string()} />
+                        <CodePane testid="python" text={python} />
                     </figure>
                     <figure>
                         <figcaption>{ "Rust (what runs, from " }<code>{ source }</code>{ ")" }</figcaption>
-                        <CodePane testid="rust" text={rust.to_string()} />
+                        <CodePane testid="rust" text={rust} />
                     </figure>
                 </div>
             }
@@ -220,7 +228,7 @@ const FOLDED_LINES: usize = 15;
 #[derive(Properties, PartialEq)]
 struct CodePaneProps {
     testid: &'static str,
-    text: String,
+    text: AttrValue,
 }
 
 /// A block of code, folded to [`FOLDED_LINES`] lines when longer ("Show all 42 lines").
@@ -238,7 +246,7 @@ fn CodePane(props: &CodePaneProps) -> Html {
     html! {
         <>
             <pre data-testid={props.testid} tabindex="0" class={classes!(folded.then_some("folded"))}
-                 style={format!("--folded-lines: {FOLDED_LINES}")}><code>{ &props.text }</code></pre>
+                 style={format!("--folded-lines: {FOLDED_LINES}")}><code>{ props.text.clone() }</code></pre>
             if foldable {
                 <button type="button" class="link fold" onclick={toggle} aria-expanded={(*open).to_string()}>
                     { if *open { "Show less".to_string() } else { format!("Show all {lines} lines") } }
@@ -250,24 +258,24 @@ fn CodePane(props: &CodePaneProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct StatusProps {
-    lab: PageState,
+    page: PageState,
 }
 
 /// The run's state and elapsed time, brought up to date at each live refresh (with the views
 /// detached, only the state), and a "live" mark whose dot blinks at each refresh.
 #[component]
 fn Status(props: &StatusProps) -> Html {
-    let lab = &props.lab;
-    let phase = lab.phase();
-    let live = lab.view == View::Live && matches!(phase, Phase::Running);
-    let hidden = lab.run.hidden && !matches!(phase, Phase::Idle);
+    let page = &props.page;
+    let phase = page.phase();
+    let live = page.view == View::Live && matches!(phase, Phase::Running);
+    let hidden = page.run.hidden && !matches!(phase, Phase::Idle);
     let text = match phase {
         Phase::Idle => "not run yet: press Run".to_string(),
-        Phase::Running if lab.view == View::Detached => "running…".to_string(),
+        Phase::Running if page.view == View::Detached => "running…".to_string(),
         Phase::Running => {
-            let elapsed = format!("running… {:.0} ms", now_ms() - lab.run.started_ms);
+            let elapsed = format!("running… {:.0} ms", now_ms() - page.run.started_ms);
             // A lesson that narrates its phases: what it is doing now.
-            match lab.run.printed.as_ref().and_then(|p| p.phase()) {
+            match page.run.printed.as_ref().and_then(|p| p.phase()) {
                 Some(phase) => format!("{elapsed} · {phase}"),
                 None => elapsed,
             }
@@ -277,7 +285,7 @@ fn Status(props: &StatusProps) -> Html {
         }
     };
     // Two looks of the dot, swapped at each refresh (a step: no animation, see style.css).
-    let pulse = if lab.run.refreshes.is_multiple_of(2) {
+    let pulse = if page.run.refreshes.is_multiple_of(2) {
         "pulse-a"
     } else {
         "pulse-b"
@@ -294,7 +302,7 @@ fn Status(props: &StatusProps) -> Html {
                     { "This tab was in the background during the run. Browsers throttle timers in hidden tabs (to about once a second), so late wakes here are the browser's doing, not the program's: run it again with the tab in view." }
                 </p>
             }
-            if let (Some(ms), false) = (lab.run.frozen_ms.filter(|_| !matches!(phase, Phase::Idle)), hidden) {
+            if let (Some(ms), false) = (page.run.frozen_ms.filter(|_| !matches!(phase, Phase::Idle)), hidden) {
                 <p class="hidden-note" role="note" data-testid="frozen-note">
                     { format!("The page was frozen for {:.1} s during the run: one task ran that long without giving the event loop back (the lesson's or another script's), so no timer could fire meanwhile and wakes in that stretch were late by up to that much, not by the program's sleeps.", ms / 1000.0) }
                 </p>
@@ -303,9 +311,16 @@ fn Status(props: &StatusProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+/// A run's report, the same when it is the same allocation (see [`Phase`]'s equality).
+#[derive(Properties)]
 struct ChecksProps {
-    checks: Vec<Check>,
+    report: Rc<RunReport>,
+}
+
+impl PartialEq for ChecksProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.report, &other.report)
+    }
 }
 
 /// The lesson's verdicts on the run.
@@ -315,11 +330,11 @@ fn Checks(props: &ChecksProps) -> Html {
         <section class="checks" aria-label="Checks">
             <h3>{ "Checks" }</h3>
             <ul data-testid="checks">
-                { for props.checks.iter().map(|c| html! {
+                { for props.report.checks.iter().enumerate().map(|(i, c)| html! {
                     <li class={if c.ok { "ok" } else { "fail" }} data-check-ok={c.ok.to_string()}>
                         <span class="mark" aria-hidden="true">{ if c.ok { "✓" } else { "✗" } }</span>
                         <span class="name">{ &c.name }</span>
-                        <CheckDetail check={c.clone()} />
+                        <CheckDetail report={Rc::clone(&props.report)} index={i} />
                     </li>
                 }) }
             </ul>
@@ -327,9 +342,17 @@ fn Checks(props: &ChecksProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+/// Check `index` of `report`.
+#[derive(Properties)]
 struct CheckDetailProps {
-    check: Check,
+    report: Rc<RunReport>,
+    index: usize,
+}
+
+impl PartialEq for CheckDetailProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.report, &other.report) && self.index == other.index
+    }
 }
 
 /// A check's expected and measured values; past [`LONG_DETAIL`] characters, a summary in their
@@ -337,7 +360,9 @@ struct CheckDetailProps {
 #[component]
 fn CheckDetail(props: &CheckDetailProps) -> Html {
     let open = use_state(|| false);
-    let c = &props.check;
+    let Some(c) = props.report.checks.get(props.index) else {
+        return html! {};
+    };
     let full = format!("expected {}, measured {}", c.expected, c.actual);
     if full.chars().count() <= LONG_DETAIL || *open {
         return html! { <span class="detail">{ full }</span> };

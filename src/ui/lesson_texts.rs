@@ -11,15 +11,18 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
-/// A lesson's texts, as loaded.
-#[derive(PartialEq)]
+use crate::browser::js::error_text;
+
+/// A lesson's texts, as loaded (their trailing blank lines cut), shared with the views that
+/// show them: a render copies none of them.
+#[derive(PartialEq, Eq)]
 pub struct Texts {
-    pub summary: String,
-    pub python: String,
-    pub rust: String,
+    pub summary: AttrValue,
+    pub python: AttrValue,
+    pub rust: AttrValue,
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Load {
     Loading,
     Loaded(Rc<Texts>),
@@ -70,11 +73,14 @@ fn start(id: &'static str, done: impl FnOnce() + 'static) {
             fetch_text(&urls[2])
         );
         let load = match (summary, python, rust) {
-            (Ok(summary), Ok(python), Ok(rust)) => Load::Loaded(Rc::new(Texts {
-                summary,
-                python,
-                rust,
-            })),
+            (Ok(summary), Ok(python), Ok(rust)) => {
+                let trimmed = |text: String| AttrValue::from(text.trim_end().to_string());
+                Load::Loaded(Rc::new(Texts {
+                    summary: trimmed(summary),
+                    python: trimmed(python),
+                    rust: trimmed(rust),
+                }))
+            }
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Load::Failed(e.into()),
         };
         set(id, load);
@@ -91,7 +97,9 @@ pub fn use_lesson_texts(id: &'static str) -> (Load, Callback<MouseEvent>) {
         let update = update.clone();
         use_effect_with(id, move |id| start(id, move || update.force_update()));
     }
-    let retry = Callback::from(move |_: MouseEvent| {
+    // The same callback while the lesson stays: the code panes do not render again at each
+    // live refresh of the page for a new one.
+    let retry = use_callback(id, move |_: MouseEvent, &id| {
         let done = update.clone();
         start(id, move || done.force_update());
         update.force_update();
@@ -105,7 +113,7 @@ async fn fetch_text(url: &str) -> Result<String, String> {
     let window = web_sys::window().ok_or_else(|| failed("this page has no window".into()))?;
     let response = JsFuture::from(window.fetch_with_str(url))
         .await
-        .map_err(|e| failed(js_message(&e)))?;
+        .map_err(|e| failed(error_text(&e)))?;
     let response: web_sys::Response = response
         .dyn_into()
         .map_err(|_| failed("fetch gave no response".into()))?;
@@ -116,18 +124,10 @@ async fn fetch_text(url: &str) -> Result<String, String> {
             response.status_text()
         )));
     }
-    let text = response.text().map_err(|e| failed(js_message(&e)))?;
+    let text = response.text().map_err(|e| failed(error_text(&e)))?;
     let text = JsFuture::from(text)
         .await
-        .map_err(|e| failed(js_message(&e)))?;
+        .map_err(|e| failed(error_text(&e)))?;
     text.as_string()
         .ok_or_else(|| failed("its body is not text".into()))
-}
-
-fn js_message(value: &wasm_bindgen::JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| "the browser gave no reason".into())
 }

@@ -11,7 +11,7 @@ mod lesson_texts;
 pub mod log;
 mod state;
 
-pub use automation::{plan_from_query, StartPlan};
+pub use automation::{plan_from_query, query_pairs, StartPlan};
 
 /// Mounts the app on the page's `<body>`.
 pub fn start() {

@@ -36,18 +36,25 @@ pub enum View {
     Detached,
 }
 
-/// What the page shows.
+/// What the page shows. Cheap to clone: whatever grows (the inputs, the notice, the run's lines
+/// and report) is shared, so a live refresh (the reducer, then the props of each view that
+/// takes the state) copies a few counters and pointers, never the lines printed so far.
 #[derive(Clone, PartialEq)]
 pub struct PageState {
     pub lesson: &'static Lesson,
     /// The parameter inputs as typed (validated only when a run starts).
-    pub inputs: Vec<(&'static str, String)>,
+    pub inputs: Inputs,
     pub run: RunView,
     /// A message for the user: refused input, or what went wrong.
-    pub notice: Option<String>,
+    pub notice: Option<AttrValue>,
     pub view: View,
 }
 
+/// The parameter inputs, by name, as typed; replaced whole when one changes (a keystroke), shared
+/// at every other change of the state.
+pub type Inputs = Rc<[(&'static str, String)]>;
+
+/// The run on show: the latest run of the lesson on show, or none yet.
 #[derive(Clone, PartialEq)]
 pub struct RunView {
     /// Counts runs, so that a refresh of an older run arriving late is ignored.
@@ -68,11 +75,23 @@ pub struct RunView {
     pub frozen_ms: Option<f64>,
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum Phase {
     Idle,
     Running,
     Finished(Rc<RunReport>),
+}
+
+/// A report is the same when it is the same allocation: comparing two by value would compare
+/// every line printed, at each render that compares the state.
+impl PartialEq for Phase {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Phase::Idle, Phase::Idle) | (Phase::Running, Phase::Running) => true,
+            (Phase::Finished(a), Phase::Finished(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
 }
 
 impl PageState {
@@ -86,7 +105,7 @@ impl PageState {
             lesson,
             inputs: inputs_for(lesson, raw),
             run: RunView::idle(lesson),
-            notice,
+            notice: notice.map(AttrValue::from),
             view,
         }
     }
@@ -137,7 +156,7 @@ impl RunView {
 /// A number keeps the text given, even refused (the notice quotes it); a choice shows the
 /// variant given, or its default when the text names none (a select cannot show "xyz", and
 /// must not show another variant than the one that would run).
-fn inputs_for(lesson: &'static Lesson, raw: &[(String, String)]) -> Vec<(&'static str, String)> {
+fn inputs_for(lesson: &'static Lesson, raw: &[(String, String)]) -> Inputs {
     lesson
         .params
         .iter()
@@ -161,7 +180,7 @@ fn inputs_for(lesson: &'static Lesson, raw: &[(String, String)]) -> Vec<(&'stati
 pub enum Action {
     Select(&'static Lesson),
     SetInput(&'static str, String),
-    Notice(Option<String>),
+    Notice(Option<AttrValue>),
     /// A run is about to start (in the next task).
     Started {
         generation: u64,
@@ -178,7 +197,7 @@ pub enum Action {
     },
     Finished {
         generation: u64,
-        report: RunReport,
+        report: Rc<RunReport>,
         printed: Printed,
     },
     /// The page was hidden (its timers are throttled from now on).
@@ -200,37 +219,56 @@ pub fn page_hidden() -> bool {
 impl Reducible for PageState {
     type Action = Action;
 
+    /// The next state: `self` itself when the action changes nothing on show (a late refresh of
+    /// a run no longer shown), so that nothing renders; otherwise a copy of the state (cheap:
+    /// see [`PageState`]) with the change.
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut lab = Rc::unwrap_or_clone(self);
+        let ignored = match &action {
+            Action::Refresh { generation, .. } => {
+                !(self.shows_run(*generation) && self.run.phase == Phase::Running)
+            }
+            Action::Frozen { generation, ms } => {
+                !(self.shows_run(*generation) && self.run.frozen_ms.is_none_or(|m| m < *ms))
+            }
+            Action::Finished { generation, .. } => !self.shows_run(*generation),
+            Action::Hidden => self.run.phase != Phase::Running || self.run.hidden,
+            _ => false,
+        };
+        if ignored {
+            return self;
+        }
+        let mut page = Rc::unwrap_or_clone(self);
         match action {
             Action::Select(lesson) => {
-                if lesson.id != lab.lesson.id {
-                    lab.inputs = inputs_for(lesson, &[]);
-                    lab.lesson = lesson;
+                if lesson.id != page.lesson.id {
+                    page.inputs = inputs_for(lesson, &[]);
+                    page.lesson = lesson;
                     // The run on show was another lesson's (the controller cancelled it): its
                     // lines and report are not this lesson's. Generation 0 is no run's (the
                     // controller counts from 1), so a late refresh or report of it is ignored.
-                    lab.run = RunView::idle(lesson);
+                    page.run = RunView::idle(lesson);
                 }
             }
             Action::SetInput(name, value) => {
-                if let Some(slot) = lab.inputs.iter_mut().find(|(n, _)| *n == name) {
-                    slot.1 = value;
-                }
+                page.inputs = page
+                    .inputs
+                    .iter()
+                    .map(|(n, v)| (*n, if *n == name { value.clone() } else { v.clone() }))
+                    .collect();
             }
-            Action::Notice(notice) => lab.notice = notice,
+            Action::Notice(notice) => page.notice = notice,
             Action::Started {
                 generation,
                 lesson,
                 started_ms,
                 hidden,
             } => {
-                if lesson.id != lab.lesson.id {
-                    lab.inputs = inputs_for(lesson, &[]);
-                    lab.lesson = lesson;
+                if lesson.id != page.lesson.id {
+                    page.inputs = inputs_for(lesson, &[]);
+                    page.lesson = lesson;
                 }
-                lab.notice = None;
-                lab.run = RunView {
+                page.notice = None;
+                page.run = RunView {
                     generation,
                     lesson_id: lesson.id,
                     started_ms,
@@ -242,41 +280,23 @@ impl Reducible for PageState {
                     frozen_ms: None,
                 };
             }
-            Action::Refresh {
-                generation,
-                shown,
-                printed,
-            } => {
-                if lab.shows_run(generation) && lab.run.phase == Phase::Running {
-                    lab.run.printed = Some(printed);
-                    lab.run.shown = shown;
-                    lab.run.refreshes += 1;
-                }
+            Action::Refresh { shown, printed, .. } => {
+                page.run.printed = Some(printed);
+                page.run.shown = shown;
+                page.run.refreshes += 1;
             }
-            Action::Hidden => {
-                if lab.run.phase == Phase::Running {
-                    lab.run.hidden = true;
-                }
-            }
-            Action::Frozen { generation, ms } => {
-                if lab.shows_run(generation) && lab.run.frozen_ms.is_none_or(|m| m < ms) {
-                    lab.run.frozen_ms = Some(ms);
-                }
-            }
+            Action::Hidden => page.run.hidden = true,
+            Action::Frozen { ms, .. } => page.run.frozen_ms = Some(ms),
             Action::Finished {
-                generation,
-                report,
-                printed,
+                report, printed, ..
             } => {
-                if lab.shows_run(generation) {
-                    // Every line printed, as the report has them.
-                    lab.run.printed = Some(printed);
-                    lab.run.shown = report.lines.len() as u64 + report.lines_dropped;
-                    lab.run.phase = Phase::Finished(Rc::new(report));
-                }
+                // Every line printed, as the report has them.
+                page.run.printed = Some(printed);
+                page.run.shown = report.lines.len() as u64 + report.lines_dropped;
+                page.run.phase = Phase::Finished(report);
             }
         }
-        Rc::new(lab)
+        Rc::new(page)
     }
 }
 
@@ -330,7 +350,7 @@ impl Controller {
             self.stop_current();
         }
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let url = format!("?scenario={}", lesson.id);
+            let url = format!("?lesson={}", lesson.id);
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
         self.dispatch.dispatch(Action::Select(lesson));
@@ -341,6 +361,7 @@ impl Controller {
     }
 
     pub fn notice(&self, message: impl Into<String>) {
+        let message: String = message.into();
         self.dispatch.dispatch(Action::Notice(Some(message.into())));
     }
 
@@ -353,10 +374,11 @@ impl Controller {
         self.dispatch.dispatch(Action::Notice(None));
     }
 
-    /// Runs `lesson` on show in the page, cancelling a run under way, and returns its report.
-    pub async fn run(&self, lesson: &'static Lesson, params: Params) -> RunReport {
+    /// Runs `lesson` on show in the page, cancelling a run under way, and returns its report
+    /// (the one the page shows, shared).
+    pub async fn run(&self, lesson: &'static Lesson, params: Params) -> Rc<RunReport> {
         if stopped_by_panic() {
-            return unrun(lesson, RunState::Failed, STOPPED);
+            return Rc::new(unrun(lesson, RunState::Failed, STOPPED));
         }
         let generation = {
             let mut current = self.current.borrow_mut();
@@ -376,11 +398,11 @@ impl Controller {
         });
         TimeoutFuture::new(0).await;
         if self.current.borrow().generation != generation {
-            return unrun(
+            return Rc::new(unrun(
                 lesson,
                 RunState::Cancelled,
                 "cancelled before it started: a newer run started, or another lesson was opened",
-            );
+            ));
         }
         let started = lessons::start(lesson, params);
         // When the live refresh last ran: a refresh (or the run's end) much later than due
@@ -423,7 +445,7 @@ impl Controller {
             });
             current.listener = (self.view == View::Detached).then(|| subscribe(|| {}));
         }
-        let report = started.report.await;
+        let report = Rc::new(started.report.await);
         // A freeze that ended the run (its last timer fired right after) is seen here, before
         // the next refresh would have come.
         if self.view == View::Live {
@@ -439,7 +461,7 @@ impl Controller {
         }
         self.dispatch.dispatch(Action::Finished {
             generation,
-            report: report.clone(),
+            report: Rc::clone(&report),
             printed: started.printed,
         });
         report
@@ -502,8 +524,8 @@ mod tests {
             .collect()
     }
 
-    fn shown(lab: &PageState, name: &str) -> String {
-        lab.inputs
+    fn shown(page: &PageState, name: &str) -> String {
+        page.inputs
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.clone())
@@ -513,28 +535,28 @@ mod tests {
     #[test]
     fn a_refused_choice_shows_the_default_and_a_refused_number_its_text() {
         for (given, expected) in [("xyz", "off"), ("2", "off"), ("on", "on"), ("1", "on")] {
-            let lab = PageState::new(
+            let page = PageState::new(
                 lesson("errors"),
                 &raw(&[("panic", given)]),
                 None,
                 View::Live,
             );
-            assert_eq!(shown(&lab, "panic"), expected, "panic={given}");
+            assert_eq!(shown(&page, "panic"), expected, "panic={given}");
         }
-        let lab = PageState::new(
+        let page = PageState::new(
             lesson("create-task"),
             &raw(&[("mode", "0.5")]),
             None,
             View::Live,
         );
-        assert_eq!(shown(&lab, "mode"), "tasks");
-        let lab = PageState::new(
+        assert_eq!(shown(&page, "mode"), "tasks");
+        let page = PageState::new(
             lesson("hello-sleep"),
             &raw(&[("delay_ms", "abc")]),
             None,
             View::Live,
         );
-        assert_eq!(shown(&lab, "delay_ms"), "abc");
+        assert_eq!(shown(&page, "delay_ms"), "abc");
     }
 
     #[test]
@@ -542,72 +564,114 @@ mod tests {
         let hello = lesson("hello-sleep");
         let out = Printer::new(0.0);
         out.print("Hello");
-        let lab = Rc::new(PageState::new(hello, &[], None, View::Live));
-        let lab = lab.reduce(Action::Started {
+        let page = Rc::new(PageState::new(hello, &[], None, View::Live));
+        let page = page.reduce(Action::Started {
             generation: 1,
             lesson: hello,
             started_ms: 0.0,
             hidden: false,
         });
-        let lab = lab.reduce(Action::Refresh {
+        let page = page.reduce(Action::Refresh {
             generation: 1,
             shown: 1,
             printed: out.printed(),
         });
-        assert_eq!(lab.run.shown, 1);
+        assert_eq!(page.run.shown, 1);
         // The user opens create-task mid-run.
-        let lab = lab.reduce(Action::Select(lesson("create-task")));
-        assert!(lab.run.printed.is_none(), "create-task shows no lines");
-        assert_eq!(lab.run_state(), "idle");
+        let page = page.reduce(Action::Select(lesson("create-task")));
+        assert!(page.run.printed.is_none(), "create-task shows no lines");
+        assert_eq!(page.run_state(), "idle");
         out.print("World");
-        let lab = lab.reduce(Action::Refresh {
+        let page = page.reduce(Action::Refresh {
             generation: 1,
             shown: 2,
             printed: out.printed(),
         });
-        let lab = lab.reduce(Action::Frozen {
+        let page = page.reduce(Action::Frozen {
             generation: 1,
             ms: 2000.0,
         });
-        let lab = lab.reduce(Action::Finished {
+        let page = page.reduce(Action::Finished {
             generation: 1,
-            report: unrun(hello, RunState::Cancelled, "cancelled"),
+            report: Rc::new(unrun(hello, RunState::Cancelled, "cancelled")),
             printed: out.printed(),
         });
         assert!(
-            lab.run.printed.is_none(),
+            page.run.printed.is_none(),
             "a late refresh or report is ignored"
         );
-        assert_eq!((lab.run.shown, lab.run.frozen_ms), (0, None));
-        assert_eq!(lab.run_state(), "idle");
+        assert_eq!((page.run.shown, page.run.frozen_ms), (0, None));
+        assert_eq!(page.run_state(), "idle");
         // Back to hello-sleep: its old run's report does not come back either.
-        let lab = lab.reduce(Action::Select(hello));
-        let lab = lab.reduce(Action::Finished {
+        let page = page.reduce(Action::Select(hello));
+        let page = page.reduce(Action::Finished {
             generation: 1,
-            report: unrun(hello, RunState::Cancelled, "cancelled"),
+            report: Rc::new(unrun(hello, RunState::Cancelled, "cancelled")),
             printed: out.printed(),
         });
-        assert!(lab.run.printed.is_none());
-        assert_eq!(lab.run_state(), "idle");
+        assert!(page.run.printed.is_none());
+        assert_eq!(page.run_state(), "idle");
     }
 
     #[test]
     fn a_frozen_page_is_noted_with_the_longest_freeze() {
         let hello = lesson("hello-sleep");
-        let lab = Rc::new(PageState::new(hello, &[], None, View::Live)).reduce(Action::Started {
+        let page = Rc::new(PageState::new(hello, &[], None, View::Live)).reduce(Action::Started {
             generation: 3,
             lesson: hello,
             started_ms: 0.0,
             hidden: false,
         });
-        let lab = lab.reduce(Action::Frozen {
+        let page = page.reduce(Action::Frozen {
             generation: 3,
             ms: 2000.0,
         });
-        let lab = lab.reduce(Action::Frozen {
+        let page = page.reduce(Action::Frozen {
             generation: 3,
             ms: 600.0,
         });
-        assert_eq!(lab.run.frozen_ms, Some(2000.0));
+        assert_eq!(page.run.frozen_ms, Some(2000.0));
+    }
+
+    #[test]
+    fn a_live_refresh_shares_the_lines_and_the_inputs_and_copies_neither() {
+        let hello = lesson("hello-sleep");
+        let out = Printer::new(0.0);
+        let started =
+            Rc::new(PageState::new(hello, &[], None, View::Live)).reduce(Action::Started {
+                generation: 1,
+                lesson: hello,
+                started_ms: 0.0,
+                hidden: false,
+            });
+        let mut page = started;
+        for refresh in 1..=10u64 {
+            for i in 0..1_000 {
+                out.print(format!("line {i}"));
+            }
+            let before = Rc::clone(&page);
+            page = page.reduce(Action::Refresh {
+                generation: 1,
+                shown: refresh * 1_000,
+                printed: out.printed(),
+            });
+            // The inputs are the same allocation, not a copy...
+            assert!(Rc::ptr_eq(&before.inputs, &page.inputs));
+            // ...and the lines are the run's own storage (`Printed` is equal only to itself).
+            assert!(page.run.printed == Some(out.printed()));
+        }
+        assert_eq!(page.run.shown, 10_000);
+        assert_eq!(page.run.refreshes, 10);
+        // The props a view takes are a clone of the state: it shares the same storage.
+        let props = (*page).clone();
+        assert!(Rc::ptr_eq(&props.inputs, &page.inputs));
+        assert!(props.run.printed == Some(out.printed()));
+        // A refresh of a run no longer on show changes nothing: the same state, not a copy.
+        let late = Rc::clone(&page).reduce(Action::Refresh {
+            generation: 0,
+            shown: 1,
+            printed: out.printed(),
+        });
+        assert!(Rc::ptr_eq(&late, &page));
     }
 }

@@ -4,7 +4,8 @@
 //! event loop; a scrubber that replays a finished run event by event; and export (Chrome's Trace
 //! Event Format for Perfetto, a link to copy). It reads the recording only through the tracer's
 //! public API ([`asyncscope_trace::with_recorder`], [`asyncscope_trace::subscribe`],
-//! [`asyncscope_trace::Recorder::as_of`]), and redraws at most once per animation frame, and
+//! [`asyncscope_trace::Recorder::as_of`]), into a snapshot that its views render from (none of
+//! them reads the recorder while rendering); it takes one at most once per animation frame, and
 //! during a run on a clock of its own ([`Ticker`]) that steps aside for the program's timers.
 //!
 //! In a yew app, put `<TracePanel />` where it belongs (with the stylesheet `viewer.css`). In any
@@ -39,7 +40,7 @@ mod overlay;
 mod panel;
 mod resources;
 mod rows;
-mod source;
+mod snapshot;
 mod task_table;
 mod ticker;
 /// The timeline's model, layout and drawing: public for the benchmark's `timeline_frame_ms`

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::source::Source;
+use super::snapshot::{SnapshotRef, TabData};
 use super::timeline::format_ms;
 use asyncscope_trace::{EventKind, Recorder, TaskId, WakeSource};
 
@@ -80,31 +80,63 @@ pub fn turns(rec: &Recorder, from: f64, to: f64, max: usize) -> Vec<Turn> {
     turns
 }
 
+/// What the event-loop tab shows, read from a recording (see `Snapshot`).
+pub struct LoopData {
+    /// The time window listed (the timeline's on screen).
+    window: (f64, f64),
+    /// When the kept events start: times are shown from it.
+    origin: f64,
+    turns: Vec<Turn>,
+    /// The tasks' names, by id, for the polls listed.
+    names: Vec<(TaskId, String)>,
+}
+
+impl LoopData {
+    pub fn read(rec: &Recorder, window: (f64, f64)) -> LoopData {
+        let turns = turns(rec, window.0, window.1, MAX_TURNS);
+        // Only the tasks the listed turns polled are named (sorted, to be found by id).
+        let mut polled: Vec<TaskId> = turns
+            .iter()
+            .flat_map(|t| t.polls.iter().map(|p| p.0))
+            .collect();
+        polled.sort_unstable();
+        polled.dedup();
+        let names = polled
+            .into_iter()
+            .map(|id| {
+                let name = rec
+                    .task(id)
+                    .map_or_else(|| id.to_string(), |t| format!("{} {}", t.name(), t.id));
+                (id, name)
+            })
+            .collect();
+        LoopData {
+            window,
+            origin: rec.events().iter().next().map_or(0.0, |e| e.t_ms),
+            turns,
+            names,
+        }
+    }
+
+    fn name(&self, id: TaskId) -> String {
+        self.names
+            .binary_search_by_key(&id, |(t, _)| *t)
+            .map_or_else(|_| id.to_string(), |i| self.names[i].1.clone())
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct LoopLanesProps {
-    pub source: Source,
-    pub version: u64,
-    pub window: (f64, f64),
+    /// The panel's snapshot, read for the event-loop tab.
+    pub snapshot: SnapshotRef,
 }
 
 #[component]
 pub fn LoopLanes(props: &LoopLanesProps) -> Html {
-    let (from, to) = props.window;
-    let (list, origin, names) = props.source.read(|r| {
-        let origin = r.events().iter().next().map_or(0.0, |e| e.t_ms);
-        let list = turns(r, from, to, MAX_TURNS);
-        let names: Vec<(TaskId, String)> = r
-            .tasks()
-            .map(|t| (t.id, format!("{} {}", t.name(), t.id)))
-            .collect();
-        (list, origin, names)
-    });
-    let name = |id: TaskId| {
-        names
-            .iter()
-            .find(|(t, _)| *t == id)
-            .map_or_else(|| id.to_string(), |(_, n)| n.clone())
+    let TabData::Loop(data) = &props.snapshot.tab else {
+        return html! {};
     };
+    let ((from, to), origin, list) = (data.window, data.origin, &data.turns);
     html! {
         <section class="loop-lanes" data-testid="loop-lanes" aria-label="Event loop">
             <p class="muted">{ format!("From {} to {} (the timeline's window): each macrotask, then the microtask checkpoint that polled tasks.", format_ms(from - origin), format_ms(to - origin)) }</p>
@@ -115,7 +147,7 @@ pub fn LoopLanes(props: &LoopLanesProps) -> Html {
                         <span class={classes!("macrotask", (turn.cause == "microtasks").then_some("micro"))}>{ &turn.cause }</span>
                         <span class="checkpoint">
                             { for turn.polls.iter().map(|(task, _, dur)| html! {
-                                <span class="poll-chip" title={format!("poll took {}", format_ms(*dur))}>{ format!("{} {}", name(*task), format_ms(*dur)) }</span>
+                                <span class="poll-chip" title={format!("poll took {}", format_ms(*dur))}>{ format!("{} {}", data.name(*task), format_ms(*dur)) }</span>
                             }) }
                         </span>
                     </li>

@@ -9,7 +9,7 @@
 //! recording: the overlay costs nothing per recorded event (the recording itself costs what it
 //! costs without it).
 
-use wasm_bindgen::prelude::*;
+use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -143,9 +143,14 @@ fn OverlayRoot() -> Html {
     });
     {
         let drawer = drawer.dispatcher();
+        // The page's keys, for as long as the overlay is mounted (the listener goes with the
+        // effect's cleanup).
         use_effect_with((), move |_| {
-            let listener = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
-                move |e: web_sys::KeyboardEvent| {
+            let listener = web_sys::window().map(|window| {
+                EventListener::new(&window, "keydown", move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
                     let ctrl_or_meta = e.ctrl_key() || e.meta_key();
                     if let Some(action) =
                         action_for(&e.code(), e.alt_key(), e.shift_key(), ctrl_or_meta)
@@ -155,21 +160,9 @@ fn OverlayRoot() -> Html {
                         }
                         drawer.dispatch(action);
                     }
-                },
-            );
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w
-                    .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "keydown",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-            }
+                })
+            });
+            move || drop(listener)
         });
     }
     let toggle = {

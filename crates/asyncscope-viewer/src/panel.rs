@@ -1,21 +1,23 @@
 //! The trace panel: the timeline, then tabs for the tasks, the warnings, the resources and the
 //! event loop; a scrubber to replay a finished run event by event; export. Everything is drawn
-//! from the tracer, redrawn when it says the recording changed (at most once per frame).
+//! from a [`Snapshot`] of the recording, taken when the tracer says it changed (at most once per
+//! frame), at a tick of the live clock, or when what is on show changes: the panel and its views
+//! render from it, and never read the recorder while rendering.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::export;
 use super::loop_lanes::LoopLanes;
-use super::names;
 use super::resources::Resources;
-use super::source::Source;
+use super::snapshot::{Snapshot, SnapshotRef, Tab, Wanted};
 use super::task_table::TaskTable;
 use super::ticker::Ticker;
 use super::timeline::{format_ms, Model, ModelRef, Timeline};
 use super::LIVE_REFRESH_MS;
-use asyncscope_trace::{now_ms, subscribe, with_recorder, TaskId, Warning};
+use asyncscope_trace::{now_ms, subscribe, with_recorder, Recorder, TaskId};
 
 /// What the page tells the [`TracePanel`].
 #[derive(Properties, PartialEq)]
@@ -29,13 +31,14 @@ pub struct TracePanelProps {
     pub name: AttrValue,
     /// The address the "Copy link" button copies (the app gives the lesson's, with its
     /// parameters).
-    pub permalink: String,
+    pub permalink: AttrValue,
 }
 
 /// When the panel may redraw next, and a timer for a redraw that had to wait.
 #[derive(Default)]
 struct Pacing {
-    render_started: f64,
+    /// When the redraw under way started: its snapshot taken, or its render begun.
+    redraw_started: Option<f64>,
     next_allowed: f64,
     waiting: Option<gloo_timers::callback::Timeout>,
     /// A run is under way: redraws come from the panel's own clock, not from the recording.
@@ -44,12 +47,101 @@ struct Pacing {
     dirty: bool,
 }
 
-impl Pacing {
-    fn request(pacing: &Rc<std::cell::RefCell<Pacing>>, redraw: &UseForceUpdateHandle) {
+/// A snapshot, and what the timeline draws of it.
+#[derive(Clone)]
+struct Shown {
+    snapshot: SnapshotRef,
+    /// The snapshot is of a replayed moment: the timeline draws the past model.
+    replaying: bool,
+    /// The time axis: its zero and the end "fit" shows.
+    range: (f64, f64),
+}
+
+/// The recording as of event `.0`, rebuilt from it when it had recorded `.1` events.
+type Replayed = (u64, u64, Rc<Recorder>);
+
+/// Takes the panel's snapshots, and keeps the timeline's models up to date with them. What is on
+/// show is as the last render left it.
+#[derive(Clone)]
+struct Reader {
+    /// The tab, the open task and the replayed event on show, and whether a run is under way.
+    wanted: Rc<Cell<(Wanted, bool)>>,
+    /// The timeline's window on screen, as it last told.
+    window: Rc<Cell<(f64, f64)>>,
+    /// The timeline's models, kept between snapshots and brought up to date with what was
+    /// recorded since (a fresh start after a reset, or when the scrubber goes back).
+    live_model: Rc<RefCell<Model>>,
+    past_model: Rc<RefCell<Model>>,
+    /// The recording as of the replayed event, kept while neither it nor the recording changes.
+    past: Rc<RefCell<Option<Replayed>>>,
+    pacing: Rc<RefCell<Pacing>>,
+    shown: UseStateHandle<Shown>,
+}
+
+impl Reader {
+    /// Takes a snapshot of what is on show, which renders the panel.
+    fn take(&self) {
+        let now = now_ms();
+        self.pacing.borrow_mut().redraw_started.get_or_insert(now);
+        let (mut wanted, running) = self.wanted.get();
+        if running {
+            wanted.scrub = None;
+        }
+        if wanted.tab == Tab::Loop {
+            wanted.window = self.window.get();
+        }
+        let shown = with_recorder(|live| {
+            let past = wanted.scrub.map(|seq| self.as_of(live, seq));
+            let snapshot = Snapshot::read(live, past.as_deref(), &wanted, now);
+            let live_end = if running {
+                now
+            } else {
+                snapshot.last_t.unwrap_or(snapshot.now)
+            };
+            let range = match &past {
+                Some(rec) => {
+                    self.past_model.borrow_mut().update(rec, snapshot.now);
+                    // A replayed moment is drawn on the whole run's time axis.
+                    let start = snapshot.first_t.unwrap_or(snapshot.now);
+                    (start, live_end.max(start))
+                }
+                None => {
+                    let mut m = self.live_model.borrow_mut();
+                    m.update(live, snapshot.now.min(live_end));
+                    // Up to the newest event, not to now: the window on screen moves only when
+                    // the recording does (it is sent up, and a window that moved with the clock
+                    // would render the panel again and again).
+                    (m.start, m.end)
+                }
+            };
+            Shown {
+                snapshot: SnapshotRef(Rc::new(snapshot)),
+                replaying: past.is_some(),
+                range,
+            }
+        });
+        self.shown.set(shown);
+    }
+
+    /// The recording `live` as of event `seq`, rebuilt only when either changed.
+    fn as_of(&self, live: &Recorder, seq: u64) -> Rc<Recorder> {
+        let mut past = self.past.borrow_mut();
+        match &*past {
+            Some((s, recorded, rec)) if *s == seq && *recorded == live.recorded() => Rc::clone(rec),
+            _ => {
+                let rec = Rc::new(live.as_of(seq));
+                *past = Some((seq, live.recorded(), Rc::clone(&rec)));
+                rec
+            }
+        }
+    }
+
+    /// The recording changed: a snapshot now, or when the pacing allows.
+    fn request(&self) {
         let wait = {
-            let mut p = pacing.borrow_mut();
+            let mut p = self.pacing.borrow_mut();
             if p.running {
-                // Drawn at the next tick of the panel's clock (see `TracePanel`).
+                // Taken at the next tick of the panel's clock (see `TracePanel`).
                 p.dirty = true;
                 return;
             }
@@ -59,51 +151,15 @@ impl Pacing {
             p.next_allowed - now_ms()
         };
         if wait <= 0.0 {
-            redraw.force_update();
+            self.take();
             return;
         }
-        let (again, redraw) = (pacing.clone(), redraw.clone());
+        let again = self.clone();
         let timer = gloo_timers::callback::Timeout::new(wait.ceil() as u32, move || {
-            again.borrow_mut().waiting = None;
-            redraw.force_update();
+            again.pacing.borrow_mut().waiting = None;
+            again.take();
         });
-        pacing.borrow_mut().waiting = Some(timer);
-    }
-}
-
-/// Why the recording does not grow, in words, when it does not.
-fn not_recording() -> Option<&'static str> {
-    if asyncscope_trace::is_recording() {
-        None
-    } else if asyncscope_trace::ENABLED {
-        Some("Recording is off (set_recording(false)): this is what was recorded until then.")
-    } else {
-        Some(
-            "This build records nothing: asyncscope-trace was built without its `enabled` \
-             feature.",
-        )
-    }
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Tab {
-    Tasks,
-    Warnings,
-    Resources,
-    Loop,
-}
-
-impl Tab {
-    const ALL: [Tab; 4] = [Tab::Tasks, Tab::Warnings, Tab::Resources, Tab::Loop];
-
-    /// The tab button's element id.
-    fn id(self) -> &'static str {
-        match self {
-            Tab::Tasks => "trace-tab-tasks",
-            Tab::Warnings => "trace-tab-warnings",
-            Tab::Resources => "trace-tab-resources",
-            Tab::Loop => "trace-tab-loop",
-        }
+        self.pacing.borrow_mut().waiting = Some(timer);
     }
 }
 
@@ -113,18 +169,47 @@ impl Tab {
 /// tracer says it changed, at most once per animation frame.
 #[component]
 pub fn TracePanel(props: &TracePanelProps) -> Html {
+    let tab = use_state(|| Tab::Tasks);
+    let selected = use_state(|| None::<TaskId>);
+    let focus = use_state(|| None::<(f64, TaskId, u64)>);
+    let scrub = use_state(|| None::<u64>);
+    let copied = use_state(|| None::<String>);
+    let shown = use_state(|| Shown {
+        snapshot: SnapshotRef(Rc::new(Snapshot::empty(now_ms()))),
+        replaying: false,
+        range: (0.0, 0.0),
+    });
+    let reader = {
+        let shown = shown.clone();
+        (*use_memo((), move |_| Reader {
+            wanted: Rc::default(),
+            window: Rc::default(),
+            live_model: Rc::default(),
+            past_model: Rc::default(),
+            past: Rc::default(),
+            pacing: Rc::default(),
+            shown,
+        }))
+        .clone()
+    };
+    let scrubbed = (*scrub).filter(|_| !props.running);
+    let wanted = Wanted {
+        tab: *tab,
+        selected: *selected,
+        window: (0.0, 0.0),
+        scrub: scrubbed,
+    };
+    reader.wanted.set((wanted, props.running));
     // Redrawn when the tracer says the recording changed (at most once a frame). While a run
     // goes on, at most once per live refresh (`LIVE_REFRESH_MS`) and no more than a twentieth
     // of the time (a redraw that cost 20 ms waits 380 ms before the next), so the trace never
     // takes the run's time (./dev bench's observer_cost); after it, no more than a quarter (a
-    // redraw that cost 10 ms waits 30 ms: replay and hovering stay quick).
-    let redraw = use_force_update();
-    let pacing = use_mut_ref(Pacing::default);
+    // redraw that cost 10 ms waits 30 ms: replay and hovering stay quick). A redraw's cost is
+    // its snapshot's and its render's.
     {
-        let pacing = pacing.clone();
-        let redraw = redraw.clone();
+        let reader = reader.clone();
         use_effect_with((), move |_| {
-            let subscription = subscribe(move || Pacing::request(&pacing, &redraw));
+            let subscription = subscribe(move || reader.request());
             move || drop(subscription)
         });
     }
@@ -134,14 +219,13 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
     // the redraw after the first batch's polls made the second batch late). Ticks every
     // LIVE_REFRESH_MS that find the recording changed and the pacing allowing, redraw.
     {
-        let pacing = pacing.clone();
-        let redraw = redraw.clone();
+        let reader = reader.clone();
         use_effect_with(props.running, move |&running| {
-            pacing.borrow_mut().running = running;
+            reader.pacing.borrow_mut().running = running;
             let ticks = running.then(|| {
                 Ticker::new(LIVE_REFRESH_MS, move || {
                     let due = {
-                        let mut p = pacing.borrow_mut();
+                        let mut p = reader.pacing.borrow_mut();
                         let due = p.dirty && now_ms() >= p.next_allowed;
                         if due {
                             p.dirty = false;
@@ -149,35 +233,34 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                         due
                     };
                     if due {
-                        redraw.force_update();
+                        reader.take();
                     }
                 })
             });
             move || drop(ticks)
         });
     }
-    pacing.borrow_mut().render_started = now_ms();
+    reader
+        .pacing
+        .borrow_mut()
+        .redraw_started
+        .get_or_insert_with(now_ms);
     {
-        let pacing = pacing.clone();
+        let pacing = reader.pacing.clone();
         let running = props.running;
         use_effect(move || {
             let mut p = pacing.borrow_mut();
-            let cost = now_ms() - p.render_started;
+            let now = now_ms();
+            let cost = now - p.redraw_started.take().unwrap_or(now);
             let live = f64::from(LIVE_REFRESH_MS);
             let wait = if running {
                 (19.0 * cost).max(live)
             } else {
                 3.0 * cost
             };
-            p.next_allowed = now_ms() + wait;
+            p.next_allowed = now + wait;
         });
     }
-    let tab = use_state(|| Tab::Tasks);
-    let selected = use_state(|| None::<TaskId>);
-    let focus = use_state(|| None::<(f64, TaskId, u64)>);
-    let window = use_state(|| (0.0, 0.0));
-    let scrub = use_state(|| None::<u64>);
-    let copied = use_state(|| None::<String>);
     // A new run: back to live, nothing selected.
     {
         let scrub = scrub.clone();
@@ -187,70 +270,30 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
             selected.set(None);
         });
     }
+    // What is on show changed (or the run started or ended): a snapshot of it.
+    {
+        let reader = reader.clone();
+        use_effect_with((wanted, props.running, props.generation), move |_| {
+            reader.take()
+        });
+    }
 
-    let (first_seq, last_seq, recorded) = with_recorder(|r| {
-        let first = r.events().iter().next().map(|e| e.seq);
-        (first, r.recorded().checked_sub(1), r.recorded())
-    });
-    let scrubbed = (*scrub).filter(|_| !props.running);
-    let past = use_memo((scrubbed, recorded), |(seq, _)| {
-        seq.map(|seq| Rc::new(with_recorder(|r| r.as_of(seq))))
-    });
-    let source = match &*past {
-        Some(rec) => Source::Past(rec.clone()),
-        None => Source::Live,
-    };
-    let cursor = scrubbed.and_then(|seq| {
-        with_recorder(|r| {
-            r.events().get(seq).map(|e| {
-                let who = e.task.map(|t| format!("{}: ", names::task(r, t)));
-                (
-                    e.t_ms,
-                    format!("{}{}", who.unwrap_or_default(), names::event(r, &e)),
-                )
-            })
-        })
-    });
-    // Live stats run to now; a replayed moment's, to that moment.
-    let now = cursor.as_ref().map_or_else(now_ms, |c| c.0);
-    // The timeline's models, kept between renders and brought up to date with what was
-    // recorded since (a fresh start after a reset, or when the scrubber goes back).
-    let live_model = use_mut_ref(Model::default);
-    let past_model = use_mut_ref(Model::default);
-    let (first_t, last_t) = with_recorder(|r| {
-        let e = r.events();
-        (
-            e.get(e.first_seq()).map(|e| e.t_ms),
-            e.last().map(|e| e.t_ms),
-        )
-    });
-    let live_end = if props.running {
-        now_ms()
+    let Shown {
+        snapshot,
+        replaying,
+        range,
+    } = (*shown).clone();
+    let (first_seq, last_seq) = (snapshot.first_seq, snapshot.last_seq);
+    // The replayed event, once the snapshot is of it.
+    let cursor = snapshot.cursor.as_ref().filter(|_| scrubbed.is_some());
+    let model = if replaying {
+        reader.past_model.clone()
     } else {
-        last_t.unwrap_or(now)
+        reader.live_model.clone()
     };
-    let (model, range) = match &source {
-        Source::Past(rec) => {
-            past_model.borrow_mut().update(rec, now);
-            // A replayed moment is drawn on the whole run's time axis.
-            let start = first_t.unwrap_or(now);
-            (past_model.clone(), (start, live_end.max(start)))
-        }
-        Source::Live => {
-            let mut m = live_model.borrow_mut();
-            with_recorder(|r| m.update(r, now.min(live_end)));
-            // Up to the newest event, not to now: the window on screen moves only when the
-            // recording does (it is sent up, and a window that moved with the clock would render
-            // the panel again and again).
-            let range = (m.start, m.end);
-            drop(m);
-            (live_model.clone(), range)
-        }
-    };
-    let model_version = model.borrow().version() ^ u64::from(scrubbed.is_some()) << 63;
-    let warnings: Vec<Warning> = source.read(|r| r.warnings().iter().cloned().collect());
+    let model_version = model.borrow().version() ^ u64::from(replaying) << 63;
+    let warnings = &snapshot.warnings;
     let origin = range.0;
-    let version = recorded ^ scrubbed.map_or(0, |s| s.wrapping_add(1) << 32);
 
     let on_select = {
         let selected = selected.clone();
@@ -260,9 +303,16 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
             tab.set(Tab::Tasks);
         })
     };
+    // The event-loop tab lists the turns in the timeline's window: a new snapshot when it moves
+    // with that tab on show (with another, nothing: the window is read when that tab opens).
     let on_window = {
-        let window = window.clone();
-        Callback::from(move |w: (f64, f64)| window.set(w))
+        let reader = reader.clone();
+        let tab = *tab;
+        Callback::from(move |w: (f64, f64)| {
+            if reader.window.replace(w) != w && tab == Tab::Loop {
+                reader.take();
+            }
+        })
     };
     let on_scrub = {
         let scrub = scrub.clone();
@@ -296,7 +346,7 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
         let link = props.permalink.clone();
         let copied = copied.clone();
         Callback::from(move |_: MouseEvent| {
-            let link = link.clone();
+            let link = link.to_string();
             let copied = copied.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let ok = export::copy(&link).await;
@@ -360,11 +410,11 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                 </div>
             </div>
 
-            if let Some(why) = not_recording() {
+            if let Some(why) = snapshot.recording_off {
                 <p class="recording-off" role="status" data-testid="recording-off">{ why }</p>
             }
 
-            <Timeline model={ModelRef(model)} version={model_version} {range} running={props.running} cursor={cursor.as_ref().map(|c| c.0)}
+            <Timeline model={ModelRef(model)} version={model_version} {range} running={props.running} cursor={cursor.map(|c| c.1)}
                       selected={*selected} on_select={on_select.clone()} focus={*focus} {on_window} />
 
             <div class="scrubber-row">
@@ -374,13 +424,13 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                        min={first_seq.unwrap_or(0).to_string()} max={last_seq.unwrap_or(0).to_string()}
                        value={scrubbed.or(last_seq).unwrap_or(0).to_string()}
                        disabled={props.running || first_seq.is_none()}
-                       aria-valuetext={cursor.as_ref().map(|c| c.1.clone()).unwrap_or_else(|| "live".to_string())}
+                       aria-valuetext={cursor.map(|c| c.2.clone()).unwrap_or_else(|| "live".to_string())}
                        oninput={on_scrub} />
                 <button type="button" aria-label="One event forward" onclick={step(1)} disabled={props.running || first_seq.is_none()}>{ "▶" }</button>
                 <button type="button" onclick={live} disabled={scrubbed.is_none()}>{ "Live" }</button>
                 <span class="muted" data-testid="scrub-position">
-                    { match (&cursor, scrubbed) {
-                        (Some((t, what)), Some(seq)) => format!("event {seq}: {what} at {}", format_ms(t - origin)),
+                    { match cursor {
+                        Some((seq, t, what)) => format!("event {seq}: {what} at {}", format_ms(t - origin)),
                         _ => "live".to_string(),
                     } }
                 </span>
@@ -392,10 +442,11 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                 { tab_button(Tab::Resources, "Resources".into()) }
                 { tab_button(Tab::Loop, "Event loop".into()) }
             </div>
-            <div role="tabpanel" class="tabpanel" id="trace-tabpanel" aria-labelledby={tab.id()} tabindex="0">
-                { match *tab {
+            // The tab the snapshot holds (the one clicked, once its snapshot is taken).
+            <div role="tabpanel" class="tabpanel" id="trace-tabpanel" aria-labelledby={snapshot.tab.tab().id()} tabindex="0">
+                { match snapshot.tab.tab() {
                     Tab::Tasks => html! {
-                        <TaskTable source={source.clone()} {version} {now} selected={*selected} on_select={on_select.clone()} />
+                        <TaskTable snapshot={snapshot.clone()} selected={*selected} on_select={on_select.clone()} />
                     },
                     Tab::Warnings => html! {
                         if warnings.is_empty() {
@@ -424,8 +475,8 @@ pub fn TracePanel(props: &TracePanelProps) -> Html {
                             </ul>
                         }
                     },
-                    Tab::Resources => html! { <Resources source={source.clone()} {version} /> },
-                    Tab::Loop => html! { <LoopLanes source={source.clone()} {version} window={*window} /> },
+                    Tab::Resources => html! { <Resources snapshot={snapshot.clone()} /> },
+                    Tab::Loop => html! { <LoopLanes snapshot={snapshot.clone()} /> },
                 } }
             </div>
         </section>

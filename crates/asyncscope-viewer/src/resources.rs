@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::source::Source;
+use super::snapshot::{SnapshotRef, TabData};
 use super::timeline::format_ms;
 use asyncscope_trace::{describe, EventKind, Recorder, ResourceDetail, ResourceEvent, ResourceId};
 
@@ -69,38 +69,54 @@ fn step_chart(points: &[(f64, u32)], cap: u32, start: f64, end: f64) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ResourcesProps {
-    pub source: Source,
-    pub version: u64,
+/// A resource as the resources tab shows it.
+pub struct ResourceRow {
+    id: ResourceId,
+    /// Its name and id.
+    label: String,
+    kind: &'static str,
+    /// Its state now, in words.
+    state: String,
+    /// A semaphore's holders or a channel's depth over time, and its permits or capacity.
+    chart: Option<(Vec<(f64, u32)>, u32)>,
+    location: String,
 }
 
-#[component]
-pub fn Resources(props: &ResourcesProps) -> Html {
-    let body = props.source.read(|rec| {
+/// What the resources tab shows, read from a recording (see `Snapshot`).
+pub struct ResourcesData {
+    /// When the kept events start and end: the charts' time axis.
+    start: f64,
+    end: f64,
+    rows: Vec<ResourceRow>,
+    /// The newest sleeps, at most [`MAX_SLEEPS`]: when each ended, what it asked, what it got.
+    sleeps: Vec<(f64, f64, f64)>,
+    /// How late all the sleeps were.
+    summary: String,
+}
+
+impl ResourcesData {
+    pub fn read(rec: &Recorder) -> ResourcesData {
         let start = rec.events().iter().next().map_or(0.0, |e| e.t_ms);
         let end = rec.events().iter().last().map_or(start, |e| e.t_ms);
-        let rows: Vec<Html> = rec
+        let rows = rec
             .resources()
             .map(|r| {
-                let kind = r.detail.kind();
                 let chart = match &r.detail {
                     ResourceDetail::Semaphore { permits, .. } => {
-                        step_chart(&series(rec, r.id), *permits, start, end)
+                        Some((series(rec, r.id), *permits))
                     }
                     ResourceDetail::Channel { capacity, .. } => {
-                        step_chart(&series(rec, r.id), *capacity, start, end)
+                        Some((series(rec, r.id), *capacity))
                     }
-                    ResourceDetail::Fetch { .. } | ResourceDetail::Request { .. } => html! {},
+                    ResourceDetail::Fetch { .. } | ResourceDetail::Request { .. } => None,
                 };
-                html! {
-                    <tr data-resource-id={r.id.get().to_string()} data-resource-kind={kind.as_str()}>
-                        <td>{ format!("{} {}", r.name(), r.id) }</td>
-                        <td>{ kind.as_str() }</td>
-                        <td>{ describe(&r.detail) }</td>
-                        <td class="chart-cell">{ chart }</td>
-                        <td class="location">{ r.location().to_string() }</td>
-                    </tr>
+                ResourceRow {
+                    id: r.id,
+                    label: format!("{} {}", r.name(), r.id),
+                    kind: r.detail.kind().as_str(),
+                    state: describe(&r.detail),
+                    chart,
+                    location: r.location().to_string(),
                 }
             })
             .collect();
@@ -116,10 +132,12 @@ pub fn Resources(props: &ResourcesProps) -> Html {
             })
             .collect();
         let total_sleeps = sleeps.len();
-        let no_resources = rows.is_empty();
         let mut late: Vec<f64> = sleeps.iter().map(|s| s.2 - s.1).collect();
         late.sort_by(f64::total_cmp);
-        let pct = |p: f64| late.get(((late.len() as f64 - 1.0) * p).round() as usize).copied();
+        let pct = |p: f64| {
+            late.get(((late.len() as f64 - 1.0) * p).round() as usize)
+                .copied()
+        };
         let summary = match (pct(0.5), pct(0.99), late.last()) {
             (Some(p50), Some(p99), Some(max)) => format!(
                 "{total_sleeps} sleeps: late by {} (median), {} (p99), {} (max)",
@@ -131,50 +149,85 @@ pub fn Resources(props: &ResourcesProps) -> Html {
         };
         let skip = sleeps.len().saturating_sub(MAX_SLEEPS);
         sleeps.drain(..skip);
-        html! {
-            <>
-                if !no_resources {
-                    <table class="tasks resources" data-testid="resource-table">
-                        <thead><tr>
-                            <th scope="col">{ "resource" }</th>
-                            <th scope="col">{ "kind" }</th>
-                            <th scope="col">{ "state" }</th>
-                            <th scope="col">{ "over time" }</th>
-                            <th scope="col">{ "location" }</th>
-                        </tr></thead>
-                        <tbody>{ for rows }</tbody>
-                    </table>
-                }
-                if !sleeps.is_empty() {
-                    <section class="timers" data-testid="timers" aria-label="Timers">
-                        <p>{ summary }</p>
-                        <table class="tasks">
-                            <thead><tr>
-                                <th scope="col" class="num">{ "at" }</th>
-                                <th scope="col" class="num">{ "requested" }</th>
-                                <th scope="col" class="num">{ "actual" }</th>
-                                <th scope="col" class="num">{ "late by" }</th>
-                            </tr></thead>
-                            <tbody>
-                                { for sleeps.iter().map(|(t, req, act)| html! {
-                                    <tr>
-                                        <td class="num">{ format_ms(t - start) }</td>
-                                        <td class="num">{ format_ms(*req) }</td>
-                                        <td class="num">{ format_ms(*act) }</td>
-                                        <td class="num">{ format_ms(act - req) }</td>
-                                    </tr>
-                                }) }
-                            </tbody>
-                        </table>
-                    </section>
-                }
-                if no_resources && sleeps.is_empty() {
-                    <p class="muted">{ "No resources in this run: no semaphore, channel, fetch or timer was traced." }</p>
-                }
-            </>
+        ResourcesData {
+            start,
+            end,
+            rows,
+            sleeps,
+            summary,
         }
-    });
-    html! { <div class="resources-panel">{ body }</div> }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ResourcesProps {
+    /// The panel's snapshot, read for the resources tab.
+    pub snapshot: SnapshotRef,
+}
+
+#[component]
+pub fn Resources(props: &ResourcesProps) -> Html {
+    let TabData::Resources(data) = &props.snapshot.tab else {
+        return html! {};
+    };
+    let (start, end) = (data.start, data.end);
+    let no_resources = data.rows.is_empty();
+    html! {
+        <div class="resources-panel">
+            if !no_resources {
+                <table class="tasks resources" data-testid="resource-table">
+                    <thead><tr>
+                        <th scope="col">{ "resource" }</th>
+                        <th scope="col">{ "kind" }</th>
+                        <th scope="col">{ "state" }</th>
+                        <th scope="col">{ "over time" }</th>
+                        <th scope="col">{ "location" }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for data.rows.iter().map(|r| html! {
+                            <tr data-resource-id={r.id.get().to_string()} data-resource-kind={r.kind}>
+                                <td>{ &r.label }</td>
+                                <td>{ r.kind }</td>
+                                <td>{ &r.state }</td>
+                                <td class="chart-cell">
+                                    if let Some((points, cap)) = &r.chart {
+                                        { step_chart(points, *cap, start, end) }
+                                    }
+                                </td>
+                                <td class="location">{ &r.location }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            if !data.sleeps.is_empty() {
+                <section class="timers" data-testid="timers" aria-label="Timers">
+                    <p>{ &data.summary }</p>
+                    <table class="tasks">
+                        <thead><tr>
+                            <th scope="col" class="num">{ "at" }</th>
+                            <th scope="col" class="num">{ "requested" }</th>
+                            <th scope="col" class="num">{ "actual" }</th>
+                            <th scope="col" class="num">{ "late by" }</th>
+                        </tr></thead>
+                        <tbody>
+                            { for data.sleeps.iter().map(|(t, req, act)| html! {
+                                <tr>
+                                    <td class="num">{ format_ms(t - start) }</td>
+                                    <td class="num">{ format_ms(*req) }</td>
+                                    <td class="num">{ format_ms(*act) }</td>
+                                    <td class="num">{ format_ms(act - req) }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </section>
+            }
+            if no_resources && data.sleeps.is_empty() {
+                <p class="muted">{ "No resources in this run: no semaphore, channel, fetch or timer was traced." }</p>
+            }
+        </div>
+    }
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use super::names;
 use super::rows::rows_in_page;
-use super::source::Source;
+use super::snapshot::{SnapshotRef, TabData};
 use super::timeline::format_ms;
-use asyncscope_trace::{EventKind, TaskId, TaskKind, TaskStats};
+use asyncscope_trace::{EventKind, Recorder, TaskId, TaskKind, TaskStats};
 
 /// Events listed in a task's detail.
 const DETAIL_EVENTS: usize = 300;
@@ -72,10 +72,9 @@ fn compare(a: &TaskStats, b: &TaskStats, column: Column, now: f64) -> std::cmp::
 
 #[derive(Properties, PartialEq)]
 pub struct TaskTableProps {
-    pub source: Source,
-    /// Changes whenever the recording does, so the table redraws.
-    pub version: u64,
-    pub now: f64,
+    /// The panel's snapshot, read for the tasks tab (its tasks, the open task's detail, and the
+    /// moment their stats run to).
+    pub snapshot: SnapshotRef,
     pub selected: Option<TaskId>,
     pub on_select: Callback<TaskId>,
 }
@@ -84,8 +83,12 @@ pub struct TaskTableProps {
 pub fn TaskTable(props: &TaskTableProps) -> Html {
     let sort = use_state(|| (Column::Id, true));
     let scroll = use_state_eq(|| (0usize, VISIBLE_ROWS));
-    let now = props.now;
-    let mut tasks: Vec<TaskStats> = props.source.read(|r| r.tasks().cloned().collect());
+    let now = props.snapshot.now;
+    let TabData::Tasks { tasks, detail } = &props.snapshot.tab else {
+        return html! {};
+    };
+    // Sorted as references: the snapshot's rows are not copied.
+    let mut tasks: Vec<&TaskStats> = tasks.iter().collect();
     let (column, ascending) = *sort;
     tasks.sort_by(|a, b| {
         let o = compare(a, b, column, now);
@@ -183,8 +186,8 @@ pub fn TaskTable(props: &TaskTableProps) -> Html {
                 </tbody>
             </table>
           </div>
-            if let Some(id) = props.selected {
-                <TaskDetail source={props.source.clone()} version={props.version} task={id} />
+            if let Some(detail) = detail.as_ref().filter(|d| props.selected == Some(d.id)) {
+                { task_detail(detail) }
             }
         </div>
     }
@@ -214,17 +217,21 @@ pub fn histogram(durations: &[f64]) -> [u64; 7] {
     counts
 }
 
-#[derive(Properties, PartialEq)]
-struct TaskDetailProps {
-    source: Source,
-    version: u64,
-    task: TaskId,
+/// What a task's detail shows, read from a recording (see `Snapshot`).
+pub struct DetailData {
+    pub id: TaskId,
+    /// The task, if the recording still holds it.
+    task: Option<TaskStats>,
+    /// Its polls' durations, in ms.
+    durations: Vec<f64>,
+    /// Its first [`DETAIL_EVENTS`] events: when, and what in words.
+    events: Vec<(f64, String)>,
+    /// Its parent, named.
+    parent: Option<String>,
 }
 
-#[component]
-fn TaskDetail(props: &TaskDetailProps) -> Html {
-    let id = props.task;
-    let (task, durations, events, parent) = props.source.read(|r| {
+impl DetailData {
+    pub fn read(r: &Recorder, id: TaskId) -> DetailData {
         let mut durations = Vec::new();
         let mut events = Vec::new();
         for e in r.events().iter().filter(|e| e.task == Some(id)) {
@@ -236,12 +243,30 @@ fn TaskDetail(props: &TaskDetailProps) -> Html {
             }
         }
         let parent = r.task(id).and_then(|t| t.parent).map(|p| names::task(r, p));
-        (r.task(id).cloned(), durations, events, parent)
-    });
+        DetailData {
+            id,
+            task: r.task(id).cloned(),
+            durations,
+            events,
+            parent,
+        }
+    }
+}
+
+/// The open task's detail: its poll durations as a histogram, and its events.
+fn task_detail(detail: &DetailData) -> Html {
+    let DetailData {
+        id,
+        task,
+        durations,
+        events,
+        parent,
+    } = detail;
+    let id = *id;
     let Some(task) = task else {
         return html! { <p class="detail-gone">{ format!("task {id} is no longer in the recording") }</p> };
     };
-    let counts = histogram(&durations);
+    let counts = histogram(durations);
     let most = counts.iter().copied().max().unwrap_or(0).max(1);
     let origin = task.spawned_ms;
     html! {

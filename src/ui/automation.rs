@@ -274,7 +274,7 @@ fn parse_run_args(id: &JsValue, params: &JsValue) -> Result<(&'static Lesson, Pa
         let threw = |what: &str, e: JsValue| {
             format!(
                 "run(id, params): reading params threw ({what}): {}",
-                lessons::clip(&thrown_text(&e))
+                lessons::clip(&error_text(&e))
             )
         };
         if !params.is_object() || is_array(params).map_err(|e| threw("Array.isArray", e))? {
@@ -318,17 +318,6 @@ fn param_text(value: &JsValue) -> String {
         .ok()
         .and_then(|s| s.as_string())
         .unwrap_or_else(|| "a value that is not a number".to_string())
-}
-
-/// What an exception thrown by the caller's `params` says: [`error_text`]'s words for an `Error`
-/// or a string; anything else only by its kind, untouched. (A thrown revoked `Proxy` throws
-/// again at any touch, a debug print's included, and that would trap outside a catching call.)
-fn thrown_text(e: &JsValue) -> String {
-    if e.as_string().is_some() || e.is_instance_of::<js_sys::Error>() {
-        error_text(e)
-    } else {
-        "an exception that is not an Error".to_string()
-    }
 }
 
 #[wasm_bindgen]

@@ -9,7 +9,7 @@ use std::fmt;
 use futures::future::{join, try_join_all, FutureExt};
 use serde::{Deserialize, Serialize};
 
-use super::{articles, check_lines, Check, Lesson, Line, ParamSpec, Params, Printer};
+use super::{articles, check_lines, lesson_params, param_choice, Check, Lesson, Line, Printer};
 use crate::browser::idb::{self, Database, IdbError, TxMode};
 use crate::trace::{self, instrument, EventKind, ResourceDetail, ResourceEvent};
 
@@ -38,54 +38,48 @@ pub const LESSON: Lesson = Lesson {
     title: "A database query that waits without blocking",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.3.2 异步数据库交互",
-    params: &[ParamSpec::choice(
-        "mode",
-        &[
-            "query",
-            "concurrent",
-            "write",
-            "reload",
-            "abort",
-            "duplicate-key",
-            "blocked",
-        ],
-        "query: the seed's SELECT; concurrent: three SELECT ... WHERE id = ? at once, each in \
-         its own transaction; write: put (4, 'Dave'), commit, read the table back; reload: read \
-         (4, 'Dave') as an earlier page load wrote it (run it, reload the page, run it again); \
-         abort: put (5, 'Eve'), then roll back; duplicate-key: add (6, 'Frank') and (1, 'Alice') \
-         again, and the ConstraintError rolls back both; blocked: upgrade the database while \
-         another connection holds the old version open",
-    )],
-    main: |out, params| {
-        let mode = Mode::of(&params);
-        async move { run(out, mode).await.map_err(|e| e.to_string()) }.boxed_local()
-    },
-    checks,
+    params: DbQueryParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Query,
-    Concurrent,
-    Write,
-    Reload,
-    Abort,
-    DuplicateKey,
-    Blocked,
+param_choice! {
+    /// The seed's query, or one of the variants around it.
+    enum Mode {
+        /// The seed's `SELECT`.
+        Query = "query",
+        /// Three `SELECT ... WHERE id = ?` at once, each in its own transaction.
+        Concurrent = "concurrent",
+        /// Put (4, 'Dave'), commit, read the table back.
+        Write = "write",
+        /// Read (4, 'Dave') as an earlier page load wrote it.
+        Reload = "reload",
+        /// Put (5, 'Eve'), then roll back.
+        Abort = "abort",
+        /// Add (6, 'Frank') and (1, 'Alice') again: the ConstraintError rolls back both.
+        DuplicateKey = "duplicate-key",
+        /// Upgrade the database while another connection holds the old version open.
+        Blocked = "blocked",
+    }
 }
 
-impl Mode {
-    fn of(params: &Params) -> Mode {
-        match params.index("mode") {
-            1 => Mode::Concurrent,
-            2 => Mode::Write,
-            3 => Mode::Reload,
-            4 => Mode::Abort,
-            5 => Mode::DuplicateKey,
-            6 => Mode::Blocked,
-            _ => Mode::Query,
-        }
+lesson_params! {
+    /// What `db-query` takes.
+    struct DbQueryParams {
+        /// query: the seed's SELECT; concurrent: three SELECT ... WHERE id = ? at once, each in
+        /// its own transaction; write: put (4, 'Dave'), commit, read the table back; reload:
+        /// read (4, 'Dave') as an earlier page load wrote it (run it, reload the page, run it
+        /// again); abort: put (5, 'Eve'), then roll back; duplicate-key: add (6, 'Frank') and
+        /// (1, 'Alice') again, and the ConstraintError rolls back both; blocked: upgrade the
+        /// database while another connection holds the old version open
+        mode: Mode,
     }
+}
+
+async fn run(out: Printer, params: DbQueryParams) -> Result<(), String> {
+    run_variant(out, params.mode)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// A row of `students`, stored as the plain object `{id, name}`. Rows the lesson writes also
@@ -318,7 +312,7 @@ async fn blocked_upgrade(out: &Printer) -> Result<(u32, u32), IdbError> {
 // ANCHOR_END: lesson
 
 /// Runs the variant, then explains and judges it.
-async fn run(out: Printer, mode: Mode) -> Result<(), IdbError> {
+async fn run_variant(out: Printer, mode: Mode) -> Result<(), IdbError> {
     let this_page = this_page_load();
     if mode != Mode::Query {
         out.note(
@@ -690,8 +684,8 @@ fn fixed_lines(mode: Mode) -> Option<Vec<String>> {
     })
 }
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let mode = Mode::of(params);
+fn checks(params: &DbQueryParams, lines: &[Line]) -> Vec<Check> {
+    let mode = params.mode;
     if let Some(expected) = fixed_lines(mode) {
         let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
         return vec![check_lines(lines, &expected)];
@@ -729,8 +723,8 @@ mod tests {
     use super::*;
     use crate::lessons::run::printed as lines;
 
-    fn params(mode: &str) -> Params {
-        LESSON.validate([("mode", mode)]).expect("valid")
+    fn params(mode: Mode) -> DbQueryParams {
+        DbQueryParams { mode }
     }
 
     #[test]
@@ -767,18 +761,18 @@ mod tests {
     #[test]
     fn the_query_passes_with_the_seeded_rows_and_any_written_since() {
         let seeded = ["(1, 'Alice')", "(2, 'Bob')", "(3, 'Carol')"];
-        assert!(checks(&params("query"), &lines(&seeded))
+        assert!(checks(&params(Mode::Query), &lines(&seeded))
             .iter()
             .all(|c| c.ok));
         let with_dave = [seeded.as_slice(), &["(4, 'Dave')"]].concat();
-        assert!(checks(&params("query"), &lines(&with_dave))
+        assert!(checks(&params(Mode::Query), &lines(&with_dave))
             .iter()
             .all(|c| c.ok));
     }
 
     #[test]
     fn the_query_fails_out_of_order_missing_rows_or_not_a_tuple() {
-        let p = params("query");
+        let p = params(Mode::Query);
         let swapped = ["(2, 'Bob')", "(1, 'Alice')", "(3, 'Carol')"];
         assert!(!checks(&p, &lines(&swapped))[0].ok);
         assert!(!checks(&p, &lines(&["(1, 'Alice')", "(2, 'Bob')"]))[0].ok);
@@ -790,7 +784,7 @@ mod tests {
 
     #[test]
     fn the_write_variant_must_read_its_row_back() {
-        let p = params("write");
+        let p = params(Mode::Write);
         let without = ["(1, 'Alice')", "(2, 'Bob')", "(3, 'Carol')"];
         let got = checks(&p, &lines(&without));
         assert!(got[0].ok && !got[1].ok, "{got:?}");
@@ -825,7 +819,7 @@ mod tests {
         );
         // An abort that committed after all fails.
         let committed = lines(&["(5, 'Eve')", "committed", "(5, 'Eve')"]);
-        assert!(!checks(&params("abort"), &committed)[0].ok);
+        assert!(!checks(&params(Mode::Abort), &committed)[0].ok);
     }
 
     fn request(operation: &str, started: u64, ended: Option<u64>, outcome: &str) -> TracedRequest {

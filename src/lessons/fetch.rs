@@ -6,9 +6,9 @@ use futures::future::FutureExt;
 
 use super::articles;
 use super::run::with_server;
-use super::{check_lines, Check, Lesson, Line, ParamSpec, Params, Printer};
+use super::{check_lines, lesson_params, Check, Lesson, Line, Printer};
 use crate::trace::fetch::{FetchError, Request};
-use crate::wire::path;
+use crate::wire::{path, MAX_POST_ID};
 
 /// fetch_url awaits one GET of a JSON post and main prints the body; the status and the server's
 /// log of the request are noted beside it.
@@ -18,19 +18,18 @@ pub const LESSON: Lesson = Lesson {
     title: "One GET with the traced fetch",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "3.2 aiohttp库的基本用法示例",
-    params: &[ParamSpec::number(
-        "post",
-        1.0,
-        1.0,
-        100.0,
-        "which post to fetch (the server has posts 1 to 100, like jsonplaceholder)",
-    )],
-    main: |out, params| {
-        let post = params.get("post") as u32;
-        async move { run(out, post).await }.boxed_local()
-    },
-    checks,
+    params: FetchParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
+
+lesson_params! {
+    /// What `fetch` takes.
+    struct FetchParams {
+        /// which post to fetch (the server has posts 1 to 100, like jsonplaceholder)
+        post: u32 = 1 in 1..=(MAX_POST_ID),
+    }
+}
 
 /// What the seed's program prints: jsonplaceholder's post 1, as its server sends it (pretty
 /// JSON). The in-browser server's post 1 must be the same text.
@@ -44,9 +43,9 @@ const SEED_POST_1: [&str; 6] = [
     "}",
 ];
 
-async fn run(out: Printer, post: u32) -> Result<(), String> {
+async fn run(out: Printer, params: FetchParams) -> Result<(), String> {
     with_server(&out, 1, || async {
-        main(&out, &path::post(post))
+        main(&out, &path::post(params.post))
             .await
             .map_err(|e| e.to_string())
     })
@@ -82,7 +81,7 @@ async fn main(out: &Printer, url: &str) -> Result<(), FetchError> {
 }
 // ANCHOR_END: lesson
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
+fn checks(params: &FetchParams, lines: &[Line]) -> Vec<Check> {
     let text: String = lines
         .iter()
         .map(|l| l.text.as_str())
@@ -93,8 +92,8 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
     let post_1 = (id == Some(1.0)).then(|| check_lines(lines, &SEED_POST_1));
     let post = Check {
         name: "prints the post asked for, as JSON".into(),
-        ok: id == Some(params.get("post")),
-        expected: format!("a JSON post with id {}", params.get("post")),
+        ok: id == Some(f64::from(params.post)),
+        expected: format!("a JSON post with id {}", params.post),
         actual: match (&json, id) {
             (Some(_), Some(id)) => format!("a JSON post with id {id}"),
             (Some(_), None) => "JSON without an id".into(),
@@ -112,17 +111,17 @@ mod tests {
 
     #[test]
     fn the_printed_post_is_judged_by_its_id() {
-        let params = LESSON.validate([("post", "1")]).expect("valid");
+        let params = FetchParams { post: 1 };
         let post_1 = lines(&SEED_POST_1);
         assert!(checks(&params, &post_1).iter().all(|c| c.ok));
-        let other = LESSON.validate([("post", "2")]).expect("valid");
+        let other = FetchParams { post: 2 };
         assert!(!checks(&other, &post_1)[0].ok);
         assert!(!checks(&params, &[])[0].ok);
     }
 
     #[test]
     fn post_1_must_be_the_seeds_text() {
-        let params = LESSON.validate([("post", "1")]).expect("valid");
+        let params = FetchParams::default();
         // Post 1 with another title, on one line: JSON with id 1, but not what the seed prints.
         let wrong = lines(&[r#"{"userId": 1, "id": 1, "title": "hello", "body": ""}"#]);
         let got = checks(&params, &wrong);

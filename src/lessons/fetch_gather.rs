@@ -5,8 +5,8 @@
 use futures::future::{join_all, FutureExt};
 
 use super::articles;
-use super::run::with_server;
-use super::{check_at_least, Check, Lesson, Line, ParamSpec, Params, Printer};
+use super::run::{most_in_flight, with_server};
+use super::{check_at_least, lesson_params, Check, Lesson, Line, Printer};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
 use crate::wire::path;
@@ -20,30 +20,28 @@ pub const LESSON: Lesson = Lesson {
     title: "gather: N fetches at once",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "4.3 异步编程实践示例",
-    params: &[
-        ParamSpec::number("n", 5.0, 3.0, 50.0, "how many fetches"),
-        ParamSpec::number(
-            "delay_ms",
-            300.0,
-            50.0,
-            5000.0,
-            "how long the server takes to answer each, in ms",
-        ),
-    ],
-    main: |out, params| {
-        let n = params.get("n") as usize;
-        let delay_ms = params.get("delay_ms") as u32;
-        async move { run(out, n, delay_ms).await }.boxed_local()
-    },
-    checks,
+    params: FetchGatherParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
 
-async fn run(out: Printer, n: usize, delay_ms: u32) -> Result<(), String> {
-    // gather's n requests, then the n of the contrast.
-    with_server(&out, 2 * n, || gather_and_judge(&out, n, delay_ms)).await
+lesson_params! {
+    /// What `fetch-gather` takes. The delay is whole ms: it goes in the path, `/api/delay/{ms}`.
+    struct FetchGatherParams {
+        /// how many fetches
+        n: usize = 5 in 3..=50,
+        /// how long the server takes to answer each, in ms
+        delay_ms: u32 = 300 in 50..=5000,
+    }
 }
 
-async fn gather_and_judge(out: &Printer, n: usize, delay_ms: u32) -> Result<(), String> {
+async fn run(out: Printer, params: FetchGatherParams) -> Result<(), String> {
+    // gather's n requests, then the n of the contrast.
+    with_server(&out, 2 * params.n, || gather_and_judge(&out, params)).await
+}
+
+async fn gather_and_judge(out: &Printer, params: FetchGatherParams) -> Result<(), String> {
+    let FetchGatherParams { n, delay_ms } = params;
     let url = path::delay(delay_ms);
     out.phase(format!("all {n} fetches at once (gather)"));
     let start = now_ms();
@@ -76,12 +74,7 @@ async fn gather_and_judge(out: &Printer, n: usize, delay_ms: u32) -> Result<(), 
         expected: ">= 2x".into(),
         actual: format!("{:.1}x", one_by_one / gathered),
     });
-    let in_flight = bodies
-        .iter()
-        .filter_map(|b| crate::json::from_str::<serde_json::Value>(b).ok())
-        .filter_map(|j| j["in_flight"].as_u64())
-        .max()
-        .unwrap_or(0);
+    let in_flight = most_in_flight(&bodies).unwrap_or(0);
     out.check(Check {
         name: "the server had all of gather's requests in flight at once".into(),
         ok: in_flight >= n as u64,
@@ -118,9 +111,8 @@ async fn sequential(out: &Printer, url: &str, n: usize) -> Result<(), FetchError
 }
 // ANCHOR_END: lesson
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let n = params.get("n") as usize;
-    let delay = params.get("delay_ms");
+fn checks(params: &FetchGatherParams, lines: &[Line]) -> Vec<Check> {
+    let FetchGatherParams { n, delay_ms: delay } = *params;
     let bodies_ok = lines.len() == n
         && lines.iter().all(|l| {
             l.text.chars().count() <= 50
@@ -145,9 +137,10 @@ mod tests {
 
     #[test]
     fn the_printed_bodies_are_judged() {
-        let params = LESSON
-            .validate([("n", "3"), ("delay_ms", "300")])
-            .expect("valid");
+        let params = FetchGatherParams {
+            n: 3,
+            delay_ms: 300,
+        };
         // What the server answers /api/delay/300 with, three requests in flight.
         let body = r#"{"delay_ms":300,"waited_ms":300.2,"in_flight":3}"#;
         let line = |text: &str| Line {

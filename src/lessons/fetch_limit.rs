@@ -5,8 +5,8 @@
 use futures::future::{join_all, FutureExt};
 
 use super::articles;
-use super::run::with_server;
-use super::{check_at_least, Check, Lesson, Line, ParamSpec, Params, Printer};
+use super::run::{most_in_flight, with_server};
+use super::{check_at_least, lesson_params, Check, Lesson, Line, Printer};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms, with_recorder, ResourceDetail, Semaphore};
 use crate::wire::path;
@@ -19,31 +19,29 @@ pub const LESSON: Lesson = Lesson {
     title: "At most K fetches in flight",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "6.2 优化异步编程性能的技巧: 合理设置任务数量",
-    params: &[
-        ParamSpec::number("n", 8.0, 1.0, 100.0, "how many fetches"),
-        ParamSpec::number("k", 3.0, 1.0, 20.0, "how many may be in flight at once"),
-        ParamSpec::number(
-            "delay_ms",
-            200.0,
-            20.0,
-            5000.0,
-            "how long the server takes to answer each, in ms",
-        ),
-    ],
-    main: |out, params| {
-        let n = params.get("n") as usize;
-        let k = params.get("k") as u32;
-        let delay_ms = params.get("delay_ms") as u32;
-        async move { run(out, n, k, delay_ms).await }.boxed_local()
-    },
-    checks,
+    params: FetchLimitParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
 
-async fn run(out: Printer, n: usize, k: u32, delay_ms: u32) -> Result<(), String> {
-    with_server(&out, n, || limit_and_judge(&out, n, k, delay_ms)).await
+lesson_params! {
+    /// What `fetch-limit` takes. The delay is whole ms: it goes in the path, `/api/delay/{ms}`.
+    struct FetchLimitParams {
+        /// how many fetches
+        n: usize = 8 in 1..=100,
+        /// how many may be in flight at once
+        k: u32 = 3 in 1..=20,
+        /// how long the server takes to answer each, in ms
+        delay_ms: u32 = 200 in 20..=5000,
+    }
 }
 
-async fn limit_and_judge(out: &Printer, n: usize, k: u32, delay_ms: u32) -> Result<(), String> {
+async fn run(out: Printer, params: FetchLimitParams) -> Result<(), String> {
+    with_server(&out, params.n, || limit_and_judge(&out, params)).await
+}
+
+async fn limit_and_judge(out: &Printer, params: FetchLimitParams) -> Result<(), String> {
+    let FetchLimitParams { n, k, delay_ms } = params;
     let start = now_ms();
     let sem = Semaphore::new("sem", k);
     let bodies = main(out, &sem, &path::delay(delay_ms), n)
@@ -62,12 +60,7 @@ async fn limit_and_judge(out: &Printer, n: usize, k: u32, delay_ms: u32) -> Resu
         expected: format!("<= {k}"),
         actual: max_holders.map_or("not recorded".into(), |m| m.to_string()),
     });
-    let server_max = bodies
-        .iter()
-        .filter_map(|b| crate::json::from_str::<serde_json::Value>(b).ok())
-        .filter_map(|j| j["in_flight"].as_u64())
-        .max()
-        .unwrap_or(u64::MAX);
+    let server_max = most_in_flight(&bodies).unwrap_or(u64::MAX);
     out.check(Check {
         name: format!("the server never had more than {k} of them in flight"),
         ok: server_max <= u64::from(k),
@@ -116,8 +109,8 @@ async fn main(
 }
 // ANCHOR_END: lesson
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let n = params.get("n") as usize;
+fn checks(params: &FetchLimitParams, lines: &[Line]) -> Vec<Check> {
+    let n = params.n;
     vec![Check {
         name: "prints the start of each of the N bodies".into(),
         ok: lines.len() == n && lines.iter().all(|l| l.text.starts_with("{\"delay_ms\"")),

@@ -9,7 +9,7 @@ use futures::future::FutureExt;
 
 use super::articles;
 use super::run::server_ready;
-use super::{check_at_least, Check, Lesson, Line, ParamSpec, Params, Printer};
+use super::{check_at_least, lesson_params, Check, Lesson, Line, Printer};
 use crate::browser::server_log;
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{now_ms, select, sleep, timeout};
@@ -24,25 +24,26 @@ pub const LESSON: Lesson = Lesson {
     title: "POST with headers and params; timeouts that really cancel",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "5.3 异步请求的高级用法",
-    params: &[ParamSpec::number(
-        "timeout_ms",
-        1000.0,
-        100.0,
-        10_000.0,
-        "the timeout of the slow GET, in ms (the server takes 3x as long to answer)",
-    )],
-    main: |out, params| {
-        let timeout_ms = params.get("timeout_ms") as u32;
-        async move { run(out, timeout_ms).await }.boxed_local()
-    },
-    checks,
+    params: FetchPostParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
+
+lesson_params! {
+    /// What `fetch-post` takes. The timeout is whole ms: three times it goes in the path of the
+    /// slow GET, `/api/delay/{ms}`.
+    struct FetchPostParams {
+        /// the timeout of the slow GET, in ms (the server takes 3x as long to answer)
+        timeout_ms: u32 = 1000 in 100..=10_000,
+    }
+}
 
 const USER_AGENT: &str = "Mozilla/5.0";
 /// How long the dropped fetch runs before its future is dropped.
 const DROP_AFTER_MS: u32 = 300;
 
-async fn run(out: Printer, timeout_ms: u32) -> Result<(), String> {
+async fn run(out: Printer, params: FetchPostParams) -> Result<(), String> {
+    let timeout_ms = params.timeout_ms;
     server_ready(&out).await?;
     let echo = fetch_url(path::ECHO).await.map_err(|e| e.to_string())?;
     out.print(&echo);
@@ -166,9 +167,8 @@ fn judge_abort(out: &Printer, how: &str, entry: Option<&LogEntry>, gave_up_ms: u
     });
 }
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let timeout_ms = params.get("timeout_ms");
-    let expected = format!("timed out after {timeout_ms} ms");
+fn checks(params: &FetchPostParams, lines: &[Line]) -> Vec<Check> {
+    let expected = format!("timed out after {} ms", params.timeout_ms);
     vec![Check {
         name: "prints the echo, then the timeout".into(),
         ok: lines.len() == 2 && lines[0].text.starts_with('{') && lines[1].text == expected,
@@ -179,4 +179,21 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
             .collect::<Vec<_>>()
             .join(" / "),
     }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::checks::printed as lines;
+
+    #[test]
+    fn the_echo_then_the_timeout_of_the_parameter_pass() {
+        let params = FetchPostParams { timeout_ms: 250 };
+        let run = [r#"{"method":"POST"}"#, "timed out after 250 ms"];
+        assert!(checks(&params, &lines(&run))[0].ok);
+        // The timeout the run printed must be the one asked for.
+        let other = FetchPostParams::default();
+        assert!(!checks(&other, &lines(&run))[0].ok);
+        assert!(!checks(&params, &lines(&run[..1]))[0].ok);
+    }
 }

@@ -7,12 +7,10 @@ use futures::future::{join_all, FutureExt};
 
 use super::articles;
 use super::run::server_ready;
-use super::{Check, Lesson, Line, ParamSpec, Params, Printer};
+use super::{lesson_params, param_choice, Check, Lesson, Line, Printer};
 use crate::browser::http::{self, HttpError};
 use crate::trace::{instrument, now_ms};
 use crate::wire::path;
-
-const SETS: &[&str] = &["mixed", "this-site", "internet"];
 
 /// A set of URLs fetched concurrently: each prints its status and the start of its body, or its
 /// error explained (CORS, no answer, a 4xx or 5xx).
@@ -22,33 +20,56 @@ pub const LESSON: Lesson = Lesson {
     title: "Fetch a set of URLs, errors in words",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "5.1 发起异步HTTP请求",
-    params: &[ParamSpec::choice(
-        "urls",
-        SETS,
-        "mixed: this site, another origin, a host that does not exist, a 404; this-site: the \
-         server's own routes; internet: public sites (they fail without a network)",
-    )],
-    main: |out, params| {
-        let set = params.index("urls");
-        async move { run(out, set).await }.boxed_local()
-    },
-    checks,
+    params: FetchUrlParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
 
-fn urls(set: usize) -> Vec<String> {
-    match set {
-        1 => vec![path::post(1), path::hello("Ann"), path::delay(300)],
-        2 => vec![
-            "https://jsonplaceholder.typicode.com/posts/1".into(),
-            "https://www.example.com/".into(),
-            "https://httpbin.org/get".into(),
-        ],
-        _ => vec![
-            path::post(1),
-            http::cross_origin_url(),
-            "https://www.invalidurl.invalid/".into(),
-            path::status(404),
-        ],
+param_choice! {
+    /// Which URLs are fetched.
+    enum UrlSet {
+        /// This site, another origin, a host that does not exist, a 404.
+        Mixed = "mixed",
+        /// The server's own routes.
+        ThisSite = "this-site",
+        /// Public sites (they fail without a network).
+        Internet = "internet",
+    }
+}
+
+lesson_params! {
+    /// What `fetch-url` takes.
+    struct FetchUrlParams {
+        /// mixed: this site, another origin, a host that does not exist, a 404; this-site: the
+        /// server's own routes; internet: public sites (they fail without a network)
+        urls: UrlSet,
+    }
+}
+
+impl UrlSet {
+    fn urls(self) -> Vec<String> {
+        match self {
+            UrlSet::ThisSite => vec![path::post(1), path::hello("Ann"), path::delay(300)],
+            UrlSet::Internet => vec![
+                "https://jsonplaceholder.typicode.com/posts/1".into(),
+                "https://www.example.com/".into(),
+                "https://httpbin.org/get".into(),
+            ],
+            UrlSet::Mixed => vec![
+                path::post(1),
+                http::cross_origin_url(),
+                "https://www.invalidurl.invalid/".into(),
+                path::status(404),
+            ],
+        }
+    }
+
+    /// How many URLs [`UrlSet::urls`] gives, without asking the page for its other origin.
+    fn count(self) -> usize {
+        match self {
+            UrlSet::ThisSite | UrlSet::Internet => 3,
+            UrlSet::Mixed => 4,
+        }
     }
 }
 
@@ -59,8 +80,9 @@ struct Outcome {
     result: Result<String, HttpError>,
 }
 
-async fn run(out: Printer, set: usize) -> Result<(), String> {
-    let urls = urls(set);
+async fn run(out: Printer, params: FetchUrlParams) -> Result<(), String> {
+    let set = params.urls;
+    let urls = set.urls();
     // The other sites need no server, but the page's own URLs do.
     if urls.iter().any(|u| u.starts_with(path::API)) {
         server_ready(&out).await?;
@@ -85,7 +107,7 @@ async fn run(out: Printer, set: usize) -> Result<(), String> {
         expected: "last start <= first end".into(),
         actual: format!("last start {last_start:.1} ms, first end {first_end:.1} ms"),
     });
-    if set == 0 {
+    if set == UrlSet::Mixed {
         let kinds: Vec<&str> = outcomes
             .iter()
             .map(|o| o.result.as_ref().map_or_else(HttpError::kind, |_| "ok"))
@@ -140,8 +162,8 @@ async fn fetch_url(url: &str) -> Result<String, HttpError> {
 }
 // ANCHOR_END: lesson
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let n = urls_count(params.index("urls"));
+fn checks(params: &FetchUrlParams, lines: &[Line]) -> Vec<Check> {
+    let n = params.urls.count();
     vec![Check {
         name: "one line per URL, each a result or an error in words".into(),
         ok: lines.len() == n && lines.iter().all(|l| l.text.contains(" -> ")),
@@ -150,9 +172,31 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
     }]
 }
 
-fn urls_count(set: usize) -> usize {
-    match set {
-        1 | 2 => 3,
-        _ => 4,
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::checks::printed as lines;
+
+    #[test]
+    fn the_sets_that_need_no_page_have_as_many_urls_as_counted() {
+        for set in [UrlSet::ThisSite, UrlSet::Internet] {
+            assert_eq!(set.urls().len(), set.count(), "{set:?}");
+        }
+    }
+
+    #[test]
+    fn one_line_per_url_of_the_set_passes() {
+        let run = [
+            "a -> 200 {",
+            "b -> CORS refusal: no",
+            "c -> ClientConnectorError: x",
+        ];
+        let this_site = FetchUrlParams {
+            urls: UrlSet::ThisSite,
+        };
+        assert!(checks(&this_site, &lines(&run))[0].ok);
+        // The mixed set has four URLs.
+        assert!(!checks(&FetchUrlParams::default(), &lines(&run))[0].ok);
+        assert!(!checks(&this_site, &lines(&["a: 200"; 3]))[0].ok);
     }
 }

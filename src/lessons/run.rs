@@ -326,6 +326,17 @@ where
     Ok(value)
 }
 
+/// The most requests the server had in flight, as its `/api/delay/{ms}` bodies say
+/// (`{"delay_ms":..,"waited_ms":..,"in_flight":..}`, counted when each answered); `None` when
+/// no body says.
+pub fn most_in_flight(bodies: &[String]) -> Option<u64> {
+    bodies
+        .iter()
+        .filter_map(|b| crate::json::from_str::<serde_json::Value>(b).ok())
+        .filter_map(|j| j["in_flight"].as_u64())
+        .max()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +346,20 @@ mod tests {
             t_ms,
             text: text.to_string(),
         }
+    }
+
+    #[test]
+    fn most_in_flight_is_the_largest_count_the_delay_bodies_give() {
+        let bodies = [
+            r#"{"delay_ms":300,"waited_ms":300.2,"in_flight":2}"#,
+            r#"{"delay_ms":300,"waited_ms":300.1,"in_flight":5}"#,
+            "not JSON",
+            r#"{"delay_ms":300}"#,
+        ]
+        .map(String::from);
+        assert_eq!(most_in_flight(&bodies), Some(5));
+        assert_eq!(most_in_flight(&bodies[2..]), None);
+        assert_eq!(most_in_flight(&[]), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use futures::future::{join_all, FutureExt};
 
 use super::articles;
 use super::run::with_server;
-use super::{check_at_least, Check, Lesson, Line, ParamSpec, Params, Printer};
+use super::{check_at_least, lesson_params, Check, Lesson, Line, Printer};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
 use crate::wire::{path, HELLO_DELAY_MS};
@@ -21,19 +21,18 @@ pub const LESSON: Lesson = Lesson {
     title: "The seed's aiohttp server, in a service worker",
     article: &articles::ASYNC_IO_PRACTICE,
     section: "asyncio + aiohttp: 编写一个HTTP服务器",
-    params: &[ParamSpec::number(
-        "names",
-        4.0,
-        2.0,
-        6.0,
-        "how many names to greet at once",
-    )],
-    main: |out, params| {
-        let names = params.get("names") as usize;
-        async move { run(out, names).await }.boxed_local()
-    },
-    checks,
+    params: ServerHelloParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
+
+lesson_params! {
+    /// What `server-hello` takes: at most as many names as it knows ([`NAMES`]).
+    struct ServerHelloParams {
+        /// how many names to greet at once
+        names: usize = 4 in 2..=(NAMES.len()),
+    }
+}
 
 const NAMES: [&str; 6] = ["Ann", "Bob", "张三", "Zoë", "<b>Eve</b>", "Mallory"];
 
@@ -50,7 +49,8 @@ const SEED_GREETINGS: [&str; 6] = [
     "<h1>Hello, Mallory!</h1>",
 ];
 
-async fn run(out: Printer, names: usize) -> Result<(), String> {
+async fn run(out: Printer, params: ServerHelloParams) -> Result<(), String> {
+    let names = params.names;
     with_server(&out, names + 1, || greet_and_judge(&out, names)).await
 }
 
@@ -119,8 +119,8 @@ async fn get(path: &str) -> Result<String, FetchError> {
 }
 // ANCHOR_END: lesson
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let names = params.get("names") as usize;
+fn checks(params: &ServerHelloParams, lines: &[Line]) -> Vec<Check> {
+    let names = params.names;
     let started = lines
         .first()
         .is_some_and(|l| l.text.starts_with("Server started at "));
@@ -135,11 +135,33 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lessons::checks::printed as lines;
 
     #[test]
     fn hello_sleeps_as_long_as_the_seeds() {
         // The seed's hello: `await asyncio.sleep(0.5)`.
         assert_eq!(HELLO_DELAY_MS, 500);
+    }
+
+    #[test]
+    fn the_start_line_then_a_body_per_route_pass() {
+        let params = ServerHelloParams { names: 2 };
+        let run = [
+            "Server started at http://127.0.0.1:8080/api/",
+            "<h1>Index</h1>",
+            "<h1>Hello, Ann!</h1>",
+            "<h1>Hello, Bob!</h1>",
+        ];
+        assert!(checks(&params, &lines(&run))[0].ok);
+        assert!(!checks(&params, &lines(&run[..3]))[0].ok);
+        assert!(!checks(&params, &lines(&run[1..]))[0].ok);
+    }
+
+    #[test]
+    fn no_more_names_are_asked_for_than_the_lesson_knows() {
+        let names = ServerHelloParams::SPECS[0];
+        assert_eq!(names.max, NAMES.len() as f64);
+        assert!(LESSON.validate([("names", "7")]).is_err());
     }
 
     #[test]

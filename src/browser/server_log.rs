@@ -97,15 +97,6 @@ pub fn notes_since(mark: u64) -> Vec<String> {
     since(mark).iter().map(note_text).collect()
 }
 
-/// The old shape, which took the lesson's printer (a circle: lessons -> browser -> lessons).
-/// Kept only until line_protocol calls `lessons::run::against_server` (issue 13's merge):
-/// delete it then.
-pub fn note_since(out: &crate::lessons::Printer, mark: u64) {
-    for note in notes_since(mark) {
-        out.note(note);
-    }
-}
-
 fn wait(cx: &Context<'_>) {
     LOG.with(|log| {
         let mut log = log.borrow_mut();

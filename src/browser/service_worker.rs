@@ -194,18 +194,6 @@ pub async fn wait_ready() -> Result<Readiness, ServerError> {
     })
 }
 
-/// The old shape, which took the lesson's printer (a circle: lessons -> browser -> lessons).
-/// Kept only until line_protocol calls `lessons::run::against_server` (issue 13's merge):
-/// delete it then.
-pub async fn ready(out: &crate::lessons::Printer) -> Result<(), ServerError> {
-    let readiness = wait_ready().await?;
-    readiness
-        .notes()
-        .into_iter()
-        .for_each(|note| out.note(note));
-    Ok(())
-}
-
 /// Whether the worker controls this page now (its requests go through it).
 pub fn is_controlled() -> Result<bool, ServerError> {
     Ok(container()?.controller().is_some())

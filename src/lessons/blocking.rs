@@ -12,9 +12,9 @@ use std::time::Duration;
 use futures::future::FutureExt;
 
 use super::{
-    articles, check_at_least, check_at_most, check_lines, Check, Line, ParamSpec, Printer,
+    articles, check_at_least, check_at_most, check_lines, lesson_params, millis, param_choice,
+    Check, Lesson, Line, Printer,
 };
-use super::{Lesson, Params};
 use crate::browser::frames::{FrameWatch, Frames};
 use crate::trace::{
     instrument, now_ms, sleep, spawn, with_recorder, yield_microtask, yield_now, JoinError,
@@ -44,62 +44,48 @@ pub const LESSON: Lesson = Lesson {
     title: "Blocking the event loop, and two fixes",
     article: &articles::ASYNCIO_AIOHTTP,
     section: "6.1 异步编程的常见陷阱 (避免阻塞操作); 003 §3 异步IO与多线程/多进程的比较",
-    params: &[
-        ParamSpec::choice(
-            "variant",
-            &["blocking", "chunked", "worker"],
-            "blocking: one 300 ms loop in a task; chunked: 10 ms chunks, each followed by a \
-             setTimeout(0) yield; worker: the same loop in a Web Worker running Rust",
-        ),
-        ParamSpec::number(
-            "work_ms",
-            300.0,
-            200.0,
-            5000.0,
-            "ms of CPU work (the Python crunches 300 ms); at least 200, so the 100 ms timer \
-             falls due while it runs",
-        ),
-        ParamSpec::number(
-            "chunk_ms",
-            10.0,
-            1.0,
-            40.0,
-            "ms per chunk in the chunked variant (under the 50 ms long-poll threshold)",
-        ),
-    ],
-    main: |out, params| {
-        let variant = Variant::from_index(params.index("variant"));
-        let work_ms = params.get("work_ms");
-        let chunk_ms = params.get("chunk_ms");
-        async move {
-            let frames = FrameWatch::start();
-            let measured = main(out.clone(), variant, work_ms, chunk_ms).await;
-            let frames = frames.stop();
-            let measured = measured.map_err(|e| e.to_string())?;
-            report(&out, variant, work_ms, chunk_ms, &measured, frames);
-            Ok(())
-        }
-        .boxed_local()
-    },
-    checks,
+    params: BlockingParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
 
-/// How the lesson runs the work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Variant {
-    Blocking,
-    Chunked,
-    Worker,
+param_choice! {
+    /// How the lesson runs the work.
+    enum Variant {
+        /// One loop in a task: it blocks the event loop.
+        Blocking = "blocking",
+        /// Chunks, each followed by a real yield to the browser.
+        Chunked = "chunked",
+        /// The same loop in a Web Worker.
+        Worker = "worker",
+    }
 }
 
-impl Variant {
-    fn from_index(i: usize) -> Variant {
-        match i {
-            1 => Variant::Chunked,
-            2 => Variant::Worker,
-            _ => Variant::Blocking,
-        }
+lesson_params! {
+    /// What `blocking` takes.
+    struct BlockingParams {
+        /// blocking: one 300 ms loop in a task; chunked: 10 ms chunks, each followed by a
+        /// setTimeout(0) yield; worker: the same loop in a Web Worker running Rust
+        variant: Variant,
+        /// ms of CPU work (the Python crunches 300 ms); at least 200, so the 100 ms timer
+        /// falls due while it runs
+        work_ms: Duration = 300 in 200..=5000,
+        /// ms per chunk in the chunked variant (under the 50 ms long-poll threshold)
+        chunk_ms: Duration = 10 in 1..=40,
     }
+}
+
+/// The run, its frames watched; then the notes and measured checks.
+async fn run(out: Printer, params: BlockingParams) -> Result<(), String> {
+    let variant = params.variant;
+    let work_ms = millis(params.work_ms);
+    let chunk_ms = millis(params.chunk_ms);
+    let frames = FrameWatch::start();
+    let measured = main(out.clone(), variant, work_ms, chunk_ms).await;
+    let frames = frames.stop();
+    let measured = measured.map_err(|e| e.to_string())?;
+    report(&out, variant, work_ms, chunk_ms, &measured, frames);
+    Ok(())
 }
 
 /// What a run measured, for the notes and checks.
@@ -313,9 +299,9 @@ fn describe(frames: &Frames) -> String {
     }
 }
 
-fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
-    let variant = Variant::from_index(params.index("variant"));
-    let work_ms = params.get("work_ms");
+fn checks(params: &BlockingParams, lines: &[Line]) -> Vec<Check> {
+    let variant = params.variant;
+    let work_ms = millis(params.work_ms);
     let expected = match variant {
         Variant::Blocking => [SET, START, DONE, FIRED],
         Variant::Chunked | Variant::Worker => [SET, START, FIRED, DONE],
@@ -355,16 +341,19 @@ fn checks(params: &Params, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::run::printed_at as lines;
+    use crate::lessons::checks::printed_at as lines;
 
-    fn params(variant: &str) -> Params {
-        LESSON.validate([("variant", variant)]).expect("valid")
+    fn params(variant: Variant) -> BlockingParams {
+        BlockingParams {
+            variant,
+            ..BlockingParams::default()
+        }
     }
 
     #[test]
     fn blocking_passes_when_the_timer_waited_for_the_work() {
         let run = lines(&[(0.1, SET), (0.2, START), (300.4, DONE), (301.0, FIRED)]);
-        let checks = checks(&params("blocking"), &run);
+        let checks = checks(&params(Variant::Blocking), &run);
         assert_eq!(checks.len(), 3);
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
     }
@@ -373,7 +362,7 @@ mod tests {
     fn blocking_fails_when_the_timer_was_not_delayed() {
         // The timer at its time and the work after: this run did not block.
         let run = lines(&[(0.1, SET), (0.2, START), (101.0, FIRED), (300.4, DONE)]);
-        let checks = checks(&params("blocking"), &run);
+        let checks = checks(&params(Variant::Blocking), &run);
         assert!(!checks[0].ok, "wrong order for the blocking variant");
         assert!(!checks[2].ok, "1 ms late is not the work's 200 ms");
     }
@@ -381,19 +370,48 @@ mod tests {
     #[test]
     fn a_fix_passes_on_time_and_fails_late() {
         let on_time = lines(&[(0.1, SET), (0.2, START), (104.0, FIRED), (380.0, DONE)]);
-        for variant in ["chunked", "worker"] {
+        for variant in [Variant::Chunked, Variant::Worker] {
             let checks = checks(&params(variant), &on_time);
-            assert!(checks.iter().all(|c| c.ok), "{variant}: {checks:?}");
+            assert!(checks.iter().all(|c| c.ok), "{variant:?}: {checks:?}");
         }
         let late = lines(&[(0.1, SET), (0.2, START), (250.0, FIRED), (380.0, DONE)]);
-        let checks = checks(&params("chunked"), &late);
+        let checks = checks(&params(Variant::Chunked), &late);
         assert!(checks[0].ok && !checks[2].ok, "{checks:?}");
     }
 
     #[test]
     fn an_early_timer_fails_and_missing_lines_fail() {
         let early = lines(&[(0.0, SET), (0.1, START), (99.0, FIRED), (300.0, DONE)]);
-        assert!(!checks(&params("worker"), &early)[1].ok);
-        assert!(!checks(&params("worker"), &lines(&[(0.0, SET)]))[0].ok);
+        assert!(!checks(&params(Variant::Worker), &early)[1].ok);
+        assert!(!checks(&params(Variant::Worker), &lines(&[(0.0, SET)]))[0].ok);
+    }
+
+    #[test]
+    fn blocking_wants_the_timer_as_late_as_the_work_given() {
+        let longer = BlockingParams {
+            work_ms: Duration::from_millis(1000),
+            ..params(Variant::Blocking)
+        };
+        // 300 ms of work delays the timer enough; 1000 ms of it would have delayed it more.
+        let run = lines(&[(0.1, SET), (0.2, START), (300.4, DONE), (301.0, FIRED)]);
+        assert!(checks(&params(Variant::Blocking), &run)[2].ok);
+        let checks = checks(&longer, &run);
+        assert!(!checks[2].ok, "{checks:?}");
+        assert!(
+            checks[2].name.contains("(1000 - 100 ms)"),
+            "{}",
+            checks[2].name
+        );
+    }
+
+    #[test]
+    fn the_url_parameters_read_typed() {
+        let params: BlockingParams = LESSON
+            .validate([("variant", "worker"), ("work_ms", "250.5")])
+            .expect("valid")
+            .typed();
+        assert_eq!(params.variant, Variant::Worker);
+        assert_eq!(millis(params.work_ms), 250.5);
+        assert_eq!(params.chunk_ms, Duration::from_millis(10));
     }
 }

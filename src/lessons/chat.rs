@@ -13,12 +13,10 @@ use std::time::Duration;
 
 use futures::future::FutureExt;
 
-use super::{articles, Check, Lesson, Line, ParamSpec, Params, Printer};
+use super::{articles, lesson_params, param_choice, Check, Lesson, Line, Printer};
 
 const GREETING: &str = "Hello, World";
 const MULTILINE: &str = "two lines\nin one message";
-
-const PEERS: &[&str] = &["auto", "worker", "tab"];
 
 /// A chat room over a BroadcastChannel: each line goes out in two chunks, and every participant
 /// buffers each sender's bytes until the terminator, as async_chat does. Alone, a Web Worker joins
@@ -30,63 +28,50 @@ pub const LESSON: Lesson = Lesson {
     title: "asynchat's chat server, between tabs",
     article: &articles::ASYNCHAT_COMPARED,
     section: "2.1.1 asynchat模块的导入和初始化; 2.1.2 异步读写操作的实现",
-    params: &[
-        ParamSpec::choice(
-            "peer",
-            PEERS,
-            "who this tab talks to: auto (another tab that answers within 0.5 s, else a Web \
-             Worker as the server), worker, or tab (waits for another tab running the lesson)",
-        ),
-        ParamSpec::number(
-            "wait_s",
-            30.0,
-            1.0,
-            300.0,
-            "how long to wait for another tab (peer=tab) and for the lines awaited",
-        ),
-    ],
-    main: |out, params| {
-        let spec = Spec {
-            peer: Peer::from_index(params.index("peer")),
-            wait: Duration::from_secs_f64(params.get("wait_s")),
-        };
-        async move { run(out, spec).await }.boxed_local()
-    },
-    checks,
+    params: ChatParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Peer {
-    Auto,
-    Worker,
-    Tab,
-}
-
-impl Peer {
-    fn from_index(i: usize) -> Peer {
-        match i {
-            1 => Peer::Worker,
-            2 => Peer::Tab,
-            _ => Peer::Auto,
-        }
+param_choice! {
+    /// Who this tab talks to.
+    enum Peer {
+        /// Another tab if one answers at once, else a Web Worker as the server.
+        Auto = "auto",
+        /// A Web Worker as the server.
+        Worker = "worker",
+        /// Another tab running the lesson, waited for.
+        Tab = "tab",
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-struct Spec {
-    peer: Peer,
-    wait: Duration,
+lesson_params! {
+    /// What `chat` takes.
+    struct ChatParams {
+        /// who this tab talks to: auto (another tab that answers within 0.5 s, else a Web
+        /// Worker as the server), worker, or tab (waits for another tab running the lesson)
+        peer: Peer,
+        /// how long to wait for another tab (peer=tab) and for the lines awaited
+        wait_s: u64 = 30 in 1..=300,
+    }
+}
+
+impl ChatParams {
+    /// How long to wait for another tab (peer=tab) and for the lines awaited.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    fn wait(&self) -> Duration {
+        Duration::from_secs(self.wait_s)
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-async fn run(_out: Printer, _spec: Spec) -> Result<(), String> {
+async fn run(_out: Printer, _params: ChatParams) -> Result<(), String> {
     Err("the chat lesson runs in a browser".to_string())
 }
 
 #[cfg(target_arch = "wasm32")]
-async fn run(out: Printer, spec: Spec) -> Result<(), String> {
-    lesson::main(out, spec).await.map_err(|e| e.to_string())
+async fn run(out: Printer, params: ChatParams) -> Result<(), String> {
+    lesson::main(out, params).await.map_err(|e| e.to_string())
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -94,7 +79,7 @@ mod lesson {
     use std::fmt;
     use std::time::Duration;
 
-    use super::{Peer, Spec, GREETING, MULTILINE};
+    use super::{ChatParams, Peer, GREETING, MULTILINE};
     use crate::chat::{compose, cut, ChatChannel, ChatError, Heard, Post, Room, CHANNEL, SERVER};
     use crate::lessons::{Check, Printer};
     use crate::trace::{self, now_ms, with_recorder, EventKind, WakeSource};
@@ -238,7 +223,7 @@ mod lesson {
         Ok(())
     }
 
-    pub(super) async fn main(out: Printer, spec: Spec) -> Result<(), RunError> {
+    pub(super) async fn main(out: Printer, params: ChatParams) -> Result<(), RunError> {
         let me = tab_name();
         out.note(format!(
             "this tab is {me} in the room (BroadcastChannel {CHANNEL})"
@@ -249,9 +234,9 @@ mod lesson {
 
         // Who is there? Another tab answers the join at once.
         let mut peer = None;
-        if spec.peer != Peer::Worker {
-            let look = if spec.peer == Peer::Tab {
-                spec.wait
+        if params.peer != Peer::Worker {
+            let look = if params.peer == Peer::Tab {
+                params.wait()
             } else {
                 LOOK_AROUND
             };
@@ -266,11 +251,11 @@ mod lesson {
         }
         // Alone: a Web Worker joins as the seed's server.
         let mut _worker = None;
-        let peer = match (peer, spec.peer) {
+        let peer = match (peer, params.peer) {
             (Some(tab), _) => tab,
             (None, Peer::Tab) => {
                 return Err(RunError::NoPeer {
-                    waited_ms: spec.wait.as_secs_f64() * 1000.0,
+                    waited_ms: params.wait().as_secs_f64() * 1000.0,
                 })
             }
             (None, _) => {
@@ -304,7 +289,7 @@ mod lesson {
 
         // The peer's two lines: a server pushes ours back, a tab sends its own.
         let mut got = Vec::new();
-        listen(&out, &mut room, &channel, spec.wait, |from, lines| {
+        listen(&out, &mut room, &channel, params.wait(), |from, lines| {
             if from == peer {
                 got.extend(lines.iter().cloned());
             }
@@ -361,7 +346,7 @@ mod lesson {
     }
 }
 
-fn checks(_params: &Params, lines: &[Line]) -> Vec<Check> {
+fn checks(_params: &ChatParams, lines: &[Line]) -> Vec<Check> {
     let received: Vec<&str> = lines
         .iter()
         .filter_map(|l| l.text.strip_prefix("Line received: "))
@@ -408,7 +393,7 @@ mod tests {
             line("Received data: \"d\""),
             line(&format!("Line received: tab-1: {MULTILINE}")),
         ];
-        let params = LESSON.validate([]).expect("defaults");
+        let params = ChatParams::default();
         assert!(checks(&params, &run).iter().all(|c| c.ok));
         let swapped = [
             run[0].clone(),
@@ -418,5 +403,16 @@ mod tests {
         ];
         assert!(!checks(&params, &swapped)[0].ok);
         assert!(!checks(&params, &[])[1].ok);
+    }
+
+    #[test]
+    fn the_url_parameters_read_typed_and_a_fraction_of_a_second_is_refused() {
+        let params: ChatParams = LESSON
+            .validate([("peer", "tab"), ("wait_s", "10")])
+            .expect("valid")
+            .typed();
+        assert_eq!(params.peer, Peer::Tab);
+        assert_eq!(params.wait(), Duration::from_secs(10));
+        assert!(LESSON.validate([("wait_s", "1.5")]).is_err());
     }
 }

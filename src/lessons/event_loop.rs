@@ -10,7 +10,7 @@ use futures::future::FutureExt;
 use gloo_render::request_animation_frame;
 use gloo_timers::callback::Timeout;
 
-use super::{articles, check_lines, Check, Lesson, Line, ParamSpec, Params, Printer};
+use super::{articles, check_lines, lesson_params, millis, Check, Lesson, Line, Printer};
 use crate::trace::{now_ms, spawn, timeout, yield_microtask, IoRequest, JoinError};
 use crate::worker::CpuWork;
 
@@ -36,27 +36,29 @@ pub const LESSON: Lesson = Lesson {
     title: "The event loop: microtasks, timers and frames",
     article: &articles::ASYNCHAT_ASYNCIO,
     section: "2.1.2 事件循环(Event Loop)的工作机制",
-    params: &[ParamSpec::number(
-        "busy_ms",
-        0.0,
-        0.0,
-        500.0,
-        "ms main spins before it sets the timer and asks for a frame (Rust only): after a long \
-         task Chromium often draws the overdue frame before it runs the timer",
-    )],
-    main: |out, params| {
-        let busy_ms = params.get("busy_ms");
-        async move {
-            main(out.clone(), busy_ms)
-                .await
-                .map_err(|e| e.to_string())?;
-            explain(&out, busy_ms);
-            Ok(())
-        }
-        .boxed_local()
-    },
-    checks,
+    params: EventLoopParams::SPECS,
+    main: |out, params| run(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
+
+lesson_params! {
+    /// What `event-loop` takes.
+    struct EventLoopParams {
+        /// ms main spins before it sets the timer and asks for a frame (Rust only): after a long
+        /// task Chromium often draws the overdue frame before it runs the timer
+        busy_ms: Duration = 0 in 0..=500,
+    }
+}
+
+/// The run, then the lanes it printed in, as notes.
+async fn run(out: Printer, params: EventLoopParams) -> Result<(), String> {
+    let busy_ms = millis(params.busy_ms);
+    main(out.clone(), busy_ms)
+        .await
+        .map_err(|e| e.to_string())?;
+    explain(&out, busy_ms);
+    Ok(())
+}
 
 // ANCHOR: lesson
 /// `async def ready()`: complete at its first poll, so awaiting it
@@ -200,7 +202,7 @@ fn explain(out: &Printer, busy_ms: f64) {
     ));
 }
 
-fn checks(_params: &Params, lines: &[Line]) -> Vec<Check> {
+fn checks(_params: &EventLoopParams, lines: &[Line]) -> Vec<Check> {
     let python: Vec<Line> = lines.iter().filter(|l| l.text != FRAME).cloned().collect();
     let at = |text: &str| lines.iter().position(|l| l.text == text);
     let frames = lines.iter().filter(|l| l.text == FRAME).count();
@@ -242,10 +244,10 @@ fn before(name: &str, a: Option<usize>, b: Option<usize>) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::run::printed as lines;
+    use crate::lessons::checks::printed as lines;
 
-    fn params() -> Params {
-        LESSON.validate([]).expect("defaults")
+    fn params() -> EventLoopParams {
+        EventLoopParams::default()
     }
 
     #[test]

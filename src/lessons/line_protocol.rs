@@ -5,19 +5,14 @@
 //!
 //! The framing is [`Framer`] (src/chat/framing.rs), which the chat room frames each sender with.
 
-use std::time::Duration;
-
 use futures::future::FutureExt;
 use futures::StreamExt;
 
-use super::articles;
-use super::{Check, Lesson, Line, ParamSpec, Params, Printer};
-use crate::browser::{body_stream, server_log, service_worker};
+use super::run::with_server;
+use super::{articles, lesson_params, param_choice, Check, Lesson, Line, ParamChoice, Printer};
+use crate::browser::body_stream;
 use crate::chat::Framer;
 use crate::trace::now_ms;
-
-const TERMINATORS: &[&str] = &["lf", "crlf"];
-const CHUNKING: &[&str] = &["split", "whole"];
 
 /// The server streams chat lines; the page buffers the bytes as they arrive, splits them on the
 /// terminator and handles each line as soon as it is whole, also a line that came in two chunks.
@@ -27,71 +22,77 @@ pub const LESSON: Lesson = Lesson {
     title: "asynchat: a line-terminated protocol",
     article: &articles::ASYNCHAT_COMPARED,
     section: "2.1 asynchat的基本概念和使用",
-    params: &[
-        ParamSpec::number("n", 6.0, 1.0, 50.0, "how many chat lines the server sends"),
-        // 50 lines × 1000 ms stays within the server's 60 s for a whole body.
-        ParamSpec::number(
-            "interval_ms",
-            200.0,
-            20.0,
-            1000.0,
-            "time between two lines, in ms",
-        ),
-        ParamSpec::choice(
-            "terminator",
-            TERMINATORS,
-            "what ends a line: lf (\\n) or crlf (\\r\\n); the server and the framer use the same",
-        ),
-        ParamSpec::choice(
-            "chunks",
-            CHUNKING,
-            "split: the server sends each line in two writes, half an interval apart; whole: one",
-        ),
-    ],
-    main: |out, params| {
-        let spec = Spec {
-            n: params.get("n") as u32,
-            interval_ms: params.get("interval_ms") as u32,
-            crlf: params.index("terminator") == 1,
-            split: params.index("chunks") == 0,
-        };
-        async move { main(out, spec).await }.boxed_local()
-    },
-    checks,
+    params: LineProtocolParams::SPECS,
+    main: |out, params| main(out, params.typed()).boxed_local(),
+    checks: |params, lines| checks(&params.typed(), lines),
 };
 
-#[derive(Debug, Clone, Copy)]
-struct Spec {
-    n: u32,
-    interval_ms: u32,
-    crlf: bool,
-    split: bool,
+param_choice! {
+    /// What ends a line.
+    enum Terminator {
+        /// `\n`
+        Lf = "lf",
+        /// `\r\n`
+        Crlf = "crlf",
+    }
 }
 
-impl Spec {
+param_choice! {
+    /// How the server writes each line.
+    enum Chunks {
+        /// In two writes, half an interval apart.
+        Split = "split",
+        /// In one write.
+        Whole = "whole",
+    }
+}
+
+lesson_params! {
+    /// What `line-protocol` takes. 50 lines × 1000 ms stays within the server's 60 s for a
+    /// whole body.
+    struct LineProtocolParams {
+        /// how many chat lines the server sends
+        n: usize = 6 in 1..=50,
+        /// time between two lines, in ms
+        interval_ms: u32 = 200 in 20..=1000,
+        /// what ends a line: lf (\n) or crlf (\r\n); the server and the framer use the same
+        terminator: Terminator,
+        /// split: the server sends each line in two writes, half an interval apart; whole: one
+        chunks: Chunks,
+    }
+}
+
+impl Terminator {
+    /// Its bytes, which the server ends each line with and the framer splits on.
+    fn bytes(self) -> &'static [u8] {
+        match self {
+            Terminator::Lf => b"\n",
+            Terminator::Crlf => b"\r\n",
+        }
+    }
+}
+
+impl LineProtocolParams {
+    /// The server's stream of lines that these parameters ask for.
     fn url(&self) -> String {
         format!(
             "/api/lines?n={}&interval_ms={}&terminator={}&split={}",
             self.n,
             self.interval_ms,
-            if self.crlf { "crlf" } else { "lf" },
-            u8::from(self.split)
+            self.terminator.name(),
+            u8::from(self.chunks == Chunks::Split)
         )
     }
 }
 
-async fn main(out: Printer, spec: Spec) -> Result<(), String> {
-    service_worker::ready(&out)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mark = server_log::mark();
-    let start = now_ms();
-    let terminator: &[u8] = if spec.crlf { b"\r\n" } else { b"\n" };
-    let stats = chat(&out, &spec.url(), terminator).await?;
-    let ended = now_ms() - start;
-    server_log::wait_for(mark, 1, Duration::from_secs(2)).await;
-    server_log::note_since(&out, mark);
-    judge(&out, &spec, &stats, ended);
+async fn main(out: Printer, params: LineProtocolParams) -> Result<(), String> {
+    let (stats, ended) = with_server(&out, 1, || async {
+        let start = now_ms();
+        let stats = chat(&out, &params.url(), params.terminator.bytes()).await?;
+        Ok((stats, now_ms() - start))
+    })
+    .await?;
+    judge(&out, &params, &stats, ended);
     Ok(())
 }
 
@@ -149,14 +150,14 @@ async fn chat(out: &Printer, url: &str, terminator: &[u8]) -> Result<Stats, Stri
 }
 // ANCHOR_END: lesson
 
-fn judge(out: &Printer, spec: &Spec, stats: &Stats, ended_ms: f64) {
-    let n = spec.n as usize;
-    let numbers: Vec<Option<u32>> = stats
+fn judge(out: &Printer, params: &LineProtocolParams, stats: &Stats, ended_ms: f64) {
+    let n = params.n;
+    let numbers: Vec<Option<usize>> = stats
         .messages
         .iter()
         .map(|(line, _)| line.split(' ').next().and_then(|k| k.parse().ok()))
         .collect();
-    let expected: Vec<Option<u32>> = (1..=spec.n).map(Some).collect();
+    let expected: Vec<Option<usize>> = (1..=n).map(Some).collect();
     out.check(Check {
         name: "every line arrived whole, once, in order".into(),
         ok: numbers == expected && stats.leftover.is_none(),
@@ -179,7 +180,7 @@ fn judge(out: &Printer, spec: &Spec, stats: &Stats, ended_ms: f64) {
             "some line has U+FFFD".into()
         },
     });
-    if spec.split {
+    if params.chunks == Chunks::Split {
         out.check(Check {
             name: "lines cut across chunks were reassembled".into(),
             ok: stats.spanning == n && stats.chunks >= 2 * n,
@@ -195,13 +196,13 @@ fn judge(out: &Printer, spec: &Spec, stats: &Stats, ended_ms: f64) {
         .messages
         .iter()
         .enumerate()
-        .filter(|(k, (_, t))| *t < *k as f64 * f64::from(spec.interval_ms))
+        .filter(|(k, (_, t))| *t < *k as f64 * f64::from(params.interval_ms))
         .map(|(k, _)| k + 1)
         .collect();
     out.check(Check {
         name: "no line handled before the server sent it".into(),
         ok: early.is_empty() && !stats.messages.is_empty(),
-        expected: format!("line k at >= (k-1) × {} ms", spec.interval_ms),
+        expected: format!("line k at >= (k-1) × {} ms", params.interval_ms),
         actual: if early.is_empty() {
             "none early".into()
         } else {
@@ -211,17 +212,17 @@ fn judge(out: &Printer, spec: &Spec, stats: &Stats, ended_ms: f64) {
     if let (Some((_, first)), true) = (stats.messages.first(), n > 1) {
         out.check(Check {
             name: "each line handled as it arrived, not at the end of the body".into(),
-            ok: *first < ended_ms - f64::from(spec.interval_ms) / 2.0,
+            ok: *first < ended_ms - f64::from(params.interval_ms) / 2.0,
             expected: format!(
                 "line 1 handled over {} ms before the body ended",
-                spec.interval_ms / 2
+                params.interval_ms / 2
             ),
             actual: format!("line 1 at {first:.0} ms, body ended at {ended_ms:.0} ms"),
         });
     }
 }
 
-fn checks(_params: &Params, lines: &[Line]) -> Vec<Check> {
+fn checks(_params: &LineProtocolParams, lines: &[Line]) -> Vec<Check> {
     let received = lines
         .iter()
         .filter(|l| l.text.starts_with("Line received: "))
@@ -240,15 +241,38 @@ mod tests {
 
     #[test]
     fn the_url_asks_for_what_the_params_say() {
-        let spec = Spec {
-            n: 6,
-            interval_ms: 200,
-            crlf: true,
-            split: true,
+        let params = LineProtocolParams {
+            terminator: Terminator::Crlf,
+            ..LineProtocolParams::default()
         };
         assert_eq!(
-            spec.url(),
+            params.url(),
             "/api/lines?n=6&interval_ms=200&terminator=crlf&split=1"
         );
+        let params = LineProtocolParams {
+            n: 3,
+            interval_ms: 50,
+            chunks: Chunks::Whole,
+            ..LineProtocolParams::default()
+        };
+        assert_eq!(
+            params.url(),
+            "/api/lines?n=3&interval_ms=50&terminator=lf&split=0"
+        );
+        assert_eq!(Terminator::Crlf.bytes(), b"\r\n");
+    }
+
+    #[test]
+    fn the_url_parameters_read_typed_and_fractional_counts_are_refused() {
+        let params: LineProtocolParams = LESSON
+            .validate([("terminator", "crlf"), ("chunks", "whole"), ("n", "3")])
+            .expect("valid")
+            .typed();
+        assert_eq!(
+            (params.terminator, params.chunks, params.n),
+            (Terminator::Crlf, Chunks::Whole, 3)
+        );
+        assert!(LESSON.validate([("n", "2.5")]).is_err());
+        assert!(LESSON.validate([("interval_ms", "20.5")]).is_err());
     }
 }

@@ -29,9 +29,9 @@
 //! and the page fetches when the lesson opens: they are not compiled into the wasm.
 
 pub mod articles;
-pub mod blocking;
+mod blocking;
 mod cancel;
-pub mod chat;
+mod chat;
 mod checks;
 mod create_task;
 mod db_query;
@@ -45,7 +45,7 @@ mod fetch_post;
 mod fetch_url;
 mod gather;
 mod hello_sleep;
-pub mod line_protocol;
+mod line_protocol;
 mod lock;
 mod one_thread;
 mod params;

@@ -282,7 +282,7 @@ pub fn start(lesson: &'static Lesson, params: Params) -> Run {
 /// The lines builders of the lessons' tests, where the lessons not yet moved to
 /// [`checks`](super::checks) import them from.
 #[cfg(test)]
-pub(crate) use super::checks::{printed, printed_at};
+pub(crate) use super::checks::printed;
 
 // The frame of the lessons that ask the in-browser server.
 

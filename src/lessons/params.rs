@@ -88,15 +88,8 @@ impl Params {
         }
     }
 
-    /// The value of parameter `name`. Lessons ask only for parameters they declare; an unknown
-    /// name (a typo in a lesson) gives NaN, which its checks then report, rather than a panic.
-    /// (A lesson that declares its parameters with [`lesson_params!`](crate::lesson_params)
-    /// reads them as [`Params::typed`] fields instead, where a typo does not compile.)
-    pub fn get(&self, name: &str) -> f64 {
-        self.value(name).unwrap_or(f64::NAN)
-    }
-
-    /// The value of parameter `name`, if it is one of these.
+    /// The value of parameter `name`, if it is one of these. A lesson reads its parameters as
+    /// [`Params::typed`] fields, where a misspelt name does not compile.
     pub fn value(&self, name: &str) -> Option<f64> {
         self.values
             .iter()
@@ -108,16 +101,6 @@ impl Params {
     /// [`lesson_params!`](crate::lesson_params)): what a lesson's `main` and `checks` read.
     pub fn typed<P: LessonParams>(&self) -> P {
         P::from_params(self)
-    }
-
-    /// The value of a choice parameter: the index of the chosen variant.
-    pub fn index(&self, name: &str) -> usize {
-        let v = self.get(name);
-        if v.is_finite() && v >= 0.0 {
-            v as usize
-        } else {
-            0
-        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
@@ -322,9 +305,9 @@ mod tests {
     #[test]
     fn a_choice_is_taken_by_name_or_index_and_refused_otherwise() {
         let p = validate("x", &[MODE], [("mode", "sequential")]).expect("valid");
-        assert_eq!(p.index("mode"), 1);
+        assert_eq!(p.value("mode"), Some(1.0));
         let p = validate("x", &[MODE], [("mode", "0")]).expect("valid");
-        assert_eq!(p.index("mode"), 0);
+        assert_eq!(p.value("mode"), Some(0.0));
         let err = validate("x", &[MODE], [("mode", "parallel")]).expect_err("refused");
         assert_eq!(
             err.to_string(),
@@ -339,13 +322,13 @@ mod tests {
     #[test]
     fn missing_parameters_take_their_defaults() {
         let p = validate("x", &[DELAY], []).expect("valid");
-        assert_eq!(p.get("delay_ms"), 1000.0);
+        assert_eq!(p.value("delay_ms"), Some(1000.0));
     }
 
     #[test]
     fn a_number_in_range_is_taken() {
         let p = validate("x", &[DELAY], [("delay_ms", " 250 ")]).expect("valid");
-        assert_eq!(p.get("delay_ms"), 250.0);
+        assert_eq!(p.value("delay_ms"), Some(250.0));
     }
 
     #[test]
@@ -419,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_name_reads_as_nan_not_a_panic() {
-        assert!(Params::defaults(&[DELAY]).get("nope").is_nan());
+    fn an_unknown_name_has_no_value() {
+        assert_eq!(Params::defaults(&[DELAY]).value("nope"), None);
     }
 }

@@ -348,7 +348,7 @@ mod tests {
             ("delay_ms", "200"),
         ]));
         assert_eq!(plan.lesson.id, "hello-sleep");
-        assert_eq!(plan.run.map(|p| p.get("delay_ms")), Some(200.0));
+        assert_eq!(plan.run.and_then(|p| p.value("delay_ms")), Some(200.0));
         assert_eq!(plan.notice, None);
     }
 

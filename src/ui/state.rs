@@ -168,7 +168,10 @@ fn inputs_for(lesson: &'static Lesson, raw: &[(String, String)]) -> Inputs {
                     std::slice::from_ref(p),
                     [(p.name, text.as_str())],
                 )
-                .map_or_else(|_| p.show(p.default), |v| p.show(v.get(p.name))),
+                .map_or_else(
+                    |_| p.show(p.default),
+                    |v| p.show(v.value(p.name).unwrap_or(p.default)),
+                ),
                 Some(text) => text.clone(),
                 None => p.show(p.default),
             };

@@ -2,8 +2,8 @@
 //! of one name in one page deliver to each other, lines cut into chunks are framed whole, the
 //! worker's server answers in the room (run here in the page) while it is held, and the whole
 //! lesson talks to a second participant run by the test (peer=tab). The worker participant
-//! itself needs the trunk build: the end-to-end test runs it. The line-protocol lesson, which
-//! frames a streamed body the same way, is reached here only up to its wait for the server.
+//! itself needs the trunk build: the end-to-end test runs it. (The line-protocol lesson, which
+//! frames a streamed body the same way, needs the in-browser server: tests/server.rs.)
 //! Run with `wasm-pack test --headless --chrome -- --test lessons_chat`.
 #![cfg(target_arch = "wasm32")]
 
@@ -260,22 +260,4 @@ async fn without_the_trunk_build_the_worker_peer_fails_in_words() {
         ),
         "{error}"
     );
-}
-
-#[wasm_bindgen_test]
-async fn the_line_protocol_lesson_without_its_service_worker_fails_and_says_why() {
-    // The test page's server has no /sw.js: the lesson waits for the in-browser server as every
-    // fetch lesson does (`with_server`), and the run says why it cannot.
-    let lesson = lessons::find("line-protocol").expect("registered");
-    let params = lesson
-        .validate([("terminator", "crlf"), ("n", "3")])
-        .expect("valid");
-    let report = lessons::start(lesson, params).report.await;
-    assert_eq!(report.state, RunState::Failed, "{report:?}");
-    let error = report.error.unwrap_or_default();
-    assert!(
-        error.contains("service worker (/sw.js) could not be registered"),
-        "{error}"
-    );
-    assert!(lesson.validate([("n", "2.5")]).is_err());
 }

@@ -9,11 +9,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use futures::future::FutureExt;
-
+use super::lesson;
 use super::{
-    articles, check_at_least, check_at_most, check_lines, lesson_params, millis, param_choice,
-    Check, Lesson, Line, Printer,
+    check_at_least, check_at_most, check_lines, lesson_params, millis, param_choice, Check, Lesson,
+    Line, Printer,
 };
 use crate::browser::frames::{FrameWatch, Frames};
 use crate::trace::{
@@ -38,15 +37,9 @@ const DONE: &str = "work: done";
 /// A 300 ms CPU loop inside a task: a timer set for 100 ms fires only when the loop ends, and the
 /// page draws nothing meanwhile. Chunking the loop with a real yield to the browser, or moving it
 /// to a Web Worker, keeps the timer on time.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "blocking",
-    title: "Blocking the event loop, and two fixes",
-    article: &articles::ASYNCIO_AIOHTTP,
-    section: "6.1 异步编程的常见陷阱 (避免阻塞操作); 003 §3 异步IO与多线程/多进程的比较",
-    params: BlockingParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "blocking", title: "Blocking the event loop, and two fixes", params: BlockingParams,
+    article: ASYNCIO_AIOHTTP, section: "6.1 异步编程的常见陷阱 (避免阻塞操作); 003 §3 异步IO与多线程/多进程的比较",
 };
 
 param_choice! {

@@ -5,9 +5,8 @@
 
 use std::time::Duration;
 
-use futures::future::FutureExt;
-
-use super::{articles, check_at_least, lesson_params, millis, Check, Lesson, Line, Printer};
+use super::lesson;
+use super::{check_at_least, lesson_params, millis, Check, Lesson, Line, Printer};
 use crate::trace::{self, sleep, with_recorder, CancelReason, JoinError, TaskId, TaskState};
 
 /// The worker's steps and the time between them (the Python: range(1, 11), sleep(0.1)).
@@ -21,15 +20,9 @@ const TIE_MS: f64 = 20.0;
 /// reports it cancelled, and main goes on. The trace shows the worker cancelled (aborted). The seed
 /// only says that a task 'can be used to cancel nested()'; this is the canonical task.cancel()
 /// program.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "cancel",
-    title: "Cancelling a task",
-    article: &articles::ASYNCHAT_ASYNCIO,
-    section: "2.2.1 任务(Task)和协程(Coroutine)",
-    params: CancelParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "cancel", title: "Cancelling a task", params: CancelParams,
+    article: ASYNCHAT_ASYNCIO, section: "2.2.1 任务(Task)和协程(Coroutine)",
 };
 
 async fn run(out: Printer, params: CancelParams) -> Result<(), String> {

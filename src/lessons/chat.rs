@@ -11,9 +11,8 @@
 
 use std::time::Duration;
 
-use futures::future::FutureExt;
-
-use super::{articles, lesson_params, param_choice, Check, Lesson, Line, Printer};
+use super::lesson;
+use super::{lesson_params, param_choice, Check, Lesson, Line, Printer};
 
 const GREETING: &str = "Hello, World";
 const MULTILINE: &str = "two lines\nin one message";
@@ -22,15 +21,9 @@ const MULTILINE: &str = "two lines\nin one message";
 /// buffers each sender's bytes until the terminator, as async_chat does. Alone, a Web Worker joins
 /// as the seed's ChatServer and pushes each line back; open ?scenario=chat&peer=tab&run=1 in two
 /// tabs and they talk to each other.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "chat",
-    title: "asynchat's chat server, between tabs",
-    article: &articles::ASYNCHAT_COMPARED,
-    section: "2.1.1 asynchat模块的导入和初始化; 2.1.2 异步读写操作的实现",
-    params: ChatParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "chat", title: "asynchat's chat server, between tabs", params: ChatParams,
+    article: ASYNCHAT_COMPARED, section: "2.1.1 asynchat模块的导入和初始化; 2.1.2 异步读写操作的实现",
 };
 
 param_choice! {

@@ -4,25 +4,16 @@
 
 use std::time::Duration;
 
-use futures::future::FutureExt;
-
-use super::{
-    articles, check_schedule, lesson_params, millis, param_choice, Check, Lesson, Line, Printer,
-};
+use super::lesson;
+use super::{check_schedule, lesson_params, millis, param_choice, Check, Lesson, Line, Printer};
 use crate::trace::{instrument, sleep, spawn, JoinError};
 
 /// main() starts say_after(1, 'hello') and say_after(2, 'world') as tasks, then awaits them: both
 /// sleep at once, so hello comes at 1 s and world at 2 s, 2 s in all, not 3. The sequential variant
 /// awaits one coroutine, then the other: 3 s.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "create-task",
-    title: "create_task: two sleeps at once",
-    article: &articles::ASYNCHAT_ASYNCIO,
-    section: "2.1.2 事件循环(Event Loop)的工作机制",
-    params: CreateTaskParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "create-task", title: "create_task: two sleeps at once", params: CreateTaskParams,
+    article: ASYNCHAT_ASYNCIO, section: "2.1.2 事件循环(Event Loop)的工作机制",
 };
 
 async fn run(out: Printer, params: CreateTaskParams) -> Result<(), String> {

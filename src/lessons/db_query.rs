@@ -6,10 +6,11 @@
 
 use std::fmt;
 
-use futures::future::{join, try_join_all, FutureExt};
+use futures::future::{join, try_join_all};
 use serde::{Deserialize, Serialize};
 
-use super::{articles, check_lines, lesson_params, param_choice, Check, Lesson, Line, Printer};
+use super::lesson;
+use super::{check_lines, lesson_params, param_choice, Check, Lesson, Line, Printer};
 use crate::browser::idb::{self, Database, IdbError, TxMode};
 use crate::trace::{self, instrument, EventKind, ResourceDetail, ResourceEvent};
 
@@ -32,15 +33,9 @@ const BLOCKED_DATABASE: &str = "asyncscope-blocked";
 /// first use), start a read-only transaction, make one getAll request and await its success event;
 /// each row prints as Python prints a tuple, (1, 'Alice'). The variants run queries at once, commit
 /// a write, read a row an earlier page load wrote, roll back, hit a duplicate key and get blocked.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "db-query",
-    title: "A database query that waits without blocking",
-    article: &articles::ASYNCHAT_ASYNCIO,
-    section: "2.3.2 异步数据库交互",
-    params: DbQueryParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "db-query", title: "A database query that waits without blocking", params: DbQueryParams,
+    article: ASYNCHAT_ASYNCIO, section: "2.3.2 异步数据库交互",
 };
 
 param_choice! {

@@ -7,9 +7,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use futures::future::FutureExt;
-
-use super::{articles, check_schedule, lesson_params, param_choice, Check, Lesson, Printer};
+use super::lesson;
+use super::{check_schedule, lesson_params, param_choice, Check, Lesson, Line, Printer};
 use crate::trace::{self, sleep, with_recorder, TaskState};
 
 /// The lines the Python prints, and when (ms from the start).
@@ -27,16 +26,15 @@ const EXPECTED: [(&str, f64); 5] = [
 /// seed's advice ('注意异常处理') has no program: this is the canonical one. Set `panic` to on for what
 /// Python has no twin for: a Rust panic in WebAssembly is not an exception: it stops the whole
 /// module, and the page offers a reload.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "errors",
-    title: "A task that raises",
-    article: &articles::ASYNCIO_AIOHTTP,
-    section: "6.1 异步编程的常见陷阱",
-    params: ErrorsParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |_params, lines| check_schedule(lines, &EXPECTED),
+pub const LESSON: Lesson = lesson! {
+    id: "errors", title: "A task that raises", params: ErrorsParams,
+    article: ASYNCIO_AIOHTTP, section: "6.1 异步编程的常见陷阱",
 };
+
+/// Each line at its time, as the Python prints it: the run is judged by its lines alone.
+fn checks(_params: &ErrorsParams, lines: &[Line]) -> Vec<Check> {
+    check_schedule(lines, &EXPECTED)
+}
 
 async fn run(out: Printer, params: ErrorsParams) -> Result<(), String> {
     main(out.clone()).await;
@@ -182,27 +180,27 @@ mod tests {
             .collect()
     }
 
-    fn checks(lines: &[Line]) -> Vec<Check> {
+    fn judge(lines: &[Line]) -> Vec<Check> {
         let defaults = crate::lessons::Params::defaults(LESSON.params);
         (LESSON.checks)(&defaults, lines)
     }
 
     #[test]
     fn the_python_run_passes() {
-        let checks = checks(&run([100.5, 100.7, 201.0, 300.9, 301.0]));
+        let checks = judge(&run([100.5, 100.7, 201.0, 300.9, 301.0]));
         assert_eq!(checks.len(), 1 + 2 * EXPECTED.len());
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
     }
 
     #[test]
     fn an_early_failure_a_late_line_or_a_lost_line_fails() {
-        let early = checks(&run([100.5, 100.7, 150.0, 300.9, 301.0]));
+        let early = judge(&run([100.5, 100.7, 150.0, 300.9, 301.0]));
         assert!(!early[5].ok, "{:?}", early[5]);
-        let late = checks(&run([100.5, 100.7, 201.0, 300.9, 450.0]));
+        let late = judge(&run([100.5, 100.7, 201.0, 300.9, 450.0]));
         assert!(!late[10].ok, "{:?}", late[10]);
         let mut short = run([100.5, 100.7, 201.0, 300.9, 301.0]);
         short.pop();
-        assert!(!checks(&short)[0].ok);
+        assert!(!judge(&short)[0].ok);
     }
 
     #[test]

@@ -6,11 +6,11 @@ use std::fmt;
 use std::time::Duration;
 
 use futures::channel::oneshot;
-use futures::future::FutureExt;
 use gloo_render::request_animation_frame;
 use gloo_timers::callback::Timeout;
 
-use super::{articles, check_lines, lesson_params, millis, Check, Lesson, Line, Printer};
+use super::lesson;
+use super::{check_lines, lesson_params, millis, Check, Lesson, Line, Printer};
 use crate::trace::{now_ms, spawn, timeout, yield_microtask, IoRequest, JoinError};
 use crate::worker::CpuWork;
 
@@ -30,15 +30,11 @@ const PYTHON_LINES: [&str; 5] = [START, READY, WOKE, WAITER, TIMER];
 /// A ready future completes inside the poll that awaits it; a task woken by another task runs in
 /// the next microtask, before anything else; a 0 ms timer and a frame come after, in an order the
 /// browser chooses.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
+pub const LESSON: Lesson = lesson! {
     id: "event-loop",
     title: "The event loop: microtasks, timers and frames",
-    article: &articles::ASYNCHAT_ASYNCIO,
-    section: "2.1.2 事件循环(Event Loop)的工作机制",
-    params: EventLoopParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+    params: EventLoopParams,
+    article: ASYNCHAT_ASYNCIO, section: "2.1.2 事件循环(Event Loop)的工作机制",
 };
 
 lesson_params! {

@@ -2,9 +2,7 @@
 //! traced fetch. The request goes through the browser's network stack (DevTools' Network panel
 //! shows it) and is answered by the in-browser server, a service worker written in Rust.
 
-use futures::future::FutureExt;
-
-use super::articles;
+use super::lesson;
 use super::run::with_server;
 use super::{check_lines, lesson_params, Check, Lesson, Line, Printer};
 use crate::trace::fetch::{FetchError, Request};
@@ -12,15 +10,9 @@ use crate::wire::{path, MAX_POST_ID};
 
 /// fetch_url awaits one GET of a JSON post and main prints the body; the status and the server's
 /// log of the request are noted beside it.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "fetch",
-    title: "One GET with the traced fetch",
-    article: &articles::ASYNCIO_AIOHTTP,
-    section: "3.2 aiohttp库的基本用法示例",
-    params: FetchParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "fetch", title: "One GET with the traced fetch", params: FetchParams,
+    article: ASYNCIO_AIOHTTP, section: "3.2 aiohttp库的基本用法示例",
 };
 
 lesson_params! {

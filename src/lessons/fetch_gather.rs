@@ -2,9 +2,9 @@
 //! route run at once with `join_all`, so the lot takes about one fetch, not N; the same N one
 //! after another show the difference. The server reports how many requests it had in flight.
 
-use futures::future::{join_all, FutureExt};
+use futures::future::join_all;
 
-use super::articles;
+use super::lesson;
 use super::run::{most_in_flight, with_server};
 use super::{check_at_least, lesson_params, Check, Lesson, Line, Printer};
 use crate::trace::fetch::{FetchError, Request};
@@ -14,15 +14,9 @@ use crate::wire::path;
 /// N GETs of /api/delay/{ms} awaited together with join_all (asyncio.gather) take about one delay;
 /// awaited one after another they take N. Each body's first 50 characters are printed, like the
 /// seed.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "fetch-gather",
-    title: "gather: N fetches at once",
-    article: &articles::ASYNCIO_AIOHTTP,
-    section: "4.3 异步编程实践示例",
-    params: FetchGatherParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "fetch-gather", title: "gather: N fetches at once", params: FetchGatherParams,
+    article: ASYNCIO_AIOHTTP, section: "4.3 异步编程实践示例",
 };
 
 lesson_params! {

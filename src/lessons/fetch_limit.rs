@@ -2,9 +2,9 @@
 //! semaphore: N fetches, at most K in flight. The trace's semaphore shows never more than K
 //! holders, and the server itself reports never more than K requests in flight.
 
-use futures::future::{join_all, FutureExt};
+use futures::future::join_all;
 
-use super::articles;
+use super::lesson;
 use super::run::{most_in_flight, with_server};
 use super::{check_at_least, lesson_params, Check, Lesson, Line, Printer};
 use crate::trace::fetch::{FetchError, Request};
@@ -13,15 +13,9 @@ use crate::wire::path;
 
 /// N GETs started together, each first taking a permit of a semaphore of K: never more than K are
 /// in flight, so the lot takes about N/K delays.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "fetch-limit",
-    title: "At most K fetches in flight",
-    article: &articles::ASYNCIO_AIOHTTP,
-    section: "6.2 优化异步编程性能的技巧: 合理设置任务数量",
-    params: FetchLimitParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "fetch-limit", title: "At most K fetches in flight", params: FetchLimitParams,
+    article: ASYNCIO_AIOHTTP, section: "6.2 优化异步编程性能的技巧: 合理设置任务数量",
 };
 
 lesson_params! {

@@ -5,9 +5,7 @@
 
 use std::time::Duration;
 
-use futures::future::FutureExt;
-
-use super::articles;
+use super::lesson;
 use super::run::server_ready;
 use super::{check_at_least, lesson_params, Check, Lesson, Line, Printer};
 use crate::browser::server_log;
@@ -18,15 +16,11 @@ use crate::wire::{path, LogEntry};
 /// A POST with a user-agent header and ?key=value comes back from the echo as it arrived. A GET
 /// slower than its timeout is aborted, and so is one whose future is dropped: the server's log
 /// shows that both stopped.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
+pub const LESSON: Lesson = lesson! {
     id: "fetch-post",
     title: "POST with headers and params; timeouts that really cancel",
-    article: &articles::ASYNCIO_AIOHTTP,
-    section: "5.3 异步请求的高级用法",
-    params: FetchPostParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+    params: FetchPostParams,
+    article: ASYNCIO_AIOHTTP, section: "5.3 异步请求的高级用法",
 };
 
 lesson_params! {

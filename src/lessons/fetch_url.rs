@@ -3,9 +3,9 @@
 //! host that does not answer, an error status). The URL sets are a choice (the lesson
 //! parameters are numbers and choices, not free text).
 
-use futures::future::{join_all, FutureExt};
+use futures::future::join_all;
 
-use super::articles;
+use super::lesson;
 use super::run::server_ready;
 use super::{lesson_params, param_choice, Check, Lesson, Line, Printer};
 use crate::browser::http::{self, HttpError};
@@ -14,15 +14,9 @@ use crate::wire::path;
 
 /// A set of URLs fetched concurrently: each prints its status and the start of its body, or its
 /// error explained (CORS, no answer, a 4xx or 5xx).
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "fetch-url",
-    title: "Fetch a set of URLs, errors in words",
-    article: &articles::ASYNCIO_AIOHTTP,
-    section: "5.1 发起异步HTTP请求",
-    params: FetchUrlParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "fetch-url", title: "Fetch a set of URLs, errors in words", params: FetchUrlParams,
+    article: ASYNCIO_AIOHTTP, section: "5.1 发起异步HTTP请求",
 };
 
 param_choice! {

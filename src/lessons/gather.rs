@@ -6,11 +6,10 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use futures::future::{join_all, try_join_all, FutureExt};
+use futures::future::{join_all, try_join_all};
 
-use super::{
-    articles, check_schedule, lesson_params, millis, param_choice, Check, Lesson, Line, Printer,
-};
+use super::lesson;
+use super::{check_schedule, lesson_params, millis, param_choice, Check, Lesson, Line, Printer};
 use crate::trace::{instrument, sleep};
 
 /// The coroutines' names, in argument order.
@@ -30,15 +29,9 @@ impl GatherParams {
 /// s (first-error); with return_exceptions=True it waits for all and returns the error in c's place
 /// (collect-all). The seed gathers five aiohttp requests; here each request is a sleep, so the
 /// order is visible.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "gather",
-    title: "gather: results in argument order",
-    article: &articles::ASYNCIO_AIOHTTP,
-    section: "4.3 异步编程实践示例",
-    params: GatherParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "gather", title: "gather: results in argument order", params: GatherParams,
+    article: ASYNCIO_AIOHTTP, section: "4.3 异步编程实践示例",
 };
 
 async fn run(out: Printer, params: GatherParams) -> Result<(), String> {

@@ -3,25 +3,18 @@
 
 use std::time::Duration;
 
-use futures::future::FutureExt;
-
+use super::lesson;
 use super::{
-    articles, check_at_most, check_lines, check_on_time, lesson_params, millis, Check, Lesson,
-    Line, Printer, AT_ONCE_MS, LATE_TOLERANCE_MS,
+    check_at_most, check_lines, check_on_time, lesson_params, millis, Check, Lesson, Line, Printer,
+    AT_ONCE_MS, LATE_TOLERANCE_MS,
 };
 use crate::trace::sleep;
 
 /// main() prints Hello, awaits a sleep that hands the event loop back to the browser, then prints
 /// World about one second later.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "hello-sleep",
-    title: "Hello, sleep, World",
-    article: &articles::ASYNCHAT_ASYNCIO,
-    section: "2.1.1 async/await语法的介绍",
-    params: HelloSleepParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "hello-sleep", title: "Hello, sleep, World", params: HelloSleepParams,
+    article: ASYNCHAT_ASYNCIO, section: "2.1.1 async/await语法的介绍",
 };
 
 async fn run(out: Printer, params: HelloSleepParams) -> Result<(), String> {

@@ -5,26 +5,20 @@
 //!
 //! The framing is [`Framer`] (src/chat/framing.rs), which the chat room frames each sender with.
 
-use futures::future::FutureExt;
 use futures::StreamExt;
 
+use super::lesson;
 use super::run::with_server;
-use super::{articles, lesson_params, param_choice, Check, Lesson, Line, ParamChoice, Printer};
+use super::{lesson_params, param_choice, Check, Lesson, Line, ParamChoice, Printer};
 use crate::browser::body_stream;
 use crate::chat::Framer;
 use crate::trace::now_ms;
 
 /// The server streams chat lines; the page buffers the bytes as they arrive, splits them on the
 /// terminator and handles each line as soon as it is whole, also a line that came in two chunks.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "line-protocol",
-    title: "asynchat: a line-terminated protocol",
-    article: &articles::ASYNCHAT_COMPARED,
-    section: "2.1 asynchat的基本概念和使用",
-    params: LineProtocolParams::SPECS,
-    main: |out, params| main(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "line-protocol", title: "asynchat: a line-terminated protocol", params: LineProtocolParams,
+    article: ASYNCHAT_COMPARED, section: "2.1 asynchat的基本概念和使用",
 };
 
 param_choice! {
@@ -85,7 +79,7 @@ impl LineProtocolParams {
     }
 }
 
-async fn main(out: Printer, params: LineProtocolParams) -> Result<(), String> {
+async fn run(out: Printer, params: LineProtocolParams) -> Result<(), String> {
     let (stats, ended) = with_server(&out, 1, || async {
         let start = now_ms();
         let stats = chat(&out, &params.url(), params.terminator.bytes()).await?;

@@ -6,11 +6,10 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use futures::future::{join_all, FutureExt};
+use futures::future::join_all;
 
-use super::{
-    articles, check_at_least, lesson_params, millis, param_choice, Check, Lesson, Line, Printer,
-};
+use super::lesson;
+use super::{check_at_least, lesson_params, millis, param_choice, Check, Lesson, Line, Printer};
 use crate::trace::{instrument, sleep, with_recorder, ResourceDetail, Semaphore};
 
 /// 100 tasks each add one to a shared counter: read it, await (another task runs meanwhile), write
@@ -18,15 +17,9 @@ use crate::trace::{instrument, sleep, with_recorder, ResourceDetail, Semaphore};
 /// after the other; with `lock` set to none every task reads 0 before any writes, and the counter
 /// ends at 1: 99 updates lost. The seed's section speaks of locks guarding shared resources but
 /// shows no lock program: this is the canonical asyncio one.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "lock",
-    title: "Lock: no update lost",
-    article: &articles::ASYNCHAT_ASYNCIO,
-    section: "2.2.2 锁与信号量的使用",
-    params: LockParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "lock", title: "Lock: no update lost", params: LockParams,
+    article: ASYNCHAT_ASYNCIO, section: "2.2.2 锁与信号量的使用",
 };
 
 async fn run(out: Printer, params: LockParams) -> Result<(), String> {

@@ -12,10 +12,10 @@
 //! and one line in [`LESSONS`]; nothing in `ui` changes. In `NAME.rs`:
 //! 1. Declare its parameters once with [`lesson_params!`] (a choice's enum with
 //!    [`param_choice!`]): each field's name, type, default, range and help (its doc comment).
-//! 2. `pub const LESSON: Lesson` points `params` at the struct's `SPECS`, and reads the typed
-//!    struct at its boundary: `main: |out, params| run(out, params.typed()).boxed_local()` and
-//!    `checks: |params, lines| checks(&params.typed(), lines)`, where `run` and `checks` take the
-//!    struct (`params.typed()` takes its type from them).
+//! 2. `pub const LESSON: Lesson = lesson! { id, title, params, article, section }` (see
+//!    [`lesson!`]): it wires the file's `async fn run(out: Printer, params: NameParams)` and
+//!    `fn checks(params: &NameParams, lines: &[Line])` to the registry, each given the typed
+//!    struct.
 //! 3. The program, between `// ANCHOR: lesson` and `// ANCHOR_END: lesson`, prints with the
 //!    [`Printer`]; `checks` judges the lines with the builders of `checks.rs`
 //!    ([`check_schedule`] for lines due at given times), and its tests build the struct itself
@@ -60,7 +60,7 @@ pub mod typed_params;
 
 use futures::future::LocalBoxFuture;
 
-pub use crate::{lesson_params, param_choice};
+pub use crate::{lesson, lesson_params, param_choice};
 pub use checks::{
     check_at_least, check_at_most, check_lines, check_on_time, check_schedule, Check, AT_ONCE_MS,
     LATE_TOLERANCE_MS,
@@ -120,15 +120,49 @@ pub struct Lesson {
     pub section: &'static str,
     /// Its parameters: `NameParams::SPECS` of its [`lesson_params!`] declaration.
     pub params: &'static [ParamSpec],
-    /// The lesson's file (`location: std::panic::Location::caller()` in its `LESSON`): where its
-    /// `main` task says it was spawned, rather than the run harness.
+    /// The lesson's file (where its [`lesson!`] is written): where its `main` task says it was
+    /// spawned, rather than the run harness.
     pub location: &'static std::panic::Location<'static>,
-    /// The program: prints with `Printer`, returns an error message if it fails. It reads its
-    /// parameters as its typed struct: `|out, params| run(out, params.typed()).boxed_local()`.
+    /// The program: prints with `Printer`, returns an error message if it fails. [`lesson!`]
+    /// makes it the file's `run`, given the typed parameters.
     pub main: fn(Printer, Params) -> LocalBoxFuture<'static, Result<(), String>>,
-    /// The lesson's verdicts on a finished run, from its typed parameters:
-    /// `|params, lines| checks(&params.typed(), lines)`.
+    /// The lesson's verdicts on a finished run: [`lesson!`] makes it the file's `checks`, given
+    /// the typed parameters.
     pub checks: fn(&Params, &[Line]) -> Vec<Check>,
+}
+
+/// Declares a lesson's [`Lesson`]: its id, title and typed parameters (a
+/// [`lesson_params!`](crate::lesson_params) struct), and where in which seed article it is. The
+/// lesson's file has `async fn run(out: Printer, params: P) -> Result<(), String>` (the program)
+/// and `fn checks(params: &P, lines: &[Line]) -> Vec<Check>` (its verdicts on a finished run):
+/// the macro wires them to the registry, reading the typed struct from the validated
+/// [`Params`], and records the file it is written in as where the lesson's `main` task comes
+/// from. [`lesson_params!`](crate::lesson_params) has a whole example, which compiles and runs.
+///
+/// ```text
+/// pub const LESSON: Lesson = lesson! {
+///     id: "hello-sleep", title: "Hello, sleep, World", params: HelloSleepParams,
+///     article: ASYNCHAT_ASYNCIO, section: "2.1.1 async/await语法的介绍",
+/// };
+/// ```
+#[macro_export]
+macro_rules! lesson {
+    (
+        id: $id:literal, title: $title:literal, params: $params:ty,
+        article: $article:ident, section: $section:literal $(,)?
+    ) => {
+        $crate::lessons::Lesson {
+            // A caller's location inside a macro is where the macro is written: the lesson's file.
+            location: ::core::panic::Location::caller(),
+            id: $id,
+            title: $title,
+            article: &$crate::lessons::articles::$article,
+            section: $section,
+            params: <$params as $crate::lessons::LessonParams>::SPECS,
+            main: |out, params| ::std::boxed::Box::pin(run(out, params.typed::<$params>())),
+            checks: |params, lines| checks(&params.typed::<$params>(), lines),
+        }
+    };
 }
 
 /// Lessons are known by their id.

@@ -5,12 +5,13 @@
 use std::thread;
 use std::time::Duration;
 
-use futures::future::{join_all, FutureExt};
+use futures::future::join_all;
 use wasm_bindgen::JsCast;
 
+use super::lesson;
 use super::{
-    articles, check_at_least, check_at_most, check_lines, lesson_params, millis, Check, Lesson,
-    Line, Printer, AT_ONCE_MS, LATE_TOLERANCE_MS,
+    check_at_least, check_at_most, check_lines, lesson_params, millis, Check, Lesson, Line,
+    Printer, AT_ONCE_MS, LATE_TOLERANCE_MS,
 };
 use crate::trace::{sleep, spawn, JoinError, JoinHandle};
 
@@ -21,15 +22,9 @@ const HELLO_AGAIN: &str = "Hello Again! (";
 /// print Hello Again!, 1 s in all. Every line names the thread it ran on, and it is the same one
 /// each time: the browser's main thread, which runs the page's event loop. (The seed's
 /// @asyncio.coroutine needs Python 3.10 or older.)
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "one-thread",
-    title: "Two coroutines, one thread",
-    article: &articles::ASYNC_IO_PRACTICE,
-    section: "协程示例",
-    params: OneThreadParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "one-thread", title: "Two coroutines, one thread", params: OneThreadParams,
+    article: ASYNC_IO_PRACTICE, section: "协程示例",
 };
 
 async fn run(out: Printer, params: OneThreadParams) -> Result<(), String> {

@@ -7,11 +7,11 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use futures::future::{join, FutureExt};
+use futures::future::join;
 
+use super::lesson;
 use super::{
-    articles, check_at_most, check_lines, lesson_params, millis, param_choice, Check, Lesson, Line,
-    Printer,
+    check_at_most, check_lines, lesson_params, millis, param_choice, Check, Lesson, Line, Printer,
 };
 use crate::trace::{
     self, channel, sleep, with_recorder, EventKind, Receiver, ResourceDetail, ResourceEvent,
@@ -29,15 +29,11 @@ const MAX_DEPTH_POINTS: usize = 200;
 /// one-slot channels. The queue variant puts an asyncio.Queue(capacity) between a producer and a
 /// slower consumer: the producer waits while the queue is full, and the notes list the queue's
 /// depth over time. (The seed prints COUSUMER, a typo mended here.)
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
+pub const LESSON: Lesson = lesson! {
     id: "producer-consumer",
     title: "Producer and consumer: send() and a bounded queue",
-    article: &articles::ASYNC_IO_PRACTICE,
-    section: "传统生产消费模型 (the producer-consumer example)",
-    params: ProducerConsumerParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+    params: ProducerConsumerParams,
+    article: ASYNC_IO_PRACTICE, section: "传统生产消费模型 (the producer-consumer example)",
 };
 
 async fn run(out: Printer, params: ProducerConsumerParams) -> Result<(), String> {

@@ -5,12 +5,11 @@
 
 use std::time::Duration;
 
-use futures::future::{join_all, FutureExt};
+use futures::future::join_all;
 use js_sys::Math;
 
-use super::{
-    articles, check_at_most, check_lines, lesson_params, Check, Lesson, Line, Printer, AT_ONCE_MS,
-};
+use super::lesson;
+use super::{check_at_most, check_lines, lesson_params, Check, Lesson, Line, Printer, AT_ONCE_MS};
 use crate::trace::{instrument, now_ms, sleep, with_recorder, ResourceDetail, Semaphore};
 
 const COUNTING: &str = "counting";
@@ -20,15 +19,9 @@ const DONE: &str = "done counting";
 /// (asyncio.Semaphore()'s default) 'counting' and 'done counting' strictly alternate, each count
 /// sleeping a random fraction of a second. Raise `permits` and that many count at once; the trace's
 /// semaphore row never shows more holders than permits.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "semaphore",
-    title: "Semaphore: one count() at a time",
-    article: &articles::ASYNCHAT_ASYNCIO,
-    section: "2.2.2 锁与信号量的使用",
-    params: SemaphoreParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "semaphore", title: "Semaphore: one count() at a time", params: SemaphoreParams,
+    article: ASYNCHAT_ASYNCIO, section: "2.2.2 锁与信号量的使用",
 };
 
 async fn run(out: Printer, params: SemaphoreParams) -> Result<(), String> {

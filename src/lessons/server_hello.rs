@@ -3,9 +3,9 @@
 //! routes, `/` and `/hello/{name}` (which sleeps 0.5 s), under `/api/`. The page asks for the
 //! index and greets several names at once: the sleeps overlap, so it all takes about 0.5 s.
 
-use futures::future::{join_all, FutureExt};
+use futures::future::join_all;
 
-use super::articles;
+use super::lesson;
 use super::run::with_server;
 use super::{check_at_least, lesson_params, Check, Lesson, Line, Printer};
 use crate::trace::fetch::{FetchError, Request};
@@ -15,15 +15,11 @@ use crate::wire::{path, HELLO_DELAY_MS};
 /// The seed's server (index, and hello that sleeps 0.5 s) answers from a service worker written in
 /// Rust; the index and several greetings fetched at once take about 0.5 s in all, because the
 /// server's sleeps overlap.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
+pub const LESSON: Lesson = lesson! {
     id: "server-hello",
     title: "The seed's aiohttp server, in a service worker",
-    article: &articles::ASYNC_IO_PRACTICE,
-    section: "asyncio + aiohttp: 编写一个HTTP服务器",
-    params: ServerHelloParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+    params: ServerHelloParams,
+    article: ASYNC_IO_PRACTICE, section: "asyncio + aiohttp: 编写一个HTTP服务器",
 };
 
 lesson_params! {

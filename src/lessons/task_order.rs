@@ -4,22 +4,15 @@
 
 use std::time::Duration;
 
-use futures::future::FutureExt;
-
-use super::{articles, check_schedule, lesson_params, millis, Check, Lesson, Line, Printer};
+use super::lesson;
+use super::{check_schedule, lesson_params, millis, Check, Lesson, Line, Printer};
 use crate::trace::{sleep, spawn, JoinError};
 
 /// Task 1 sleeps 2 s and Task 2 sleeps 1 s. Both start at once, in the order they were created;
 /// Task 2 completes at 1 s and Task 1 at 2 s, although main awaits Task 1 first.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "task-order",
-    title: "Two tasks: who finishes first",
-    article: &articles::ASYNCIO_AIOHTTP,
-    section: "4.2 asyncio中的异步任务管理",
-    params: TaskOrderParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "task-order", title: "Two tasks: who finishes first", params: TaskOrderParams,
+    article: ASYNCIO_AIOHTTP, section: "4.2 asyncio中的异步任务管理",
 };
 
 async fn run(out: Printer, params: TaskOrderParams) -> Result<(), String> {

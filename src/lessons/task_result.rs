@@ -3,26 +3,19 @@
 //! the task and drops the value, so `print(asyncio.run(main()))` prints `None`. The
 //! `return-value` variant returns it, and 42 is printed.
 
-use futures::future::FutureExt;
-
+use super::lesson;
 use super::{
-    articles, check_at_most, check_lines, lesson_params, param_choice, Check, Lesson, Line,
-    Printer, AT_ONCE_MS,
+    check_at_most, check_lines, lesson_params, param_choice, Check, Lesson, Line, Printer,
+    AT_ONCE_MS,
 };
 use crate::trace::{spawn, JoinError};
 
 /// nested() returns 42 and runs as a task; main() awaits it. Its JoinHandle gives 42 back, but the
 /// seed's main drops it, so asyncio.run(main()) returns None and None is printed. The return-value
 /// variant (return await task) prints 42.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "task-result",
-    title: "A task's value, and where it goes",
-    article: &articles::ASYNCHAT_ASYNCIO,
-    section: "2.2.1 任务(Task)和协程(Coroutine)",
-    params: TaskResultParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "task-result", title: "A task's value, and where it goes", params: TaskResultParams,
+    article: ASYNCHAT_ASYNCIO, section: "2.2.1 任务(Task)和协程(Coroutine)",
 };
 
 async fn run(out: Printer, params: TaskResultParams) -> Result<(), String> {

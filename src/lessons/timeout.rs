@@ -7,11 +7,10 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use futures::future::FutureExt;
-
+use super::lesson;
 use super::{
-    articles, check_at_least, check_at_most, check_lines, lesson_params, millis, Check, Lesson,
-    Line, Printer, LATE_TOLERANCE_MS,
+    check_at_least, check_at_most, check_lines, lesson_params, millis, Check, Lesson, Line,
+    Printer, LATE_TOLERANCE_MS,
 };
 use crate::trace::{
     instrument, now_ms, sleep, timeout, with_recorder, CancelReason, EventKind, TaskState,
@@ -25,15 +24,9 @@ const TIE_MS: f64 = 10.0;
 /// timer is cleared, so the trace shows it cancelled (timed out) and its sleep never finishing. The
 /// seed only mentions setting timeouts (with aiohttp); this is the canonical asyncio.wait_for
 /// program.
-pub const LESSON: Lesson = Lesson {
-    location: std::panic::Location::caller(),
-    id: "timeout",
-    title: "wait_for: a deadline that cancels",
-    article: &articles::ASYNCIO_AIOHTTP,
-    section: "5.3 异步请求的高级用法",
-    params: TimeoutParams::SPECS,
-    main: |out, params| run(out, params.typed()).boxed_local(),
-    checks: |params, lines| checks(&params.typed(), lines),
+pub const LESSON: Lesson = lesson! {
+    id: "timeout", title: "wait_for: a deadline that cancels", params: TimeoutParams,
+    article: ASYNCIO_AIOHTTP, section: "5.3 异步请求的高级用法",
 };
 
 async fn run(out: Printer, params: TimeoutParams) -> Result<(), String> {

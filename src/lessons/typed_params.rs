@@ -146,16 +146,14 @@ pub fn value_of(params: &Params, specs: &[ParamSpec], name: &str) -> f64 {
 /// - a choice: `name: Enum`, with `Enum` declared by [`param_choice!`](crate::param_choice);
 ///   its first variant is the default.
 ///
-/// The pattern of a lesson (`src/lessons/NAME.rs`): declare, point `params` at `SPECS`, and
-/// read the typed struct at the lesson's boundary (`params.typed()`, the type taken from the
-/// function it is passed to):
+/// The pattern of a lesson (`src/lessons/NAME.rs`): declare its parameters, and name the struct
+/// in its [`lesson!`](crate::lesson), which gives the typed struct to its `run` and `checks`:
 ///
 /// ```
 /// use std::time::Duration;
 ///
-/// use futures::future::FutureExt;
-/// use asyncscope::lessons::{articles, check_lines, Check, Lesson, Line, Printer};
-/// use asyncscope::{lesson_params, param_choice};
+/// use asyncscope::lessons::{check_lines, Check, Lesson, Line, Printer};
+/// use asyncscope::{lesson, lesson_params, param_choice};
 ///
 /// param_choice! {
 ///     /// How main awaits its coroutines.
@@ -181,15 +179,9 @@ pub fn value_of(params: &Params, specs: &[ParamSpec], name: &str) -> f64 {
 /// }
 ///
 /// /// The lesson's summary.
-/// pub const LESSON: Lesson = Lesson {
-///     location: std::panic::Location::caller(),
-///     id: "example",
-///     title: "An example",
-///     article: &articles::ASYNCHAT_ASYNCIO,
-///     section: "2.1.1",
-///     params: ExampleParams::SPECS,
-///     main: |out, params| run(out, params.typed()).boxed_local(),
-///     checks: |params, lines| checks(&params.typed(), lines),
+/// pub const LESSON: Lesson = lesson! {
+///     id: "example", title: "An example", params: ExampleParams,
+///     article: ASYNCHAT_ASYNCIO, section: "2.1.1",
 /// };
 ///
 /// async fn run(out: Printer, params: ExampleParams) -> Result<(), String> {

@@ -13,9 +13,9 @@
 //!
 //! Compiles natively, where the errors and their messages are tested; the calls need a browser.
 //!
-//! - [`error`]: [`IdbError`] and the browser's [`DomError`], in words;
+//! - `error`: [`IdbError`] and the browser's [`DomError`], in words;
 //! - [`open`]: opening (and upgrading) a database, deleting one, the [`Database`] connection;
-//! - [`transaction`]: [`Transaction`]s and the requests of their [`Store`].
+//! - `transaction`: [`Transaction`]s and the requests of their [`Store`].
 
 use std::cell::Cell;
 use std::rc::Rc;

@@ -716,7 +716,7 @@ fn checks(params: &DbQueryParams, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::run::printed as lines;
+    use crate::lessons::checks::printed as lines;
 
     fn params(mode: Mode) -> DbQueryParams {
         DbQueryParams { mode }

@@ -99,7 +99,7 @@ fn checks(params: &FetchParams, lines: &[Line]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::run::printed as lines;
+    use crate::lessons::checks::printed as lines;
 
     #[test]
     fn the_printed_post_is_judged_by_its_id() {

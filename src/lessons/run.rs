@@ -279,11 +279,6 @@ pub fn start(lesson: &'static Lesson, params: Params) -> Run {
     }
 }
 
-/// The lines builders of the lessons' tests, where the lessons not yet moved to
-/// [`checks`](super::checks) import them from.
-#[cfg(test)]
-pub(crate) use super::checks::printed;
-
 // The frame of the lessons that ask the in-browser server.
 
 /// How long a lesson waits for the request log's entries after its last answer: the worker

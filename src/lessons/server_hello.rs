@@ -10,6 +10,7 @@ use super::run::with_server;
 use super::{check_at_least, lesson_params, Check, Lesson, Line, Printer};
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
+use crate::browser::site;
 use crate::wire::{path, HELLO_DELAY_MS};
 
 /// The seed's server (index, and hello that sleeps 0.5 s) answers from a service worker written in
@@ -97,10 +98,7 @@ fn check_bodies(texts: &[String], names: usize) -> Check {
 // ANCHOR: lesson
 /// The client: GET the index and greet every name, all at once.
 async fn main(out: &Printer, names: &[&str]) -> Result<Vec<String>, FetchError> {
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    out.print(format!("Server started at {origin}/api/"));
+    out.print(format!("Server started at {}", site::url(path::API)));
     let mut paths = vec![path::INDEX.to_string()];
     // Names go in the path percent-encoded (张 is %E5%BC%A0); the server decodes them.
     paths.extend(names.iter().map(|n| path::hello(n)));

@@ -1,7 +1,8 @@
 //! Lesson `server-hello`: article 001's aiohttp server, running for real in this browser: the
 //! in-browser server (a service worker written in Rust, `src/server/`) has the seed's two
-//! routes, `/` and `/hello/{name}` (which sleeps 0.5 s), under `/api/`. The page asks for the
-//! index and greets several names at once: the sleeps overlap, so it all takes about 0.5 s.
+//! routes, `/` and `/hello/{name}` (which sleeps 0.5 s), under `api/` of the site's folder. The
+//! page asks for the index and greets several names at once: the sleeps overlap, so it all takes
+//! about 0.5 s.
 
 use futures::future::{join_all, FutureExt};
 

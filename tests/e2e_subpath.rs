@@ -124,18 +124,27 @@ async fn run(client: &Client, origin: &str, base: &str, lesson: &str) {
     let state = root.attr("data-run-state").await.expect("readable");
     let mut errors = Vec::new();
     for element in client
-        .find_all(Locator::Css("[data-testid=run-error], [data-testid=log] li"))
+        .find_all(Locator::Css(
+            "[data-testid=run-error], [data-testid=log] li",
+        ))
         .await
         .expect("the log")
     {
         errors.push(element.text().await.unwrap_or_default());
     }
-    assert_eq!(state.as_deref(), Some("done"), "{base} {lesson}: {errors:#?}");
+    assert_eq!(
+        state.as_deref(),
+        Some("done"),
+        "{base} {lesson}: {errors:#?}"
+    );
     let checks = client
         .find_all(Locator::Css("[data-testid=checks] li"))
         .await
         .expect("checks");
-    assert!(!checks.is_empty(), "{base} {lesson}: the lesson judged its run");
+    assert!(
+        !checks.is_empty(),
+        "{base} {lesson}: the lesson judged its run"
+    );
     let failed = client
         .find_all(Locator::Css("[data-check-ok=false]"))
         .await

@@ -279,7 +279,7 @@ async fn lines_come_one_per_interval_each_split_in_two_chunks() {
 
 #[wasm_bindgen_test]
 async fn a_fetch_lesson_without_its_service_worker_fails_and_says_why() {
-    // The test page's server has no /sw.js: registering fails, and the run says so. Every lesson
+    // The test page's server has no sw.js: registering fails, and the run says so. Every lesson
     // that fetches waits for the in-browser server the same way (`lessons::run::with_server`).
     for id in ["fetch", "line-protocol"] {
         let lesson = lessons::find(id).expect("registered");
@@ -288,7 +288,7 @@ async fn a_fetch_lesson_without_its_service_worker_fails_and_says_why() {
         assert_eq!(report.state, RunState::Failed, "{id}: {report:?}");
         let error = report.error.unwrap_or_default();
         assert!(
-            error.contains("service worker (/sw.js) could not be registered"),
+            error.contains("service worker (sw.js) could not be registered"),
             "{id}: {error}"
         );
     }

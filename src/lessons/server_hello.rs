@@ -9,9 +9,9 @@ use futures::future::{join_all, FutureExt};
 use super::articles;
 use super::run::with_server;
 use super::{check_at_least, lesson_params, Check, Lesson, Line, Printer};
+use crate::browser::site;
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
-use crate::browser::site;
 use crate::wire::{path, HELLO_DELAY_MS};
 
 /// The seed's server (index, and hello that sleeps 0.5 s) answers from a service worker written in

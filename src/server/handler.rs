@@ -393,10 +393,16 @@ mod tests {
     #[test]
     fn a_path_is_read_relative_to_the_workers_scope() {
         assert_eq!(site_path("/api/echo", "/"), "api/echo");
-        assert_eq!(site_path("/some/where/api/echo", "/some/where/"), "api/echo");
+        assert_eq!(
+            site_path("/some/where/api/echo", "/some/where/"),
+            "api/echo"
+        );
         assert_eq!(site_path("/some/where/", "/some/where/"), "");
         // Another copy's requests, or the root's, are not under this scope: not `api/...`.
-        assert_eq!(site_path("/other/api/echo", "/some/where/"), "/other/api/echo");
+        assert_eq!(
+            site_path("/other/api/echo", "/some/where/"),
+            "/other/api/echo"
+        );
         assert!(crate::server::route("GET", site_path("/other/api/", "/some/where/"), "").is_err());
     }
 }

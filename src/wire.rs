@@ -24,13 +24,15 @@ pub const MAX_ECHO_BODY: usize = 64 * 1024;
 pub const HELLO_DELAY_MS: u32 = 500;
 
 /// The paths the page asks the server for; the server's router (`server::route`) reads them.
+/// They are relative to the site's base (no leading `/`): the site may live under any path, and
+/// the service worker answers `<its scope>api/...` (`browser::site::url` makes them absolute).
 pub mod path {
     /// The server answers under this prefix only (the service worker passes the rest on).
-    pub const API: &str = "/api/";
+    pub const API: &str = "api/";
     /// The seed's index page.
     pub const INDEX: &str = API;
     /// The request itself, as JSON (GET, HEAD or POST).
-    pub const ECHO: &str = "/api/echo";
+    pub const ECHO: &str = "api/echo";
 
     /// The seed's greeting of `name`, which goes in the path percent-encoded (张 is
     /// `%E5%BC%A0`); the server decodes it.
@@ -94,7 +96,7 @@ impl LogEntry {
     }
 }
 
-/// `GET /api/delay/500 200 in 501 ms`, or `... aborted by the client after 300 ms`.
+/// `GET api/delay/500 200 in 501 ms`, or `... aborted by the client after 300 ms`.
 impl fmt::Display for LogEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.method, self.path)?;
@@ -117,7 +119,7 @@ mod tests {
         LogEntry {
             at_ms: 1_700_000_000_000.0,
             method: "GET".into(),
-            path: "/api/delay/500?case=timeout".into(),
+            path: "api/delay/500?case=timeout".into(),
             status: Some(200),
             duration_ms: 300.4,
             aborted,
@@ -148,20 +150,20 @@ mod tests {
     fn an_entry_reads_as_a_log_line() {
         assert_eq!(
             entry(false).to_string(),
-            "GET /api/delay/500?case=timeout 200 in 300 ms"
+            "GET api/delay/500?case=timeout 200 in 300 ms"
         );
         assert_eq!(
             entry(true).to_string(),
-            "GET /api/delay/500?case=timeout 200 aborted by the client after 300 ms"
+            "GET api/delay/500?case=timeout 200 aborted by the client after 300 ms"
         );
     }
 
     #[test]
     fn paths_are_the_ones_the_router_reads() {
-        assert_eq!(path::INDEX, "/api/");
-        assert_eq!(path::delay(500), "/api/delay/500");
-        assert_eq!(path::post(MAX_POST_ID + 1), "/api/posts/101");
-        assert_eq!(path::status(500), "/api/status/500");
+        assert_eq!(path::INDEX, "api/");
+        assert_eq!(path::delay(500), "api/delay/500");
+        assert_eq!(path::post(MAX_POST_ID + 1), "api/posts/101");
+        assert_eq!(path::status(500), "api/status/500");
         // Every route the lessons call is one the router takes (it is pure: no browser).
         for p in [
             path::INDEX.to_string(),
@@ -179,8 +181,8 @@ mod tests {
 
     #[test]
     fn names_are_percent_encoded_for_the_path() {
-        assert_eq!(path::hello("Ann"), "/api/hello/Ann");
-        assert_eq!(path::hello("张三"), "/api/hello/%E5%BC%A0%E4%B8%89");
-        assert_eq!(path::hello("<b>Eve</b>"), "/api/hello/%3Cb%3EEve%3C%2Fb%3E");
+        assert_eq!(path::hello("Ann"), "api/hello/Ann");
+        assert_eq!(path::hello("张三"), "api/hello/%E5%BC%A0%E4%B8%89");
+        assert_eq!(path::hello("<b>Eve</b>"), "api/hello/%3Cb%3EEve%3C%2Fb%3E");
     }
 }

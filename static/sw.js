@@ -1,5 +1,6 @@
-// asyncscope's service worker: the in-browser HTTP server under /api/, and the headers that make
-// the page cross-origin isolated where the host cannot send them.
+// asyncscope's service worker: the in-browser HTTP server under api/ of its scope (the site's
+// folder: `/`, or `/asyncscope/` on a project's GitHub Pages), and the headers that make the page
+// cross-origin isolated where the host cannot send them.
 //
 // The server is Rust (src/server/, built by trunk from src/bin/server.rs into a no-modules
 // bundle). These few lines exist because the service worker spec wants the listeners registered
@@ -25,7 +26,7 @@ const PAGE_HEADERS = [
 ];
 
 importScripts(`./server.js?v=${VERSION}`);
-// The server's wasm loads on first use (a request to /api/, or a lesson saying it will make
+// The server's wasm loads on first use (a request to api/, or a lesson saying it will make
 // some), not when the worker installs: a first visit that opens no fetch lesson never downloads
 // it. A load that failed is tried again by the next use.
 let ready = null;
@@ -62,12 +63,16 @@ const isolated = (response) => {
   });
 };
 
+// The site's folder, where the page registered this worker: its server answers `${SCOPE}api/...`
+// (the Rust strips the scope the same way before routing).
+const SCOPE = self.registration.scope;
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
-  const url = new URL(request.url);
-  // Other sites go to the network untouched.
-  if (url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith('/api/')) {
+  // Other sites, and other folders of this one (another copy of the site, with its own worker),
+  // go to the network untouched.
+  if (!request.url.startsWith(SCOPE)) return;
+  if (request.url.slice(SCOPE.length).startsWith('api/')) {
     event.respondWith(
       server()
         .then(() => wasm_bindgen.handle(request, event.clientId))

@@ -256,7 +256,7 @@ async fn without_the_trunk_build_the_worker_peer_fails_in_words() {
     let error = report.error.unwrap_or_default();
     assert!(
         error.starts_with(
-            "the worker participant did not join: the Web Worker ./crunch_worker.js did not load"
+            "the worker participant did not join: the Web Worker crunch_worker.js did not load"
         ),
         "{error}"
     );

@@ -139,7 +139,7 @@ async fn many_delays_run_at_once_and_none_answers_early() {
 #[wasm_bindgen_test]
 async fn bad_input_gets_its_status_and_a_message() {
     let cases = [
-        ("GET", "/api/nope", 404, "no route for /api/nope"),
+        ("GET", "/api/nope", 404, "no route for api/nope"),
         (
             "GET",
             "/api/delay/abc",
@@ -156,7 +156,7 @@ async fn bad_input_gets_its_status_and_a_message() {
             "POST",
             "/api/delay/5",
             405,
-            "/api/delay/5 does not take POST",
+            "api/delay/5 does not take POST",
         ),
         ("GET", "/api/posts/101", 404, "there is no post 101"),
         ("GET", "/api/lines?n=0", 400, "n must be a whole number"),
@@ -191,7 +191,7 @@ async fn echo_shows_the_method_query_headers_and_body_that_arrived() {
     let response = server::respond(request, sink).await.expect("a response");
     let json: Value = serde_json::from_str(&text(&response).await).expect("JSON");
     assert_eq!(json["method"], "POST");
-    assert_eq!(json["path"], "/api/echo");
+    assert_eq!(json["path"], "api/echo");
     assert_eq!(json["query"]["key"], "value");
     assert_eq!(json["query"]["a"], "b c");
     assert_eq!(json["headers"]["x-test"], "yes");
@@ -221,7 +221,7 @@ async fn an_aborted_request_stops_its_timer_and_is_logged_aborted() {
     assert_eq!(entries.len(), 1);
     assert!(entries[0].aborted, "{:?}", entries[0]);
     assert!(entries[0].duration_ms >= 100.0 && entries[0].duration_ms < 1000.0);
-    assert_eq!(entries[0].path, "/api/delay/2000");
+    assert_eq!(entries[0].path, "api/delay/2000");
 }
 
 #[wasm_bindgen_test]
@@ -279,7 +279,7 @@ async fn lines_come_one_per_interval_each_split_in_two_chunks() {
 
 #[wasm_bindgen_test]
 async fn a_fetch_lesson_without_its_service_worker_fails_and_says_why() {
-    // The test page's server has no /sw.js: registering fails, and the run says so. Every lesson
+    // The test page's server has no sw.js: registering fails, and the run says so. Every lesson
     // that fetches waits for the in-browser server the same way (`lessons::run::with_server`).
     for id in ["fetch", "line-protocol"] {
         let lesson = lessons::find(id).expect("registered");
@@ -288,7 +288,7 @@ async fn a_fetch_lesson_without_its_service_worker_fails_and_says_why() {
         assert_eq!(report.state, RunState::Failed, "{id}: {report:?}");
         let error = report.error.unwrap_or_default();
         assert!(
-            error.contains("service worker (/sw.js) could not be registered"),
+            error.contains("service worker (sw.js) could not be registered"),
             "{id}: {error}"
         );
     }
@@ -345,7 +345,7 @@ async fn echo_caps_the_bytes_received_and_echoes_a_binary_body_whole_as_base64()
     assert_eq!(status, 413);
     assert_eq!(
         json["error"],
-        "the body is more than 65536 bytes; /api/echo takes at most 65536 bytes"
+        "the body is more than 65536 bytes; api/echo takes at most 65536 bytes"
     );
     // 40,000 'é' are 40,000 characters but 80,000 bytes: refused.
     let (status, _) = echo_json("é".repeat(40_000).as_bytes(), &[]).await;
@@ -370,7 +370,7 @@ async fn each_route_refuses_bad_input_in_words_with_nosniff() {
             400,
             "post id must be a whole number from 1 to 100, got '1.5'",
         ),
-        ("/api/posts/0", 404, "no route for /api/posts/0: there is no post 0: posts are 1 to 100"),
+        ("/api/posts/0", 404, "no route for api/posts/0: there is no post 0: posts are 1 to 100"),
         (
             "/api/hello/%ZZ",
             400,
@@ -380,7 +380,7 @@ async fn each_route_refuses_bad_input_in_words_with_nosniff() {
         ("/api/status/99", 400, "status must be a whole number from 200 to 599, got '99'"),
         ("/api/delay/-1", 400, "delay in ms must be a whole number from 0 to 60000, got '-1'"),
         ("/api/lines?terminator=nul", 400, "terminator must be lf or crlf, got 'nul'"),
-        ("/api/nope", 404, "no route for /api/nope"),
+        ("/api/nope", 404, "no route for api/nope"),
     ];
     for (path, status, message) in cases {
         let (response, _) = respond("GET", path).await;

@@ -1,6 +1,7 @@
 //! The service worker's Rust: trunk builds this into `server-<hash>.js` + `server-<hash>_bg.wasm`
 //! (a no-modules bundle, `data-type="worker"` in index.html), which `static/sw.js` loads and
-//! calls for every request under `/api/`. The server itself is `asyncscope::server`.
+//! calls for every request under `api/` of its scope (the site's folder). The server itself is
+//! `asyncscope::server`.
 
 use wasm_bindgen::prelude::*;
 

@@ -144,17 +144,14 @@ pub fn json(url: &str, response: &Response) -> Result<serde_json::Value, HttpErr
     })
 }
 
-/// `url` resolved against the page, or why it is not a URL fetch takes.
+/// `url` resolved against the site's base (`site::base`), or why it is not a URL fetch takes.
 fn absolute(url: &str) -> Result<web_sys::Url, HttpError> {
     let invalid = |reason: &str| HttpError::InvalidUrl {
         url: url.into(),
         reason: reason.into(),
     };
-    let base = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .unwrap_or_default();
-    let parsed =
-        web_sys::Url::new_with_base(url, &base).map_err(|_| invalid("it does not parse"))?;
+    let parsed = web_sys::Url::new_with_base(url, &super::site::base())
+        .map_err(|_| invalid("it does not parse"))?;
     match parsed.protocol().as_str() {
         "http:" | "https:" => Ok(parsed),
         other => Err(invalid(&format!(

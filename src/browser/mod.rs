@@ -6,6 +6,7 @@
 //! - [`body_stream`]: a response body read as a stream of chunks;
 //! - [`service_worker`]: the client of the in-browser server (register, wait until it answers);
 //! - [`server_log`]: the server's request log, as the page receives it;
+//! - [`site`]: the site's base URL, which every URL the app uses is relative to;
 //! - [`frames`]: the frames the page drew while something ran (requestAnimationFrame);
 //! - [`js`]: a JavaScript error in words ([`js::error_text`], the one function for it).
 
@@ -16,3 +17,4 @@ pub mod idb;
 pub mod js;
 pub mod server_log;
 pub mod service_worker;
+pub mod site;

@@ -1,6 +1,6 @@
-//! The page's side of the in-browser server: registering its service worker (`sw.js`, at the
-//! site root) when the app starts, listening to its request log, and waiting until it controls
-//! the page before a lesson fetches from `/api/`. [`wait_ready`] gives what it waited for
+//! The page's side of the in-browser server: registering its service worker (`sw.js`, in the
+//! site's folder, which is its scope) when the app starts, listening to its request log, and
+//! waiting until it controls the page before a lesson fetches from `api/`. [`wait_ready`] gives what it waited for
 //! ([`Readiness`]); the lesson notes it.
 
 use std::cell::RefCell;
@@ -16,11 +16,14 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::js::error_text;
 use super::server_log;
+use super::site;
 use crate::trace::now_ms;
 use crate::wire::LogEntry;
 
-/// The worker's script, copied to the site root by trunk (static/sw.js).
-pub const SCRIPT: &str = "/sw.js";
+/// The worker's script, copied beside index.html by trunk (static/sw.js): relative to the site's
+/// base, so that its scope is the site's folder and a second copy of the site elsewhere on the
+/// same origin has a worker of its own.
+pub const SCRIPT: &str = "sw.js";
 /// How long a lesson waits for the worker to take control of the page.
 pub const CONTROL_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long a lesson waits for the worker to say its server is loaded (its wasm loads on first
@@ -167,7 +170,7 @@ pub fn register() -> Result<(), ServerError> {
             let _ = start.call0(&container);
         }
         // JsFuture handles the promise's rejection, so a failure is not an uncaught error.
-        let registration = JsFuture::from(container.register(SCRIPT)).shared();
+        let registration = JsFuture::from(container.register(&site::url(SCRIPT))).shared();
         *state.borrow_mut() = Some(Registered {
             registration,
             _on_message: on_message,
@@ -177,7 +180,7 @@ pub fn register() -> Result<(), ServerError> {
 }
 
 /// Waits until the worker controls this page and has loaded its server, so that a lesson's
-/// fetches of `/api/` reach it and its timings are the program's, not the server's loading.
+/// fetches of `api/` reach it and its timings are the program's, not the server's loading.
 /// Gives what it waited for (the first visit, or a new build being installed), for the lesson
 /// to note.
 pub async fn wait_ready() -> Result<Readiness, ServerError> {
@@ -314,7 +317,7 @@ mod tests {
         let e = ServerError::NotInControl { waited_ms: 15000.4 };
         assert!(e.to_string().contains("within 15000 ms: reload"), "{e}");
         let e = ServerError::Registration("404".into());
-        assert!(e.to_string().contains("/sw.js"), "{e}");
+        assert!(e.to_string().contains("(sw.js)"), "{e}");
         let e = ServerError::NotStarted("TypeError: Failed to fetch".into());
         assert!(e.to_string().contains("Failed to fetch; reload"), "{e}");
     }

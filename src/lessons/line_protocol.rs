@@ -70,7 +70,7 @@ impl LineProtocolParams {
     /// The server's stream of lines that these parameters ask for.
     fn url(&self) -> String {
         format!(
-            "/api/lines?n={}&interval_ms={}&terminator={}&split={}",
+            "api/lines?n={}&interval_ms={}&terminator={}&split={}",
             self.n,
             self.interval_ms,
             self.terminator.name(),
@@ -241,7 +241,7 @@ mod tests {
         };
         assert_eq!(
             params.url(),
-            "/api/lines?n=6&interval_ms=200&terminator=crlf&split=1"
+            "api/lines?n=6&interval_ms=200&terminator=crlf&split=1"
         );
         let params = LineProtocolParams {
             n: 3,
@@ -251,7 +251,7 @@ mod tests {
         };
         assert_eq!(
             params.url(),
-            "/api/lines?n=3&interval_ms=50&terminator=lf&split=0"
+            "api/lines?n=3&interval_ms=50&terminator=lf&split=0"
         );
         assert_eq!(Terminator::Crlf.bytes(), b"\r\n");
     }

@@ -1,13 +1,15 @@
 //! Lesson `server-hello`: article 001's aiohttp server, running for real in this browser: the
 //! in-browser server (a service worker written in Rust, `src/server/`) has the seed's two
-//! routes, `/` and `/hello/{name}` (which sleeps 0.5 s), under `/api/`. The page asks for the
-//! index and greets several names at once: the sleeps overlap, so it all takes about 0.5 s.
+//! routes, `/` and `/hello/{name}` (which sleeps 0.5 s), under `api/` of the site's folder. The
+//! page asks for the index and greets several names at once: the sleeps overlap, so it all takes
+//! about 0.5 s.
 
 use futures::future::join_all;
 
 use super::lesson;
 use super::run::with_server;
 use super::{check_at_least, lesson_params, Check, Lesson, Line, Printer};
+use crate::browser::site;
 use crate::trace::fetch::{FetchError, Request};
 use crate::trace::{instrument, now_ms};
 use crate::wire::{path, HELLO_DELAY_MS};
@@ -93,10 +95,7 @@ fn check_bodies(texts: &[String], names: usize) -> Check {
 // ANCHOR: lesson
 /// The client: GET the index and greet every name, all at once.
 async fn main(out: &Printer, names: &[&str]) -> Result<Vec<String>, FetchError> {
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    out.print(format!("Server started at {origin}/api/"));
+    out.print(format!("Server started at {}", site::url(path::API)));
     let mut paths = vec![path::INDEX.to_string()];
     // Names go in the path percent-encoded (张 is %E5%BC%A0); the server decodes them.
     paths.extend(names.iter().map(|n| path::hello(n)));

@@ -36,6 +36,24 @@ pub fn in_flight() -> u32 {
     IN_FLIGHT.with(Cell::get)
 }
 
+/// The path of the folder the server answers under: its service worker's scope (`/` at an
+/// origin's root, `/asyncscope/` on a project's GitHub Pages), or `/` outside a service worker
+/// (the tests call the server in a page).
+fn scope_path() -> String {
+    js_sys::global()
+        .dyn_into::<web_sys::ServiceWorkerGlobalScope>()
+        .ok()
+        .and_then(|scope| web_sys::Url::new(&scope.registration().scope()).ok())
+        .map_or_else(|| "/".to_string(), |scope| scope.pathname())
+}
+
+/// `path` relative to the site's base `scope` (`/some/where/api/echo` under `/some/where/` is
+/// `api/echo`), which is what the page asked for (`wire::path`) and what the router reads. A
+/// path outside the scope stays whole, so the router refuses it as not under `api/`.
+fn site_path<'a>(path: &'a str, scope: &str) -> &'a str {
+    path.strip_prefix(scope).unwrap_or(path)
+}
+
 /// Answers `request`; `log` gets its entry when the body is done or the client gave up.
 /// An `Err` is a failure to build a response (or a client gone before it had one).
 pub async fn respond(
@@ -43,7 +61,7 @@ pub async fn respond(
     log: LogSink,
 ) -> Result<web_sys::Response, JsValue> {
     let url = web_sys::Url::new(&request.url())?;
-    let path = url.pathname();
+    let path = site_path(&url.pathname(), &scope_path()).to_string();
     let search = url.search();
     let method = request.method();
     let record = Record {
@@ -101,7 +119,7 @@ pub async fn respond(
             };
             let Some(bytes) = bytes? else {
                 let message = format!(
-                    "the body is more than {MAX_ECHO_BODY} bytes; /api/echo takes at most \
+                    "the body is more than {MAX_ECHO_BODY} bytes; api/echo takes at most \
                      {MAX_ECHO_BODY} bytes"
                 );
                 return record.text(413, JSON, &body::error(&message));
@@ -366,4 +384,25 @@ fn header_pairs(headers: &web_sys::Headers) -> Vec<(String, String)> {
         }
     }
     pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::site_path;
+
+    #[test]
+    fn a_path_is_read_relative_to_the_workers_scope() {
+        assert_eq!(site_path("/api/echo", "/"), "api/echo");
+        assert_eq!(
+            site_path("/some/where/api/echo", "/some/where/"),
+            "api/echo"
+        );
+        assert_eq!(site_path("/some/where/", "/some/where/"), "");
+        // Another copy's requests, or the root's, are not under this scope: not `api/...`.
+        assert_eq!(
+            site_path("/other/api/echo", "/some/where/"),
+            "/other/api/echo"
+        );
+        assert!(crate::server::route("GET", site_path("/other/api/", "/some/where/"), "").is_err());
+    }
 }

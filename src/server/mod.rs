@@ -1,7 +1,7 @@
 //! The in-browser HTTP server: a service worker written in Rust answers the page's requests
-//! under `/api/`, so the built site is static files and needs no backend, and the lessons' fetches
-//! are real ones (they go through the browser's network stack and show in DevTools' Network
-//! panel).
+//! under `api/` of the site's folder (the worker's scope), so the built site is static files and
+//! needs no backend, and the lessons' fetches are real ones (they go through the browser's
+//! network stack and show in DevTools' Network panel).
 //!
 //! - [`route`]: path, method and query to a [`Route`] (pure, natively tested);
 //! - [`body`]: what each route answers (pure);

@@ -148,10 +148,11 @@ impl fmt::Display for RouteError {
 
 impl std::error::Error for RouteError {}
 
-const ROUTES: &str = "the routes are /api/, /api/hello/{name}, /api/delay/{ms}, \
-                      /api/status/{code}, /api/echo, /api/posts/{id}, /api/lines and /api/search";
+const ROUTES: &str = "the routes are api/, api/hello/{name}, api/delay/{ms}, api/status/{code}, \
+                      api/echo, api/posts/{id}, api/lines and api/search";
 
-/// Routes a request. `path` is the URL's path as sent (percent-encoded, starting with `/api/`),
+/// Routes a request. `path` is the URL's path as sent, relative to the site's base (the service
+/// worker's scope: `handler::site_path`), percent-encoded and starting with `api/`;
 /// `query` its query string without the `?`.
 pub fn route(method: &str, path: &str, query: &str) -> Result<Route, RouteError> {
     let not_found = |why: &str| RouteError::NotFound {
@@ -159,7 +160,7 @@ pub fn route(method: &str, path: &str, query: &str) -> Result<Route, RouteError>
         why: why.to_string(),
     };
     let Some(rest) = path.strip_prefix(API) else {
-        return Err(not_found("the server answers under /api/ only"));
+        return Err(not_found("the server answers under api/ only"));
     };
     let segments: Vec<&str> = rest.split('/').collect();
     // HEAD is GET without the body (RFC 9110 §9.3.2): every GET route takes it.
@@ -372,9 +373,9 @@ mod tests {
 
     #[test]
     fn the_seeds_routes_are_found() {
-        assert_eq!(get("/api/"), Ok(Route::Index));
+        assert_eq!(get("api/"), Ok(Route::Index));
         assert_eq!(
-            get("/api/hello/Ann"),
+            get("api/hello/Ann"),
             Ok(Route::Hello { name: "Ann".into() })
         );
     }
@@ -382,36 +383,36 @@ mod tests {
     #[test]
     fn a_name_is_percent_decoded() {
         assert_eq!(
-            get("/api/hello/%E5%BC%A0%E4%B8%89"),
+            get("api/hello/%E5%BC%A0%E4%B8%89"),
             Ok(Route::Hello {
                 name: "张三".into()
             })
         );
         assert_eq!(
-            get("/api/hello/Ann%20Lee"),
+            get("api/hello/Ann%20Lee"),
             Ok(Route::Hello {
                 name: "Ann Lee".into()
             })
         );
-        let err = get("/api/hello/%FF").expect_err("not UTF-8");
+        let err = get("api/hello/%FF").expect_err("not UTF-8");
         assert_eq!(err.status(), 400);
         let long = "a".repeat(MAX_NAME_CHARS + 1);
         assert_eq!(
-            get(&format!("/api/hello/{long}")).map_err(|e| e.status()),
+            get(&format!("api/hello/{long}")).map_err(|e| e.status()),
             Err(400)
         );
     }
 
     #[test]
     fn numbers_are_whole_and_in_range() {
-        assert_eq!(get("/api/delay/500"), Ok(Route::Delay { ms: 500 }));
-        assert_eq!(get("/api/delay/0"), Ok(Route::Delay { ms: 0 }));
-        assert_eq!(get("/api/delay/60000"), Ok(Route::Delay { ms: 60_000 }));
+        assert_eq!(get("api/delay/500"), Ok(Route::Delay { ms: 500 }));
+        assert_eq!(get("api/delay/0"), Ok(Route::Delay { ms: 0 }));
+        assert_eq!(get("api/delay/60000"), Ok(Route::Delay { ms: 60_000 }));
         for bad in ["abc", "-5", "1.5", "", " 5", "+5", "1e3", "99999999999999"] {
-            let err = get(&format!("/api/delay/{bad}")).expect_err(bad);
+            let err = get(&format!("api/delay/{bad}")).expect_err(bad);
             assert_eq!(err.status(), 400, "{bad}");
         }
-        let err = get("/api/delay/60001").expect_err("over the cap");
+        let err = get("api/delay/60001").expect_err("over the cap");
         assert_eq!(
             err.to_string(),
             "delay in ms must be a whole number from 0 to 60000, got '60001'"
@@ -420,12 +421,12 @@ mod tests {
 
     #[test]
     fn statuses_are_those_a_response_can_carry() {
-        assert_eq!(get("/api/status/404"), Ok(Route::Status { code: 404 }));
-        assert_eq!(get("/api/status/500"), Ok(Route::Status { code: 500 }));
-        assert_eq!(get("/api/status/200"), Ok(Route::Status { code: 200 }));
+        assert_eq!(get("api/status/404"), Ok(Route::Status { code: 404 }));
+        assert_eq!(get("api/status/500"), Ok(Route::Status { code: 500 }));
+        assert_eq!(get("api/status/200"), Ok(Route::Status { code: 200 }));
         for bad in ["199", "600", "101", "x"] {
             assert_eq!(
-                get(&format!("/api/status/{bad}")).map_err(|e| e.status()),
+                get(&format!("api/status/{bad}")).map_err(|e| e.status()),
                 Err(400),
                 "{bad}"
             );
@@ -434,26 +435,26 @@ mod tests {
 
     #[test]
     fn posts_beyond_the_last_are_not_found() {
-        assert_eq!(get("/api/posts/1"), Ok(Route::Post { id: 1 }));
-        assert_eq!(get("/api/posts/100"), Ok(Route::Post { id: 100 }));
-        let err = get("/api/posts/101").expect_err("no such post");
+        assert_eq!(get("api/posts/1"), Ok(Route::Post { id: 1 }));
+        assert_eq!(get("api/posts/100"), Ok(Route::Post { id: 100 }));
+        let err = get("api/posts/101").expect_err("no such post");
         assert_eq!(err.status(), 404);
         assert!(err.to_string().contains("posts are 1 to 100"), "{err}");
-        assert_eq!(get("/api/posts/0").map_err(|e| e.status()), Err(404));
-        assert_eq!(get("/api/posts/one").map_err(|e| e.status()), Err(400));
+        assert_eq!(get("api/posts/0").map_err(|e| e.status()), Err(404));
+        assert_eq!(get("api/posts/one").map_err(|e| e.status()), Err(400));
     }
 
     #[test]
     fn a_post_id_that_is_not_whole_names_the_real_range() {
         for bad in ["1.5", "-1", "one", "1e2"] {
-            let err = get(&format!("/api/posts/{bad}")).expect_err(bad);
+            let err = get(&format!("api/posts/{bad}")).expect_err(bad);
             assert_eq!(err.status(), 400, "{bad}");
             assert_eq!(
                 err.to_string(),
                 format!("post id must be a whole number from 1 to 100, got '{bad}'")
             );
         }
-        let err = get("/api/posts/99999999999").expect_err("past u32");
+        let err = get("api/posts/99999999999").expect_err("past u32");
         assert_eq!(err.status(), 404);
         assert!(err.to_string().contains("posts are 1 to 100"), "{err}");
     }
@@ -461,22 +462,22 @@ mod tests {
     #[test]
     fn an_invalid_percent_escape_in_a_name_is_refused_in_words() {
         for bad in ["%ZZ", "Ann%", "Ann%4", "%G0x"] {
-            let err = get(&format!("/api/hello/{bad}")).expect_err(bad);
+            let err = get(&format!("api/hello/{bad}")).expect_err(bad);
             assert_eq!(err.status(), 400, "{bad}");
             assert!(err.to_string().contains("invalid percent escape"), "{err}");
         }
         assert_eq!(
-            get("/api/hello/%ZZ").expect_err("400").to_string(),
+            get("api/hello/%ZZ").expect_err("400").to_string(),
             "the name '%ZZ' has an invalid percent escape '%ZZ': % must be followed by two hex digits"
         );
         assert_eq!(
-            get("/api/hello/100%25"),
+            get("api/hello/100%25"),
             Ok(Route::Hello {
                 name: "100%".into()
             })
         );
         let long = format!("%ZZ{}", "a".repeat(10_000));
-        let message = get(&format!("/api/hello/{long}"))
+        let message = get(&format!("api/hello/{long}"))
             .expect_err("400")
             .to_string();
         assert!(message.contains("(10003 characters)"), "{message}");
@@ -485,55 +486,55 @@ mod tests {
     #[test]
     fn head_is_taken_wherever_get_is() {
         for path in [
-            "/api/",
-            "/api/hello/Ann",
-            "/api/delay/5",
-            "/api/posts/1",
-            "/api/status/404",
-            "/api/lines",
-            "/api/echo",
-            "/api/search",
+            "api/",
+            "api/hello/Ann",
+            "api/delay/5",
+            "api/posts/1",
+            "api/status/404",
+            "api/lines",
+            "api/echo",
+            "api/search",
         ] {
             assert!(route("HEAD", path, "").is_ok(), "{path}");
         }
         assert_eq!(
-            route("PUT", "/api/delay/5", "")
+            route("PUT", "api/delay/5", "")
                 .expect_err("405")
                 .to_string(),
-            "/api/delay/5 does not take PUT: it takes GET and HEAD"
+            "api/delay/5 does not take PUT: it takes GET and HEAD"
         );
     }
 
     #[test]
     fn unknown_paths_are_404_and_list_the_routes() {
         for path in [
-            "/api/nope",
-            "/api/hello",
-            "/api/hello/",
-            "/api/delay/5/6",
+            "api/nope",
+            "api/hello",
+            "api/hello/",
+            "api/delay/5/6",
             "/index.html",
         ] {
             let err = get(path).expect_err(path);
             assert_eq!(err.status(), 404, "{path}");
         }
-        assert!(get("/api/nope")
+        assert!(get("api/nope")
             .expect_err("404")
             .to_string()
-            .contains("/api/delay/{ms}"));
+            .contains("api/delay/{ms}"));
     }
 
     #[test]
     fn echo_takes_get_and_post_and_the_rest_take_get() {
-        assert_eq!(route("POST", "/api/echo", "key=value"), Ok(Route::Echo));
-        assert_eq!(route("get", "/api/echo", ""), Ok(Route::Echo));
-        let err = route("DELETE", "/api/echo", "").expect_err("405");
+        assert_eq!(route("POST", "api/echo", "key=value"), Ok(Route::Echo));
+        assert_eq!(route("get", "api/echo", ""), Ok(Route::Echo));
+        let err = route("DELETE", "api/echo", "").expect_err("405");
         assert_eq!(err.status(), 405);
         assert_eq!(
             err.to_string(),
-            "/api/echo does not take DELETE: it takes GET, HEAD and POST"
+            "api/echo does not take DELETE: it takes GET, HEAD and POST"
         );
         assert_eq!(
-            route("POST", "/api/delay/5", "").map_err(|e| e.status()),
+            route("POST", "api/delay/5", "").map_err(|e| e.status()),
             Err(405)
         );
     }
@@ -541,7 +542,7 @@ mod tests {
     #[test]
     fn lines_take_their_parameters_with_defaults() {
         assert_eq!(
-            get("/api/lines"),
+            get("api/lines"),
             Ok(Route::Lines(LinesSpec {
                 n: 5,
                 interval_ms: 200,
@@ -550,7 +551,7 @@ mod tests {
             }))
         );
         assert_eq!(
-            get("/api/lines?n=3&interval_ms=50&terminator=crlf&split=1&tag=x"),
+            get("api/lines?n=3&interval_ms=50&terminator=crlf&split=1&tag=x"),
             Ok(Route::Lines(LinesSpec {
                 n: 3,
                 interval_ms: 50,
@@ -567,7 +568,7 @@ mod tests {
             "n=1000&interval_ms=61",
         ] {
             assert_eq!(
-                get(&format!("/api/lines?{bad}")).map_err(|e| e.status()),
+                get(&format!("api/lines?{bad}")).map_err(|e| e.status()),
                 Err(400),
                 "{bad}"
             );
@@ -591,7 +592,7 @@ mod tests {
     #[test]
     fn search_takes_its_query_delay_and_flaky_attempts_with_defaults() {
         assert_eq!(
-            get("/api/search"),
+            get("api/search"),
             Ok(Route::Search(SearchSpec {
                 query: String::new(),
                 delay_ms: 0,
@@ -606,7 +607,7 @@ mod tests {
             flaky: 1,
         };
         assert_eq!(
-            get("/api/search?q=async+rust&delay_ms=300&attempt=2&flaky=1&page=3"),
+            get("api/search?q=async+rust&delay_ms=300&attempt=2&flaky=1&page=3"),
             Ok(Route::Search(spec.clone()))
         );
         // The first `flaky` attempts fail, the next one gets through.
@@ -623,7 +624,7 @@ mod tests {
         }
         .fails());
         assert_eq!(
-            get("/api/search?q=%E5%BC%A0").map(|r| match r {
+            get("api/search?q=%E5%BC%A0").map(|r| match r {
                 Route::Search(s) => s.query,
                 _ => String::new(),
             }),
@@ -638,20 +639,20 @@ mod tests {
             "flaky=x",
         ] {
             assert_eq!(
-                get(&format!("/api/search?q=a&{bad}")).map_err(|e| e.status()),
+                get(&format!("api/search?q=a&{bad}")).map_err(|e| e.status()),
                 Err(400),
                 "{bad}"
             );
         }
         let long = "a".repeat(MAX_QUERY_CHARS + 1);
         assert_eq!(
-            get(&format!("/api/search?q={long}"))
+            get(&format!("api/search?q={long}"))
                 .expect_err("too long")
                 .to_string(),
             "a search is at most 100 characters, got 101"
         );
         assert_eq!(
-            route("POST", "/api/search", "q=a").map_err(|e| e.status()),
+            route("POST", "api/search", "q=a").map_err(|e| e.status()),
             Err(405)
         );
     }

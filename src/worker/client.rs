@@ -13,10 +13,12 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use super::{Answer, CpuWork, Job, MAX_WORK_MS};
 use crate::browser::js::error_text;
+use crate::browser::site;
 use crate::trace::{self, now_ms};
 
-/// Where trunk puts the worker's loader (static/crunch_worker.js, copied by index.html).
-pub const WORKER_URL: &str = "./crunch_worker.js";
+/// Where trunk puts the worker's loader (static/crunch_worker.js, copied by index.html beside
+/// it): relative to the site's base, wherever the site is served.
+pub const WORKER_URL: &str = "crunch_worker.js";
 /// How long the worker may take to fetch and compile its wasm and say it is ready.
 const START_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long past the work itself the worker may take to answer.
@@ -106,7 +108,7 @@ impl WorkerClient {
     /// Starts the worker whose loader is at `url` and waits until it says it is ready.
     pub async fn start(url: &str) -> Result<WorkerClient, WorkerError> {
         let started_ms = now_ms();
-        let worker = Worker::new(url).map_err(|e| WorkerError::Create {
+        let worker = Worker::new(&site::url(url)).map_err(|e| WorkerError::Create {
             url: url.to_string(),
             error: error_text(&e),
         })?;
@@ -270,7 +272,7 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "the Web Worker ./crunch_worker.js did not load: its script could not be fetched or \
+            "the Web Worker crunch_worker.js did not load: its script could not be fetched or \
              run (serve the app built by trunk, which puts crunch_worker.js, worker.js and \
              worker_bg.wasm beside index.html)"
         );

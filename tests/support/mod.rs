@@ -34,7 +34,8 @@ pub const ISOLATION_HEADERS: &[(&str, &str)] = &[
 
 /// Serves `dir` on 127.0.0.1 (a free port) from a thread, for as long as the test runs, as a
 /// static host that cannot set headers does (GitHub Pages): the app's service worker has to
-/// isolate the page.
+/// isolate the page. (Used by every e2e test but e2e_subpath.rs, which serves its own paths.)
+#[allow(dead_code)]
 pub fn serve(dir: PathBuf) -> SocketAddr {
     serve_with(dir, &[]).0
 }
@@ -56,25 +57,58 @@ pub fn serve_logged(dir: PathBuf) -> (SocketAddr, Served) {
     serve_with(dir, &[])
 }
 
+/// Serves each `(prefix, dir)` of `sites` under its prefix (`/some/where/`: its index.html is at
+/// `/some/where/`) on one origin, as a static host serves several projects (GitHub Pages'
+/// `/asyncscope/`); any other path is a 404. Plain, like [`serve`].
+#[allow(dead_code)]
+pub fn serve_sites(sites: Vec<(&'static str, PathBuf)>) -> SocketAddr {
+    serve_under(sites, &[]).0
+}
+
+/// Serves `dir` under `prefix` only (a 404 outside it): [`serve_sites`] with one site.
+#[allow(dead_code)]
+pub fn serve_at(dir: PathBuf, prefix: &'static str) -> SocketAddr {
+    serve_sites(vec![(prefix, dir)])
+}
+
 fn serve_with(
     dir: PathBuf,
     headers: &'static [(&'static str, &'static str)],
 ) -> (SocketAddr, Served) {
+    serve_under(vec![("/", dir)], headers)
+}
+
+fn serve_under(
+    sites: Vec<(&'static str, PathBuf)>,
+    headers: &'static [(&'static str, &'static str)],
+) -> (SocketAddr, Served) {
+    assert!(
+        sites
+            .iter()
+            .all(|(prefix, _)| prefix.starts_with('/') && prefix.ends_with('/')),
+        "a site's prefix starts and ends with /"
+    );
+    let sites = Arc::new(sites);
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
     let addr = listener.local_addr().expect("local addr");
     let served = Served::default();
     let log = served.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            let dir = dir.clone();
+            let sites = sites.clone();
             let log = log.clone();
-            std::thread::spawn(move || respond(stream, &dir, headers, &log));
+            std::thread::spawn(move || respond(stream, &sites, headers, &log));
         }
     });
     (addr, served)
 }
 
-fn respond(mut stream: TcpStream, dir: &Path, headers: &[(&str, &str)], served: &Served) {
+fn respond(
+    mut stream: TcpStream,
+    sites: &[(&str, PathBuf)],
+    headers: &[(&str, &str)],
+    served: &Served,
+) {
     let mut request_line = String::new();
     let mut reader = BufReader::new(&stream);
     if reader.read_line(&mut request_line).is_err() {
@@ -90,11 +124,19 @@ fn respond(mut stream: TcpStream, dir: &Path, headers: &[(&str, &str)], served: 
         header.clear();
     }
     let path = request_line.split_whitespace().nth(1).unwrap_or("/");
-    let path = path
-        .split('?')
-        .next()
-        .unwrap_or("/")
-        .trim_start_matches('/');
+    let path = path.split('?').next().unwrap_or("/");
+    // The site whose prefix the path is under (the longest, for a site inside another), and the
+    // path inside it; none: a 404.
+    let site = sites
+        .iter()
+        .filter_map(|(prefix, dir)| Some((prefix.len(), dir, path.strip_prefix(prefix)?)))
+        .max_by_key(|(len, ..)| *len);
+    let Some((_, dir, path)) = site else {
+        let _ = stream.write_all(
+            b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found",
+        );
+        return;
+    };
     // A folder's address (`/`, `/examples/search/`) is its index.html, as a static host serves it.
     let path = if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
@@ -250,7 +292,9 @@ pub async fn record_csp_violations(client: &Client) {
 #[allow(dead_code)]
 pub const CSP_VIOLATIONS: &str = "return window.__cspViolations || null;";
 
-/// The app's release build: dist/, or `ASYNCSCOPE_DIST`.
+/// The app's release build: dist/, or `ASYNCSCOPE_DIST`. (e2e_subpath.rs reads the build for a
+/// sub-path instead.)
+#[allow(dead_code)]
 pub fn dist() -> PathBuf {
     let dist = std::env::var("ASYNCSCOPE_DIST")
         .map_or_else(|_| Path::new(ROOT).join("dist"), PathBuf::from);

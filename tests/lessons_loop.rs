@@ -197,12 +197,13 @@ async fn chunks_with_a_real_yield_keep_the_timer_on_time_and_no_poll_long() {
 
 #[wasm_bindgen_test]
 async fn the_worker_variant_without_the_trunk_build_fails_with_a_clear_error() {
-    // This test page has no crunch_worker.js: the run fails in words, the page lives on.
+    // This test page has no crunch_worker.js (the Web Worker's script, relative to the page):
+    // the run fails in words, the page lives on.
     let report = run("blocking", &[("variant", "worker")]).await;
     assert_eq!(report.state, RunState::Failed, "{report:?}");
     let error = report.error.unwrap_or_default();
     assert!(
-        error.starts_with("the Web Worker ./crunch_worker.js did not load"),
+        error.starts_with("the Web Worker crunch_worker.js did not load"),
         "{error}"
     );
     assert!(report.checks.is_empty());

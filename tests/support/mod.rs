@@ -131,27 +131,29 @@ fn respond(
         .iter()
         .filter_map(|(prefix, dir)| Some((prefix.len(), dir, path.strip_prefix(prefix)?)))
         .max_by_key(|(len, ..)| *len);
-    let Some((_, dir, path)) = site else {
-        let _ = stream.write_all(
-            b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found",
-        );
-        return;
-    };
-    // A folder's address (`/`, `/examples/search/`) is its index.html, as a static host serves it.
-    let path = if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
-    } else {
-        path.to_string()
-    };
-    let file = dir.join(&path);
-    let (status, body, kind) = match (path.contains(".."), std::fs::read(&file)) {
-        (false, Ok(body)) => {
+    // The file the path names in that site: a folder's address (`/`, `/examples/search/`) is its
+    // index.html, as a static host serves it.
+    let found = site.and_then(|(_, dir, path)| {
+        let path = if path.is_empty() || path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path.to_string()
+        };
+        if path.contains("..") {
+            return None;
+        }
+        let file = dir.join(&path);
+        let body = std::fs::read(&file).ok()?;
+        Some((path, file, body))
+    });
+    let (status, body, kind) = match found {
+        Some((path, file, body)) => {
             if let Ok(mut served) = served.lock() {
-                served.push(path.clone());
+                served.push(path);
             }
             ("200 OK", body, content_type(&file))
         }
-        _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+        None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
     };
     let extra: String = headers
         .iter()

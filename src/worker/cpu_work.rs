@@ -1,8 +1,6 @@
 //! CPU work with no await inside: what the blocking lesson runs in a task, in chunks and in the
 //! Web Worker, and what the event-loop lesson spins to make the next frame overdue.
 
-use serde::{Deserialize, Serialize};
-
 /// The longest one call to [`CpuWork::run_for`] spins.
 pub const MAX_WORK_MS: f64 = 10_000.0;
 /// Steps between clock readings: in the browser, reading the clock is a call into JS.
@@ -11,39 +9,14 @@ pub const STEPS_PER_READING: u64 = 1024;
 /// Xorshift steps until a time budget is spent. Time-boxed rather than a fixed count of steps,
 /// so that it takes as long on any machine. It travels from the worker to the page inside
 /// [`Answer::WorkDone`](super::Answer::WorkDone).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CpuWork {
-    /// The xorshift state: the work's result, a checksum. It travels as 16 hex digits: a JS
-    /// number is a double, which rounds a u64 past 2^53 (and serde-wasm-bindgen refuses to
-    /// write one).
-    #[serde(with = "hex_u64")]
+    /// The xorshift state: the work's result, a checksum. It travels as 16 hex digits
+    /// ([`CpuWork::state_hex`]): a JS number is a double, which rounds a u64 past 2^53.
     pub state: u64,
     pub iterations: u64,
     /// CPU time spent, by the clock it was given, in ms.
     pub busy_ms: f64,
-}
-
-/// A u64 as a string of 16 hex digits.
-mod hex_u64 {
-    use serde::{de, Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&format!("{value:016x}"))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-        let hex = String::deserialize(deserializer)?;
-        // At most 16 digits: from_str_radix would also take a sign.
-        match u64::from_str_radix(&hex, 16) {
-            Ok(value) if hex.len() <= 16 && !hex.starts_with('+') => Ok(value),
-            _ => {
-                let start: String = hex.chars().take(20).collect();
-                Err(de::Error::custom(format!(
-                    "not a 64-bit hex number: {start:?}"
-                )))
-            }
-        }
-    }
 }
 
 impl Default for CpuWork {
@@ -58,6 +31,23 @@ impl CpuWork {
             state: 0x9E37_79B9_7F4A_7C15,
             iterations: 0,
             busy_ms: 0.0,
+        }
+    }
+
+    /// The checksum as it travels: 16 hex digits.
+    pub fn state_hex(&self) -> String {
+        format!("{:016x}", self.state)
+    }
+
+    /// A checksum read back from [`CpuWork::state_hex`]'s digits, or why it is not one.
+    pub fn parse_state(hex: &str) -> Result<u64, String> {
+        // At most 16 digits: from_str_radix would also take a sign.
+        match u64::from_str_radix(hex, 16) {
+            Ok(value) if hex.len() <= 16 && !hex.starts_with('+') => Ok(value),
+            _ => {
+                let start: String = hex.chars().take(20).collect();
+                Err(format!("not a 64-bit hex number: {start:?}"))
+            }
         }
     }
 
@@ -146,13 +136,14 @@ pub(crate) mod tests {
             iterations: 3,
             busy_ms: 1.5,
         };
-        let text = serde_json::to_string(&work).expect("writes");
-        assert!(text.contains(r#""state":"fffffffffffffffe""#), "{text}");
-        assert_eq!(serde_json::from_str::<CpuWork>(&text).ok(), Some(work));
+        let text = work.state_hex();
+        assert_eq!(text, "fffffffffffffffe");
+        assert_eq!(CpuWork::parse_state(&text), Ok(work.state));
+        assert_eq!(CpuWork::new().state_hex().len(), 16, "leading zeros kept");
+        assert_eq!(CpuWork::parse_state("0000000000000001"), Ok(1));
         for bad in ["-1", "+1", "1ffffffffffffffff", "xyz", ""] {
-            let text = format!(r#"{{"state":"{bad}","iterations":1,"busy_ms":1}}"#);
-            let err = serde_json::from_str::<CpuWork>(&text).expect_err(bad);
-            assert!(err.to_string().contains("not a 64-bit hex number"), "{err}");
+            let err = CpuWork::parse_state(bad).expect_err(bad);
+            assert!(err.contains("not a 64-bit hex number"), "{err}");
         }
     }
 }

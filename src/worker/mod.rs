@@ -4,8 +4,8 @@
 //!
 //! - [`cpu_work`]: the work itself ([`CpuWork`]), also spun on the page by the lessons;
 //! - [`protocol`]: the one message protocol, [`Job`] in and [`Answer`] out, as JS objects
-//!   through `postMessage` (serde-wasm-bindgen), each checked for size and shape before it is
-//!   read;
+//!   through `postMessage`, written and read by hand, each checked for size and shape before
+//!   it is read;
 //! - [`dispatch`]: the worker's answer to each job ([`answer`]), pure;
 //! - [`client`]: the page's side ([`WorkerClient`], [`WorkerError`]).
 

@@ -1,13 +1,16 @@
 //! The one message protocol between the page and its Web Worker: [`Job`] for everything the
 //! page asks, [`Answer`] for everything the worker says. Each goes through `postMessage` as a
-//! plain JS object written and read by serde-wasm-bindgen (`{type: "cpu_work", work_ms: 300}`),
-//! and is read only after [`check_shape`] has found it small and of the protocol's shape: a
-//! message that is not what we expect gives an error in words, never a panic, and a huge one is
-//! refused before any of it is copied into the wasm's memory.
+//! plain JS object (`{type: "cpu_work", work_ms: 300}`), and is read only after [`check_shape`]
+//! has found it small and of the protocol's shape: a message that is not what we expect gives
+//! an error in words, never a panic, and a huge one is refused before any of it is copied into
+//! the wasm's memory.
+//!
+//! Written and read by hand ([`Fields`]) rather than by serde derives through
+//! serde-wasm-bindgen: the derived reader of [`Answer`] alone was 11.5 KB of the page's wasm
+//! before wasm-opt, for six fields. The refusals keep serde's words ("missing field `type`",
+//! "invalid type: string \"5\", expected f64", "unknown variant `sing`, expected ...").
 
 use js_sys::{Array, JsString, Object, Reflect};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::CpuWork;
@@ -19,10 +22,12 @@ pub const MAX_TEXT_UNITS: u32 = 4096;
 pub const MAX_FIELDS: u32 = 8;
 /// How deep objects may nest: a message, and the work inside an answer.
 pub const MAX_DEPTH: usize = 2;
+/// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`): a count past it
+/// would arrive rounded.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// What the page asks the worker: every job it runs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Job {
     /// Spin for `work_ms` (0 to [`MAX_WORK_MS`](super::MAX_WORK_MS)) on the worker's thread and
     /// answer with the work (the blocking lesson's fix).
@@ -34,8 +39,7 @@ pub enum Job {
 }
 
 /// What the worker says.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
     /// Sent unasked, once, when its wasm has started: jobs posted before it would be lost.
     Ready,
@@ -54,14 +58,34 @@ pub enum Answer {
 }
 
 impl Job {
-    /// The job as the JS object the worker reads.
+    /// The job as the JS object the worker reads. Text and numbers always write: the `Err` is
+    /// kept for a job that one day carries a value a JS object cannot hold.
     pub fn to_js(&self) -> Result<JsValue, String> {
-        write(self)
+        Ok(match self {
+            Job::CpuWork { work_ms } => {
+                object(&[("type", "cpu_work".into()), ("work_ms", (*work_ms).into())])
+            }
+            Job::JoinChat { channel, name } => object(&[
+                ("type", "join_chat".into()),
+                ("channel", channel.into()),
+                ("name", name.into()),
+            ]),
+        })
     }
 
     /// A message the page posted, read as a job, or why it is not one.
     pub fn from_js(value: &JsValue) -> Result<Job, String> {
-        read(value)
+        check_shape(value)?;
+        let job = Fields(value.clone());
+        match job.tag(&["cpu_work", "join_chat"])? {
+            0 => Ok(Job::CpuWork {
+                work_ms: job.number("work_ms")?,
+            }),
+            _ => Ok(Job::JoinChat {
+                channel: job.text("channel")?,
+                name: job.text("name")?,
+            }),
+        }
     }
 }
 
@@ -69,31 +93,180 @@ impl Answer {
     /// The answer as the JS object the page reads. An answer that cannot be written (a count
     /// past 2^53, which a JS number would round) becomes a [`Answer::Failed`] saying so.
     pub fn to_js(&self) -> JsValue {
-        write(self).unwrap_or_else(|e| {
-            let failed = Answer::Failed {
-                error: format!("the worker could not write its answer: {e}"),
-            };
-            // Text in a struct always writes; null, which the page reports as not an answer,
-            // is never reached.
-            write(&failed).unwrap_or(JsValue::NULL)
+        self.write().unwrap_or_else(|e| {
+            object(&[
+                ("type", "failed".into()),
+                (
+                    "error",
+                    format!("the worker could not write its answer: {e}").into(),
+                ),
+            ])
+        })
+    }
+
+    fn write(&self) -> Result<JsValue, String> {
+        Ok(match self {
+            Answer::Ready => object(&[("type", "ready".into())]),
+            Answer::WorkDone { work } => {
+                let work = object(&[
+                    ("state", work.state_hex().into()),
+                    ("iterations", safe_integer(work.iterations)?.into()),
+                    ("busy_ms", work.busy_ms.into()),
+                ]);
+                object(&[("type", "work_done".into()), ("work", work)])
+            }
+            Answer::Joined { name } => object(&[("type", "joined".into()), ("name", name.into())]),
+            Answer::Failed { error } => {
+                object(&[("type", "failed".into()), ("error", error.into())])
+            }
         })
     }
 
     /// A message the worker posted, read as an answer, or why it is not one.
     pub fn from_js(value: &JsValue) -> Result<Answer, String> {
-        read(value)
+        check_shape(value)?;
+        let answer = Fields(value.clone());
+        match answer.tag(&["ready", "work_done", "joined", "failed"])? {
+            0 => Ok(Answer::Ready),
+            1 => {
+                let work = answer.object("work")?;
+                Ok(Answer::WorkDone {
+                    work: CpuWork {
+                        state: CpuWork::parse_state(&work.text("state")?)?,
+                        iterations: work.count("iterations")?,
+                        busy_ms: work.number("busy_ms")?,
+                    },
+                })
+            }
+            2 => Ok(Answer::Joined {
+                name: answer.text("name")?,
+            }),
+            _ => Ok(Answer::Failed {
+                error: answer.text("error")?,
+            }),
+        }
     }
 }
 
-fn write<T: Serialize>(message: &T) -> Result<JsValue, String> {
-    serde_wasm_bindgen::to_value(message).map_err(|e| e.to_string())
+/// A plain JS object of these fields. Setting a field of a new plain object cannot fail.
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in fields {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object.into()
 }
 
-fn read<T: DeserializeOwned>(value: &JsValue) -> Result<T, String> {
-    check_shape(value)?;
-    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| e.to_string())
+/// `n` as a JS number, or why it cannot be one without rounding.
+fn safe_integer(n: u64) -> Result<f64, String> {
+    let value = n as f64;
+    if value <= MAX_SAFE_INTEGER {
+        Ok(value)
+    } else {
+        Err(format!("{n} can't be represented as a JavaScript number"))
+    }
 }
 
+/// serde's words for a value of the wrong type: "invalid type: string \"5\", expected f64".
+fn invalid_type(value: &JsValue, expected: &str) -> String {
+    format!("invalid type: {}, expected {expected}", unexpected(value))
+}
+
+/// A JS value as serde names one it did not expect (serde-wasm-bindgen reads a number that is a
+/// safe integer as an integer, any other as a floating point).
+fn unexpected(value: &JsValue) -> String {
+    if let Some(text) = value.as_string() {
+        format!("string {text:?}")
+    } else if let Some(n) = value.as_f64() {
+        if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
+            format!("integer `{}`", n as i64)
+        } else if n.is_finite() && n.fract() == 0.0 {
+            format!("floating point `{n}.0`")
+        } else {
+            format!("floating point `{n}`")
+        }
+    } else if let Some(b) = value.as_bool() {
+        format!("boolean `{b}`")
+    } else if value.is_null() {
+        "unit value".to_string()
+    } else if is_plain_object(value) {
+        "map".to_string()
+    } else {
+        kind(value)
+    }
+}
+
+/// serde's list of the variants it knows: "expected `a` or `b`", "expected one of `a`, `b`, `c`".
+fn expected_one_of(variants: &[&str]) -> String {
+    let quoted: Vec<String> = variants.iter().map(|v| format!("`{v}`")).collect();
+    match quoted.as_slice() {
+        [] => "there are no variants".to_string(),
+        [one] => format!("expected {one}"),
+        [a, b] => format!("expected {a} or {b}"),
+        all => format!("expected one of {}", all.join(", ")),
+    }
+}
+
+/// The fields of a message that passed [`check_shape`], read by name. A field that is absent
+/// or `undefined` is missing.
+struct Fields(JsValue);
+
+impl Fields {
+    fn field(&self, name: &str) -> Result<JsValue, String> {
+        let value = Reflect::get(&self.0, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+        if value.is_undefined() {
+            Err(format!("missing field `{name}`"))
+        } else {
+            Ok(value)
+        }
+    }
+
+    /// The index in `variants` of the message's `type`.
+    fn tag(&self, variants: &[&str]) -> Result<usize, String> {
+        let tag = self.field("type")?;
+        let Some(tag) = tag.as_string() else {
+            return Err(invalid_type(&tag, "variant identifier"));
+        };
+        variants
+            .iter()
+            .position(|v| *v == tag)
+            .ok_or_else(|| format!("unknown variant `{tag}`, {}", expected_one_of(variants)))
+    }
+
+    fn text(&self, name: &str) -> Result<String, String> {
+        let value = self.field(name)?;
+        value
+            .as_string()
+            .ok_or_else(|| invalid_type(&value, "a string"))
+    }
+
+    fn number(&self, name: &str) -> Result<f64, String> {
+        let value = self.field(name)?;
+        value.as_f64().ok_or_else(|| invalid_type(&value, "f64"))
+    }
+
+    /// A count: a whole number from 0 to 2^53 - 1, which a JS number holds exactly.
+    fn count(&self, name: &str) -> Result<u64, String> {
+        let value = self.field(name)?;
+        match value.as_f64() {
+            Some(n) if n.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER).contains(&n) => Ok(n as u64),
+            Some(n) if n.fract() == 0.0 && (-MAX_SAFE_INTEGER..0.0).contains(&n) => Err(format!(
+                "invalid value: integer `{}`, expected u64",
+                n as i64
+            )),
+            _ => Err(invalid_type(&value, "u64")),
+        }
+    }
+
+    fn object(&self, name: &str) -> Result<Fields, String> {
+        let value = self.field(name)?;
+        if is_plain_object(&value) {
+            Ok(Fields(value))
+        } else {
+            Err(invalid_type(&value, "struct CpuWork"))
+        }
+    }
+}
 /// Whether `value` may be read as a message: a plain object of at most [`MAX_FIELDS`] fields,
 /// each text of at most [`MAX_TEXT_UNITS`], a number, a boolean, or such an object, at most
 /// [`MAX_DEPTH`] deep. Lengths are read from the JS values, so nothing is copied before it

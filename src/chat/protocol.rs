@@ -6,8 +6,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
 use super::framing::{FrameError, Framer};
 
 /// The BroadcastChannel of the app's chat room: the chat lesson's tabs and worker meet there.
@@ -30,9 +28,10 @@ pub const BACKLOG: u32 = 256;
 /// The worker participant's name starts with this; workers never answer one another.
 pub const SERVER: &str = "server";
 
-/// One post on the channel: JSON text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+/// One post on the channel: JSON text, `{"kind":"data","from":"tab-1","chunk":"hi\n"}`.
+/// Written and read by hand ([`Post::to_json`], [`Post::from_json`]) rather than by serde
+/// derives: the derived reader alone was 10 KB of the page's wasm before wasm-opt.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Post {
     /// `from` joined and asks who is there.
     Join { from: String },
@@ -43,15 +42,110 @@ pub enum Post {
 }
 
 impl Post {
+    /// The post as JSON text: an object of strings, `kind` first.
     pub fn to_json(&self) -> String {
-        // A struct of strings always serializes.
-        crate::json::to_string(self).unwrap_or_default()
+        let mut json = String::new();
+        let mut field = |name: &str, value: &str| {
+            json.push(if json.is_empty() { '{' } else { ',' });
+            push_json_string(&mut json, name);
+            json.push(':');
+            push_json_string(&mut json, value);
+        };
+        match self {
+            Post::Join { from } => {
+                field("kind", "join");
+                field("from", from);
+            }
+            Post::Here { from } => {
+                field("kind", "here");
+                field("from", from);
+            }
+            Post::Data { from, chunk } => {
+                field("kind", "data");
+                field("from", from);
+                field("chunk", chunk);
+            }
+        }
+        json.push('}');
+        json
+    }
+
+    /// A post read from JSON text, or why it is not one, in serde's words ("missing field
+    /// `from`", "unknown variant `shout`, expected one of `join`, `here`, `data`"). Fields
+    /// other than the post's are ignored.
+    pub fn from_json(raw: &str) -> Result<Post, String> {
+        let value: serde_json::Value = crate::json::from_str(raw)?;
+        let Some(fields) = value.as_object() else {
+            return Err(format!(
+                "invalid type: {}, expected a post",
+                unexpected(&value)
+            ));
+        };
+        let text = |name: &str| match fields.get(name) {
+            None => Err(format!("missing field `{name}`")),
+            Some(serde_json::Value::String(text)) => Ok(text.clone()),
+            Some(other) => Err(format!(
+                "invalid type: {}, expected a string",
+                unexpected(other)
+            )),
+        };
+        match text("kind")?.as_str() {
+            "join" => Ok(Post::Join {
+                from: text("from")?,
+            }),
+            "here" => Ok(Post::Here {
+                from: text("from")?,
+            }),
+            "data" => Ok(Post::Data {
+                from: text("from")?,
+                chunk: text("chunk")?,
+            }),
+            kind => Err(format!(
+                "unknown variant `{kind}`, expected one of `join`, `here`, `data`"
+            )),
+        }
     }
 
     fn from(&self) -> &str {
         match self {
             Post::Join { from } | Post::Here { from } | Post::Data { from, .. } => from,
         }
+    }
+}
+
+/// `text` as a JSON string, escaped as serde_json escapes it.
+fn push_json_string(json: &mut String, text: &str) {
+    json.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => json.push_str("\\\""),
+            '\\' => json.push_str("\\\\"),
+            '\n' => json.push_str("\\n"),
+            '\r' => json.push_str("\\r"),
+            '\t' => json.push_str("\\t"),
+            '\u{8}' => json.push_str("\\b"),
+            '\u{c}' => json.push_str("\\f"),
+            c if c < ' ' => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                json.push_str("\\u00");
+                json.push(char::from(HEX[(c as usize) >> 4]));
+                json.push(char::from(HEX[(c as usize) & 15]));
+            }
+            c => json.push(c),
+        }
+    }
+    json.push('"');
+}
+
+/// A JSON value as serde names one it did not expect.
+fn unexpected(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "null".to_string(),
+        serde_json::Value::Bool(b) => format!("boolean `{b}`"),
+        serde_json::Value::Number(n) => format!("number {n}"),
+        serde_json::Value::String(s) => format!("string {s:?}"),
+        serde_json::Value::Array(_) => "sequence".to_string(),
+        serde_json::Value::Object(_) => "map".to_string(),
     }
 }
 
@@ -214,7 +308,7 @@ impl Room {
         if raw.len() > MAX_POST_BYTES {
             return Err(ChatError::PostTooBig { bytes: raw.len() });
         }
-        let post: Post = crate::json::from_str(raw).map_err(ChatError::NotProtocol)?;
+        let post = Post::from_json(raw).map_err(ChatError::NotProtocol)?;
         let from = post.from();
         if from.is_empty() || from.len() > MAX_NAME_BYTES {
             return Err(ChatError::NotProtocol(format!(
@@ -356,6 +450,66 @@ mod tests {
             );
         }
         assert_eq!(cut("ab你\n"), ["ab", "你\n"]);
+    }
+
+    #[test]
+    fn a_post_is_json_as_serde_json_writes_it_and_reads_back() {
+        let tricky = "a \"quote\", a \\ backslash, \n\r\t\u{8}\u{c}\u{1}\u{1f} controls, é 你 🦀";
+        let posts = [
+            Post::Join {
+                from: "tab-1".into(),
+            },
+            Post::Here {
+                from: tricky.into(),
+            },
+            Post::Data {
+                from: "server-1".into(),
+                chunk: tricky.into(),
+            },
+        ];
+        for post in posts {
+            let json = post.to_json();
+            let (kind, from, chunk) = match &post {
+                Post::Join { from } => ("join", from, None),
+                Post::Here { from } => ("here", from, None),
+                Post::Data { from, chunk } => ("data", from, Some(chunk)),
+            };
+            let mut expected = serde_json::json!({ "kind": kind, "from": from });
+            if let Some(chunk) = chunk {
+                expected["chunk"] = chunk.as_str().into();
+            }
+            let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+            assert_eq!(value, expected, "{json}");
+            let str_json = |s: &str| serde_json::to_string(s).expect("a string");
+            assert!(
+                json.contains(&str_json(from)),
+                "escaped as serde_json: {json}"
+            );
+            assert_eq!(Post::from_json(&json), Ok(post));
+        }
+    }
+
+    #[test]
+    fn a_post_of_another_shape_is_refused_in_serdes_words() {
+        let refused = |raw: &str| Post::from_json(raw).expect_err(raw);
+        assert!(refused(r#"{"kind":"shout","from":"a"}"#)
+            .contains("unknown variant `shout`, expected one of `join`, `here`, `data`"));
+        assert_eq!(refused(r#"{"from":"a"}"#), "missing field `kind`");
+        assert_eq!(
+            refused(r#"{"kind":"data","from":"a"}"#),
+            "missing field `chunk`"
+        );
+        assert_eq!(
+            refused(r#"{"kind":"join","from":5}"#),
+            "invalid type: number 5, expected a string"
+        );
+        assert!(refused("[1]").contains("expected a post"));
+        assert!(!refused("hello").is_empty());
+        // Fields beyond the post's are ignored, as serde's derive did.
+        assert_eq!(
+            Post::from_json(r#"{"kind":"join","from":"a","extra":[1]}"#),
+            Ok(Post::Join { from: "a".into() })
+        );
     }
 
     #[test]

@@ -13,14 +13,14 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// The longest delay `/api/delay/{ms}` takes: a longer one is refused with 400.
+/// The longest delay `api/delay/{ms}` takes: a longer one is refused with 400.
 pub const MAX_DELAY_MS: u32 = 60_000;
-/// Posts are numbered like jsonplaceholder's, from 1 to this: `/api/posts/{MAX_POST_ID + 1}`
+/// Posts are numbered like jsonplaceholder's, from 1 to this: `api/posts/{MAX_POST_ID + 1}`
 /// is a 404.
 pub const MAX_POST_ID: u32 = 100;
-/// The largest body `/api/echo` takes back, in bytes received (413 above).
+/// The largest body `api/echo` takes back, in bytes received (413 above).
 pub const MAX_ECHO_BODY: usize = 64 * 1024;
-/// How long `/api/hello/{name}` sleeps before it answers: the seed's `await asyncio.sleep(0.5)`.
+/// How long `api/hello/{name}` sleeps before it answers: the seed's `await asyncio.sleep(0.5)`.
 pub const HELLO_DELAY_MS: u32 = 500;
 
 /// The paths the page asks the server for; the server's router (`server::route`) reads them.

@@ -2,8 +2,11 @@
 // "Loading the WebAssembly app…" line would otherwise stay for ever. A plain script, outside
 // the module it watches: it names a script of the app that could not load, or the error that
 // stopped the start (the glue or the wasm missing on the host, a wasm the browser refused), as
-// long as the app has not started. (Opened from a file, nothing of the build loads, this script
-// included: its URLs are root-absolute. Issue 17's relative base is what lets a page say so.)
+// long as the app has not started; and a page opened from a file, where nothing of the app can
+// run. (index.html loads it without trunk's integrity attribute: a file:// page refuses any
+// script that carries one, and this one must run there to say so. A host that serves .wasm with
+// another type than application/wasm needs no message: wasm-bindgen's loader then compiles the
+// wasm once it has downloaded it whole, and warns in the console; the app starts.)
 (() => {
   "use strict";
 
@@ -12,9 +15,14 @@
     started = true;
   });
 
+  // Once true, the message shown is the cause: what fails after it follows from it.
+  let decided = false;
+
   // Replaces the loading line (#loading, which the app removes when it starts) with `why` and
-  // `fix`, as an alert.
-  const say = (why, fix) => {
+  // `fix`, as an alert; `cause`: later failures are its consequences, not to be named instead.
+  const say = (why, fix, cause = false) => {
+    if (decided) return;
+    decided = cause;
     const show = () => {
       const box = document.getElementById("loading");
       if (started || !box) return;
@@ -34,6 +42,19 @@
       show();
     }
   };
+
+  // Opened from a file (a double click on dist/index.html): browsers load no module script (the
+  // app's loader) and start no service worker from file://.
+  if (location.protocol === "file:") {
+    say(
+      "It was opened as a file (file://), and browsers run neither its module scripts nor its " +
+        "service worker from files.",
+      "Open it through a web server: ./dev serve, or copy dist/ to any static host (see the " +
+        'README, "Publish"); for a quick look, python3 -m http.server in dist/ and open ' +
+        "http://localhost:8000/.",
+      true,
+    );
+  }
 
   const whole =
     "Check that the whole build (dist/) was copied to the host and that it serves .wasm files " +

@@ -30,6 +30,11 @@ pub const CONTROL_TIMEOUT: Duration = Duration::from_secs(15);
 /// use, not when a first visit installs the worker). Past this the lesson goes on: its first
 /// request then waits for the server itself.
 pub const START_WAIT: Duration = Duration::from_secs(10);
+/// How long after the app starts the page asks the worker for its offline copy of the site
+/// (`offline`; static/sw.js): the copy downloads the whole build again, which must not slow the
+/// first visit's start and first lessons, nor count in what `./dev bench` measures of it. The
+/// worker waits as long itself before a page load or a lesson makes it.
+pub const OFFLINE_COPY_AFTER: Duration = Duration::from_secs(30);
 /// What a lesson says before [`wait_ready`] when the worker does not control the page yet
 /// ([`is_controlled`] is false): the wait can take seconds, and the page shows notes as they come.
 pub const INSTALLING: &str = "waiting for the in-browser server: its service worker is being \
@@ -55,11 +60,14 @@ impl fmt::Display for ServerError {
                 f,
                 "this page cannot run the in-browser server: service workers need a secure \
                  context (https://, or http:// on localhost or 127.0.0.1) and a browser that has \
-                 them turned on, and this page ({origin}) has none"
+                 them turned on, and this page ({origin}) has none. Open the site over https:// \
+                 (or on localhost) to run this lesson; the lessons without a server run here"
             ),
             ServerError::Registration(message) => write!(
                 f,
-                "the in-browser server's service worker ({SCRIPT}) could not be registered: {message}"
+                "the in-browser server's service worker ({SCRIPT}) could not be registered: \
+                 {message} (service workers turned off in this browser, or {SCRIPT} missing on \
+                 the host); the lessons without a server still run"
             ),
             ServerError::NotInControl { waited_ms } => write!(
                 f,
@@ -132,6 +140,8 @@ struct Registered {
     registration: Shared<JsFuture>,
     /// The request log's listener: it lives as long as this state, the page's lifetime.
     _on_message: EventListener,
+    /// Asks for the offline copy [`OFFLINE_COPY_AFTER`] the start (cancelled if dropped).
+    _offline_copy: gloo_timers::callback::Timeout,
 }
 
 fn container() -> Result<web_sys::ServiceWorkerContainer, ServerError> {
@@ -171,9 +181,17 @@ pub fn register() -> Result<(), ServerError> {
         }
         // JsFuture handles the promise's rejection, so a failure is not an uncaught error.
         let registration = JsFuture::from(container.register(&site::url(SCRIPT))).shared();
+        let offline_copy =
+            gloo_timers::callback::Timeout::new(OFFLINE_COPY_AFTER.as_millis() as u32, || {
+                // No worker in control (refused, or not yet): no copy to ask for.
+                if let Some(worker) = self::container().ok().and_then(|c| c.controller()) {
+                    let _ = worker.post_message(&JsValue::from_str("offline"));
+                }
+            });
         *state.borrow_mut() = Some(Registered {
             registration,
             _on_message: on_message,
+            _offline_copy: offline_copy,
         });
     });
     Ok(())
@@ -314,10 +332,12 @@ mod tests {
         };
         assert!(e.to_string().contains("secure context"), "{e}");
         assert!(e.to_string().contains("http://192.168.1.5:8080"), "{e}");
+        assert!(e.to_string().contains("Open the site over https://"), "{e}");
         let e = ServerError::NotInControl { waited_ms: 15000.4 };
         assert!(e.to_string().contains("within 15000 ms: reload"), "{e}");
         let e = ServerError::Registration("404".into());
         assert!(e.to_string().contains("(sw.js)"), "{e}");
+        assert!(e.to_string().contains("turned off in this browser"), "{e}");
         let e = ServerError::NotStarted("TypeError: Failed to fetch".into());
         assert!(e.to_string().contains("Failed to fetch; reload"), "{e}");
     }

@@ -27,7 +27,7 @@ fn escape_html(text: &str) -> String {
     out
 }
 
-/// `/api/delay/{ms}`: what was asked, how long the server really waited, and how many requests
+/// `api/delay/{ms}`: what was asked, how long the server really waited, and how many requests
 /// it was handling when this one came in (this one included).
 pub fn delay(ms: u32, waited_ms: f64, in_flight: u32) -> String {
     // A struct keeps the fields in this order (a json! map would sort them).
@@ -46,7 +46,7 @@ pub fn delay(ms: u32, waited_ms: f64, in_flight: u32) -> String {
     .unwrap_or_default()
 }
 
-/// `/api/status/{code}`: the code and its reason phrase.
+/// `api/status/{code}`: the code and its reason phrase.
 pub fn status(code: u16) -> String {
     json!({ "status": code, "reason": reason(code) }).to_string()
 }
@@ -88,7 +88,7 @@ pub fn error(message: &str) -> String {
     json!({ "error": message }).to_string()
 }
 
-/// `/api/posts/{id}`, shaped like jsonplaceholder's (article 002 fetches its posts/1): post 1
+/// `api/posts/{id}`, shaped like jsonplaceholder's (article 002 fetches its posts/1): post 1
 /// is its text, the others are numbered.
 pub fn post(id: u32) -> String {
     let (title, body) = if id == 1 {
@@ -123,7 +123,7 @@ pub fn post(id: u32) -> String {
     .unwrap_or_default()
 }
 
-/// `/api/echo`: the request as the server saw it. Repeated query keys keep the last value.
+/// `api/echo`: the request as the server saw it. Repeated query keys keep the last value.
 /// The body goes back as text when its bytes are UTF-8 (`"body_encoding": "utf-8"`), else as
 /// base64 (`"base64"`), with its length in bytes (`body_bytes`) either way: a binary body comes
 /// back whole, never with its invalid bytes replaced.
@@ -160,7 +160,7 @@ pub fn echo(
     .to_string()
 }
 
-/// The chat that `/api/lines` streams, line by line (without the terminator).
+/// The chat that `api/lines` streams, line by line (without the terminator).
 pub fn chat_line(i: u32) -> String {
     const CHAT: [&str; 6] = [
         "alice: hello, is anyone there?",
@@ -173,7 +173,7 @@ pub fn chat_line(i: u32) -> String {
     format!("{} {}", i + 1, CHAT[i as usize % CHAT.len()])
 }
 
-/// The words `/api/search` looks in: the vocabulary of async Rust in the browser.
+/// The words `api/search` looks in: the vocabulary of async Rust in the browser.
 #[rustfmt::skip]
 pub const WORDS: &[&str] = &[
     "abort", "accept", "actor", "async", "atomic", "await", "backoff", "backpressure", "barrier",
@@ -188,7 +188,7 @@ pub const WORDS: &[&str] = &[
     "wasm-bindgen", "web worker", "yield",
 ];
 
-/// `/api/search` gives at most this many matches (and how many there were in all).
+/// `api/search` gives at most this many matches (and how many there were in all).
 pub const MAX_MATCHES: usize = 12;
 
 /// The [`WORDS`] that hold `query` (trimmed, in any case): those starting with it first, then
@@ -213,7 +213,7 @@ pub fn search_matches(query: &str) -> Vec<&'static str> {
     starting
 }
 
-/// `/api/search`: `{"query", "matches", "total"}`, the first [`MAX_MATCHES`] matches and how
+/// `api/search`: `{"query", "matches", "total"}`, the first [`MAX_MATCHES`] matches and how
 /// many there were.
 pub fn search(query: &str) -> String {
     let matches = search_matches(query);
@@ -226,7 +226,7 @@ pub fn search(query: &str) -> String {
     .to_string()
 }
 
-/// `/api/search`'s refusal of an attempt that `flaky` makes fail (a 503).
+/// `api/search`'s refusal of an attempt that `flaky` makes fail (a 503).
 pub fn search_unavailable(attempt: u32, flaky: u32) -> String {
     error(&format!(
         "the search is briefly unavailable (attempt {attempt}: the first {flaky} fail); \

@@ -27,7 +27,7 @@ use crate::wire::{LogEntry, HELLO_DELAY_MS, MAX_ECHO_BODY};
 pub type LogSink = Rc<dyn Fn(LogEntry)>;
 
 thread_local! {
-    /// Requests under way (arrived, body not yet done): what `/api/delay` reports as `in_flight`.
+    /// Requests under way (arrived, body not yet done): what `api/delay` reports as `in_flight`.
     static IN_FLIGHT: Cell<u32> = const { Cell::new(0) };
 }
 
@@ -278,7 +278,7 @@ fn delayed(
     .filter_map(future::ready)
 }
 
-/// `/api/lines`: line `i` at `i × interval` after arrival, in one write or (split) two.
+/// `api/lines`: line `i` at `i × interval` after arrival, in one write or (split) two.
 fn lines(spec: LinesSpec, start: f64, aborted: Aborted) -> impl Stream<Item = Chunk> {
     let parts: u32 = if spec.split { 2 } else { 1 };
     let writes = spec.n * parts;

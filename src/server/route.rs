@@ -5,41 +5,43 @@ use std::fmt;
 
 use crate::wire::{path::API, MAX_DELAY_MS, MAX_POST_ID};
 
-/// `/api/lines`: at most this many lines, at most this long between two, and at most
+/// `api/lines`: at most this many lines, at most this long between two, and at most
 /// [`MAX_DELAY_MS`] in all.
 pub const MAX_LINES: u32 = 1_000;
 pub const MAX_LINE_INTERVAL_MS: u32 = 10_000;
-/// A name in `/api/hello/{name}` longer than this (in characters) is refused.
+/// A name in `api/hello/{name}` longer than this (in characters) is refused.
 pub const MAX_NAME_CHARS: usize = 100;
-/// `/api/search`: a query longer than this (in characters) is refused.
+/// `api/search`: a query longer than this (in characters) is refused.
 pub const MAX_QUERY_CHARS: usize = 100;
-/// `/api/search`: at most this many first attempts fail (`flaky`), and attempts are numbered up
+/// `api/search`: at most this many first attempts fail (`flaky`), and attempts are numbered up
 /// to [`MAX_ATTEMPT`].
 pub const MAX_FLAKY: u32 = 10;
 pub const MAX_ATTEMPT: u32 = 100;
 
-/// What a request asks the server for, with its input already checked.
+/// What a request asks the server for, with its input already checked. Paths are relative to the
+/// site's folder, the service worker's scope (`api/echo` is `/api/echo` at an origin's root, and
+/// `/asyncscope/api/echo` on a project's GitHub Pages).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
-    /// `GET /api/`: the seed's index page.
+    /// `GET api/`: the seed's index page.
     Index,
-    /// `GET /api/hello/{name}`: the seed's greeting, after half a second.
+    /// `GET api/hello/{name}`: the seed's greeting, after half a second.
     Hello { name: String },
-    /// `GET /api/delay/{ms}`: a JSON body after `ms`.
+    /// `GET api/delay/{ms}`: a JSON body after `ms`.
     Delay { ms: u32 },
-    /// `GET /api/status/{code}`: a response with that status.
+    /// `GET api/status/{code}`: a response with that status.
     Status { code: u16 },
-    /// `GET|POST /api/echo`: the request itself, as JSON.
+    /// `GET|POST api/echo`: the request itself, as JSON.
     Echo,
-    /// `GET /api/posts/{id}`: a post like jsonplaceholder's.
+    /// `GET api/posts/{id}`: a post like jsonplaceholder's.
     Post { id: u32 },
-    /// `GET /api/lines?n=&interval_ms=&terminator=&split=`: a streamed body of chat lines.
+    /// `GET api/lines?n=&interval_ms=&terminator=&split=`: a streamed body of chat lines.
     Lines(LinesSpec),
-    /// `GET /api/search?q=&delay_ms=&attempt=&flaky=`: the words of a fixed list that hold `q`.
+    /// `GET api/search?q=&delay_ms=&attempt=&flaky=`: the words of a fixed list that hold `q`.
     Search(SearchSpec),
 }
 
-/// What `/api/search` looks up, and how it answers (the example app's search box,
+/// What `api/search` looks up, and how it answers (the example app's search box,
 /// examples/search).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchSpec {
@@ -62,7 +64,7 @@ impl SearchSpec {
     }
 }
 
-/// What `/api/lines` streams.
+/// What `api/lines` streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinesSpec {
     /// How many lines (`n`, default 5).
@@ -248,7 +250,7 @@ fn number(what: &'static str, text: &str, min: u32, max: u32) -> Result<u32, Rou
     }
 }
 
-/// The `{name}` of `/api/hello/{name}`, percent-decoded (`%E5%BC%A0` is 张). A `%` not followed
+/// The `{name}` of `api/hello/{name}`, percent-decoded (`%E5%BC%A0` is 张). A `%` not followed
 /// by two hex digits is refused (the decoder would pass it through as text).
 fn hello_name(raw: &str) -> Result<String, RouteError> {
     let bytes = raw.as_bytes();

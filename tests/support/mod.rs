@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -62,7 +63,7 @@ pub fn serve_logged(dir: PathBuf) -> (SocketAddr, Served) {
 /// `/asyncscope/`); any other path is a 404. Plain, like [`serve`].
 #[allow(dead_code)]
 pub fn serve_sites(sites: Vec<(&'static str, PathBuf)>) -> SocketAddr {
-    serve_under(sites, &[]).0
+    serve_under(sites, Host::PLAIN).0
 }
 
 /// Serves `dir` under `prefix` only (a 404 outside it): [`serve_sites`] with one site.
@@ -71,17 +72,83 @@ pub fn serve_at(dir: PathBuf, prefix: &'static str) -> SocketAddr {
     serve_sites(vec![(prefix, dir)])
 }
 
+/// Serves `dir` like [`serve`], but every `.wasm` file as `kind`: a host that does not know the
+/// type (`application/octet-stream`).
+#[allow(dead_code)]
+pub fn serve_wasm_as(dir: PathBuf, kind: &'static str) -> SocketAddr {
+    let host = Host {
+        wasm_type: kind,
+        ..Host::PLAIN
+    };
+    serve_under(vec![("/", dir)], host).0
+}
+
+/// A server that can be stopped: after [`Stoppable::stop`] its port refuses every connection,
+/// as a host out of reach (a reader on a train).
+#[allow(dead_code)]
+pub struct Stoppable {
+    pub addr: SocketAddr,
+    running: Arc<AtomicBool>,
+}
+
+#[allow(dead_code)]
+impl Stoppable {
+    /// Closes the listening socket (woken by one last connection, which it refuses to answer).
+    pub fn stop(&self) {
+        self.running.store(false, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while TcpStream::connect(self.addr).is_ok() {
+            assert!(Instant::now() < deadline, "the server did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Serves `dir` under `prefix` like [`serve_at`], until stopped.
+#[allow(dead_code)]
+pub fn serve_stoppable(dir: PathBuf, prefix: &'static str) -> Stoppable {
+    let (addr, _, running) = serve_under_with(vec![(prefix, dir)], Host::PLAIN);
+    Stoppable { addr, running }
+}
+
+/// How the test server answers beside the files themselves.
+#[derive(Clone, Copy)]
+struct Host {
+    /// Headers added to every response.
+    headers: &'static [(&'static str, &'static str)],
+    /// The Content-Type of `.wasm` files.
+    wasm_type: &'static str,
+}
+
+impl Host {
+    /// A static host that sets no headers of its own and knows the wasm type.
+    const PLAIN: Host = Host {
+        headers: &[],
+        wasm_type: "application/wasm",
+    };
+}
+
 fn serve_with(
     dir: PathBuf,
     headers: &'static [(&'static str, &'static str)],
 ) -> (SocketAddr, Served) {
-    serve_under(vec![("/", dir)], headers)
+    let host = Host {
+        headers,
+        ..Host::PLAIN
+    };
+    serve_under(vec![("/", dir)], host)
 }
 
-fn serve_under(
+fn serve_under(sites: Vec<(&'static str, PathBuf)>, host: Host) -> (SocketAddr, Served) {
+    let (addr, served, _) = serve_under_with(sites, host);
+    (addr, served)
+}
+
+fn serve_under_with(
     sites: Vec<(&'static str, PathBuf)>,
-    headers: &'static [(&'static str, &'static str)],
-) -> (SocketAddr, Served) {
+    host: Host,
+) -> (SocketAddr, Served, Arc<AtomicBool>) {
     assert!(
         sites
             .iter()
@@ -93,22 +160,23 @@ fn serve_under(
     let addr = listener.local_addr().expect("local addr");
     let served = Served::default();
     let log = served.clone();
+    let running = Arc::new(AtomicBool::new(true));
+    let on = running.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
+            // Stopped: the listener goes with this thread, and the port refuses connections.
+            if !on.load(Ordering::SeqCst) {
+                break;
+            }
             let sites = sites.clone();
             let log = log.clone();
-            std::thread::spawn(move || respond(stream, &sites, headers, &log));
+            std::thread::spawn(move || respond(stream, &sites, host, &log));
         }
     });
-    (addr, served)
+    (addr, served, running)
 }
 
-fn respond(
-    mut stream: TcpStream,
-    sites: &[(&str, PathBuf)],
-    headers: &[(&str, &str)],
-    served: &Served,
-) {
+fn respond(mut stream: TcpStream, sites: &[(&str, PathBuf)], host: Host, served: &Served) {
     let mut request_line = String::new();
     let mut reader = BufReader::new(&stream);
     if reader.read_line(&mut request_line).is_err() {
@@ -151,11 +219,16 @@ fn respond(
             if let Ok(mut served) = served.lock() {
                 served.push(path);
             }
-            ("200 OK", body, content_type(&file))
+            let kind = match content_type(&file) {
+                "application/wasm" => host.wasm_type,
+                kind => kind,
+            };
+            ("200 OK", body, kind)
         }
         None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
     };
-    let extra: String = headers
+    let extra: String = host
+        .headers
         .iter()
         .map(|(name, value)| format!("{name}: {value}\r\n"))
         .collect();
@@ -174,6 +247,8 @@ fn content_type(path: &Path) -> &'static str {
         Some("wasm") => "application/wasm",
         Some("css") => "text/css",
         Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        Some("webmanifest") => "application/manifest+json",
         Some("txt") => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
@@ -220,6 +295,18 @@ pub fn start_chromedriver() -> Driver {
 /// A headless Chromium session with a fresh profile named after `profile`, with Chrome flags
 /// `extra_args` added to the ones every test needs.
 pub async fn browser(driver: &Driver, profile: &str, extra_args: &[&str]) -> Client {
+    browser_with_prefs(driver, profile, extra_args, json!({})).await
+}
+
+/// [`browser`], with the profile's preferences `prefs` (Chromium's names, such as
+/// `profile.default_content_setting_values.cookies`: 2 blocks every site's storage, service
+/// workers included).
+pub async fn browser_with_prefs(
+    driver: &Driver,
+    profile: &str,
+    extra_args: &[&str],
+    prefs: Value,
+) -> Client {
     let profile = std::env::temp_dir().join(format!("asyncscope-{profile}-{}", std::process::id()));
     let mut args = vec![
         "--headless=new".to_string(),
@@ -235,7 +322,7 @@ pub async fn browser(driver: &Driver, profile: &str, extra_args: &[&str]) -> Cli
         format!("--user-data-dir={}", profile.display()),
     ];
     args.extend(extra_args.iter().map(|a| a.to_string()));
-    let mut options = json!({ "args": args });
+    let mut options = json!({ "args": args, "prefs": prefs });
     if let Ok(chrome) = std::env::var("ASYNCSCOPE_CHROME") {
         options["binary"] = Value::String(chrome);
     }
@@ -273,6 +360,16 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
     }
 }
 
+/// Runs the DevTools Protocol command `cmd` with `params` in `client`'s page (through
+/// chromedriver's `goog/cdp/execute`) and gives its result.
+#[allow(dead_code)]
+pub async fn devtools(client: &Client, cmd: &'static str, params: Value) -> Value {
+    client
+        .issue_cmd(Cdp { cmd, params })
+        .await
+        .unwrap_or_else(|e| panic!("chromedriver runs the DevTools command {cmd}: {e}"))
+}
+
 /// From now on, every document the browser opens in `client` records the Content-Security-Policy
 /// violations it sees (`securitypolicyviolation` events, from before its first script runs) in
 /// `window.__cspViolations`: read them with [`CSP_VIOLATIONS`].
@@ -294,15 +391,16 @@ pub async fn record_csp_violations(client: &Client) {
 #[allow(dead_code)]
 pub const CSP_VIOLATIONS: &str = "return window.__cspViolations || null;";
 
-/// The app's release build: dist/, or `ASYNCSCOPE_DIST`. (e2e_subpath.rs reads the build for a
-/// sub-path instead.)
+/// The app's release build: dist/, or `ASYNCSCOPE_DIST`: built for a relative base (`./dev
+/// dist`), so that it works under any path. (e2e_subpath.rs reads the build for a sub-path.)
 #[allow(dead_code)]
 pub fn dist() -> PathBuf {
     let dist = std::env::var("ASYNCSCOPE_DIST")
         .map_or_else(|_| Path::new(ROOT).join("dist"), PathBuf::from);
     assert!(
         dist.join("index.html").is_file(),
-        "{} has no index.html: build it first with `trunk build --release` (./dev test does)",
+        "{} has no index.html: build it first with `trunk build --release --public-url ./` \
+         (./dev test does)",
         dist.display()
     );
     dist
@@ -379,4 +477,46 @@ pub fn fetch_concurrency_script() -> String {
                    inFlight: Math.max(...all.map(r => r.body.in_flight))}});
          }})().catch(e => done({{error: String(e)}}));"
     )
+}
+
+/// Opens `url` (a lesson's address with `run=1`) and waits until lesson `id` has run: it must end
+/// done, having judged its run, with every check green (else the panic names the log).
+#[allow(dead_code)]
+pub async fn run_from_url(client: &Client, url: &str, id: &str) {
+    use fantoccini::Locator;
+    client.goto(url).await.expect("page loads");
+    let root = client
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css(&format!(
+            r#"[data-scenario="{id}"][data-run-state="done"], [data-scenario="{id}"][data-run-state="failed"]"#
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {id} never finished: {e}"));
+    let state = root.attr("data-run-state").await.expect("readable");
+    let mut log = Vec::new();
+    for element in client
+        .find_all(Locator::Css(
+            "[data-testid=run-error], [data-testid=log] li",
+        ))
+        .await
+        .expect("the log")
+    {
+        log.push(element.text().await.unwrap_or_default());
+    }
+    assert_eq!(state.as_deref(), Some("done"), "{url}: {log:#?}");
+    let checks = client
+        .find_all(Locator::Css("[data-testid=checks] li"))
+        .await
+        .expect("checks");
+    assert!(!checks.is_empty(), "{url}: the lesson judged its run");
+    let mut failures = Vec::new();
+    for check in client
+        .find_all(Locator::Css("[data-check-ok=false]"))
+        .await
+        .expect("checks")
+    {
+        failures.push(check.text().await.unwrap_or_default());
+    }
+    assert!(failures.is_empty(), "{url}: {failures:#?}");
 }

@@ -1,4 +1,4 @@
-//! The search client: what a search asks the server (`/api/search` of the in-browser server),
+//! The search client: what a search asks the server (`api/search` of the in-browser server),
 //! how it retries, and what it makes of the answers. The async functions are
 //! `#[tracing::instrument]`ed, so each call is a span (a row in asyncscope's overlay, under the
 //! task that awaits it) and their `tracing` events are instants on it.
@@ -8,6 +8,10 @@ use std::time::Duration;
 
 use asyncscope_trace::{self as trace, fetch::Request};
 use serde::Deserialize;
+
+/// The in-browser server's routes, relative to this page: the app's `api/`, two folders up from
+/// `examples/search/`, wherever the app is published.
+const API: &str = "../../api/";
 
 /// A keystroke starts a search only after this long without another one.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -94,7 +98,7 @@ pub fn search_url(query: &str, server: Server, attempt: u32) -> String {
         .append_pair("attempt", &attempt.to_string())
         .append_pair("flaky", &server.mode.failing_attempts().to_string())
         .finish();
-    format!("/api/search?{query}")
+    format!("{API}search?{query}")
 }
 
 /// The server's answer to a search.
@@ -272,7 +276,7 @@ pub struct ServerStatus {
     pub round_trip_ms: f64,
 }
 
-/// Asks the server how busy it is (`/api/delay/0` reports its requests in flight).
+/// Asks the server how busy it is (`api/delay/0` reports its requests in flight).
 #[tracing::instrument]
 pub async fn check_status() -> Result<ServerStatus, AttemptError> {
     #[derive(Deserialize)]
@@ -280,7 +284,7 @@ pub async fn check_status() -> Result<ServerStatus, AttemptError> {
         in_flight: u32,
     }
     let start = trace::now_ms();
-    let response = Request::get("/api/delay/0")
+    let response = Request::get(format!("{API}delay/0"))
         .send()
         .await
         .map_err(|e| AttemptError::Network(e.to_string()))?;
@@ -294,7 +298,7 @@ pub async fn check_status() -> Result<ServerStatus, AttemptError> {
         return Err(error);
     }
     let delay: Delay = serde_json::from_slice(&response.body)
-        .map_err(|e| AttemptError::BadAnswer(format!("not the JSON of /api/delay: {e}")))?;
+        .map_err(|e| AttemptError::BadAnswer(format!("not the JSON of api/delay: {e}")))?;
     tracing::info!(
         in_flight = delay.in_flight,
         "{} requests in flight",
@@ -327,7 +331,7 @@ mod tests {
         };
         assert_eq!(
             search_url("async rust & co", server, 2),
-            "/api/search?q=async+rust+%26+co&delay_ms=600&attempt=2&flaky=1"
+            "../../api/search?q=async+rust+%26+co&delay_ms=600&attempt=2&flaky=1"
         );
         let down = Server {
             mode: Mode::Down,

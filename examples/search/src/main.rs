@@ -1,7 +1,7 @@
 //! Word search: a small app that uses asyncscope as any app would. A search box with a debounce,
 //! cancellation of stale searches, retries with backoff, and a status panel that polls the
 //! server, all against the in-browser server that the asyncscope app's service worker runs
-//! (`/api/search`). Its async functions are instrumented with `tracing`; asyncscope's
+//! (`api/search` of the app's folder). Its async functions are instrumented with `tracing`; asyncscope's
 //! `TracingLayer` turns their spans into rows of the overlay's task table.
 //!
 //! Build: `trunk build --release --config examples/search/Trunk.toml` after the app's own build

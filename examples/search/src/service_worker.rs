@@ -1,5 +1,5 @@
-//! The in-browser server: a service worker at the site's root (`/sw.js`, the asyncscope app's)
-//! answers `/api/`. This page registers it and waits until it controls the page, since a page's
+//! The in-browser server: the asyncscope app's service worker (`sw.js` in the app's folder, two
+//! up from this page's `examples/search/`) answers `api/` of that folder. This page registers it and waits until it controls the page, since a page's
 //! requests go through the worker that controlled it when it loaded, or that claimed it since.
 
 use std::fmt;
@@ -10,8 +10,9 @@ use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// The worker's script, at the site's root so that its scope (`/`) covers this page.
-const SCRIPT: &str = "/sw.js";
+/// The app's worker script, relative to this page (the site may live under any path): its scope,
+/// the app's folder, covers this page.
+const SCRIPT: &str = "../../sw.js";
 /// How long the page waits for the worker to take control.
 pub const CONTROL_TIMEOUT: Duration = Duration::from_secs(15);
 

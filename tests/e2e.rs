@@ -695,9 +695,14 @@ async fn the_service_worker_is_served_as_javascript_and_answers_100_delays_at_on
         body.contains("importScripts(`./server.js?v=${VERSION}`)"),
         "{body}"
     );
+    // ./offline-shell wrote the build's version and its file list (the offline copy) in.
     assert!(
-        !body.contains("__ASYNCSCOPE_SERVER_VERSION__"),
-        "the build did not write the server's version into sw.js"
+        !body.contains("__ASYNCSCOPE_VERSION__"),
+        "the build did not write its version into sw.js"
+    );
+    assert!(
+        body.contains("const SHELL = ['") && body.contains("'./'"),
+        "the build did not write its file list (with the page as ./) into sw.js"
     );
     // It adds the same isolation headers as Trunk.toml sends under `trunk serve`.
     let trunk_toml =

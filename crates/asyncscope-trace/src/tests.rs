@@ -1262,6 +1262,42 @@ fn as_of_after_the_log_wraps_keeps_main_and_the_live_event_numbers() {
 }
 
 #[test]
+fn the_snapshot_forgets_tasks_as_they_leave_and_keeps_the_warnings_of_their_last_polls() {
+    let mut rec = Recorder::new(Limits {
+        events: 20,
+        finished_tasks: 100,
+        warnings: 100,
+    });
+    let main = pending_with_waker(&mut rec, "main");
+    let (mut t, mut long) = (2.0, None);
+    for i in 0..30 {
+        let id = rec.spawn("short", None, here(), t);
+        // One of them ends in a long poll: its warning must outlive its events.
+        let end = if i == 5 { t + 80.0 } else { t + 0.5 };
+        rec.poll(id, t, end, true);
+        if i == 5 {
+            long = Some(id);
+        }
+        t = end + 1.0;
+    }
+    assert!(rec.events().dropped() > 20, "the log wrapped");
+    assert_eq!(
+        rec.snapshot_size().0,
+        1,
+        "the oldest kept moment has only main alive"
+    );
+    let past = rec.as_of(rec.events().first_seq());
+    assert!(past.task(main).is_some());
+    let replayed: Vec<(TaskId, &str)> = past
+        .warnings()
+        .iter()
+        .map(|w| (w.task, w.kind.code()))
+        .collect();
+    assert_eq!(replayed, codes(&rec), "a replay shows the live warnings");
+    assert_eq!(replayed, [(long.expect("spawned"), "long-poll")]);
+}
+
+#[test]
 fn as_of_replays_resources_from_their_initial_state() {
     let mut rec = Recorder::default();
     let sem = semaphore(&mut rec, 1);

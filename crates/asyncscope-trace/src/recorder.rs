@@ -215,9 +215,10 @@ impl Recorder {
         let event = Event { t_ms, task, kind };
         let seq = self.events.next_seq();
         let follow = self.state.apply(seq, &event)?;
-        if let Some((old_seq, old)) = self.events.push(event) {
-            self.base.apply(old_seq, &old);
-        }
+        let base = &mut self.base;
+        self.events.push_with(event, |old_seq, old| {
+            base.apply(old_seq, old);
+        });
         match follow {
             Follow::Nothing => {}
             Follow::LostWaker(id) => {

@@ -205,6 +205,17 @@ impl TaskTable {
     }
 }
 
+/// `f64::max` (NaN gives the other), inlined: in wasm `f64::max` is a call to `fmax` (the
+/// instruction `f64.max` gives NaN for NaN), 2% of an instrumented poll in a profile.
+#[inline(always)]
+pub(crate) fn max(a: f64, b: f64) -> f64 {
+    if a > b || b.is_nan() {
+        a
+    } else {
+        b
+    }
+}
+
 /// A poll as its event tells it.
 struct PollRecord {
     start: f64,
@@ -497,16 +508,16 @@ impl State {
         let id = task.id;
         let t = poll.end;
         if let Some(since) = task.scheduled_since() {
-            task.scheduled_ms += (poll.start - since).max(0.0);
+            task.scheduled_ms += max(poll.start - since, 0.0);
         }
         let first = task.polls == 0;
-        let whole = (t - poll.start).max(0.0);
-        let own = (whole - poll.children).max(0.0);
+        let whole = max(t - poll.start, 0.0);
+        let own = max(whole - poll.children, 0.0);
         let long = whole > LONG_POLL_MS && !poll.child_long;
         task.polls += 1;
         task.busy_ms += own;
         task.in_children_ms += poll.children;
-        task.max_poll_ms = task.max_poll_ms.max(own);
+        task.max_poll_ms = max(task.max_poll_ms, own);
         task.last_poll_end = Some(t);
         task.last_wake = None;
         if poll.self_wakes > 0 {

@@ -594,7 +594,10 @@ pub fn instrument<F: Future>(name: &str, future: F) -> Traced<F> {
     let id = next_task_id();
     let size = std::mem::size_of::<F>();
     let meta = super::ENABLED
-        .then(|| record_with(|r| r.task_meta(name, location, size, TaskKind::Instrumented)));
+        // Nothing is recorded yet (its row starts at its first poll): no one to tell.
+        .then(|| {
+            super::record_quietly(|r| r.task_meta(name, location, size, TaskKind::Instrumented))
+        });
     Traced::new(id, meta, future, None, false)
 }
 

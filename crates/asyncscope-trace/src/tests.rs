@@ -1668,6 +1668,60 @@ fn tasks_queued_before_a_turn_run_in_it_one_clock_reading_after_each_poll() {
 }
 
 #[test]
+fn a_spawned_task_costs_two_clock_reads_and_an_instrumented_poll_two() {
+    // `performance.now()` is a JS call, the largest part of a traced spawn in the browser:
+    // this pins how many a task costs in all, so that none creeps in.
+    reset();
+    set_fake_now(Some(5.0));
+    let reads = clock::reads();
+    let handles: Vec<JoinHandle<u32>> = (0..1000).map(|i| spawn("t", async move { i })).collect();
+    assert_eq!(clock::reads() - reads, 1000, "one at each spawn");
+    let reads = clock::reads();
+    assert_eq!(run_until_idle(), 1);
+    assert_eq!(
+        clock::reads() - reads,
+        1 + 1000,
+        "the turn's start, then one per poll"
+    );
+    let reads = clock::reads();
+    drop(handles);
+    assert_eq!(
+        clock::reads() - reads,
+        0,
+        "a finished task's handle dropped: none"
+    );
+
+    let waker = Waker::noop();
+    let mut cx = Context::from_waker(waker);
+    let reads = clock::reads();
+    for _ in 0..100 {
+        let mut fut = std::pin::pin!(instrument("i", async { 1 }));
+        assert!(fut.as_mut().poll(&mut cx).is_ready());
+    }
+    assert_eq!(clock::reads() - reads, 200, "its poll's start and end");
+    let reads = clock::reads();
+    let mut woken = false;
+    let mut fut = std::pin::pin!(instrument(
+        "self-waking",
+        std::future::poll_fn(move |cx| {
+            if woken {
+                return Poll::Ready(());
+            }
+            woken = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        })
+    ));
+    assert!(fut.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(
+        clock::reads() - reads,
+        2,
+        "a wake during its own poll reads no clock"
+    );
+    set_fake_now(None);
+}
+
+#[test]
 fn spawn_local_names_a_task_after_its_call_site_and_records_nothing_of_a_handle() {
     reset();
     let ran = Rc::new(std::cell::Cell::new(0));

@@ -6,7 +6,9 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::event::{Event, EventKind, ResourceEvent, ResourceId, TaskId, TaskKind, WakeSource};
+use super::event::{
+    Event, EventKind, ResourceEvent, ResourceId, TaskId, TaskKind, TaskMeta, WakeSource,
+};
 use super::recorder::IdMap;
 use super::stats::{ResourceStats, TaskState, TaskStats};
 use super::warning::{
@@ -327,6 +329,85 @@ impl State {
     /// be recorded. One lookup of the task per event: this runs for every event recorded, and
     /// again for every event leaving the log.
     pub fn apply(&mut self, seq: u64, event: &Event) -> Option<Follow> {
+        // The two events every task has (and most of those recorded) in small functions of
+        // their own, not in one that sets up what every other event needs (in wasm, the locals
+        // of a function are all zeroed at each call).
+        let t = event.t_ms;
+        match &event.kind {
+            EventKind::Spawned { parent, meta } => self.spawned(seq, event.task?, *parent, meta, t),
+            EventKind::Polled {
+                start_ms,
+                children_ms,
+                ready,
+                self_wakes,
+                child_long,
+            } => {
+                let poll = PollRecord {
+                    start: *start_ms,
+                    end: t,
+                    children: *children_ms,
+                    ready: *ready,
+                    self_wakes: u64::from(*self_wakes),
+                    child_long: *child_long,
+                };
+                self.poll_ended(seq, event.task?, &poll)
+            }
+            _ => self.apply_other(seq, event),
+        }
+    }
+
+    /// Task `id` was spawned (or an instrumented future first polled) by `parent` at `t`.
+    fn spawned(
+        &mut self,
+        seq: u64,
+        id: TaskId,
+        parent: Option<TaskId>,
+        meta: &Rc<TaskMeta>,
+        t: f64,
+    ) -> Option<Follow> {
+        let added = self.tasks.insert_new(id, || {
+            let mut task = TaskStats::new(id, Rc::clone(meta), parent, t);
+            // An instrumented future first polled by a task is polled inside that task's
+            // polls.
+            task.nested = meta.kind != TaskKind::Spawned && parent.is_some();
+            task
+        });
+        if !added {
+            return None;
+        }
+        if meta.size >= LARGE_FUTURE_BYTES {
+            let kind = WarningKind::LargeFuture { bytes: meta.size };
+            self.warnings.raise(id, &meta.name, kind, seq, t, |_, _| {});
+        }
+        Some(Follow::Nothing)
+    }
+
+    /// A poll of task `id` ended.
+    fn poll_ended(&mut self, seq: u64, id: TaskId, poll: &PollRecord) -> Option<Follow> {
+        let task = self.tasks.get_mut(&id)?;
+        if task.state.is_finished() {
+            return None;
+        }
+        if poll.ready && !self.keep_finished && poll.self_wakes == 0 {
+            let whole = poll.end - poll.start;
+            if !(whole > LONG_POLL_MS && !poll.child_long) {
+                // A snapshot forgets a task as it ends, and a last poll that is not long and
+                // woke nothing raises no warning: nothing it keeps changes but the task's
+                // leaving (its stats are never read again).
+                self.tasks.remove(&id);
+                return Some(Follow::Nothing);
+            }
+        }
+        let follow = Self::polled(&mut self.warnings, self.live, task, seq, poll);
+        if poll.ready {
+            task.ended_seq = Some(seq);
+            self.finish(id);
+        }
+        Some(follow)
+    }
+
+    /// Every event but a spawn and a poll (see [`Self::apply`]).
+    fn apply_other(&mut self, seq: u64, event: &Event) -> Option<Follow> {
         let t = event.t_ms;
         if let EventKind::Resource { resource, what } = &event.kind {
             return self
@@ -337,61 +418,9 @@ impl State {
             // A `tracing` event outside every traced task and span: on no row.
             return matches!(event.kind, EventKind::Log { .. }).then_some(Follow::Nothing);
         };
-        if let EventKind::Spawned { parent, meta } = &event.kind {
-            let added = self.tasks.insert_new(id, || {
-                let mut task = TaskStats::new(id, Rc::clone(meta), *parent, t);
-                // An instrumented future first polled by a task is polled inside that task's
-                // polls.
-                task.nested = meta.kind != TaskKind::Spawned && parent.is_some();
-                task
-            });
-            if !added {
-                return None;
-            }
-            if meta.size >= LARGE_FUTURE_BYTES {
-                let kind = WarningKind::LargeFuture { bytes: meta.size };
-                self.warnings.raise(id, &meta.name, kind, seq, t, |_, _| {});
-            }
-            return Some(Follow::Nothing);
-        }
         let task = self.tasks.get_mut(&id)?;
         let finished = task.state.is_finished();
         match &event.kind {
-            EventKind::Polled {
-                start_ms,
-                children_ms,
-                ready,
-                self_wakes,
-                child_long,
-            } => {
-                if finished {
-                    return None;
-                }
-                if *ready && !self.keep_finished && *self_wakes == 0 {
-                    let whole = t - *start_ms;
-                    if !(whole > LONG_POLL_MS && !*child_long) {
-                        // A snapshot forgets a task as it ends, and a last poll that is not
-                        // long and woke nothing raises no warning: nothing it keeps changes
-                        // but the task's leaving (its stats are never read again).
-                        self.tasks.remove(&id);
-                        return Some(Follow::Nothing);
-                    }
-                }
-                let poll = PollRecord {
-                    start: *start_ms,
-                    end: t,
-                    children: *children_ms,
-                    ready: *ready,
-                    self_wakes: u64::from(*self_wakes),
-                    child_long: *child_long,
-                };
-                let follow = Self::polled(&mut self.warnings, self.live, task, seq, &poll);
-                if *ready {
-                    task.ended_seq = Some(seq);
-                    self.finish(id);
-                }
-                Some(follow)
-            }
             EventKind::Woken { by, .. } => {
                 if finished {
                     return None;
@@ -490,9 +519,10 @@ impl State {
                 self.finish(id);
                 Some(Follow::Nothing)
             }
-            EventKind::Spawned { .. } | EventKind::Resource { .. } | EventKind::Log { .. } => {
-                Some(Follow::Nothing)
-            }
+            EventKind::Spawned { .. }
+            | EventKind::Polled { .. }
+            | EventKind::Resource { .. }
+            | EventKind::Log { .. } => Some(Follow::Nothing),
         }
     }
 

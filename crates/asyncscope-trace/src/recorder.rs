@@ -690,7 +690,7 @@ impl Recorder {
 
     /// How many tasks and resources the snapshot of the oldest kept moment holds.
     pub fn snapshot_size(&self) -> (usize, usize) {
-        (self.base.tasks.len(), self.base.resources.len())
+        (self.base.task_count(), self.base.resources.len())
     }
 }
 

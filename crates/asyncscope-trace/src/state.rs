@@ -23,36 +23,58 @@ use super::warning::{
 /// task's events. Tasks that outlive the window (a `main` alive while thousands of short tasks
 /// come and go) move to a map, so the window never holds more than [`WINDOW_MIN`] entries or
 /// twice the tasks alive, however long the page runs.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct TaskTable {
+#[derive(Debug, Clone)]
+pub(crate) struct TaskTable<T = TaskStats> {
     /// Slot numbers of the ids `base..`, [`NO_SLOT`] where there is no task.
     window: VecDeque<u32>,
     base: u64,
     /// Slot numbers of tasks outside the window.
     others: IdMap<TaskId, u32>,
     live: usize,
-    stats: Slots,
+    stats: Slots<T>,
     free: Vec<u32>,
+}
+
+impl<T> Default for TaskTable<T> {
+    fn default() -> Self {
+        TaskTable {
+            window: VecDeque::new(),
+            base: 0,
+            others: IdMap::default(),
+            live: 0,
+            stats: Slots::default(),
+            free: Vec::new(),
+        }
+    }
 }
 
 /// Task stats in chunks of [`SLOT_CHUNK`] that never move once made: a burst of 100,000 live
 /// tasks grows the table a chunk at a time, where one `Vec` copied all it held at each doubling
 /// (a fifth of a spawn's instructions in `./dev bench`'s spawn_throughput).
-#[derive(Debug, Clone, Default)]
-struct Slots {
-    chunks: Vec<Vec<TaskStats>>,
+#[derive(Debug, Clone)]
+struct Slots<T> {
+    chunks: Vec<Vec<T>>,
     len: usize,
+}
+
+impl<T> Default for Slots<T> {
+    fn default() -> Self {
+        Slots {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
 }
 
 const SLOT_CHUNK: usize = 1024;
 
-impl Slots {
-    fn get(&self, i: u32) -> &TaskStats {
+impl<T> Slots<T> {
+    fn get(&self, i: u32) -> &T {
         let i = i as usize;
         &self.chunks[i / SLOT_CHUNK][i % SLOT_CHUNK]
     }
 
-    fn get_mut(&mut self, i: u32) -> &mut TaskStats {
+    fn get_mut(&mut self, i: u32) -> &mut T {
         let i = i as usize;
         &mut self.chunks[i / SLOT_CHUNK][i % SLOT_CHUNK]
     }
@@ -60,7 +82,7 @@ impl Slots {
     /// Adds the stats `make` makes in a new slot (built in place: inlined, with no copy of
     /// them on the way); gives its number.
     #[inline(always)]
-    fn push(&mut self, make: impl FnOnce() -> TaskStats) -> u32 {
+    fn push(&mut self, make: impl FnOnce() -> T) -> u32 {
         if self.len.is_multiple_of(SLOT_CHUNK) {
             self.chunks.push(Vec::with_capacity(SLOT_CHUNK));
         }
@@ -75,7 +97,7 @@ impl Slots {
         self.len
     }
 
-    fn iter_mut(&mut self) -> impl Iterator<Item = &mut TaskStats> {
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
         self.chunks.iter_mut().flatten()
     }
 }
@@ -86,7 +108,7 @@ const WINDOW_MIN: usize = 4096;
 /// An id this far past the window's end goes to the map, not into a window stretched to it.
 const GAP_MAX: u64 = 4096;
 
-impl TaskTable {
+impl<T> TaskTable<T> {
     /// Where id `n` is in the window, if it is in its range.
     fn window_index(&self, n: u64) -> Option<usize> {
         let at = usize::try_from(n.checked_sub(self.base)?).ok()?;
@@ -105,17 +127,17 @@ impl TaskTable {
         self.others.get(id).copied()
     }
 
-    pub fn get(&self, id: &TaskId) -> Option<&TaskStats> {
+    pub fn get(&self, id: &TaskId) -> Option<&T> {
         self.slot(id).map(|i| self.stats.get(i))
     }
 
-    pub fn get_mut(&mut self, id: &TaskId) -> Option<&mut TaskStats> {
+    pub fn get_mut(&mut self, id: &TaskId) -> Option<&mut T> {
         self.slot(id).map(|i| self.stats.get_mut(i))
     }
 
     /// Adds task `id`, made by `make`, unless it is known already (then false, and nothing is
     /// made): the stats are built in their slot's place.
-    pub fn insert_new(&mut self, id: TaskId, make: impl FnOnce() -> TaskStats) -> bool {
+    pub fn insert_new(&mut self, id: TaskId, make: impl FnOnce() -> T) -> bool {
         if self.slot(&id).is_some() {
             return false;
         }
@@ -124,7 +146,7 @@ impl TaskTable {
     }
 
     /// Adds `id`, known to be absent.
-    fn add(&mut self, id: TaskId, make: impl FnOnce() -> TaskStats) {
+    fn add(&mut self, id: TaskId, make: impl FnOnce() -> T) {
         let i = match self.free.pop() {
             Some(i) => {
                 *self.stats.get_mut(i) = make();
@@ -186,11 +208,11 @@ impl TaskTable {
     }
 
     /// The tasks, those in the window in the order of their ids first.
-    pub fn values(&self) -> impl Iterator<Item = &TaskStats> {
+    pub fn values(&self) -> impl Iterator<Item = &T> {
         self.slots().map(|i| self.stats.get(i))
     }
 
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut TaskStats> {
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
         let mut live = vec![false; self.stats.len()];
         for i in self.slots() {
             live[i as usize] = true;
@@ -204,6 +226,10 @@ impl TaskTable {
 
     pub fn len(&self) -> usize {
         self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
     }
 }
 
@@ -228,6 +254,26 @@ struct PollRecord {
     child_long: bool,
 }
 
+/// A task the snapshot of the oldest kept moment knows only by its spawn: its stats are made
+/// when another of its events leaves the log, or when the snapshot is read. Most short tasks
+/// leave the snapshot before either (a burst of 100,000 spawns evicts 100,000 of these, a
+/// sixth the bytes of their stats: a tenth of a traced spawn's time in wasm).
+#[derive(Debug, Clone)]
+struct Spawn {
+    id: TaskId,
+    parent: Option<TaskId>,
+    meta: Rc<TaskMeta>,
+    t: f64,
+}
+
+/// The stats of task `id`, spawned (or, instrumented, first polled) by `parent` at `t`.
+fn new_task(id: TaskId, parent: Option<TaskId>, meta: &Rc<TaskMeta>, t: f64) -> TaskStats {
+    let mut task = TaskStats::new(id, Rc::clone(meta), parent, t);
+    // An instrumented future first polled by a task is polled inside that task's polls.
+    task.nested = meta.kind != TaskKind::Spawned && parent.is_some();
+    task
+}
+
 /// What applying an event asks the recorder to record next.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Follow {
@@ -241,6 +287,8 @@ pub(crate) enum Follow {
 #[derive(Debug, Clone)]
 pub(crate) struct State {
     pub tasks: TaskTable,
+    /// A snapshot's tasks known only by their spawn (see [`Spawn`]).
+    spawns: TaskTable<Spawn>,
     /// Finished tasks, oldest first, for evicting past the cap.
     finished: VecDeque<TaskId>,
     pub tasks_dropped: u64,
@@ -261,6 +309,7 @@ impl State {
     pub fn new(finished_cap: usize, warning_cap: usize, live: bool) -> Self {
         State {
             tasks: TaskTable::default(),
+            spawns: TaskTable::default(),
             finished: VecDeque::new(),
             tasks_dropped: 0,
             resources: IdMap::default(),
@@ -287,6 +336,11 @@ impl State {
     pub fn replay_from(base: &State, live: &State, first_seq: u64) -> State {
         let mut past = base.clone();
         past.keep_finished = true;
+        for spawn in std::mem::take(&mut past.spawns).values() {
+            past.tasks.insert_new(spawn.id, || {
+                new_task(spawn.id, spawn.parent, &spawn.meta, spawn.t)
+            });
+        }
         for task in live.tasks.values() {
             if task.ended_seq.is_some_and(|s| s < first_seq) {
                 past.tasks.insert_new(task.id, || task.clone());
@@ -365,13 +419,18 @@ impl State {
         meta: &Rc<TaskMeta>,
         t: f64,
     ) -> Option<Follow> {
-        let added = self.tasks.insert_new(id, || {
-            let mut task = TaskStats::new(id, Rc::clone(meta), parent, t);
-            // An instrumented future first polled by a task is polled inside that task's
-            // polls.
-            task.nested = meta.kind != TaskKind::Spawned && parent.is_some();
-            task
-        });
+        let added = if self.keep_finished {
+            self.tasks.insert_new(id, || new_task(id, parent, meta, t))
+        } else {
+            // A snapshot keeps the spawn alone until more is needed (see `Spawn`).
+            self.tasks.get(&id).is_none()
+                && self.spawns.insert_new(id, || Spawn {
+                    id,
+                    parent,
+                    meta: Rc::clone(meta),
+                    t,
+                })
+        };
         if !added {
             return None;
         }
@@ -382,21 +441,48 @@ impl State {
         Some(Follow::Nothing)
     }
 
+    /// Makes task `id`'s stats from its spawn if a snapshot knew only that (its next event
+    /// needs them).
+    fn make_from_spawn(&mut self, id: TaskId) {
+        if self.spawns.is_empty() || self.tasks.get(&id).is_some() {
+            return;
+        }
+        let Some(spawn) = self.spawns.get(&id).cloned() else {
+            return;
+        };
+        self.spawns.remove(&id);
+        self.tasks
+            .insert_new(id, || new_task(id, spawn.parent, &spawn.meta, spawn.t));
+    }
+
+    /// How many tasks it holds.
+    pub fn task_count(&self) -> usize {
+        self.tasks.len() + self.spawns.len()
+    }
+
     /// A poll of task `id` ended.
     fn poll_ended(&mut self, seq: u64, id: TaskId, poll: &PollRecord) -> Option<Follow> {
-        let task = self.tasks.get_mut(&id)?;
-        if task.state.is_finished() {
-            return None;
-        }
         if poll.ready && !self.keep_finished && poll.self_wakes == 0 {
             let whole = poll.end - poll.start;
             if !(whole > LONG_POLL_MS && !poll.child_long) {
                 // A snapshot forgets a task as it ends, and a last poll that is not long and
                 // woke nothing raises no warning: nothing it keeps changes but the task's
-                // leaving (its stats are never read again).
-                self.tasks.remove(&id);
-                return Some(Follow::Nothing);
+                // leaving (its stats are never read again, or never made).
+                if self.tasks.get(&id).is_some_and(|t| !t.state.is_finished()) {
+                    self.tasks.remove(&id);
+                    return Some(Follow::Nothing);
+                }
+                if self.spawns.get(&id).is_some() {
+                    self.spawns.remove(&id);
+                    return Some(Follow::Nothing);
+                }
+                return None;
             }
+        }
+        self.make_from_spawn(id);
+        let task = self.tasks.get_mut(&id)?;
+        if task.state.is_finished() {
+            return None;
         }
         let follow = Self::polled(&mut self.warnings, self.live, task, seq, poll);
         if poll.ready {
@@ -418,6 +504,7 @@ impl State {
             // A `tracing` event outside every traced task and span: on no row.
             return matches!(event.kind, EventKind::Log { .. }).then_some(Follow::Nothing);
         };
+        self.make_from_spawn(id);
         let task = self.tasks.get_mut(&id)?;
         let finished = task.state.is_finished();
         match &event.kind {

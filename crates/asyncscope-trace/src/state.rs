@@ -492,7 +492,9 @@ impl State {
         Some(follow)
     }
 
-    /// Every event but a spawn and a poll (see [`Self::apply`]).
+    /// Every event but a spawn and a poll (see [`Self::apply`]): kept out of line, or the
+    /// compiler inlines it back and the two common events pay for its locals.
+    #[inline(never)]
     fn apply_other(&mut self, seq: u64, event: &Event) -> Option<Follow> {
         let t = event.t_ms;
         if let EventKind::Resource { resource, what } = &event.kind {

@@ -383,9 +383,8 @@ impl State {
     /// be recorded. One lookup of the task per event: this runs for every event recorded, and
     /// again for every event leaving the log.
     pub fn apply(&mut self, seq: u64, event: &Event) -> Option<Follow> {
-        // The two events every task has (and most of those recorded) in small functions of
-        // their own, not in one that sets up what every other event needs (in wasm, the locals
-        // of a function are all zeroed at each call).
+        // The two events every task has (most of those recorded) first, each in a function of
+        // its own; the general path for the rest.
         let t = event.t_ms;
         match &event.kind {
             EventKind::Spawned { parent, meta } => self.spawned(seq, event.task?, *parent, meta, t),
@@ -463,8 +462,8 @@ impl State {
     /// A poll of task `id` ended.
     fn poll_ended(&mut self, seq: u64, id: TaskId, poll: &PollRecord) -> Option<Follow> {
         if poll.ready && !self.keep_finished && poll.self_wakes == 0 {
-            let whole = poll.end - poll.start;
-            if !(whole > LONG_POLL_MS && !poll.child_long) {
+            let long = poll.end - poll.start > LONG_POLL_MS && !poll.child_long;
+            if !long {
                 // A snapshot forgets a task as it ends, and a last poll that is not long and
                 // woke nothing raises no warning: nothing it keeps changes but the task's
                 // leaving (its stats are never read again, or never made).
@@ -492,9 +491,7 @@ impl State {
         Some(follow)
     }
 
-    /// Every event but a spawn and a poll (see [`Self::apply`]): kept out of line, or the
-    /// compiler inlines it back and the two common events pay for its locals.
-    #[inline(never)]
+    /// Every event but a spawn and a poll (see [`Self::apply`]).
     fn apply_other(&mut self, seq: u64, event: &Event) -> Option<Follow> {
         let t = event.t_ms;
         if let EventKind::Resource { resource, what } = &event.kind {

@@ -284,13 +284,12 @@ fn run(task: &RawTask, start: f64) -> f64 {
     });
     let outer_scope = header.scope.as_ref().map(|s| scope_swap(Some(s.clone())));
     // A build that does not record keeps no poll stack: the poll alone.
-    let mut scope = super::ENABLED.then(|| PollScope::enter(id, start));
+    let scope = super::ENABLED.then(|| PollScope::enter(id, start));
     let poll = header.vtable.poll;
     // SAFETY: `task` holds a reference; the stage is not borrowed.
     let result = unsafe { poll(task.0, &mut Context::from_waker(&waker)) };
     let end = clock_or(start);
-    let frame = scope.as_mut().and_then(|s| s.leave(end));
-    drop(scope);
+    let inside = scope.map(|s| s.leave(end)).unwrap_or_default();
     if let Some(outer) = outer_scope {
         scope_swap(outer);
     }
@@ -300,15 +299,12 @@ fn run(task: &RawTask, start: f64) -> f64 {
         }
         return end;
     }
-    let (children_ms, child_long, self_wakes) = frame.map_or((0.0, false, 0), |f| {
-        (f.children, f.child_long, f.self_wakes)
-    });
     let polled = PollRecord {
         start_ms: start,
-        children_ms,
+        children_ms: inside.children,
         ready: result.is_some(),
-        self_wakes,
-        child_long,
+        self_wakes: inside.self_wakes,
+        child_long: inside.child_long,
     };
     match result {
         None => record(|r| r.polled(id, end, polled)),

@@ -69,17 +69,37 @@ impl EventLog {
         self.dropped
     }
 
+    /// Appends `event`; when full, the oldest is shown to `evicted` with its `seq`, then
+    /// dropped in its place (the recorder folds it into its snapshot without moving it out).
+    pub(crate) fn push_with(&mut self, event: Event, evicted: impl FnOnce(u64, &Event)) {
+        if self.len < self.cap {
+            self.append(event);
+            return;
+        }
+        let head = self.head;
+        let slot = &mut self.chunks[head / CHUNK][head % CHUNK];
+        evicted(self.dropped, slot);
+        *slot = event;
+        self.head = if head + 1 == self.cap { 0 } else { head + 1 };
+        self.dropped += 1;
+    }
+
+    /// Appends `event` to a log not yet full.
+    fn append(&mut self, event: Event) {
+        if self.len.is_multiple_of(CHUNK) {
+            let size = CHUNK.min(self.cap - self.len);
+            self.chunks.push(Vec::with_capacity(size));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.push(event);
+        }
+        self.len += 1;
+    }
+
     /// Appends `event`; when full, the oldest is pushed out and returned with its `seq`.
     pub fn push(&mut self, event: Event) -> Option<(u64, Event)> {
         if self.len < self.cap {
-            if self.len.is_multiple_of(CHUNK) {
-                let size = CHUNK.min(self.cap - self.len);
-                self.chunks.push(Vec::with_capacity(size));
-            }
-            if let Some(chunk) = self.chunks.last_mut() {
-                chunk.push(event);
-            }
-            self.len += 1;
+            self.append(event);
             return None;
         }
         let head = self.head;

@@ -121,6 +121,10 @@ pub struct Recorder {
     events: EventLog,
     /// Spawned tasks not yet polled, in spawn order, for the never-polled check.
     unpolled: VecDeque<(TaskId, f64)>,
+    /// Past this length the never-polled check looks the oldest up even before its second is
+    /// up, to drop those polled since: doubled while the oldest still waits, so that a burst of
+    /// spawns looks up one task per doubling rather than one per spawn.
+    unpolled_limit: usize,
     names: HashSet<Rc<str>, BuildHasherDefault<IdHasher>>,
     /// What tasks spawned at one place with one name share: one `TaskMeta` for them all.
     metas: IdMap<MetaKey, Rc<TaskMeta>>,
@@ -151,6 +155,7 @@ impl Recorder {
             base: State::snapshot(limits.finished_tasks, limits.warnings),
             events: EventLog::new(limits.events),
             unpolled: VecDeque::new(),
+            unpolled_limit: UNPOLLED_CHECKED,
             names: HashSet::default(),
             metas: IdMap::default(),
             last_meta: None,
@@ -215,9 +220,10 @@ impl Recorder {
         let event = Event { t_ms, task, kind };
         let seq = self.events.next_seq();
         let follow = self.state.apply(seq, &event)?;
-        if let Some((old_seq, old)) = self.events.push(event) {
-            self.base.apply(old_seq, &old);
-        }
+        let base = &mut self.base;
+        self.events.push_with(event, |old_seq, old| {
+            base.apply(old_seq, old);
+        });
         match follow {
             Follow::Nothing => {}
             Follow::LostWaker(id) => {
@@ -498,14 +504,16 @@ impl Recorder {
         if self.stopped {
             return;
         }
-        let worth = self.state.tasks.get(&id).is_some_and(|t| {
-            !t.handle_dropped && (!t.state.is_finished() || t.state == TaskState::Failed)
-        });
-        if worth {
-            self.record(Some(id), now(), EventKind::HandleDropped);
-        } else if let Some(task) = self.state.tasks.get_mut(&id) {
+        let Some(task) = self.state.tasks.get_mut(&id) else {
+            return;
+        };
+        let worth =
+            !task.handle_dropped && (!task.state.is_finished() || task.state == TaskState::Failed);
+        if !worth {
             task.handle_dropped = true;
+            return;
         }
+        self.record(Some(id), now(), EventKind::HandleDropped);
     }
 
     /// Records a never-polled warning for each spawned task scheduled since spawn for over
@@ -517,7 +525,8 @@ impl Recorder {
         while let Some(&(id, spawned)) = self.unpolled.front() {
             // Nothing at the front has waited a second yet: stop without looking anything up
             // (this runs at every spawn), unless the queue grew long with tasks long polled.
-            if now - spawned <= NEVER_POLLED_MS && self.unpolled.len() <= UNPOLLED_CHECKED {
+            let young = now - spawned <= NEVER_POLLED_MS;
+            if young && self.unpolled.len() <= self.unpolled_limit {
                 break;
             }
             let waiting = self
@@ -529,7 +538,8 @@ impl Recorder {
                 self.unpolled.pop_front();
                 continue;
             }
-            if now - spawned <= NEVER_POLLED_MS {
+            if young {
+                self.unpolled_limit = self.unpolled.len() * 2;
                 break;
             }
             self.unpolled.pop_front();
@@ -540,6 +550,9 @@ impl Recorder {
                     waited_ms: now - spawned,
                 },
             );
+        }
+        if self.unpolled.len() <= UNPOLLED_CHECKED {
+            self.unpolled_limit = UNPOLLED_CHECKED;
         }
     }
 
@@ -612,6 +625,7 @@ impl Recorder {
             base: self.base.clone(),
             events: self.events.until(seq),
             unpolled: VecDeque::new(),
+            unpolled_limit: UNPOLLED_CHECKED,
             names: HashSet::default(),
             metas: IdMap::default(),
             last_meta: None,
@@ -676,6 +690,40 @@ impl Recorder {
 
     /// How many tasks and resources the snapshot of the oldest kept moment holds.
     pub fn snapshot_size(&self) -> (usize, usize) {
-        (self.base.tasks.len(), self.base.resources.len())
+        (self.base.task_count(), self.base.resources.len())
+    }
+}
+
+#[cfg(test)]
+mod unpolled_tests {
+    use super::*;
+
+    #[test]
+    fn the_never_polled_queue_forgets_polled_tasks_and_stays_within_twice_the_waiting() {
+        let mut rec = Recorder::default();
+        let here = Location::caller();
+        let ids: Vec<TaskId> = (0..5000)
+            .map(|i| rec.spawn("t", None, here, f64::from(i) * 0.001))
+            .collect();
+        assert_eq!(rec.unpolled.len(), 5000, "all wait for their first poll");
+        assert!(rec.unpolled_limit <= 2 * 5000);
+        for (i, id) in ids.iter().enumerate() {
+            let t = 6.0 + i as f64 * 0.001;
+            rec.poll(*id, t, t + 0.0005, true);
+        }
+        // Polled within their second: a later spawn drops them all, and warns of none.
+        let late = rec.spawn("late", None, here, 1100.0);
+        assert_eq!(
+            rec.unpolled.iter().map(|&(id, _)| id).collect::<Vec<_>>(),
+            [late]
+        );
+        assert_eq!(rec.unpolled_limit, UNPOLLED_CHECKED);
+        assert!(rec.warnings().is_empty());
+        // Still waiting two seconds on: never polled.
+        rec.check_stalled(3100.0);
+        assert_eq!(
+            rec.warnings().iter().map(|w| w.task).collect::<Vec<_>>(),
+            [late]
+        );
     }
 }

@@ -6,7 +6,9 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::event::{Event, EventKind, ResourceEvent, ResourceId, TaskId, TaskKind, WakeSource};
+use super::event::{
+    Event, EventKind, ResourceEvent, ResourceId, TaskId, TaskKind, TaskMeta, WakeSource,
+};
 use super::recorder::IdMap;
 use super::stats::{ResourceStats, TaskState, TaskStats};
 use super::warning::{
@@ -21,16 +23,83 @@ use super::warning::{
 /// task's events. Tasks that outlive the window (a `main` alive while thousands of short tasks
 /// come and go) move to a map, so the window never holds more than [`WINDOW_MIN`] entries or
 /// twice the tasks alive, however long the page runs.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct TaskTable {
+#[derive(Debug, Clone)]
+pub(crate) struct TaskTable<T = TaskStats> {
     /// Slot numbers of the ids `base..`, [`NO_SLOT`] where there is no task.
     window: VecDeque<u32>,
     base: u64,
     /// Slot numbers of tasks outside the window.
     others: IdMap<TaskId, u32>,
     live: usize,
-    stats: Vec<TaskStats>,
+    stats: Slots<T>,
     free: Vec<u32>,
+}
+
+impl<T> Default for TaskTable<T> {
+    fn default() -> Self {
+        TaskTable {
+            window: VecDeque::new(),
+            base: 0,
+            others: IdMap::default(),
+            live: 0,
+            stats: Slots::default(),
+            free: Vec::new(),
+        }
+    }
+}
+
+/// Task stats in chunks of [`SLOT_CHUNK`] that never move once made: a burst of 100,000 live
+/// tasks grows the table a chunk at a time, where one `Vec` copied all it held at each doubling
+/// (a fifth of a spawn's instructions in `./dev bench`'s spawn_throughput).
+#[derive(Debug, Clone)]
+struct Slots<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Default for Slots<T> {
+    fn default() -> Self {
+        Slots {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+const SLOT_CHUNK: usize = 1024;
+
+impl<T> Slots<T> {
+    fn get(&self, i: u32) -> &T {
+        let i = i as usize;
+        &self.chunks[i / SLOT_CHUNK][i % SLOT_CHUNK]
+    }
+
+    fn get_mut(&mut self, i: u32) -> &mut T {
+        let i = i as usize;
+        &mut self.chunks[i / SLOT_CHUNK][i % SLOT_CHUNK]
+    }
+
+    /// Adds the stats `make` makes in a new slot (built in place: inlined, with no copy of
+    /// them on the way); gives its number.
+    #[inline(always)]
+    fn push(&mut self, make: impl FnOnce() -> T) -> u32 {
+        if self.len.is_multiple_of(SLOT_CHUNK) {
+            self.chunks.push(Vec::with_capacity(SLOT_CHUNK));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.push(make());
+        }
+        self.len += 1;
+        (self.len - 1) as u32
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.chunks.iter_mut().flatten()
+    }
 }
 
 const NO_SLOT: u32 = u32::MAX;
@@ -39,7 +108,7 @@ const WINDOW_MIN: usize = 4096;
 /// An id this far past the window's end goes to the map, not into a window stretched to it.
 const GAP_MAX: u64 = 4096;
 
-impl TaskTable {
+impl<T> TaskTable<T> {
     /// Where id `n` is in the window, if it is in its range.
     fn window_index(&self, n: u64) -> Option<usize> {
         let at = usize::try_from(n.checked_sub(self.base)?).ok()?;
@@ -58,17 +127,17 @@ impl TaskTable {
         self.others.get(id).copied()
     }
 
-    pub fn get(&self, id: &TaskId) -> Option<&TaskStats> {
-        self.slot(id).map(|i| &self.stats[i as usize])
+    pub fn get(&self, id: &TaskId) -> Option<&T> {
+        self.slot(id).map(|i| self.stats.get(i))
     }
 
-    pub fn get_mut(&mut self, id: &TaskId) -> Option<&mut TaskStats> {
-        self.slot(id).map(|i| &mut self.stats[i as usize])
+    pub fn get_mut(&mut self, id: &TaskId) -> Option<&mut T> {
+        self.slot(id).map(|i| self.stats.get_mut(i))
     }
 
     /// Adds task `id`, made by `make`, unless it is known already (then false, and nothing is
     /// made): the stats are built in their slot's place.
-    pub fn insert_new(&mut self, id: TaskId, make: impl FnOnce() -> TaskStats) -> bool {
+    pub fn insert_new(&mut self, id: TaskId, make: impl FnOnce() -> T) -> bool {
         if self.slot(&id).is_some() {
             return false;
         }
@@ -77,16 +146,13 @@ impl TaskTable {
     }
 
     /// Adds `id`, known to be absent.
-    fn add(&mut self, id: TaskId, make: impl FnOnce() -> TaskStats) {
+    fn add(&mut self, id: TaskId, make: impl FnOnce() -> T) {
         let i = match self.free.pop() {
             Some(i) => {
-                self.stats[i as usize] = make();
+                *self.stats.get_mut(i) = make();
                 i
             }
-            None => {
-                self.stats.push(make());
-                (self.stats.len() - 1) as u32
-            }
+            None => self.stats.push(make),
         };
         self.live += 1;
         let n = id.get();
@@ -142,11 +208,11 @@ impl TaskTable {
     }
 
     /// The tasks, those in the window in the order of their ids first.
-    pub fn values(&self) -> impl Iterator<Item = &TaskStats> {
-        self.slots().map(|i| &self.stats[i as usize])
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.slots().map(|i| self.stats.get(i))
     }
 
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut TaskStats> {
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
         let mut live = vec![false; self.stats.len()];
         for i in self.slots() {
             live[i as usize] = true;
@@ -161,6 +227,21 @@ impl TaskTable {
     pub fn len(&self) -> usize {
         self.live
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+}
+
+/// `f64::max` (NaN gives the other), inlined: in wasm `f64::max` is a call to `fmax` (the
+/// instruction `f64.max` gives NaN for NaN), 2% of an instrumented poll in a profile.
+#[inline(always)]
+pub(crate) fn max(a: f64, b: f64) -> f64 {
+    if a > b || b.is_nan() {
+        a
+    } else {
+        b
+    }
 }
 
 /// A poll as its event tells it.
@@ -171,6 +252,26 @@ struct PollRecord {
     ready: bool,
     self_wakes: u64,
     child_long: bool,
+}
+
+/// A task the snapshot of the oldest kept moment knows only by its spawn: its stats are made
+/// when another of its events leaves the log, or when the snapshot is read. Most short tasks
+/// leave the snapshot before either (a burst of 100,000 spawns evicts 100,000 of these, a
+/// sixth the bytes of their stats: a tenth of a traced spawn's time in wasm).
+#[derive(Debug, Clone)]
+struct Spawn {
+    id: TaskId,
+    parent: Option<TaskId>,
+    meta: Rc<TaskMeta>,
+    t: f64,
+}
+
+/// The stats of task `id`, spawned (or, instrumented, first polled) by `parent` at `t`.
+fn new_task(id: TaskId, parent: Option<TaskId>, meta: &Rc<TaskMeta>, t: f64) -> TaskStats {
+    let mut task = TaskStats::new(id, Rc::clone(meta), parent, t);
+    // An instrumented future first polled by a task is polled inside that task's polls.
+    task.nested = meta.kind != TaskKind::Spawned && parent.is_some();
+    task
 }
 
 /// What applying an event asks the recorder to record next.
@@ -186,6 +287,8 @@ pub(crate) enum Follow {
 #[derive(Debug, Clone)]
 pub(crate) struct State {
     pub tasks: TaskTable,
+    /// A snapshot's tasks known only by their spawn (see [`Spawn`]).
+    spawns: TaskTable<Spawn>,
     /// Finished tasks, oldest first, for evicting past the cap.
     finished: VecDeque<TaskId>,
     pub tasks_dropped: u64,
@@ -206,6 +309,7 @@ impl State {
     pub fn new(finished_cap: usize, warning_cap: usize, live: bool) -> Self {
         State {
             tasks: TaskTable::default(),
+            spawns: TaskTable::default(),
             finished: VecDeque::new(),
             tasks_dropped: 0,
             resources: IdMap::default(),
@@ -232,6 +336,11 @@ impl State {
     pub fn replay_from(base: &State, live: &State, first_seq: u64) -> State {
         let mut past = base.clone();
         past.keep_finished = true;
+        for spawn in std::mem::take(&mut past.spawns).values() {
+            past.tasks.insert_new(spawn.id, || {
+                new_task(spawn.id, spawn.parent, &spawn.meta, spawn.t)
+            });
+        }
         for task in live.tasks.values() {
             if task.ended_seq.is_some_and(|s| s < first_seq) {
                 past.tasks.insert_new(task.id, || task.clone());
@@ -274,6 +383,116 @@ impl State {
     /// be recorded. One lookup of the task per event: this runs for every event recorded, and
     /// again for every event leaving the log.
     pub fn apply(&mut self, seq: u64, event: &Event) -> Option<Follow> {
+        // The two events every task has (most of those recorded) first, each in a function of
+        // its own; the general path for the rest.
+        let t = event.t_ms;
+        match &event.kind {
+            EventKind::Spawned { parent, meta } => self.spawned(seq, event.task?, *parent, meta, t),
+            EventKind::Polled {
+                start_ms,
+                children_ms,
+                ready,
+                self_wakes,
+                child_long,
+            } => {
+                let poll = PollRecord {
+                    start: *start_ms,
+                    end: t,
+                    children: *children_ms,
+                    ready: *ready,
+                    self_wakes: u64::from(*self_wakes),
+                    child_long: *child_long,
+                };
+                self.poll_ended(seq, event.task?, &poll)
+            }
+            _ => self.apply_other(seq, event),
+        }
+    }
+
+    /// Task `id` was spawned (or an instrumented future first polled) by `parent` at `t`.
+    fn spawned(
+        &mut self,
+        seq: u64,
+        id: TaskId,
+        parent: Option<TaskId>,
+        meta: &Rc<TaskMeta>,
+        t: f64,
+    ) -> Option<Follow> {
+        let added = if self.keep_finished {
+            self.tasks.insert_new(id, || new_task(id, parent, meta, t))
+        } else {
+            // A snapshot keeps the spawn alone until more is needed (see `Spawn`).
+            self.tasks.get(&id).is_none()
+                && self.spawns.insert_new(id, || Spawn {
+                    id,
+                    parent,
+                    meta: Rc::clone(meta),
+                    t,
+                })
+        };
+        if !added {
+            return None;
+        }
+        if meta.size >= LARGE_FUTURE_BYTES {
+            let kind = WarningKind::LargeFuture { bytes: meta.size };
+            self.warnings.raise(id, &meta.name, kind, seq, t, |_, _| {});
+        }
+        Some(Follow::Nothing)
+    }
+
+    /// Makes task `id`'s stats from its spawn if a snapshot knew only that (its next event
+    /// needs them).
+    fn make_from_spawn(&mut self, id: TaskId) {
+        if self.spawns.is_empty() || self.tasks.get(&id).is_some() {
+            return;
+        }
+        let Some(spawn) = self.spawns.get(&id).cloned() else {
+            return;
+        };
+        self.spawns.remove(&id);
+        self.tasks
+            .insert_new(id, || new_task(id, spawn.parent, &spawn.meta, spawn.t));
+    }
+
+    /// How many tasks it holds.
+    pub fn task_count(&self) -> usize {
+        self.tasks.len() + self.spawns.len()
+    }
+
+    /// A poll of task `id` ended.
+    fn poll_ended(&mut self, seq: u64, id: TaskId, poll: &PollRecord) -> Option<Follow> {
+        if poll.ready && !self.keep_finished && poll.self_wakes == 0 {
+            let long = poll.end - poll.start > LONG_POLL_MS && !poll.child_long;
+            if !long {
+                // A snapshot forgets a task as it ends, and a last poll that is not long and
+                // woke nothing raises no warning: nothing it keeps changes but the task's
+                // leaving (its stats are never read again, or never made).
+                if self.tasks.get(&id).is_some_and(|t| !t.state.is_finished()) {
+                    self.tasks.remove(&id);
+                    return Some(Follow::Nothing);
+                }
+                if self.spawns.get(&id).is_some() {
+                    self.spawns.remove(&id);
+                    return Some(Follow::Nothing);
+                }
+                return None;
+            }
+        }
+        self.make_from_spawn(id);
+        let task = self.tasks.get_mut(&id)?;
+        if task.state.is_finished() {
+            return None;
+        }
+        let follow = Self::polled(&mut self.warnings, self.live, task, seq, poll);
+        if poll.ready {
+            task.ended_seq = Some(seq);
+            self.finish(id);
+        }
+        Some(follow)
+    }
+
+    /// Every event but a spawn and a poll (see [`Self::apply`]).
+    fn apply_other(&mut self, seq: u64, event: &Event) -> Option<Follow> {
         let t = event.t_ms;
         if let EventKind::Resource { resource, what } = &event.kind {
             return self
@@ -284,50 +503,10 @@ impl State {
             // A `tracing` event outside every traced task and span: on no row.
             return matches!(event.kind, EventKind::Log { .. }).then_some(Follow::Nothing);
         };
-        if let EventKind::Spawned { parent, meta } = &event.kind {
-            let added = self.tasks.insert_new(id, || {
-                let mut task = TaskStats::new(id, Rc::clone(meta), *parent, t);
-                // An instrumented future first polled by a task is polled inside that task's
-                // polls.
-                task.nested = meta.kind != TaskKind::Spawned && parent.is_some();
-                task
-            });
-            if !added {
-                return None;
-            }
-            if meta.size >= LARGE_FUTURE_BYTES {
-                let kind = WarningKind::LargeFuture { bytes: meta.size };
-                self.warnings.raise(id, &meta.name, kind, seq, t, |_, _| {});
-            }
-            return Some(Follow::Nothing);
-        }
+        self.make_from_spawn(id);
         let task = self.tasks.get_mut(&id)?;
         let finished = task.state.is_finished();
         match &event.kind {
-            EventKind::Polled {
-                start_ms,
-                children_ms,
-                ready,
-                self_wakes,
-                child_long,
-            } => {
-                if finished {
-                    return None;
-                }
-                let poll = PollRecord {
-                    start: *start_ms,
-                    end: t,
-                    children: *children_ms,
-                    ready: *ready,
-                    self_wakes: u64::from(*self_wakes),
-                    child_long: *child_long,
-                };
-                let follow = Self::polled(&mut self.warnings, self.live, task, seq, &poll);
-                if *ready {
-                    self.finish(seq, id);
-                }
-                Some(follow)
-            }
             EventKind::Woken { by, .. } => {
                 if finished {
                     return None;
@@ -357,7 +536,8 @@ impl State {
                 task.cancel_reason = Some(*reason);
                 task.state = TaskState::Cancelled;
                 task.ended_ms = Some(t);
-                self.finish(seq, id);
+                task.ended_seq = Some(seq);
+                self.finish(id);
                 Some(Follow::Nothing)
             }
             EventKind::Failed { error } => {
@@ -370,7 +550,8 @@ impl State {
                 let warn = task.handle_dropped;
                 let name = Rc::clone(&task.meta.name);
                 if !finished {
-                    self.finish(seq, id);
+                    task.ended_seq = Some(seq);
+                    self.finish(id);
                 }
                 if warn {
                     let kind = WarningKind::ErrorDropped {
@@ -420,12 +601,14 @@ impl State {
                 }
                 task.state = TaskState::Done;
                 task.ended_ms = Some(t);
-                self.finish(seq, id);
+                task.ended_seq = Some(seq);
+                self.finish(id);
                 Some(Follow::Nothing)
             }
-            EventKind::Spawned { .. } | EventKind::Resource { .. } | EventKind::Log { .. } => {
-                Some(Follow::Nothing)
-            }
+            EventKind::Spawned { .. }
+            | EventKind::Polled { .. }
+            | EventKind::Resource { .. }
+            | EventKind::Log { .. } => Some(Follow::Nothing),
         }
     }
 
@@ -441,16 +624,16 @@ impl State {
         let id = task.id;
         let t = poll.end;
         if let Some(since) = task.scheduled_since() {
-            task.scheduled_ms += (poll.start - since).max(0.0);
+            task.scheduled_ms += max(poll.start - since, 0.0);
         }
         let first = task.polls == 0;
-        let whole = (t - poll.start).max(0.0);
-        let own = (whole - poll.children).max(0.0);
+        let whole = max(t - poll.start, 0.0);
+        let own = max(whole - poll.children, 0.0);
         let long = whole > LONG_POLL_MS && !poll.child_long;
         task.polls += 1;
         task.busy_ms += own;
         task.in_children_ms += poll.children;
-        task.max_poll_ms = task.max_poll_ms.max(own);
+        task.max_poll_ms = max(task.max_poll_ms, own);
         task.last_poll_end = Some(t);
         task.last_wake = None;
         if poll.self_wakes > 0 {
@@ -551,10 +734,9 @@ impl State {
         }
     }
 
-    fn finish(&mut self, seq: u64, id: TaskId) {
-        if let Some(task) = self.tasks.get_mut(&id) {
-            task.ended_seq = Some(seq);
-        }
+    /// Task `id` ended (its `ended_seq` set by the caller, which holds it): a snapshot forgets
+    /// it, the others keep it among the finished, within their cap.
+    fn finish(&mut self, id: TaskId) {
         if !self.keep_finished {
             self.tasks.remove(&id);
             return;

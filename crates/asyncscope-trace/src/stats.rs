@@ -187,7 +187,10 @@ impl TaskStats {
     /// in (console: "if the last poll ended after the last wake, it was a self-wake").
     pub(crate) fn scheduled_since(&self) -> Option<f64> {
         let wake = self.last_wake?;
-        Some(self.last_poll_end.map_or(wake, |end| end.max(wake)))
+        Some(
+            self.last_poll_end
+                .map_or(wake, |end| super::state::max(end, wake)),
+        )
     }
 
     /// Wakers alive now: the copies made minus the copies dropped.

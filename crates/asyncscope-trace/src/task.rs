@@ -22,9 +22,9 @@ use super::clock::now_ms;
 use super::devtools;
 use super::event::{next_task_id, CancelReason, TaskId, TaskKind, TaskMeta, WakeSource};
 use super::executor::{self, Outcome, RawTask};
+use super::record;
 use super::recorder::PollRecord;
 use super::warning::LONG_POLL_MS;
-use super::{record, record_with};
 
 /// A traced poll under way: polls nest when a task polls a traced future of its own.
 #[derive(Debug, Clone, Copy)]
@@ -102,36 +102,51 @@ pub(crate) fn scope_swap(scope: Option<Scope>) -> Option<Scope> {
 /// unwinds) with what happened inside it.
 pub(crate) struct PollScope {
     outer: Option<TaskId>,
-    frame: Option<Frame>,
+}
+
+/// What happened inside a poll that ended: time in traced polls nested in it, whether one of
+/// them was long, and the task's wakes of itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PollInside {
+    pub children: f64,
+    pub child_long: bool,
+    pub self_wakes: u16,
 }
 
 impl PollScope {
     pub(crate) fn enter(task: TaskId, start: f64) -> PollScope {
         PollScope {
             outer: push_poll(task, start),
-            frame: None,
         }
     }
 
-    /// Ends the poll at `end`: its frame, and its time added to the poll it is nested in.
-    pub(crate) fn leave(&mut self, end: f64) -> Option<Frame> {
+    /// Ends the poll at `end`: what happened inside it, and its time added to the poll it is
+    /// nested in.
+    pub(crate) fn leave(self, end: f64) -> PollInside {
+        // The unwinding path (`Drop`) is not taken: the frame is popped here.
+        let this = ManuallyDrop::new(self);
         // Polls nest strictly: this one is the top of the stack.
-        self.frame = POLLS.with(|p| {
+        let inside = POLLS.with(|p| {
             let mut polls = p.borrow_mut();
-            let frame = polls.pop()?;
+            let Some(frame) = polls.pop() else {
+                return PollInside::default();
+            };
             credit_outer(polls.last_mut(), &frame, end);
-            Some(frame)
+            PollInside {
+                children: frame.children,
+                child_long: frame.child_long,
+                self_wakes: frame.self_wakes,
+            }
         });
-        self.frame
+        CURRENT.with(|c| c.set(this.outer));
+        inside
     }
 }
 
 impl Drop for PollScope {
+    /// The poll unwound: its frame is still on the stack.
     fn drop(&mut self) {
-        if self.frame.is_none() {
-            // Unwound: the frame is still on the stack.
-            POLLS.with(|p| p.borrow_mut().pop());
-        }
+        POLLS.with(|p| p.borrow_mut().pop());
         CURRENT.with(|c| c.set(self.outer));
     }
 }
@@ -433,24 +448,20 @@ impl<F: Future> Future for Traced<F> {
             let parent = current_task();
             record(|r| r.first_poll(id, meta, parent, start));
         }
-        let mut scope = PollScope::enter(id, start);
+        let scope = PollScope::enter(id, start);
         let result = this.inner.poll(&mut Context::from_waker(&waker));
         let end = now_ms();
         // A copy was made: keep the shared waker for the next polls.
         if this.waker.is_none() {
             *this.waker = poll_waker.shared.take();
         }
-        let frame = scope.leave(end);
-        drop(scope);
-        let (children_ms, child_long, self_wakes) = frame.map_or((0.0, false, 0), |f| {
-            (f.children, f.child_long, f.self_wakes)
-        });
+        let inside = scope.leave(end);
         let poll = PollRecord {
             start_ms: start,
-            children_ms,
+            children_ms: inside.children,
             ready: result.is_ready(),
-            self_wakes,
-            child_long,
+            self_wakes: inside.self_wakes,
+            child_long: inside.child_long,
         };
         // One event for the whole poll, recorded at its end.
         match &result {
@@ -594,7 +605,10 @@ pub fn instrument<F: Future>(name: &str, future: F) -> Traced<F> {
     let id = next_task_id();
     let size = std::mem::size_of::<F>();
     let meta = super::ENABLED
-        .then(|| record_with(|r| r.task_meta(name, location, size, TaskKind::Instrumented)));
+        // Nothing is recorded yet (its row starts at its first poll): no one to tell.
+        .then(|| {
+            super::record_quietly(|r| r.task_meta(name, location, size, TaskKind::Instrumented))
+        });
     Traced::new(id, meta, future, None, false)
 }
 

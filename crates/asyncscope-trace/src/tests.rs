@@ -1262,6 +1262,146 @@ fn as_of_after_the_log_wraps_keeps_main_and_the_live_event_numbers() {
 }
 
 #[test]
+fn the_snapshot_forgets_tasks_as_they_leave_and_keeps_the_warnings_of_their_last_polls() {
+    let mut rec = Recorder::new(Limits {
+        events: 20,
+        finished_tasks: 100,
+        warnings: 100,
+    });
+    let main = pending_with_waker(&mut rec, "main");
+    let (mut t, mut long) = (2.0, None);
+    for i in 0..30 {
+        let id = rec.spawn("short", None, here(), t);
+        // One of them ends in a long poll: its warning must outlive its events.
+        let end = if i == 5 { t + 80.0 } else { t + 0.5 };
+        rec.poll(id, t, end, true);
+        if i == 5 {
+            long = Some(id);
+        }
+        t = end + 1.0;
+    }
+    assert!(rec.events().dropped() > 20, "the log wrapped");
+    assert_eq!(
+        rec.snapshot_size().0,
+        1,
+        "the oldest kept moment has only main alive"
+    );
+    let past = rec.as_of(rec.events().first_seq());
+    assert!(past.task(main).is_some());
+    let replayed: Vec<(TaskId, &str)> = past
+        .warnings()
+        .iter()
+        .map(|w| (w.task, w.kind.code()))
+        .collect();
+    assert_eq!(replayed, codes(&rec), "a replay shows the live warnings");
+    assert_eq!(replayed, [(long.expect("spawned"), "long-poll")]);
+}
+
+/// What a moment shows of its tasks and warnings (waker counts aside: not events).
+fn moment(rec: &Recorder) -> Vec<String> {
+    let mut out: Vec<String> = rec
+        .tasks()
+        .map(|t| {
+            format!(
+                "{} {:?} parent {:?} nested {} spawned {} polls {} wakes {} busy {} scheduled {} ended {:?}",
+                t.id, t.state, t.parent, t.nested, t.spawned_ms, t.polls, t.wakes, t.busy_ms,
+                t.scheduled_ms, t.ended_ms
+            )
+        })
+        .collect();
+    out.extend(
+        rec.warnings()
+            .iter()
+            .map(|w| format!("{} {}", w.task, w.kind.code())),
+    );
+    out
+}
+
+#[test]
+fn every_kept_moment_replays_as_an_unbounded_recording_shows_it() {
+    // The same calls into a recorder that keeps 40 events and one that keeps them all: each
+    // moment the small one still holds replays to what the big one shows of it, whatever
+    // left its log (spawns alone, quiet and long last polls, wakes, instrumented children).
+    let small = RefCell::new(Recorder::new(Limits {
+        events: 40,
+        finished_tasks: 1000,
+        warnings: 100,
+    }));
+    let big = RefCell::new(Recorder::default());
+    let both = |f: &dyn Fn(&mut Recorder)| {
+        f(&mut small.borrow_mut());
+        f(&mut big.borrow_mut());
+    };
+    let id = |n: u64| TaskId::new(n).expect("non-zero");
+    let spawn = |task: TaskId, name: &str, kind: TaskKind, parent: Option<TaskId>, t: f64| {
+        let meta = Recorder::default().task_meta(name, here(), 0, kind);
+        both(&|r| match kind {
+            TaskKind::Spawned => r.spawn_task(task, Rc::clone(&meta), parent, t),
+            _ => r.first_poll(task, Rc::clone(&meta), parent, t),
+        });
+    };
+    let main = id(1_000_000);
+    spawn(main, "main", TaskKind::Spawned, None, 0.0);
+    both(&|r| r.waker_cloned(main));
+    both(&|r| r.poll(main, 0.0, 0.5, false));
+    let mut t = 1.0;
+    for round in 0..12u64 {
+        // A slow task a round, alive long after its spawn left the log: three rounds on it
+        // is woken (that wake leaves the log in turn), four rounds on it ends.
+        spawn(
+            id(4_000_000 + round),
+            "slow",
+            TaskKind::Spawned,
+            Some(main),
+            t,
+        );
+        if round >= 3 {
+            let slow = id(4_000_000 + round - 3);
+            both(&|r| r.poll(slow, t, t + 0.5, false));
+            both(&|r| r.woken(slow, WakeSource::Timer, t + 1.0));
+        }
+        if round >= 4 {
+            let slow = id(4_000_000 + round - 4);
+            both(&|r| r.poll(slow, t + 1.0, t + 1.5, true));
+        }
+        // A burst of spawns, then their polls: some end at once, one in a long poll, others
+        // wait for a wake first.
+        let ids: Vec<TaskId> = (0..6).map(|i| id(2_000_000 + round * 10 + i)).collect();
+        for task in &ids {
+            spawn(*task, "burst", TaskKind::Spawned, Some(main), t);
+            t += 0.25;
+        }
+        let child = id(3_000_000 + round);
+        spawn(child, "kid", TaskKind::Instrumented, Some(main), t);
+        both(&|r| r.poll(child, t, t + 0.5, round % 3 == 0));
+        for (i, task) in ids.iter().enumerate() {
+            let start = t + i as f64;
+            match i {
+                0 | 1 => both(&|r| r.poll(*task, start, start + 0.5, true)),
+                2 => both(&|r| r.poll(*task, start, start + 80.0, true)),
+                _ => {
+                    both(&|r| r.waker_cloned(*task));
+                    both(&|r| r.poll(*task, start, start + 0.5, false));
+                    both(&|r| r.woken(*task, WakeSource::Timer, start + 2.0));
+                    both(&|r| r.poll(*task, start + 3.0, start + 3.5, true));
+                }
+            }
+        }
+        t += 100.0;
+    }
+    let small = small.into_inner();
+    let big = big.into_inner();
+    assert!(small.events().dropped() > 200, "the small log wrapped");
+    for seq in small.events().first_seq()..small.recorded() {
+        assert_eq!(
+            moment(&small.as_of(seq)),
+            moment(&big.as_of(seq)),
+            "moment {seq}"
+        );
+    }
+}
+
+#[test]
 fn as_of_replays_resources_from_their_initial_state() {
     let mut rec = Recorder::default();
     let sem = semaphore(&mut rec, 1);
@@ -1629,6 +1769,60 @@ fn tasks_queued_before_a_turn_run_in_it_one_clock_reading_after_each_poll() {
         with_recorder(|r| r.task(joined.id()).map(|t| t.state)),
         Some(TaskState::Done)
     );
+}
+
+#[test]
+fn a_spawned_task_costs_two_clock_reads_and_an_instrumented_poll_two() {
+    // `performance.now()` is a JS call, the largest part of a traced spawn in the browser:
+    // this pins how many a task costs in all, so that none creeps in.
+    reset();
+    set_fake_now(Some(5.0));
+    let reads = clock::reads();
+    let handles: Vec<JoinHandle<u32>> = (0..1000).map(|i| spawn("t", async move { i })).collect();
+    assert_eq!(clock::reads() - reads, 1000, "one at each spawn");
+    let reads = clock::reads();
+    assert_eq!(run_until_idle(), 1);
+    assert_eq!(
+        clock::reads() - reads,
+        1 + 1000,
+        "the turn's start, then one per poll"
+    );
+    let reads = clock::reads();
+    drop(handles);
+    assert_eq!(
+        clock::reads() - reads,
+        0,
+        "a finished task's handle dropped: none"
+    );
+
+    let waker = Waker::noop();
+    let mut cx = Context::from_waker(waker);
+    let reads = clock::reads();
+    for _ in 0..100 {
+        let mut fut = std::pin::pin!(instrument("i", async { 1 }));
+        assert!(fut.as_mut().poll(&mut cx).is_ready());
+    }
+    assert_eq!(clock::reads() - reads, 200, "its poll's start and end");
+    let reads = clock::reads();
+    let mut woken = false;
+    let mut fut = std::pin::pin!(instrument(
+        "self-waking",
+        std::future::poll_fn(move |cx| {
+            if woken {
+                return Poll::Ready(());
+            }
+            woken = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        })
+    ));
+    assert!(fut.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(
+        clock::reads() - reads,
+        2,
+        "a wake during its own poll reads no clock"
+    );
+    set_fake_now(None);
 }
 
 #[test]

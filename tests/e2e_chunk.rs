@@ -19,7 +19,21 @@ use serde_json::Value;
 
 use support::{app_started, browser, dist, serve, start_chromedriver};
 
+/// What the page's error names; the file is `split_lessons-CHECKSUM.wasm` ([`chunk_in`]).
 const CHUNK: &str = "split_lessons.wasm";
+
+/// The lessons chunk of the build in `dir` (named after its checksum by ./split-page).
+fn chunk_in(dir: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("split_lessons-") && n.ends_with(".wasm"))
+        })
+}
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("folder created");
@@ -37,8 +51,8 @@ fn copy_dir(from: &Path, to: &Path) {
 fn site_copy(name: &str) -> PathBuf {
     let dist = dist();
     assert!(
-        dist.join(CHUNK).is_file(),
-        "{} has no {CHUNK}: build the release site split (ASYNCSCOPE_SPLIT=1 trunk build --release, as ./dev test does)",
+        chunk_in(&dist).is_some(),
+        "{} has no split_lessons-*.wasm: build the release site split (ASYNCSCOPE_SPLIT=1 trunk build --release, as ./dev test does)",
         dist.display()
     );
     let dir = std::env::temp_dir().join(format!("asyncscope-{name}-{}", std::process::id()));
@@ -134,12 +148,10 @@ async fn a_broken_chunk_fails_the_run_in_words(
 #[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
 async fn a_chunk_missing_on_the_host_fails_the_run_in_words_and_loads_when_back() {
     let site_dir = site_copy("chunk-missing");
+    let chunk = chunk_in(&site_dir).expect("the copy has the chunk");
     let aside = site_dir.join("chunk-aside");
-    std::fs::rename(site_dir.join(CHUNK), &aside).expect("chunk moved aside");
-    let back = {
-        let site_dir = site_dir.clone();
-        move || std::fs::rename(&aside, site_dir.join(CHUNK)).expect("chunk put back")
-    };
+    std::fs::rename(&chunk, &aside).expect("chunk moved aside");
+    let back = move || std::fs::rename(&aside, &chunk).expect("chunk put back");
     a_broken_chunk_fails_the_run_in_words(&site_dir, "e2e-chunk-missing", back).await;
     let _ = std::fs::remove_dir_all(&site_dir);
 }
@@ -148,7 +160,7 @@ async fn a_chunk_missing_on_the_host_fails_the_run_in_words_and_loads_when_back(
 #[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
 async fn a_chunk_that_is_not_webassembly_fails_the_run_in_words() {
     let site_dir = site_copy("chunk-garbled");
-    let chunk = site_dir.join(CHUNK);
+    let chunk = chunk_in(&site_dir).expect("the copy has the chunk");
     let good = std::fs::read(&chunk).expect("chunk read");
     std::fs::write(&chunk, b"<!doctype html><title>Not found</title>").expect("chunk replaced");
     let back = {

@@ -2,9 +2,10 @@
 //! puts in a second wasm module that the page loads when it first runs such a lesson (or when
 //! it is idle after its first paint), not before it works.
 //!
-//! Why: a first visit downloads the page's wasm before the page works, and the lessons' code
-//! was most of it (issue 11: page + service worker 468 KB gzipped against a bar of 350; split,
-//! the page's module is about 320 KB and the chunk about 120 KB). The registry ([`LESSONS`])
+//! Why: a first visit downloads the page's wasm before the page works, and runs one lesson; the
+//! other lessons' code is the largest part of it that the page can do without (issue 11: a first
+//! visit was 468 KB gzipped against a bar of 350; split, the page's wasm is 303 KB gzipped
+//! against 418, the chunk 145 KB, and a first visit 334 KB). The registry ([`LESSONS`])
 //! holds no pointer into a chunk lesson's code ([`Code::Chunk`]): the programs are reached only
 //! by id, through [`programs`], and in the split build only from the two functions marked
 //! `#[wasm_split(lessons)]` below, which `wasm-split-cli` moves into `split_lessons.wasm` with

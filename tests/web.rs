@@ -916,14 +916,16 @@ async fn a_finished_run_cancels_the_tasks_its_main_left_running() {
         article: &lessons::articles::ASYNCHAT_ASYNCIO,
         section: "test",
         params: &[],
-        main: |_, _| {
-            async {
-                drop(trace::spawn("leftover", sleep(Duration::from_secs(30))));
-                Ok(())
-            }
-            .boxed_local()
+        code: lessons::Code::Page {
+            main: |_, _| {
+                async {
+                    drop(trace::spawn("leftover", sleep(Duration::from_secs(30))));
+                    Ok(())
+                }
+                .boxed_local()
+            },
+            checks: |_, _| Vec::new(),
         },
-        checks: |_, _| Vec::new(),
     };
     let report = lessons::start(&LEFTOVER, lessons::Params::defaults(&[]))
         .report

@@ -44,7 +44,7 @@ pub const LESSON: Lesson = lesson! {
 
 param_choice! {
     /// How the lesson runs the work.
-    enum Variant {
+    pub(super) enum Variant {
         /// One loop in a task: it blocks the event loop.
         Blocking = "blocking",
         /// Chunks, each followed by a real yield to the browser.
@@ -56,7 +56,7 @@ param_choice! {
 
 lesson_params! {
     /// What `blocking` takes.
-    struct BlockingParams {
+    pub(super) struct BlockingParams {
         /// blocking: one 300 ms loop in a task; chunked: 10 ms chunks, each followed by a
         /// setTimeout(0) yield; worker: the same loop in a Web Worker running Rust
         variant: Variant,
@@ -69,7 +69,7 @@ lesson_params! {
 }
 
 /// The run, its frames watched; then the notes and measured checks.
-async fn run(out: Printer, params: BlockingParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: BlockingParams) -> Result<(), String> {
     let variant = params.variant;
     let work_ms = millis(params.work_ms);
     let chunk_ms = millis(params.chunk_ms);
@@ -292,7 +292,7 @@ fn describe(frames: &Frames) -> String {
     }
 }
 
-fn checks(params: &BlockingParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &BlockingParams, lines: &[Line]) -> Vec<Check> {
     let variant = params.variant;
     let work_ms = millis(params.work_ms);
     let expected = match variant {

@@ -25,7 +25,7 @@ pub const LESSON: Lesson = lesson! {
     article: ASYNCHAT_ASYNCIO, section: "2.2.1 任务(Task)和协程(Coroutine)",
 };
 
-async fn run(out: Printer, params: CancelParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: CancelParams) -> Result<(), String> {
     let worker = main(out.clone(), params.cancel_after_ms).await;
     judge_from_the_trace(&out, worker);
     Ok(())
@@ -33,7 +33,7 @@ async fn run(out: Printer, params: CancelParams) -> Result<(), String> {
 
 lesson_params! {
     /// What `cancel` takes.
-    struct CancelParams {
+    pub(super) struct CancelParams {
         /// how long main lets the worker run before cancelling it, in ms (the Python: 0.35 s;
         /// past 1000 the worker has finished and cancel() does nothing)
         cancel_after_ms: Duration = 350 in 1..=5000,
@@ -126,7 +126,7 @@ fn steps_before(c: f64) -> (u32, u32) {
     (steps(c - TIE_MS), steps(c + TIE_MS))
 }
 
-fn checks(params: &CancelParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &CancelParams, lines: &[Line]) -> Vec<Check> {
     let c = millis(params.cancel_after_ms);
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
     let k = texts

@@ -28,7 +28,7 @@ pub const LESSON: Lesson = lesson! {
 
 param_choice! {
     /// Who this tab talks to.
-    enum Peer {
+    pub(super) enum Peer {
         /// Another tab if one answers at once, else a Web Worker as the server.
         Auto = "auto",
         /// A Web Worker as the server.
@@ -40,7 +40,7 @@ param_choice! {
 
 lesson_params! {
     /// What `chat` takes.
-    struct ChatParams {
+    pub(super) struct ChatParams {
         /// who this tab talks to: auto (another tab that answers within 0.5 s, else a Web
         /// Worker as the server), worker, or tab (waits for another tab running the lesson)
         peer: Peer,
@@ -58,12 +58,12 @@ impl ChatParams {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-async fn run(_out: Printer, _params: ChatParams) -> Result<(), String> {
+pub(super) async fn run(_out: Printer, _params: ChatParams) -> Result<(), String> {
     Err("the chat lesson runs in a browser".to_string())
 }
 
 #[cfg(target_arch = "wasm32")]
-async fn run(out: Printer, params: ChatParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: ChatParams) -> Result<(), String> {
     lesson::main(out, params).await.map_err(|e| e.to_string())
 }
 
@@ -339,7 +339,7 @@ mod lesson {
     }
 }
 
-fn checks(_params: &ChatParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(_params: &ChatParams, lines: &[Line]) -> Vec<Check> {
     let received: Vec<&str> = lines
         .iter()
         .filter_map(|l| l.text.strip_prefix("Line received: "))

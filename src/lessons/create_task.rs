@@ -16,7 +16,7 @@ pub const LESSON: Lesson = lesson! {
     article: ASYNCHAT_ASYNCIO, section: "2.1.2 事件循环(Event Loop)的工作机制",
 };
 
-async fn run(out: Printer, params: CreateTaskParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: CreateTaskParams) -> Result<(), String> {
     let CreateTaskParams {
         mode,
         hello_ms,
@@ -35,7 +35,7 @@ async fn run(out: Printer, params: CreateTaskParams) -> Result<(), String> {
 
 param_choice! {
     /// How main runs the two say_afters.
-    enum Mode {
+    pub(super) enum Mode {
         /// `asyncio.create_task` both, then await them (the seed).
         Tasks = "tasks",
         /// Await each where it is called.
@@ -45,7 +45,7 @@ param_choice! {
 
 lesson_params! {
     /// What `create-task` takes.
-    struct CreateTaskParams {
+    pub(super) struct CreateTaskParams {
         /// tasks: create_task both, then await them (the seed); sequential: await
         /// say_after(1, 'hello'), then await say_after(2, 'world')
         mode: Mode,
@@ -95,7 +95,7 @@ fn expected(params: &CreateTaskParams) -> Vec<(&'static str, f64)> {
     }
 }
 
-fn checks(params: &CreateTaskParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &CreateTaskParams, lines: &[Line]) -> Vec<Check> {
     check_schedule(lines, &expected(params))
 }
 

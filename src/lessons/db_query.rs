@@ -40,7 +40,7 @@ pub const LESSON: Lesson = lesson! {
 
 param_choice! {
     /// The seed's query, or one of the variants around it.
-    enum Mode {
+    pub(super) enum Mode {
         /// The seed's `SELECT`.
         Query = "query",
         /// Three `SELECT ... WHERE id = ?` at once, each in its own transaction.
@@ -60,7 +60,7 @@ param_choice! {
 
 lesson_params! {
     /// What `db-query` takes.
-    struct DbQueryParams {
+    pub(super) struct DbQueryParams {
         /// query: the seed's SELECT; concurrent: three SELECT ... WHERE id = ? at once, each in
         /// its own transaction; write: put (4, 'Dave'), commit, read the table back; reload:
         /// read (4, 'Dave') as an earlier page load wrote it (run it, reload the page, run it
@@ -71,7 +71,7 @@ lesson_params! {
     }
 }
 
-async fn run(out: Printer, params: DbQueryParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: DbQueryParams) -> Result<(), String> {
     run_variant(out, params.mode)
         .await
         .map_err(|e| e.to_string())
@@ -679,7 +679,7 @@ fn fixed_lines(mode: Mode) -> Option<Vec<String>> {
     })
 }
 
-fn checks(params: &DbQueryParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &DbQueryParams, lines: &[Line]) -> Vec<Check> {
     let mode = params.mode;
     if let Some(expected) = fixed_lines(mode) {
         let expected: Vec<&str> = expected.iter().map(String::as_str).collect();

@@ -32,11 +32,11 @@ pub const LESSON: Lesson = lesson! {
 };
 
 /// Each line at its time, as the Python prints it: the run is judged by its lines alone.
-fn checks(_params: &ErrorsParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(_params: &ErrorsParams, lines: &[Line]) -> Vec<Check> {
     check_schedule(lines, &EXPECTED)
 }
 
-async fn run(out: Printer, params: ErrorsParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: ErrorsParams) -> Result<(), String> {
     main(out.clone()).await;
     judge_from_the_trace(&out);
     if params.panic == PanicDemo::On {
@@ -47,7 +47,7 @@ async fn run(out: Printer, params: ErrorsParams) -> Result<(), String> {
 
 param_choice! {
     /// Whether the run ends with a panic, to show what it does to the page.
-    enum PanicDemo {
+    pub(super) enum PanicDemo {
         Off = "off",
         On = "on",
     }
@@ -55,7 +55,7 @@ param_choice! {
 
 lesson_params! {
     /// What `errors` takes.
-    struct ErrorsParams {
+    pub(super) struct ErrorsParams {
         /// on: after the lesson, a task panics (0.5 s later) to show that a panic in
         /// WebAssembly stops the whole page until it is reloaded. Off by default.
         panic: PanicDemo,
@@ -181,8 +181,7 @@ mod tests {
     }
 
     fn judge(lines: &[Line]) -> Vec<Check> {
-        let defaults = crate::lessons::Params::defaults(LESSON.params);
-        (LESSON.checks)(&defaults, lines)
+        checks(&ErrorsParams::default(), lines)
     }
 
     #[test]

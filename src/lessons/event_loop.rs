@@ -39,7 +39,7 @@ pub const LESSON: Lesson = lesson! {
 
 lesson_params! {
     /// What `event-loop` takes.
-    struct EventLoopParams {
+    pub(super) struct EventLoopParams {
         /// ms main spins before it sets the timer and asks for a frame (Rust only): after a long
         /// task Chromium often draws the overdue frame before it runs the timer
         busy_ms: Duration = 0 in 0..=500,
@@ -47,7 +47,7 @@ lesson_params! {
 }
 
 /// The run, then the lanes it printed in, as notes.
-async fn run(out: Printer, params: EventLoopParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: EventLoopParams) -> Result<(), String> {
     let busy_ms = millis(params.busy_ms);
     main(out.clone(), busy_ms)
         .await
@@ -198,7 +198,7 @@ fn explain(out: &Printer, busy_ms: f64) {
     ));
 }
 
-fn checks(_params: &EventLoopParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(_params: &EventLoopParams, lines: &[Line]) -> Vec<Check> {
     let python: Vec<Line> = lines.iter().filter(|l| l.text != FRAME).cloned().collect();
     let at = |text: &str| lines.iter().position(|l| l.text == text);
     let frames = lines.iter().filter(|l| l.text == FRAME).count();

@@ -17,7 +17,7 @@ pub const LESSON: Lesson = lesson! {
 
 lesson_params! {
     /// What `fetch` takes.
-    struct FetchParams {
+    pub(super) struct FetchParams {
         /// which post to fetch (the server has posts 1 to 100, like jsonplaceholder)
         post: u32 = 1 in 1..=(MAX_POST_ID),
     }
@@ -35,7 +35,7 @@ const SEED_POST_1: [&str; 6] = [
     "}",
 ];
 
-async fn run(out: Printer, params: FetchParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: FetchParams) -> Result<(), String> {
     with_server(&out, 1, || async {
         main(&out, &path::post(params.post))
             .await
@@ -73,7 +73,7 @@ async fn main(out: &Printer, url: &str) -> Result<(), FetchError> {
 }
 // ANCHOR_END: lesson
 
-fn checks(params: &FetchParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &FetchParams, lines: &[Line]) -> Vec<Check> {
     let text: String = lines
         .iter()
         .map(|l| l.text.as_str())

@@ -3,8 +3,6 @@
 //! statuses, a CORS refusal, a body that is not JSON. Each is a typed error with a message in
 //! words ([`HttpError`]); none is a panic, and the run goes on after each.
 
-use futures::future::FutureExt;
-
 use super::articles;
 use super::run::server_ready;
 use super::{Check, Lesson, Line, Printer};
@@ -21,15 +19,14 @@ pub const LESSON: Lesson = Lesson {
     section: "5.2 异步请求的错误处理",
     // It takes no parameters: its six cases are the lesson.
     params: &[],
-    main: |out, _params| run(out).boxed_local(),
-    checks: |_params, lines| checks(lines),
+    code: super::Code::Chunk,
 };
 
 /// The seed's invalid URL, on the `.invalid` top-level domain, which never resolves (RFC 2606).
 const UNREACHABLE: &str = "https://www.invalidurl.invalid/";
 const NOT_A_URL: &str = "http://[::1";
 
-async fn run(out: Printer) -> Result<(), String> {
+pub(super) async fn run(out: Printer) -> Result<(), String> {
     server_ready(&out).await?;
     let cases = [
         (UNREACHABLE.to_string(), "ClientConnectorError"),
@@ -92,7 +89,7 @@ fn check_case(url: &str, expected: &str, actual: &str) -> Check {
     }
 }
 
-fn checks(lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(lines: &[Line]) -> Vec<Check> {
     let kinds: Vec<&str> = lines
         .iter()
         .map(|l| l.text.split(':').next().unwrap_or(""))

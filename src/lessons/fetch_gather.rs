@@ -21,7 +21,7 @@ pub const LESSON: Lesson = lesson! {
 
 lesson_params! {
     /// What `fetch-gather` takes. The delay is whole ms: it goes in the path, `/api/delay/{ms}`.
-    struct FetchGatherParams {
+    pub(super) struct FetchGatherParams {
         /// how many fetches
         n: usize = 5 in 3..=50,
         /// how long the server takes to answer each, in ms
@@ -29,7 +29,7 @@ lesson_params! {
     }
 }
 
-async fn run(out: Printer, params: FetchGatherParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: FetchGatherParams) -> Result<(), String> {
     // gather's n requests, then the n of the contrast.
     with_server(&out, 2 * params.n, || gather_and_judge(&out, params)).await
 }
@@ -105,7 +105,7 @@ async fn sequential(out: &Printer, url: &str, n: usize) -> Result<(), FetchError
 }
 // ANCHOR_END: lesson
 
-fn checks(params: &FetchGatherParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &FetchGatherParams, lines: &[Line]) -> Vec<Check> {
     let FetchGatherParams { n, delay_ms: delay } = *params;
     let bodies_ok = lines.len() == n
         && lines.iter().all(|l| {

@@ -20,7 +20,7 @@ pub const LESSON: Lesson = lesson! {
 
 lesson_params! {
     /// What `fetch-limit` takes. The delay is whole ms: it goes in the path, `/api/delay/{ms}`.
-    struct FetchLimitParams {
+    pub(super) struct FetchLimitParams {
         /// how many fetches
         n: usize = 8 in 1..=100,
         /// how many may be in flight at once
@@ -30,7 +30,7 @@ lesson_params! {
     }
 }
 
-async fn run(out: Printer, params: FetchLimitParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: FetchLimitParams) -> Result<(), String> {
     with_server(&out, params.n, || limit_and_judge(&out, params)).await
 }
 
@@ -103,7 +103,7 @@ async fn main(
 }
 // ANCHOR_END: lesson
 
-fn checks(params: &FetchLimitParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &FetchLimitParams, lines: &[Line]) -> Vec<Check> {
     let n = params.n;
     vec![Check {
         name: "prints the start of each of the N bodies".into(),

@@ -26,7 +26,7 @@ pub const LESSON: Lesson = lesson! {
 lesson_params! {
     /// What `fetch-post` takes. The timeout is whole ms: three times it goes in the path of the
     /// slow GET, `/api/delay/{ms}`.
-    struct FetchPostParams {
+    pub(super) struct FetchPostParams {
         /// the timeout of the slow GET, in ms (the server takes 3x as long to answer)
         timeout_ms: u32 = 1000 in 100..=10_000,
     }
@@ -36,7 +36,7 @@ const USER_AGENT: &str = "Mozilla/5.0";
 /// How long the dropped fetch runs before its future is dropped.
 const DROP_AFTER_MS: u32 = 300;
 
-async fn run(out: Printer, params: FetchPostParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: FetchPostParams) -> Result<(), String> {
     let timeout_ms = params.timeout_ms;
     server_ready(&out).await?;
     let echo = fetch_url(path::ECHO).await.map_err(|e| e.to_string())?;
@@ -161,7 +161,7 @@ fn judge_abort(out: &Printer, how: &str, entry: Option<&LogEntry>, gave_up_ms: u
     });
 }
 
-fn checks(params: &FetchPostParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &FetchPostParams, lines: &[Line]) -> Vec<Check> {
     let expected = format!("timed out after {} ms", params.timeout_ms);
     vec![Check {
         name: "prints the echo, then the timeout".into(),

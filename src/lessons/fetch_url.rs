@@ -21,7 +21,7 @@ pub const LESSON: Lesson = lesson! {
 
 param_choice! {
     /// Which URLs are fetched.
-    enum UrlSet {
+    pub(super) enum UrlSet {
         /// This site, another origin, a host that does not exist, a 404.
         Mixed = "mixed",
         /// The server's own routes.
@@ -33,7 +33,7 @@ param_choice! {
 
 lesson_params! {
     /// What `fetch-url` takes.
-    struct FetchUrlParams {
+    pub(super) struct FetchUrlParams {
         /// mixed: this site, another origin, a host that does not exist, a 404; this-site: the
         /// server's own routes; internet: public sites (they fail without a network)
         urls: UrlSet,
@@ -74,7 +74,7 @@ struct Outcome {
     result: Result<String, HttpError>,
 }
 
-async fn run(out: Printer, params: FetchUrlParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: FetchUrlParams) -> Result<(), String> {
     let set = params.urls;
     let urls = set.urls();
     // The other sites need no server, but the page's own URLs do.
@@ -156,7 +156,7 @@ async fn fetch_url(url: &str) -> Result<String, HttpError> {
 }
 // ANCHOR_END: lesson
 
-fn checks(params: &FetchUrlParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &FetchUrlParams, lines: &[Line]) -> Vec<Check> {
     let n = params.urls.count();
     vec![Check {
         name: "one line per URL, each a result or an error in words".into(),

@@ -34,7 +34,7 @@ pub const LESSON: Lesson = lesson! {
     article: ASYNCIO_AIOHTTP, section: "4.3 异步编程实践示例",
 };
 
-async fn run(out: Printer, params: GatherParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: GatherParams) -> Result<(), String> {
     main(out, params.mode, params.delays()).await;
     Ok(())
 }
@@ -63,7 +63,7 @@ fn secs(delay: Duration) -> String {
 
 param_choice! {
     /// Whether c fails, and what gather does then.
-    enum Mode {
+    pub(super) enum Mode {
         /// Every fetch returns.
         AllSucceed = "all-succeed",
         /// c raises, and plain gather raises with it.
@@ -75,7 +75,7 @@ param_choice! {
 
 lesson_params! {
     /// What `gather` takes.
-    struct GatherParams {
+    pub(super) struct GatherParams {
         /// all-succeed: every fetch returns; first-error: c raises and gather raises with it;
         /// collect-all: c raises, and gather(..., return_exceptions=True) returns its error
         /// among the values
@@ -179,7 +179,7 @@ fn expected(params: &GatherParams) -> Vec<(String, f64)> {
     lines
 }
 
-fn checks(params: &GatherParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &GatherParams, lines: &[Line]) -> Vec<Check> {
     check_schedule(lines, &expected(params))
 }
 

@@ -15,6 +15,8 @@ use crate::trace::sleep;
 pub const LESSON: Lesson = lesson! {
     id: "hello-sleep", title: "Hello, sleep, World", params: HelloSleepParams,
     article: ASYNCHAT_ASYNCIO, section: "2.1.1 async/await语法的介绍",
+    // The landing lesson: in the page's own module, so a first visit runs it without the chunk.
+    code: page,
 };
 
 async fn run(out: Printer, params: HelloSleepParams) -> Result<(), String> {

@@ -23,7 +23,7 @@ pub const LESSON: Lesson = lesson! {
 
 param_choice! {
     /// What ends a line.
-    enum Terminator {
+    pub(super) enum Terminator {
         /// `\n`
         Lf = "lf",
         /// `\r\n`
@@ -33,7 +33,7 @@ param_choice! {
 
 param_choice! {
     /// How the server writes each line.
-    enum Chunks {
+    pub(super) enum Chunks {
         /// In two writes, half an interval apart.
         Split = "split",
         /// In one write.
@@ -44,7 +44,7 @@ param_choice! {
 lesson_params! {
     /// What `line-protocol` takes. 50 lines × 1000 ms stays within the server's 60 s for a
     /// whole body.
-    struct LineProtocolParams {
+    pub(super) struct LineProtocolParams {
         /// how many chat lines the server sends
         n: usize = 6 in 1..=50,
         /// time between two lines, in ms
@@ -79,7 +79,7 @@ impl LineProtocolParams {
     }
 }
 
-async fn run(out: Printer, params: LineProtocolParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: LineProtocolParams) -> Result<(), String> {
     let (stats, ended) = with_server(&out, 1, || async {
         let start = now_ms();
         let stats = chat(&out, &params.url(), params.terminator.bytes()).await?;
@@ -216,7 +216,7 @@ fn judge(out: &Printer, params: &LineProtocolParams, stats: &Stats, ended_ms: f6
     }
 }
 
-fn checks(_params: &LineProtocolParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(_params: &LineProtocolParams, lines: &[Line]) -> Vec<Check> {
     let received = lines
         .iter()
         .filter(|l| l.text.starts_with("Line received: "))

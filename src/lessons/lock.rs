@@ -22,7 +22,7 @@ pub const LESSON: Lesson = lesson! {
     article: ASYNCHAT_ASYNCIO, section: "2.2.2 锁与信号量的使用",
 };
 
-async fn run(out: Printer, params: LockParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: LockParams) -> Result<(), String> {
     let locked = params.lock == Guard::Lock;
     main(out, locked, params.tasks, params.work_ms).await;
     Ok(())
@@ -30,7 +30,7 @@ async fn run(out: Printer, params: LockParams) -> Result<(), String> {
 
 param_choice! {
     /// What guards the counter.
-    enum Guard {
+    pub(super) enum Guard {
         /// Each task holds an `asyncio.Lock` from its read to its write.
         Lock = "asyncio.Lock",
         /// Nothing: `contextlib.nullcontext()`.
@@ -40,7 +40,7 @@ param_choice! {
 
 lesson_params! {
     /// What `lock` takes.
-    struct LockParams {
+    pub(super) struct LockParams {
         /// asyncio.Lock: each task holds the lock from its read to its write; none: no lock
         /// (contextlib.nullcontext()), so the read, the await and the write interleave
         lock: Guard,
@@ -114,7 +114,7 @@ fn printed_counter(lines: &[Line]) -> Option<u32> {
     rest.split(',').next()?.parse().ok()
 }
 
-fn checks(params: &LockParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &LockParams, lines: &[Line]) -> Vec<Check> {
     let n = params.tasks;
     let work_ms = millis(params.work_ms);
     let counter = printed_counter(lines);

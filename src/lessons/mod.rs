@@ -27,12 +27,16 @@
 //! (`NAME.py`) and the Rust that runs (the lines of `NAME.rs` between `// ANCHOR: lesson` and
 //! `// ANCHOR_END: lesson`) from static files that the `lesson-texts` script writes at build time
 //! and the page fetches when the lesson opens: they are not compiled into the wasm.
+//!
+//! A new lesson's program lives in the lessons chunk (see [`chunk`]): add its module to the list
+//! in `chunk.rs` too (a test finds one missing).
 
 pub mod articles;
 mod blocking;
 mod cancel;
 mod chat;
 mod checks;
+pub mod chunk;
 mod create_task;
 mod db_query;
 mod errors;
@@ -109,8 +113,8 @@ pub struct Article {
     pub summary: &'static str,
 }
 
-/// One lesson: its metadata, its program and its checks. Its texts (summary, Python, the Rust
-/// shown) are static files beside the page: see the module's documentation.
+/// One lesson: its metadata and where its program and checks are. Its texts (summary, Python,
+/// the Rust shown) are static files beside the page: see the module's documentation.
 pub struct Lesson {
     /// Part of the automation contract (`?scenario=ID`, `window.asyncscope.run(ID)`).
     pub id: &'static str,
@@ -123,26 +127,42 @@ pub struct Lesson {
     /// The lesson's file (where its [`lesson!`] is written): where its `main` task says it was
     /// spawned, rather than the run harness.
     pub location: &'static std::panic::Location<'static>,
-    /// The program: prints with `Printer`, returns an error message if it fails. [`lesson!`]
-    /// makes it the file's `run`, given the typed parameters.
-    pub main: fn(Printer, Params) -> LocalBoxFuture<'static, Result<(), String>>,
-    /// The lesson's verdicts on a finished run: [`lesson!`] makes it the file's `checks`, given
-    /// the typed parameters.
-    pub checks: fn(&Params, &[Line]) -> Vec<Check>,
+    /// Where its program and checks are: in the page's own module, or in the lessons chunk.
+    pub code: Code,
+}
+
+/// A lesson's program: prints with `Printer`, returns an error message if it fails.
+pub type MainFn = fn(Printer, Params) -> LocalBoxFuture<'static, Result<(), String>>;
+/// A lesson's verdicts on a finished run.
+pub type ChecksFn = fn(&Params, &[Line]) -> Vec<Check>;
+
+/// Where a lesson's code is. The registry holds no pointer into a chunk lesson's code: what
+/// the registry reaches is in the page's module, which a first visit downloads before the page
+/// works, and the release site keeps there only what the landing lesson needs (issue 11: the
+/// page's wasm was 440 KB gzipped, and a first visit runs one lesson).
+#[derive(Clone, Copy)]
+pub enum Code {
+    /// In the page's module, reached through these: the landing lesson, `hello-sleep`.
+    /// [`lesson!`] makes them the file's `run` and `checks`, given the typed parameters.
+    Page { main: MainFn, checks: ChecksFn },
+    /// In the lessons chunk, found by the lesson's id: see [`chunk`].
+    Chunk,
 }
 
 /// Declares a lesson's [`Lesson`]: its id, title and typed parameters (a
 /// [`lesson_params!`](crate::lesson_params) struct), and where in which seed article it is. The
-/// lesson's file has `async fn run(out: Printer, params: P) -> Result<(), String>` (the program)
-/// and `fn checks(params: &P, lines: &[Line]) -> Vec<Check>` (its verdicts on a finished run):
-/// the macro wires them to the registry, reading the typed struct from the validated
-/// [`Params`], and records the file it is written in as where the lesson's `main` task comes
-/// from. [`lesson_params!`](crate::lesson_params) has a whole example, which compiles and runs.
+/// lesson's file has `pub(super) async fn run(out: Printer, params: P) -> Result<(), String>`
+/// (the program) and `pub(super) fn checks(params: &P, lines: &[Line]) -> Vec<Check>` (its
+/// verdicts on a finished run), which the lessons chunk ([`chunk`]) calls with the typed struct
+/// read from the validated [`Params`]. With `code: page` the macro wires them to the registry
+/// instead ([`Code::Page`]): only the landing lesson is written so. It records the file it is
+/// written in as where the lesson's `main` task comes from.
+/// [`lesson_params!`](crate::lesson_params) has a whole example, which compiles and runs.
 ///
 /// ```text
 /// pub const LESSON: Lesson = lesson! {
 ///     id: "hello-sleep", title: "Hello, sleep, World", params: HelloSleepParams,
-///     article: ASYNCHAT_ASYNCIO, section: "2.1.1 async/await语法的介绍",
+///     article: ASYNCHAT_ASYNCIO, section: "2.1.1 async/await语法的介绍", code: page,
 /// };
 /// ```
 #[macro_export]
@@ -151,6 +171,18 @@ macro_rules! lesson {
         id: $id:literal, title: $title:literal, params: $params:ty,
         article: $article:ident, section: $section:literal $(,)?
     ) => {
+        $crate::lesson!(@with $id, $title, $params, $article, $section, $crate::lessons::Code::Chunk)
+    };
+    (
+        id: $id:literal, title: $title:literal, params: $params:ty,
+        article: $article:ident, section: $section:literal, code: page $(,)?
+    ) => {
+        $crate::lesson!(@with $id, $title, $params, $article, $section, $crate::lessons::Code::Page {
+            main: |out, params| ::std::boxed::Box::pin(run(out, params.typed::<$params>())),
+            checks: |params, lines| checks(&params.typed::<$params>(), lines),
+        })
+    };
+    (@with $id:literal, $title:literal, $params:ty, $article:ident, $section:literal, $code:expr) => {
         $crate::lessons::Lesson {
             // A caller's location inside a macro is where the macro is written: the lesson's file.
             location: ::core::panic::Location::caller(),
@@ -159,8 +191,7 @@ macro_rules! lesson {
             article: &$crate::lessons::articles::$article,
             section: $section,
             params: <$params as $crate::lessons::LessonParams>::SPECS,
-            main: |out, params| ::std::boxed::Box::pin(run(out, params.typed::<$params>())),
-            checks: |params, lines| checks(&params.typed::<$params>(), lines),
+            code: $code,
         }
     };
 }
@@ -310,7 +341,7 @@ mod tests {
     #[test]
     fn every_lesson_judges_a_run_that_printed_nothing_as_failed() {
         for lesson in LESSONS {
-            let checks = (lesson.checks)(&Params::defaults(lesson.params), &[]);
+            let checks = chunk::checks_here(lesson, &Params::defaults(lesson.params), &[]);
             assert!(checks.iter().any(|c| !c.ok), "{}: {checks:?}", lesson.id);
         }
     }

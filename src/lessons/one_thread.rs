@@ -27,7 +27,7 @@ pub const LESSON: Lesson = lesson! {
     article: ASYNC_IO_PRACTICE, section: "协程示例",
 };
 
-async fn run(out: Printer, params: OneThreadParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: OneThreadParams) -> Result<(), String> {
     out.check(on_the_main_thread());
     out.note(thread_note());
     main(out, params.coroutines, params.delay_ms)
@@ -68,7 +68,7 @@ fn thread_note() -> String {
 
 lesson_params! {
     /// What `one-thread` takes.
-    struct OneThreadParams {
+    pub(super) struct OneThreadParams {
         /// how many hello() coroutines run (the Python: 2)
         coroutines: usize = 2 in 1..=100,
         /// how long each hello() sleeps, in ms (the Python: 1 s)
@@ -103,7 +103,7 @@ fn thread_named(text: &str) -> Option<&str> {
         .and_then(|rest| rest.strip_suffix(')'))
 }
 
-fn checks(params: &OneThreadParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &OneThreadParams, lines: &[Line]) -> Vec<Check> {
     let n = params.coroutines;
     let delay = millis(params.delay_ms);
     // The lines must name one thread; take it from the first, and expect it in every line.

@@ -36,7 +36,7 @@ pub const LESSON: Lesson = lesson! {
     article: ASYNC_IO_PRACTICE, section: "传统生产消费模型 (the producer-consumer example)",
 };
 
-async fn run(out: Printer, params: ProducerConsumerParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: ProducerConsumerParams) -> Result<(), String> {
     let ProducerConsumerParams {
         mode,
         items,
@@ -55,7 +55,7 @@ const CONSUMER_GONE: &str = "the consumer stopped before the producer was done";
 
 param_choice! {
     /// How the items go from the producer to the consumer.
-    enum Mode {
+    pub(super) enum Mode {
         /// The seed's generator driven by `send()`, one item at a time.
         Send = "send",
         /// A bounded `asyncio.Queue` between the two, each at its own speed.
@@ -65,7 +65,7 @@ param_choice! {
 
 lesson_params! {
     /// What `producer-consumer` takes.
-    struct ProducerConsumerParams {
+    pub(super) struct ProducerConsumerParams {
         /// send: the seed's generator driven by send(), one item at a time; queue: a bounded
         /// asyncio.Queue between a producer and a consumer running at their own speeds
         mode: Mode,
@@ -229,7 +229,7 @@ fn consuming(n: u32) -> String {
     format!("[CONSUMER] Consuming {n}...")
 }
 
-fn checks(params: &ProducerConsumerParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &ProducerConsumerParams, lines: &[Line]) -> Vec<Check> {
     match params.mode {
         Mode::Send => send_checks(params.items, lines),
         Mode::Queue => queue_checks(params, lines),

@@ -233,7 +233,7 @@ pub fn start(lesson: &'static Lesson, params: Params) -> Run {
     let handle = scope.spawn_at(
         "main",
         lesson.location,
-        (lesson.main)(out.clone(), params.clone()),
+        super::chunk::main(lesson, out.clone(), params.clone()),
     );
     let cancel = RunCancel {
         main: handle.abort_handle(),
@@ -254,7 +254,7 @@ pub fn start(lesson: &'static Lesson, params: Params) -> Run {
         };
         let checks = match state {
             RunState::Done => {
-                let mut checks = (lesson.checks)(&params, &lines);
+                let mut checks = super::chunk::checks(lesson, &params, &lines).await;
                 checks.extend(out.inner.checks.borrow().iter().cloned());
                 checks
             }

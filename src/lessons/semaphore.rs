@@ -24,7 +24,7 @@ pub const LESSON: Lesson = lesson! {
     article: ASYNCHAT_ASYNCIO, section: "2.2.2 锁与信号量的使用",
 };
 
-async fn run(out: Printer, params: SemaphoreParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: SemaphoreParams) -> Result<(), String> {
     main(out, params.permits, params.tasks).await;
     Ok(())
 }
@@ -37,7 +37,7 @@ struct Slept {
 
 lesson_params! {
     /// What `semaphore` takes.
-    struct SemaphoreParams {
+    pub(super) struct SemaphoreParams {
         /// how many count()s may hold the semaphore at once (asyncio.Semaphore()'s default: 1)
         permits: u32 = 1 in 1..=10,
         /// how many count()s are gathered (the Python gathers 3)
@@ -133,7 +133,7 @@ fn most_at_once(lines: &[Line]) -> usize {
     most
 }
 
-fn checks(params: &SemaphoreParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &SemaphoreParams, lines: &[Line]) -> Vec<Check> {
     let (permits, tasks) = (params.permits as usize, params.tasks as usize);
     let mut checks = Vec::new();
     if permits == 1 {

@@ -26,7 +26,7 @@ pub const LESSON: Lesson = lesson! {
 
 lesson_params! {
     /// What `server-hello` takes: at most as many names as it knows ([`NAMES`]).
-    struct ServerHelloParams {
+    pub(super) struct ServerHelloParams {
         /// how many names to greet at once
         names: usize = 4 in 2..=(NAMES.len()),
     }
@@ -47,7 +47,7 @@ const SEED_GREETINGS: [&str; 6] = [
     "<h1>Hello, Mallory!</h1>",
 ];
 
-async fn run(out: Printer, params: ServerHelloParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: ServerHelloParams) -> Result<(), String> {
     let names = params.names;
     with_server(&out, names + 1, || greet_and_judge(&out, names)).await
 }
@@ -114,7 +114,7 @@ async fn get(path: &str) -> Result<String, FetchError> {
 }
 // ANCHOR_END: lesson
 
-fn checks(params: &ServerHelloParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &ServerHelloParams, lines: &[Line]) -> Vec<Check> {
     let names = params.names;
     let started = lines
         .first()

@@ -15,7 +15,7 @@ pub const LESSON: Lesson = lesson! {
     article: ASYNCIO_AIOHTTP, section: "4.2 asyncio中的异步任务管理",
 };
 
-async fn run(out: Printer, params: TaskOrderParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: TaskOrderParams) -> Result<(), String> {
     main(out, params.task1_ms, params.task2_ms)
         .await
         .map_err(|e| e.to_string())
@@ -23,7 +23,7 @@ async fn run(out: Printer, params: TaskOrderParams) -> Result<(), String> {
 
 lesson_params! {
     /// What `task-order` takes.
-    struct TaskOrderParams {
+    pub(super) struct TaskOrderParams {
         /// how long Task 1 sleeps, in ms (the Python: 2 s)
         task1_ms: Duration = 2000 in 0..=60_000,
         /// how long Task 2 sleeps, in ms (the Python: 1 s)
@@ -68,7 +68,7 @@ fn expected(params: &TaskOrderParams) -> Vec<(&'static str, f64)> {
     lines
 }
 
-fn checks(params: &TaskOrderParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &TaskOrderParams, lines: &[Line]) -> Vec<Check> {
     check_schedule(lines, &expected(params))
 }
 

@@ -18,7 +18,7 @@ pub const LESSON: Lesson = lesson! {
     article: ASYNCHAT_ASYNCIO, section: "2.2.1 任务(Task)和协程(Coroutine)",
 };
 
-async fn run(out: Printer, params: TaskResultParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: TaskResultParams) -> Result<(), String> {
     print_asyncio_run(out, params.mode)
         .await
         .map_err(|e| e.to_string())
@@ -44,7 +44,7 @@ impl PyStr for i32 {
 
 param_choice! {
     /// What main does with the task's value.
-    enum Mode {
+    pub(super) enum Mode {
         /// Await the task and drop its value, as the seed does.
         Seed = "seed",
         /// `return await task`.
@@ -54,7 +54,7 @@ param_choice! {
 
 lesson_params! {
     /// What `task-result` takes.
-    struct TaskResultParams {
+    pub(super) struct TaskResultParams {
         /// seed: main awaits the task and drops its value (CPython prints None); return-value:
         /// main does return await task (prints 42)
         mode: Mode,
@@ -95,7 +95,7 @@ async fn print_asyncio_run(out: Printer, mode: Mode) -> Result<(), JoinError> {
 }
 // ANCHOR_END: lesson
 
-fn checks(params: &TaskResultParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &TaskResultParams, lines: &[Line]) -> Vec<Check> {
     let expected = match params.mode {
         Mode::Seed => "None",
         Mode::ReturnValue => "42",

@@ -29,7 +29,7 @@ pub const LESSON: Lesson = lesson! {
     article: ASYNCIO_AIOHTTP, section: "5.3 异步请求的高级用法",
 };
 
-async fn run(out: Printer, params: TimeoutParams) -> Result<(), String> {
+pub(super) async fn run(out: Printer, params: TimeoutParams) -> Result<(), String> {
     let TimeoutParams {
         timeout_ms: limit,
         fast_ms,
@@ -42,7 +42,7 @@ async fn run(out: Printer, params: TimeoutParams) -> Result<(), String> {
 
 lesson_params! {
     /// What `timeout` takes.
-    struct TimeoutParams {
+    pub(super) struct TimeoutParams {
         /// the deadline wait_for gives each coroutine, in ms (the Python: timeout=1)
         timeout_ms: Duration = 1000 in 0..=10_000,
         /// how long fast() sleeps, in ms (the Python: 0.1 s)
@@ -216,7 +216,7 @@ fn endings(
     }
 }
 
-fn checks(params: &TimeoutParams, lines: &[Line]) -> Vec<Check> {
+pub(super) fn checks(params: &TimeoutParams, lines: &[Line]) -> Vec<Check> {
     let limit = millis(params.timeout_ms);
     let fast_ms = millis(params.fast_ms);
     let slow_ms = millis(params.slow_ms);

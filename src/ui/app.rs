@@ -8,6 +8,16 @@ use super::lesson::LessonView;
 use super::state::{Controller, PageState};
 use crate::lessons::{Article, Lesson, LESSONS};
 
+/// Resolves after the next frame has painted: its animation frame callback, then a task after it.
+async fn after_first_paint() {
+    let (painted, frame) = futures::channel::oneshot::channel();
+    let _frame = gloo_render::request_animation_frame(move |_| {
+        let _ = painted.send(());
+    });
+    let _ = frame.await;
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
 #[component]
 pub fn App() -> Html {
     // The URL is read once, when the page opens.
@@ -44,6 +54,15 @@ pub fn App() -> Html {
                 let lesson = plan.lesson;
                 wasm_bindgen_futures::spawn_local(async move {
                     controller.run(lesson, params).await;
+                });
+            } else {
+                // The lessons chunk, fetched once the page has painted, so that the first run
+                // of another lesson (or of the one a link opened) starts at once. Not when the
+                // URL starts a run: that run loads what it needs, and nothing else competes
+                // with it. A failed fetch is said by the run that needs it (which tries again).
+                wasm_bindgen_futures::spawn_local(async {
+                    after_first_paint().await;
+                    let _ = crate::lessons::chunk::preload().await;
                 });
             }
             move || drop(api)

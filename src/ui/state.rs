@@ -399,6 +399,18 @@ impl Controller {
             started_ms: now_ms(),
             hidden: page_hidden(),
         });
+        // A lesson of the lessons chunk starts once the chunk is here (loaded at the first such
+        // run, unless the page fetched it while idle), so that its times count from its start,
+        // not from the download. A chunk that does not load ends the run failed, in words.
+        if let Err(why) = lessons::chunk::load(lesson).await {
+            let report = Rc::new(unrun(lesson, RunState::Failed, &why.to_string()));
+            self.dispatch.dispatch(Action::Finished {
+                generation,
+                report: Rc::clone(&report),
+                printed: lessons::Printer::new(now_ms()).printed(),
+            });
+            return report;
+        }
         TimeoutFuture::new(0).await;
         if self.current.borrow().generation != generation {
             return Rc::new(unrun(

@@ -1,0 +1,172 @@
+//! End-to-end: the lessons chunk (split_lessons.wasm, every lesson but the landing one: see
+//! src/lessons/chunk.rs) that the release site loads apart from the page.
+//! - A chunk that does not load (missing on the host: a 404; or not WebAssembly) ends the run of
+//!   a lesson that needs it failed, with the reason in words in the page: no hang, no panic. The
+//!   landing lesson, in the page's own module, still runs; and once the file is there, the next
+//!   run loads it and runs (a failed load is not remembered).
+//!
+//! Ignored by a plain `cargo test`: after the release build (./dev test builds it, split), run it
+//! with `cargo test --test e2e_chunk -- --ignored`.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use serde_json::Value;
+
+use support::{app_started, browser, dist, serve, start_chromedriver};
+
+/// What the page's error names; the file is `split_lessons-CHECKSUM.wasm` ([`chunk_in`]).
+const CHUNK: &str = "split_lessons.wasm";
+
+/// The lessons chunk of the build in `dir` (named after its checksum by ./split-page).
+fn chunk_in(dir: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("split_lessons-") && n.ends_with(".wasm"))
+        })
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder created");
+    for entry in std::fs::read_dir(from).expect("readable folder").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("file copied");
+        }
+    }
+}
+
+/// A copy of the release build, to break; it must be the split one.
+fn site_copy(name: &str) -> PathBuf {
+    let dist = dist();
+    assert!(
+        chunk_in(&dist).is_some(),
+        "{} has no split_lessons-*.wasm: build the release site split (ASYNCSCOPE_SPLIT=1 trunk build --release, as ./dev test does)",
+        dist.display()
+    );
+    let dir = std::env::temp_dir().join(format!("asyncscope-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&dist, &dir);
+    dir
+}
+
+/// Runs lesson `id` through `window.asyncscope.run` (60 s at most) and gives its report.
+async fn run(client: &Client, id: &str) -> Value {
+    client
+        .execute_async(
+            "const [id, done] = arguments;
+             window.asyncscope.run(id).then(done, e => done({error: String(e)}));",
+            vec![Value::String(id.to_string())],
+        )
+        .await
+        .expect("script runs")
+}
+
+/// The page's run error, once shown.
+async fn run_error(client: &Client) -> String {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("[data-testid=run-error]"))
+        .await
+        .expect("the page shows the run's error")
+        .text()
+        .await
+        .expect("text")
+}
+
+/// Opens `site` on `gather` (a lesson of the chunk) and runs it with the chunk broken; then the
+/// landing lesson; then, `repaired`, gather again.
+async fn a_broken_chunk_fails_the_run_in_words(
+    site_dir: &Path,
+    profile: &str,
+    repair: impl FnOnce(),
+) {
+    let site = serve(site_dir.to_path_buf());
+    let driver = start_chromedriver();
+    let client = browser(&driver, profile, &[]).await;
+    client
+        .goto(&format!("http://{site}/?lesson=gather"))
+        .await
+        .expect("page loads");
+    // Past the one reload of a first visit that makes the page cross-origin isolated.
+    app_started(&client, 30).await;
+
+    let report = run(&client, "gather").await;
+    assert_eq!(report["state"], "failed", "{report}");
+    let error = report["error"].as_str().unwrap_or_default().to_string();
+    assert!(error.contains(CHUNK), "{error}");
+    assert!(error.contains("did not load"), "{error}");
+    assert_eq!(
+        report["lines"].as_array().map(Vec::len),
+        Some(0),
+        "{report}"
+    );
+    let shown = run_error(&client).await;
+    assert!(shown.contains(CHUNK), "{shown}");
+    let state = client
+        .execute(
+            "return document.querySelector('[data-run-state]')?.dataset.runState ?? null;",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(state, "failed");
+    // Nothing trapped: the page works on, and the landing lesson (in the page's own module) runs.
+    let trap = client
+        .find(Locator::Css("[data-testid=wasm-stopped]"))
+        .await;
+    assert!(trap.is_err(), "a wasm trap banner is shown");
+    let hello = run(&client, "hello-sleep").await;
+    assert_eq!(hello["state"], "done", "{hello}");
+
+    // The chunk is back: the next run loads it, and gather runs as ever.
+    repair();
+    let report = run(&client, "gather").await;
+    assert_eq!(report["state"], "done", "{report}");
+    assert!(
+        report["checks"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty() && c.iter().all(|c| c["ok"] == true)),
+        "{report}"
+    );
+    client.close().await.expect("session closed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn a_chunk_missing_on_the_host_fails_the_run_in_words_and_loads_when_back() {
+    let site_dir = site_copy("chunk-missing");
+    let chunk = chunk_in(&site_dir).expect("the copy has the chunk");
+    let aside = site_dir.join("chunk-aside");
+    std::fs::rename(&chunk, &aside).expect("chunk moved aside");
+    let back = move || std::fs::rename(&aside, &chunk).expect("chunk put back");
+    a_broken_chunk_fails_the_run_in_words(&site_dir, "e2e-chunk-missing", back).await;
+    let _ = std::fs::remove_dir_all(&site_dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn a_chunk_that_is_not_webassembly_fails_the_run_in_words() {
+    let site_dir = site_copy("chunk-garbled");
+    let chunk = chunk_in(&site_dir).expect("the copy has the chunk");
+    let good = std::fs::read(&chunk).expect("chunk read");
+    std::fs::write(&chunk, b"<!doctype html><title>Not found</title>").expect("chunk replaced");
+    let back = {
+        let chunk = chunk.clone();
+        move || std::fs::write(&chunk, &good).expect("chunk restored")
+    };
+    a_broken_chunk_fails_the_run_in_words(&site_dir, "e2e-chunk-garbled", back).await;
+    let _ = std::fs::remove_dir_all(&site_dir);
+}

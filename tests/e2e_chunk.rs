@@ -15,9 +15,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
-use serde_json::Value;
 
-use support::{app_started, browser, dist, serve, start_chromedriver};
+use support::{app_started, browser, dist, run_report, serve, start_chromedriver};
 
 /// What the page's error names; the file is `split_lessons-CHECKSUM.wasm` ([`chunk_in`]).
 const CHUNK: &str = "split_lessons.wasm";
@@ -61,18 +60,6 @@ fn site_copy(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs lesson `id` through `window.asyncscope.run` (60 s at most) and gives its report.
-async fn run(client: &Client, id: &str) -> Value {
-    client
-        .execute_async(
-            "const [id, done] = arguments;
-             window.asyncscope.run(id).then(done, e => done({error: String(e)}));",
-            vec![Value::String(id.to_string())],
-        )
-        .await
-        .expect("script runs")
-}
-
 /// The page's run error, once shown.
 async fn run_error(client: &Client) -> String {
     client
@@ -103,7 +90,7 @@ async fn a_broken_chunk_fails_the_run_in_words(
     // Past the one reload of a first visit that makes the page cross-origin isolated.
     app_started(&client, 30).await;
 
-    let report = run(&client, "gather").await;
+    let report = run_report(&client, "gather").await;
     assert_eq!(report["state"], "failed", "{report}");
     let error = report["error"].as_str().unwrap_or_default().to_string();
     assert!(error.contains(CHUNK), "{error}");
@@ -128,12 +115,12 @@ async fn a_broken_chunk_fails_the_run_in_words(
         .find(Locator::Css("[data-testid=wasm-stopped]"))
         .await;
     assert!(trap.is_err(), "a wasm trap banner is shown");
-    let hello = run(&client, "hello-sleep").await;
+    let hello = run_report(&client, "hello-sleep").await;
     assert_eq!(hello["state"], "done", "{hello}");
 
     // The chunk is back: the next run loads it, and gather runs as ever.
     repair();
-    let report = run(&client, "gather").await;
+    let report = run_report(&client, "gather").await;
     assert_eq!(report["state"], "done", "{report}");
     assert!(
         report["checks"]

@@ -19,7 +19,9 @@ use asyncscope::lessons::LESSONS;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
-use support::{app_started, browser, dist, serve, serve_logged, start_chromedriver, CONTROLLED};
+use support::{
+    app_started, browser, dist, run_report, serve, serve_logged, start_chromedriver, CONTROLLED,
+};
 
 /// The `textContent` of the first element matching `selector`, or None.
 async fn text_of(client: &Client, selector: &str) -> Option<String> {
@@ -224,18 +226,6 @@ fn times_served(served: &support::Served, file: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Runs lesson `id` through `window.asyncscope.run` and gives its report.
-async fn run(client: &Client, id: &str) -> Value {
-    client
-        .execute_async(
-            "const [id, done] = arguments;
-             window.asyncscope.run(id).then(done, e => done({error: String(e)}));",
-            vec![Value::String(id.to_string())],
-        )
-        .await
-        .expect("script runs")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
 async fn a_first_visit_leaves_the_server_wasm_to_the_first_fetch_lesson() {
@@ -265,7 +255,7 @@ async fn a_first_visit_leaves_the_server_wasm_to_the_first_fetch_lesson() {
     assert_eq!(times_served(&served, "server_bg.wasm"), 0);
 
     // The first fetch lesson loads the server (and says so), then runs as it always did.
-    let report = run(&client, "fetch").await;
+    let report = run_report(&client, "fetch").await;
     assert_eq!(report["state"], "done", "{report}");
     let checks = report["checks"].as_array().cloned().unwrap_or_default();
     assert!(!checks.is_empty(), "{report}");
@@ -278,7 +268,7 @@ async fn a_first_visit_leaves_the_server_wasm_to_the_first_fetch_lesson() {
     assert_eq!(times_served(&served, "server_bg.wasm"), 1);
 
     // Loaded once: the next run neither waits for it nor downloads it again.
-    let again = run(&client, "fetch").await;
+    let again = run_report(&client, "fetch").await;
     assert_eq!(again["state"], "done", "{again}");
     assert!(!again["notes"]
         .to_string()

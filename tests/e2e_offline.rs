@@ -85,6 +85,25 @@ async fn script(client: &Client, source: &str) -> Value {
         .expect("the page answers")
 }
 
+/// Opens server-hello from `origin` with `run=1` and gives the run's error: it must fail.
+async fn server_hello_error(client: &Client, origin: &str) -> String {
+    client
+        .goto(&format!("{origin}/?scenario=server-hello&run=1"))
+        .await
+        .expect("page loads");
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(
+            r#"[data-scenario="server-hello"][data-run-state="failed"] [data-testid=run-error]"#,
+        ))
+        .await
+        .expect("the lesson fails, saying why")
+        .text()
+        .await
+        .expect("text")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
 async fn after_a_first_visit_the_site_runs_its_lessons_offline_and_is_installable() {
@@ -281,21 +300,7 @@ async fn without_service_workers_the_page_runs_and_the_server_lessons_say_why() 
     )
     .await;
     assert_eq!(context, json!({"secure": false, "workers": false}));
-    client
-        .goto(&format!("{origin}/?scenario=server-hello&run=1"))
-        .await
-        .expect("page loads");
-    let error = client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(
-            r#"[data-scenario="server-hello"][data-run-state="failed"] [data-testid=run-error]"#,
-        ))
-        .await
-        .expect("the lesson fails, saying why")
-        .text()
-        .await
-        .expect("text");
+    let error = server_hello_error(&client, &origin).await;
     assert!(
         error.contains("service workers need a secure context"),
         "{error}"
@@ -325,21 +330,7 @@ async fn with_service_workers_turned_off_the_page_runs_and_the_server_lessons_sa
         "hello-sleep",
     )
     .await;
-    client
-        .goto(&format!("{origin}/?scenario=server-hello&run=1"))
-        .await
-        .expect("page loads");
-    let error = client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(
-            r#"[data-scenario="server-hello"][data-run-state="failed"] [data-testid=run-error]"#,
-        ))
-        .await
-        .expect("the lesson fails, saying why")
-        .text()
-        .await
-        .expect("text");
+    let error = server_hello_error(&client, &origin).await;
     assert!(
         error.contains("service worker (sw.js) could not be registered"),
         "{error}"

@@ -14,11 +14,10 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
-use support::{browser, serve_sites, start_chromedriver, ROOT};
+use support::{browser, run_from_url, serve_sites, start_chromedriver, ROOT};
 
 /// The base the build was made for.
 const BASE: &str = "/some/where/";
@@ -105,55 +104,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Runs `lesson` (an id, with more of the query after it) from its URL under `base` and checks it
-/// ended done with every check green.
+/// Opens `lesson` (an id, with any parameters after it: `blocking&variant=worker`) under `base`
+/// and runs it: done, every check green (support's `run_from_url`).
 async fn run(client: &Client, origin: &str, base: &str, lesson: &str) {
     let id = lesson.split('&').next().unwrap_or(lesson);
-    client
-        .goto(&format!("{origin}{base}?lesson={lesson}&run=1"))
-        .await
-        .expect("page loads");
-    let root = client
-        .wait()
-        .at_most(Duration::from_secs(60))
-        .for_element(Locator::Css(&format!(
-            r#"[data-scenario="{id}"][data-run-state="done"], [data-scenario="{id}"][data-run-state="failed"]"#
-        )))
-        .await
-        .unwrap_or_else(|e| panic!("{base} {lesson} never finished: {e}"));
-    let state = root.attr("data-run-state").await.expect("readable");
-    let mut errors = Vec::new();
-    for element in client
-        .find_all(Locator::Css(
-            "[data-testid=run-error], [data-testid=log] li",
-        ))
-        .await
-        .expect("the log")
-    {
-        errors.push(element.text().await.unwrap_or_default());
-    }
-    assert_eq!(
-        state.as_deref(),
-        Some("done"),
-        "{base} {lesson}: {errors:#?}"
-    );
-    let checks = client
-        .find_all(Locator::Css("[data-testid=checks] li"))
-        .await
-        .expect("checks");
-    assert!(
-        !checks.is_empty(),
-        "{base} {lesson}: the lesson judged its run"
-    );
-    let failed = client
-        .find_all(Locator::Css("[data-check-ok=false]"))
-        .await
-        .expect("checks");
-    let mut failures = Vec::new();
-    for check in failed {
-        failures.push(check.text().await.unwrap_or_default());
-    }
-    assert!(failures.is_empty(), "{base} {lesson}: {failures:#?}");
+    run_from_url(client, &format!("{origin}{base}?lesson={lesson}&run=1"), id).await;
 }
 
 /// What the page's service worker is: its scope and whether it controls the page.

@@ -479,6 +479,20 @@ pub fn fetch_concurrency_script() -> String {
     )
 }
 
+/// Runs lesson `id` through `window.asyncscope.run` and gives its report, or `{error}` with the
+/// rejection's words.
+#[allow(dead_code)]
+pub async fn run_report(client: &Client, id: &str) -> serde_json::Value {
+    client
+        .execute_async(
+            "const [id, done] = arguments;
+             window.asyncscope.run(id).then(done, e => done({error: String(e)}));",
+            vec![serde_json::Value::String(id.to_string())],
+        )
+        .await
+        .expect("script runs")
+}
+
 /// Opens `url` (a lesson's address with `run=1`) and waits until lesson `id` has run: it must end
 /// done, having judged its run, with every check green (else the panic names the log).
 #[allow(dead_code)]

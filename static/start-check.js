@@ -4,9 +4,10 @@
 // stopped the start (the glue or the wasm missing on the host, a wasm the browser refused), as
 // long as the app has not started; and a page opened from a file, where nothing of the app can
 // run. (index.html loads it without trunk's integrity attribute: a file:// page refuses any
-// script that carries one, and this one must run there to say so. A host that serves .wasm with
-// another type than application/wasm needs no message: wasm-bindgen's loader then compiles the
-// wasm once it has downloaded it whole, and warns in the console; the app starts.)
+// script that carries one, and this one must run there to say so.) A host that serves .wasm with
+// another type than application/wasm does not stop the app (wasm-bindgen's loader, and the
+// lessons chunk's, compile the wasm once downloaded whole): a note at the foot of the page says
+// so, and what fixes it (`asyncscope-wasm-type`, sent by boot.js).
 (() => {
   "use strict";
 
@@ -74,6 +75,28 @@
     },
     true,
   );
+  // The app started from a wasm served with another type: a note, not an alert (the page works).
+  addEventListener("asyncscope-wasm-type", (event) => {
+    const type = event.detail && event.detail.type ? event.detail.type : "no type";
+    const note = document.createElement("p");
+    note.setAttribute("role", "status");
+    note.dataset.testid = "host-note";
+    note.style.cssText =
+      "position:fixed;left:0;right:0;bottom:0;margin:0;padding:0.5rem 1rem;z-index:1000;" +
+      "display:flex;gap:1rem;align-items:center;background:var(--panel);color:var(--ink);" +
+      "border-top:3px solid var(--warn);";
+    const text = document.createElement("span");
+    text.textContent =
+      `This host sends the app's WebAssembly as ${type}, not application/wasm: the page works, ` +
+      "but starts slower (the browser compiles it only once downloaded whole). Whoever runs the " +
+      'host can set that type for .wasm files (see the README, "Publish").';
+    const close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Dismiss";
+    close.addEventListener("click", () => note.remove());
+    note.append(text, close);
+    document.body.append(note);
+  });
   addEventListener("unhandledrejection", (event) => {
     if (started) return;
     const reason = event.reason instanceof Error ? event.reason.message : String(event.reason);

@@ -117,6 +117,15 @@ async fn after_a_first_visit_the_site_runs_its_lessons_offline_and_is_installabl
         .expect("page loads");
     // Past the one reload of a first visit that makes the page cross-origin isolated.
     app_started(&client, 30).await;
+    // A host that sends .wasm as application/wasm: no note about its type.
+    let notes = client
+        .find_all(Locator::Css("[data-testid=host-note]"))
+        .await
+        .expect("the page answers");
+    assert!(
+        notes.is_empty(),
+        "a note about the wasm's type on a host that sends it right"
+    );
     // The page asks for the copy once its start has settled (30 s), with nobody asking it to:
     // one copy, of this folder and this build, holding every file of the build.
     let prefix = format!("asyncscope {site} ");
@@ -258,7 +267,23 @@ async fn a_host_that_sends_wasm_as_another_type_still_runs_the_app() {
     )
     .await;
     assert_eq!(kind, "application/octet-stream");
-    // The app's wasm, the in-browser server's and the Web Worker's: each compiled all the same.
+    // The page says so, with the fix, in a note (not an alert: the app works).
+    let note = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("[role=status][data-testid=host-note]"))
+        .await
+        .expect("a note about the wasm's type")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        note.contains("as application/octet-stream, not application/wasm"),
+        "{note}"
+    );
+    assert!(note.contains("\"Publish\""), "{note}");
+    // The app's wasm, the lessons chunk (all but hello-sleep), the in-browser server's and the
+    // Web Worker's: each compiled all the same.
     for lesson in ["hello-sleep", "server-hello", "blocking&variant=worker"] {
         let id = lesson.split('&').next().unwrap_or(lesson);
         run_from_url(

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
-use support::{app_started, browser, dist, run_report, serve, start_chromedriver};
+use support::{app_started, browser, copy_dir, dist, run_report, serve, start_chromedriver};
 
 /// What the page's error names; the file is `split_lessons-CHECKSUM.wasm` ([`chunk_in`]).
 const CHUNK: &str = "split_lessons.wasm";
@@ -32,18 +32,6 @@ fn chunk_in(dir: &Path) -> Option<PathBuf> {
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with("split_lessons-") && n.ends_with(".wasm"))
         })
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("folder created");
-    for entry in std::fs::read_dir(from).expect("readable folder").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("file copied");
-        }
-    }
 }
 
 /// A copy of the release build, to break; it must be the split one.

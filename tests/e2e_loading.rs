@@ -20,7 +20,8 @@ use fantoccini::{Client, Locator};
 use serde_json::Value;
 
 use support::{
-    app_started, browser, dist, run_report, serve, serve_logged, start_chromedriver, CONTROLLED,
+    app_started, browser, copy_dir, dist, run_report, serve, serve_logged, start_chromedriver,
+    CONTROLLED,
 };
 
 /// The `textContent` of the first element matching `selector`, or None.
@@ -115,18 +116,6 @@ async fn every_lesson_shows_its_summary_python_and_rust_from_the_release_build()
         assert_eq!(caption.contains("adapted"), adapted, "{id}: {caption}");
     }
     client.close().await.expect("session closed");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("folder created");
-    for entry in std::fs::read_dir(from).expect("readable folder").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("file copied");
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

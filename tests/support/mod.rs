@@ -479,6 +479,21 @@ pub fn fetch_concurrency_script() -> String {
     )
 }
 
+/// Copies the folder `from` (a build, say) into `to`, whole: a test that breaks a copy of the
+/// site leaves the build as it was.
+#[allow(dead_code)]
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder created");
+    for entry in std::fs::read_dir(from).expect("readable folder").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("file copied");
+        }
+    }
+}
+
 /// Runs lesson `id` through `window.asyncscope.run` and gives its report, or `{error}` with the
 /// rejection's words.
 #[allow(dead_code)]

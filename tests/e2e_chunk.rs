@@ -4,6 +4,8 @@
 //!   a lesson that needs it failed, with the reason in words in the page: no hang, no panic. The
 //!   landing lesson, in the page's own module, still runs; and once the file is there, the next
 //!   run loads it and runs (a failed load is not remembered).
+//! - With nothing run, the page fetches the chunk by itself, once, and only after what it shows
+//!   first (its lesson's texts): the prefetch must not delay the first visit.
 //!
 //! Ignored by a plain `cargo test`: after the release build (./dev test builds it, split), run it
 //! with `cargo test --test e2e_chunk -- --ignored`.
@@ -16,7 +18,9 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
-use support::{app_started, browser, copy_dir, dist, run_report, serve, start_chromedriver};
+use support::{
+    app_started, browser, copy_dir, dist, run_report, serve, serve_logged, start_chromedriver,
+};
 
 /// What the page's error names; the file is `split_lessons-CHECKSUM.wasm` ([`chunk_in`]).
 const CHUNK: &str = "split_lessons.wasm";
@@ -144,4 +148,76 @@ async fn a_chunk_that_is_not_webassembly_fails_the_run_in_words() {
     };
     a_broken_chunk_fails_the_run_in_words(&site_dir, "e2e-chunk-garbled", back).await;
     let _ = std::fs::remove_dir_all(&site_dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn the_page_fetches_the_chunk_by_itself_after_its_lessons_texts() {
+    let dist = dist();
+    assert!(
+        chunk_in(&dist).is_some(),
+        "{} is not the split build",
+        dist.display()
+    );
+    let (site, served) = serve_logged(dist);
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-chunk-prefetch", &[]).await;
+    client
+        .goto(&format!("http://{site}/"))
+        .await
+        .expect("page loads");
+    app_started(&client, 30).await;
+    let is_chunk = |path: &String| path.starts_with("split_lessons-");
+    let log = || served.lock().map(|s| s.clone()).unwrap_or_default();
+    let waited = std::time::Instant::now();
+    while !log().iter().any(is_chunk) {
+        assert!(
+            waited.elapsed() < Duration::from_secs(20),
+            "the page never fetched the chunk by itself: {:?}",
+            log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let log = log();
+    let chunk_at = log.iter().position(is_chunk).expect("found above");
+    for text in ["summary.txt", "python.txt", "rust.txt"] {
+        let path = format!("lessons/hello-sleep/{text}");
+        let text_at = log.iter().position(|p| *p == path);
+        assert!(
+            text_at.is_some_and(|at| at < chunk_at),
+            "{path} not served before the chunk: {log:?}"
+        );
+    }
+    // Not only asked after them: begun once they had come (the browser's resource timing).
+    let timing = client
+        .execute(
+            "const entries = performance.getEntriesByType('resource');
+             const last = (part) => entries.filter(e => e.name.includes(part)).pop() ?? null;
+             const chunk = last('split_lessons-');
+             const texts = ['summary.txt', 'python.txt', 'rust.txt']
+               .map(f => last('lessons/hello-sleep/' + f)?.responseEnd ?? null);
+             return {chunk: chunk && chunk.startTime, texts};",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    let chunk_start = timing["chunk"]
+        .as_f64()
+        .expect("the chunk's resource timing");
+    for end in timing["texts"].as_array().expect("texts' timing") {
+        let end = end.as_f64().expect("a text's resource timing");
+        assert!(
+            chunk_start >= end,
+            "the chunk began before a text had come: {timing}"
+        );
+    }
+    // Prefetched once: a run of one of its lessons fetches it no more.
+    let report = run_report(&client, "gather").await;
+    assert_eq!(report["state"], "done", "{report}");
+    let fetched = served
+        .lock()
+        .map(|s| s.iter().filter(|p| is_chunk(p)).count())
+        .unwrap_or_default();
+    assert_eq!(fetched, 1);
+    client.close().await.expect("session closed");
 }

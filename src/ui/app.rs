@@ -18,6 +18,37 @@ async fn after_first_paint() {
     gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
+/// Longest the lessons chunk's prefetch waits for the first lesson's texts (a host that never
+/// answers must not keep it from ever starting).
+const TEXTS_WAIT_MS: u32 = 5000;
+
+/// Longest [`idle`] waits for the browser to be idle.
+const IDLE_WAIT_MS: u32 = 1000;
+
+/// Resolves when the browser next has idle time (`requestIdleCallback`, at most
+/// [`IDLE_WAIT_MS`] later), or after a task where it has no such call (Safari).
+async fn idle() {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let (sender, idle) = futures::channel::oneshot::channel();
+    let callback = Closure::once(move || {
+        let _ = sender.send(());
+    });
+    let asked = web_sys::window().and_then(|window| {
+        let request = js_sys::Reflect::get(&window, &"requestIdleCallback".into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()?;
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"timeout".into(), &IDLE_WAIT_MS.into()).ok()?;
+        request.call2(&window, callback.as_ref(), &options).ok()
+    });
+    match asked {
+        // The callback is kept (held here) until it has run.
+        Some(_) => drop(idle.await),
+        None => gloo_timers::future::TimeoutFuture::new(0).await,
+    }
+}
+
 #[component]
 pub fn App() -> Html {
     // The URL is read once, when the page opens.
@@ -56,12 +87,20 @@ pub fn App() -> Html {
                     controller.run(lesson, params).await;
                 });
             } else {
-                // The lessons chunk, fetched once the page has painted, so that the first run
-                // of another lesson (or of the one a link opened) starts at once. Not when the
-                // URL starts a run: that run loads what it needs, and nothing else competes
+                // The lessons chunk, fetched once the page has painted, its lesson's texts
+                // have come (or 5 s have passed) and the browser is idle: so that the first run of another lesson
+                // (or of the one a link opened) starts at once, and the chunk's download and
+                // compilation do not compete with what the page shows first (they made a first
+                // visit work about 0.3 s later, `./dev bench`'s bundle.first_visit). Not when
+                // the URL starts a run: that run loads what it needs, and nothing else competes
                 // with it. A failed fetch is said by the run that needs it (which tries again).
-                wasm_bindgen_futures::spawn_local(async {
+                let shown = plan.lesson.id;
+                wasm_bindgen_futures::spawn_local(async move {
                     after_first_paint().await;
+                    let texts = Box::pin(super::lesson_texts::settled(shown));
+                    let late = gloo_timers::future::TimeoutFuture::new(TEXTS_WAIT_MS);
+                    futures::future::select(texts, late).await;
+                    idle().await;
                     let _ = crate::lessons::chunk::preload().await;
                 });
             }

@@ -7,6 +7,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use futures::channel::oneshot;
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
@@ -33,6 +35,8 @@ pub enum Load {
 thread_local! {
     /// Per lesson id: at most one load at a time, and the texts once loaded.
     static TEXTS: RefCell<Vec<(&'static str, Load)>> = const { RefCell::new(Vec::new()) };
+    /// Who waits for a lesson's load to end ([`settled`]).
+    static WAITING: RefCell<Vec<(&'static str, oneshot::Sender<()>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Where a lesson's text is served: relative to the page, as trunk copies `lessons/` beside it.
@@ -50,6 +54,7 @@ fn get(id: &str) -> Option<Load> {
 }
 
 fn set(id: &'static str, load: Load) {
+    let ended = load != Load::Loading;
     TEXTS.with(|t| {
         let mut texts = t.borrow_mut();
         match texts.iter_mut().find(|(i, _)| *i == id) {
@@ -57,6 +62,28 @@ fn set(id: &'static str, load: Load) {
             None => texts.push((id, load)),
         }
     });
+    if ended {
+        let woken = WAITING.with(|w| {
+            let mut waiting = w.borrow_mut();
+            let (woken, left) = waiting.drain(..).partition(|(i, _)| *i == id);
+            *waiting = left;
+            woken
+        });
+        for (_, waiter) in woken {
+            let _ = waiter.send(());
+        }
+    }
+}
+
+/// Resolves once lesson `id`'s texts have loaded or failed to (at once if they have): the page
+/// fetches what it does not show yet (the lessons chunk) only after what it shows.
+pub async fn settled(id: &'static str) {
+    if matches!(get(id), Some(Load::Loaded(_) | Load::Failed(_))) {
+        return;
+    }
+    let (sender, ended) = oneshot::channel();
+    WAITING.with(|w| w.borrow_mut().push((id, sender)));
+    let _ = ended.await;
 }
 
 /// Starts loading `id`'s texts unless they are loaded or loading; `done` runs when the load ends.

@@ -7,7 +7,7 @@
 //! visit was 468 KB gzipped against a bar of 350; split, the page's wasm is 303 KB gzipped
 //! against 418, the chunk 145 KB, and a first visit 334 KB). The registry ([`LESSONS`])
 //! holds no pointer into a chunk lesson's code ([`Code::Chunk`]): the programs are reached only
-//! by id, through [`programs`], and in the split build only from the two functions marked
+//! by id, through `programs`, and in the split build only from the two functions marked
 //! `#[wasm_split(lessons)]` below, which `wasm-split-cli` moves into `split_lessons.wasm` with
 //! everything only they reach (`./split-page` does it after trunk's build).
 //!
@@ -31,7 +31,7 @@ pub enum ChunkError {
     /// `split_lessons.wasm` did not load (offline without a cache, missing on the host, not
     /// WebAssembly); the browser's console has the details. A later run tries again.
     Load,
-    /// The chunk has no program by this id (a lesson missing from [`programs`]' list).
+    /// The chunk has no program by this id (a lesson missing from `programs`' list).
     Missing(&'static str),
 }
 

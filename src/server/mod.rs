@@ -3,7 +3,7 @@
 //! needs no backend, and the lessons' fetches are real ones (they go through the browser's
 //! network stack and show in DevTools' Network panel).
 //!
-//! - [`route`]: path, method and query to a [`Route`] (pure, natively tested);
+//! - [`route`](mod@route): path, method and query to a [`Route`] (pure, natively tested);
 //! - [`body`]: what each route answers (pure);
 //! - [`respond`]: the async handler, used by the worker ([`handle`]) and by the wasm tests.
 //!

@@ -5,7 +5,7 @@
 //! an error in words, never a panic, and a huge one is refused before any of it is copied into
 //! the wasm's memory.
 //!
-//! Written and read by hand ([`Fields`]) rather than by serde derives through
+//! Written and read by hand (`Fields`) rather than by serde derives through
 //! serde-wasm-bindgen: the derived reader of [`Answer`] alone was 11.5 KB of the page's wasm
 //! before wasm-opt, for six fields. The refusals keep serde's words ("missing field `type`",
 //! "invalid type: string \"5\", expected f64", "unknown variant `sing`, expected ...").

@@ -220,21 +220,11 @@ async fn bench() {
 /// run), then what its first `/api/` request downloads.
 async fn first_visit(driver: &support::Driver, dist: PathBuf) -> Result<FirstVisit, String> {
     let (site, served) = serve_logged(dist);
-    let client = browser(driver, "bench-first-visit", BENCH_ARGS).await;
-    client
-        .update_timeouts(figure_timeouts())
-        .await
-        .map_err(|e| format!("WebDriver: {e}"))?;
     let taken = || -> Result<Vec<String>, String> {
         let mut served = served.lock().map_err(|e| e.to_string())?;
         Ok(std::mem::take(&mut *served))
     };
-    client
-        .goto(&format!("http://{site}/"))
-        .await
-        .map_err(|e| format!("the app did not load: {e}"))?;
-    // Past the one reload of a first visit that makes the page cross-origin isolated.
-    app_started(&client, 30).await;
+    let client = fresh_page(driver, "bench-first-visit", &format!("http://{site}/")).await?;
     let works = client
         .execute_async(
             &format!(
@@ -302,16 +292,8 @@ async fn first_visit(driver: &support::Driver, dist: PathBuf) -> Result<FirstVis
 /// Runs `gather` (a lesson of the lessons chunk) as soon as the app has started in a fresh
 /// profile, then again; each time from the call to the lesson's start ([`ChunkRun`]).
 async fn chunk_run(driver: &support::Driver, app: SocketAddr) -> Result<ChunkRun, String> {
-    let client = browser(driver, "bench-chunk-run", BENCH_ARGS).await;
-    client
-        .update_timeouts(figure_timeouts())
-        .await
-        .map_err(|e| format!("WebDriver: {e}"))?;
-    client
-        .goto(&format!("http://{app}/?lesson=gather"))
-        .await
-        .map_err(|e| format!("the app did not load: {e}"))?;
-    app_started(&client, 30).await;
+    let url = format!("http://{app}/?lesson=gather");
+    let client = fresh_page(driver, "bench-chunk-run", &url).await?;
     let runs = client
         .execute_async(
             "const done = arguments[arguments.length - 1];
@@ -336,6 +318,22 @@ async fn chunk_run(driver: &support::Driver, app: SocketAddr) -> Result<ChunkRun
         cold_ms: ms(&runs["cold"])?,
         warm_ms: ms(&runs["warm"])?,
     })
+}
+
+/// `url` opened in a browser with a fresh profile (a first visit), once the app has started:
+/// past the one reload of a first visit that makes the page cross-origin isolated.
+async fn fresh_page(driver: &support::Driver, profile: &str, url: &str) -> Result<Client, String> {
+    let client = browser(driver, profile, BENCH_ARGS).await;
+    client
+        .update_timeouts(figure_timeouts())
+        .await
+        .map_err(|e| format!("WebDriver: {e}"))?;
+    client
+        .goto(url)
+        .await
+        .map_err(|e| format!("the app did not load: {e}"))?;
+    app_started(&client, 30).await;
+    Ok(client)
 }
 
 /// Opens the app and waits for its automation API: a release build that really starts (on

@@ -118,6 +118,10 @@ pub struct Recorder {
     /// The state as of the oldest event the log still holds (its tasks and resources alive then):
     /// where a replay starts.
     base: State,
+    /// A spawn pushed out of the log and not yet folded into `base`, with its `seq`: held until
+    /// the next event leaves, which may end its task quietly (then neither is folded: see
+    /// `State::quiet_life`). `base` and it are the oldest kept moment.
+    held: Option<(u64, Event)>,
     events: EventLog,
     /// Spawned tasks not yet polled, in spawn order, for the never-polled check.
     unpolled: VecDeque<(TaskId, f64)>,
@@ -153,6 +157,7 @@ impl Recorder {
             stopped: !super::ENABLED,
             state: State::new(limits.finished_tasks, limits.warnings, true),
             base: State::snapshot(limits.finished_tasks, limits.warnings),
+            held: None,
             events: EventLog::new(limits.events),
             unpolled: VecDeque::new(),
             unpolled_limit: UNPOLLED_CHECKED,
@@ -220,10 +225,9 @@ impl Recorder {
         let event = Event { t_ms, task, kind };
         let seq = self.events.next_seq();
         let follow = self.state.apply(seq, &event)?;
-        let base = &mut self.base;
-        self.events.push_with(event, |old_seq, old| {
-            base.apply(old_seq, old);
-        });
+        if let Some((old_seq, old)) = self.events.push(event) {
+            self.fold(old_seq, old);
+        }
         match follow {
             Follow::Nothing => {}
             Follow::LostWaker(id) => {
@@ -234,6 +238,32 @@ impl Recorder {
             }
         }
         Some(seq)
+    }
+
+    /// Folds event `seq`, pushed out of the log, into `base`.
+    fn fold(&mut self, seq: u64, event: Event) {
+        if let Some((held_seq, held)) = self.held.take() {
+            if State::quiet_life(&held, &event) {
+                return;
+            }
+            self.base.apply(held_seq, &held);
+        }
+        if matches!(event.kind, EventKind::Spawned { .. }) {
+            self.held = Some((seq, event));
+        } else {
+            self.base.apply(seq, &event);
+        }
+    }
+
+    /// The state as of the oldest event the log still holds: `base`, with the spawn it holds
+    /// back.
+    fn oldest_kept(&self) -> std::borrow::Cow<'_, State> {
+        let Some((seq, held)) = &self.held else {
+            return std::borrow::Cow::Borrowed(&self.base);
+        };
+        let mut base = self.base.clone();
+        base.apply(*seq, held);
+        std::borrow::Cow::Owned(base)
     }
 
     /// `name`, shared with the other tasks of that name.
@@ -614,7 +644,8 @@ impl Recorder {
     /// unknown (`wakers_known` is false).
     pub fn as_of(&self, seq: u64) -> Recorder {
         let first = self.events.first_seq();
-        let mut past = State::replay_from(&self.base, &self.state, first);
+        let base = self.oldest_kept();
+        let mut past = State::replay_from(&base, &self.state, first);
         for event in self.events.iter().take_while(|e| e.seq <= seq) {
             past.apply(event.seq, event.event);
         }
@@ -622,7 +653,8 @@ impl Recorder {
             limits: self.limits,
             stopped: self.stopped,
             state: past,
-            base: self.base.clone(),
+            base: base.into_owned(),
+            held: None,
             events: self.events.until(seq),
             unpolled: VecDeque::new(),
             unpolled_limit: UNPOLLED_CHECKED,
@@ -690,7 +722,8 @@ impl Recorder {
 
     /// How many tasks and resources the snapshot of the oldest kept moment holds.
     pub fn snapshot_size(&self) -> (usize, usize) {
-        (self.base.task_count(), self.base.resources.len())
+        let base = self.oldest_kept();
+        (base.task_count(), base.resources.len())
     }
 }
 

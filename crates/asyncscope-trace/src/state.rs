@@ -409,6 +409,29 @@ impl State {
         }
     }
 
+    /// Whether `end`, right after `spawn` in the log, ends its task's whole life quietly: a
+    /// spawn that raises no warning, then a last poll that is not long and woke nothing.
+    /// Applied to a snapshot of the oldest kept moment, the two would add the task and take it
+    /// away again, changing nothing else: the recorder folds neither (an instrumented future
+    /// polled once to completion, a task run at once: about a third of recording them once the
+    /// log is full).
+    pub fn quiet_life(spawn: &Event, end: &Event) -> bool {
+        let EventKind::Spawned { meta, .. } = &spawn.kind else {
+            return false;
+        };
+        matches!(
+            end.kind,
+            EventKind::Polled {
+                start_ms,
+                ready: true,
+                self_wakes: 0,
+                ..
+            } if end.t_ms - start_ms <= LONG_POLL_MS
+        ) && spawn.task.is_some()
+            && end.task == spawn.task
+            && meta.size < LARGE_FUTURE_BYTES
+    }
+
     /// Task `id` was spawned (or an instrumented future first polled) by `parent` at `t`.
     fn spawned(
         &mut self,

@@ -69,6 +69,22 @@ impl EventLog {
         self.dropped
     }
 
+    /// Appends `event`; when full, the oldest is shown to `evicted` with its `seq`, then
+    /// dropped in its place (the recorder folds it into its snapshot without moving it out,
+    /// unless it keeps it).
+    pub(crate) fn push_with(&mut self, event: Event, evicted: impl FnOnce(u64, &mut Event)) {
+        if self.len < self.cap {
+            self.append(event);
+            return;
+        }
+        let head = self.head;
+        let slot = &mut self.chunks[head / CHUNK][head % CHUNK];
+        evicted(self.dropped, slot);
+        *slot = event;
+        self.head = if head + 1 == self.cap { 0 } else { head + 1 };
+        self.dropped += 1;
+    }
+
     /// Appends `event` to a log not yet full.
     fn append(&mut self, event: Event) {
         if self.len.is_multiple_of(CHUNK) {

@@ -139,6 +139,27 @@ pub struct Recorder {
     unnamed: IdMap<(TaskKind, Site, usize), Rc<TaskMeta>>,
 }
 
+/// Folds event `seq`, pushing out of the log, into `base`: in its slot (a spawn, held back, is
+/// moved out of it; see `Recorder::held`).
+fn fold(base: &mut State, held: &mut Option<(u64, Event)>, seq: u64, event: &mut Event) {
+    if let Some((held_seq, spawn)) = held.take() {
+        if State::quiet_life(&spawn, event) {
+            return;
+        }
+        base.apply(held_seq, &spawn);
+    }
+    if matches!(event.kind, EventKind::Spawned { .. }) {
+        let vacant = Event {
+            t_ms: 0.0,
+            task: None,
+            kind: EventKind::Closed,
+        };
+        *held = Some((seq, std::mem::replace(event, vacant)));
+    } else {
+        base.apply(seq, event);
+    }
+}
+
 /// A task's kind, where it was spawned, its future's size and its name (interned).
 type MetaKey = (TaskKind, Site, usize, usize);
 
@@ -225,9 +246,9 @@ impl Recorder {
         let event = Event { t_ms, task, kind };
         let seq = self.events.next_seq();
         let follow = self.state.apply(seq, &event)?;
-        if let Some((old_seq, old)) = self.events.push(event) {
-            self.fold(old_seq, old);
-        }
+        let (base, held) = (&mut self.base, &mut self.held);
+        self.events
+            .push_with(event, |old_seq, old| fold(base, held, old_seq, old));
         match follow {
             Follow::Nothing => {}
             Follow::LostWaker(id) => {
@@ -238,21 +259,6 @@ impl Recorder {
             }
         }
         Some(seq)
-    }
-
-    /// Folds event `seq`, pushed out of the log, into `base`.
-    fn fold(&mut self, seq: u64, event: Event) {
-        if let Some((held_seq, held)) = self.held.take() {
-            if State::quiet_life(&held, &event) {
-                return;
-            }
-            self.base.apply(held_seq, &held);
-        }
-        if matches!(event.kind, EventKind::Spawned { .. }) {
-            self.held = Some((seq, event));
-        } else {
-            self.base.apply(seq, &event);
-        }
     }
 
     /// The state as of the oldest event the log still holds: `base`, with the spawn it holds

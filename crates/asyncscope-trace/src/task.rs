@@ -113,7 +113,10 @@ pub(crate) struct PollInside {
     pub self_wakes: u16,
 }
 
+// Not inlined: called from `Traced::poll`, which the app builds at its own opt-level (see
+// [`first_poll`]).
 impl PollScope {
+    #[inline(never)]
     pub(crate) fn enter(task: TaskId, start: f64) -> PollScope {
         PollScope {
             outer: push_poll(task, start),
@@ -122,6 +125,7 @@ impl PollScope {
 
     /// Ends the poll at `end`: what happened inside it, and its time added to the poll it is
     /// nested in.
+    #[inline(never)]
     pub(crate) fn leave(self, end: f64) -> PollInside {
         // The unwinding path (`Drop`) is not taken: the frame is popped here.
         let this = ManuallyDrop::new(self);
@@ -710,8 +714,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let id = spawned(meta, std::mem::size_of::<F>());
-    let scope = current_scope();
+    let (id, scope) = spawned(meta, std::mem::size_of::<F>());
     let task = executor::spawn_task(id, future, outcome, scope.clone());
     if let Some(scope) = &scope {
         scope.register(&task);
@@ -720,9 +723,9 @@ where
 }
 
 /// Records the spawn of a new task (its future of `size` bytes) by the task being polled, and
-/// gives its id (not generic: see [`first_poll`]).
+/// gives its id and the scope it joins (not generic: see [`first_poll`]).
 #[inline(never)]
-fn spawned(meta: Described<'_>, size: usize) -> TaskId {
+fn spawned(meta: Described<'_>, size: usize) -> (TaskId, Option<Scope>) {
     let id = next_task_id();
     record(|r| {
         let meta = match meta {
@@ -733,7 +736,7 @@ fn spawned(meta: Described<'_>, size: usize) -> TaskId {
         };
         r.spawn_task(id, meta, current_task(), now_ms());
     });
-    id
+    (id, current_scope())
 }
 
 fn current_scope() -> Option<Scope> {

@@ -11,91 +11,105 @@
 //! task (`./dev bench`'s `tracer_costs.instrument_poll_ns`); `spawn`: a task spawned and run to
 //! completion, in batches of 1,000 (`spawn_throughput`); `poll`: a poll of a task that wakes
 //! itself (`tracer_overhead`). The clock is faked: a clock read costs next to nothing here,
-//! so the counts are the recording's own.
+//! so the counts are the recording's own. Natively everything here is built at the tracer's
+//! opt-level; in the app's wasm the generic part (a traced future's poll) is built at the
+//! app's "z", which only `./dev bench` shows.
 
-use std::future::Future;
-use std::hint::black_box;
-use std::pin::{pin, Pin};
-use std::task::{Context, Poll, Waker};
+// Natively only: it fakes the clock and turns the event loop by hand.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
 
-use asyncscope_trace as trace;
-
-const BATCH: usize = 1000;
-
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let what = args.next().unwrap_or_default();
-    let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(0);
-    trace::set_fake_now(Some(0.0));
-    // Past the event cap, then the operations counted.
-    let warm = trace::DEFAULT_EVENT_CAP + 20_000;
-    let run: fn(usize, &mut f64) = match what.as_str() {
-        "instrument" => instrument,
-        "spawn" => spawn,
-        "poll" => self_waking,
-        _ => {
-            eprintln!("usage: recording_cost instrument|spawn|poll N");
-            std::process::exit(2);
-        }
-    };
-    let mut t = 0.0;
-    run(warm, &mut t);
-    run(n, &mut t);
-    trace::with_recorder(|r| eprintln!("{} events recorded", r.recorded()));
+    native::main();
 }
 
-fn tick(t: &mut f64) {
-    *t += 0.001;
-    trace::set_fake_now(Some(*t));
-}
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::future::Future;
+    use std::hint::black_box;
+    use std::pin::{pin, Pin};
+    use std::task::{Context, Poll, Waker};
 
-fn instrument(n: usize, t: &mut f64) {
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..n {
-        tick(t);
-        let fut = pin!(trace::instrument("t", async { black_box(1) }));
-        let _ = fut.poll(&mut cx);
+    use asyncscope_trace as trace;
+
+    const BATCH: usize = 1000;
+
+    pub fn main() {
+        let mut args = std::env::args().skip(1);
+        let what = args.next().unwrap_or_default();
+        let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        trace::set_fake_now(Some(0.0));
+        // Past the event cap, then the operations counted.
+        let warm = trace::DEFAULT_EVENT_CAP + 20_000;
+        let run: fn(usize, &mut f64) = match what.as_str() {
+            "instrument" => instrument,
+            "spawn" => spawn,
+            "poll" => self_waking,
+            _ => {
+                eprintln!("usage: recording_cost instrument|spawn|poll N");
+                std::process::exit(2);
+            }
+        };
+        let mut t = 0.0;
+        run(warm, &mut t);
+        run(n, &mut t);
+        trace::with_recorder(|r| eprintln!("{} events recorded", r.recorded()));
     }
-}
 
-fn spawn(n: usize, t: &mut f64) {
-    let mut handles = Vec::with_capacity(BATCH);
-    let mut left = n;
-    while left > 0 {
-        let batch = left.min(BATCH);
-        left -= batch;
-        for i in 0..batch {
+    fn tick(t: &mut f64) {
+        *t += 0.001;
+        trace::set_fake_now(Some(*t));
+    }
+
+    fn instrument(n: usize, t: &mut f64) {
+        let mut cx = Context::from_waker(Waker::noop());
+        for _ in 0..n {
             tick(t);
-            handles.push(trace::spawn("spawned", async move {
-                black_box(i);
-            }));
+            let fut = pin!(trace::instrument("t", async { black_box(1) }));
+            let _ = fut.poll(&mut cx);
         }
+    }
+
+    fn spawn(n: usize, t: &mut f64) {
+        let mut handles = Vec::with_capacity(BATCH);
+        let mut left = n;
+        while left > 0 {
+            let batch = left.min(BATCH);
+            left -= batch;
+            for i in 0..batch {
+                tick(t);
+                handles.push(trace::spawn("spawned", async move {
+                    black_box(i);
+                }));
+            }
+            trace::run_until_idle();
+            handles.clear();
+        }
+    }
+
+    /// Wakes itself until polled `left` times.
+    struct SelfWaking {
+        left: usize,
+    }
+
+    impl Future for SelfWaking {
+        type Output = ();
+
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.left <= 1 {
+                return Poll::Ready(());
+            }
+            self.left -= 1;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+
+    fn self_waking(n: usize, t: &mut f64) {
+        tick(t);
+        let handle = trace::spawn("bench", SelfWaking { left: n.max(1) });
         trace::run_until_idle();
-        handles.clear();
+        drop(handle);
     }
-}
-
-/// Wakes itself until polled `left` times.
-struct SelfWaking {
-    left: usize,
-}
-
-impl Future for SelfWaking {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.left <= 1 {
-            return Poll::Ready(());
-        }
-        self.left -= 1;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
-
-fn self_waking(n: usize, t: &mut f64) {
-    tick(t);
-    let handle = trace::spawn("bench", SelfWaking { left: n.max(1) });
-    trace::run_until_idle();
-    drop(handle);
 }

@@ -116,7 +116,8 @@ impl<T> TaskTable<T> {
     }
 
     fn slot(&self, id: &TaskId) -> Option<u32> {
-        if let Some(i) = self.window_index(id.get()).map(|at| self.window[at]) {
+        let at = id.get().wrapping_sub(self.base);
+        if let Some(&i) = usize::try_from(at).ok().and_then(|at| self.window.get(at)) {
             if i != NO_SLOT {
                 return Some(i);
             }
@@ -182,10 +183,12 @@ impl<T> TaskTable<T> {
     }
 
     pub fn remove(&mut self, id: &TaskId) {
-        let in_window = self
-            .window_index(id.get())
-            .filter(|&at| self.window[at] != NO_SLOT)
-            .map(|at| std::mem::replace(&mut self.window[at], NO_SLOT));
+        let at = id.get().wrapping_sub(self.base);
+        let in_window = usize::try_from(at)
+            .ok()
+            .and_then(|at| self.window.get_mut(at))
+            .filter(|i| **i != NO_SLOT)
+            .map(|i| std::mem::replace(i, NO_SLOT));
         let Some(i) = in_window.or_else(|| self.others.remove(id)) else {
             return;
         };

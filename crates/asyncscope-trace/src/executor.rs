@@ -229,7 +229,9 @@ thread_local! {
     static SCHEDULED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Queues the task for the next turn (once), asking for a turn if none is on its way.
+/// Queues the task for the next turn (once), asking for a turn if none is on its way. Not
+/// inlined into `spawn_task`, which the app builds at its own opt-level (see `task::first_poll`).
+#[inline(never)]
 pub(crate) fn schedule(header: &Header) {
     if header.queued.replace(true) || header.status.get() != Status::Running {
         return;

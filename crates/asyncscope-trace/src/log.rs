@@ -70,8 +70,9 @@ impl EventLog {
     }
 
     /// Appends `event`; when full, the oldest is shown to `evicted` with its `seq`, then
-    /// dropped in its place (the recorder folds it into its snapshot without moving it out).
-    pub(crate) fn push_with(&mut self, event: Event, evicted: impl FnOnce(u64, &Event)) {
+    /// dropped in its place (the recorder folds it into its snapshot without moving it out,
+    /// unless it keeps it).
+    pub(crate) fn push_with(&mut self, event: Event, evicted: impl FnOnce(u64, &mut Event)) {
         if self.len < self.cap {
             self.append(event);
             return;

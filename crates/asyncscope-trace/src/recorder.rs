@@ -118,6 +118,10 @@ pub struct Recorder {
     /// The state as of the oldest event the log still holds (its tasks and resources alive then):
     /// where a replay starts.
     base: State,
+    /// A spawn pushed out of the log and not yet folded into `base`, with its `seq`: held until
+    /// the next event leaves, which may end its task quietly (then neither is folded: see
+    /// `State::quiet_life`). `base` and it are the oldest kept moment.
+    held: Option<(u64, Event)>,
     events: EventLog,
     /// Spawned tasks not yet polled, in spawn order, for the never-polled check.
     unpolled: VecDeque<(TaskId, f64)>,
@@ -133,6 +137,27 @@ pub struct Recorder {
     /// The descriptions of tasks named after where they were spawned, by kind, place and size:
     /// the name is written once per place.
     unnamed: IdMap<(TaskKind, Site, usize), Rc<TaskMeta>>,
+}
+
+/// Folds event `seq`, pushing out of the log, into `base`: in its slot (a spawn, held back, is
+/// moved out of it; see `Recorder::held`).
+fn fold(base: &mut State, held: &mut Option<(u64, Event)>, seq: u64, event: &mut Event) {
+    if let Some((held_seq, spawn)) = held.take() {
+        if State::quiet_life(&spawn, event) {
+            return;
+        }
+        base.apply(held_seq, &spawn);
+    }
+    if matches!(event.kind, EventKind::Spawned { .. }) {
+        let vacant = Event {
+            t_ms: 0.0,
+            task: None,
+            kind: EventKind::Closed,
+        };
+        *held = Some((seq, std::mem::replace(event, vacant)));
+    } else {
+        base.apply(seq, event);
+    }
 }
 
 /// A task's kind, where it was spawned, its future's size and its name (interned).
@@ -153,6 +178,7 @@ impl Recorder {
             stopped: !super::ENABLED,
             state: State::new(limits.finished_tasks, limits.warnings, true),
             base: State::snapshot(limits.finished_tasks, limits.warnings),
+            held: None,
             events: EventLog::new(limits.events),
             unpolled: VecDeque::new(),
             unpolled_limit: UNPOLLED_CHECKED,
@@ -220,10 +246,9 @@ impl Recorder {
         let event = Event { t_ms, task, kind };
         let seq = self.events.next_seq();
         let follow = self.state.apply(seq, &event)?;
-        let base = &mut self.base;
-        self.events.push_with(event, |old_seq, old| {
-            base.apply(old_seq, old);
-        });
+        let (base, held) = (&mut self.base, &mut self.held);
+        self.events
+            .push_with(event, |old_seq, old| fold(base, held, old_seq, old));
         match follow {
             Follow::Nothing => {}
             Follow::LostWaker(id) => {
@@ -234,6 +259,17 @@ impl Recorder {
             }
         }
         Some(seq)
+    }
+
+    /// The state as of the oldest event the log still holds: `base`, with the spawn it holds
+    /// back.
+    fn oldest_kept(&self) -> std::borrow::Cow<'_, State> {
+        let Some((seq, held)) = &self.held else {
+            return std::borrow::Cow::Borrowed(&self.base);
+        };
+        let mut base = self.base.clone();
+        base.apply(*seq, held);
+        std::borrow::Cow::Owned(base)
     }
 
     /// `name`, shared with the other tasks of that name.
@@ -614,7 +650,8 @@ impl Recorder {
     /// unknown (`wakers_known` is false).
     pub fn as_of(&self, seq: u64) -> Recorder {
         let first = self.events.first_seq();
-        let mut past = State::replay_from(&self.base, &self.state, first);
+        let base = self.oldest_kept();
+        let mut past = State::replay_from(&base, &self.state, first);
         for event in self.events.iter().take_while(|e| e.seq <= seq) {
             past.apply(event.seq, event.event);
         }
@@ -622,7 +659,8 @@ impl Recorder {
             limits: self.limits,
             stopped: self.stopped,
             state: past,
-            base: self.base.clone(),
+            base: base.into_owned(),
+            held: None,
             events: self.events.until(seq),
             unpolled: VecDeque::new(),
             unpolled_limit: UNPOLLED_CHECKED,
@@ -690,7 +728,8 @@ impl Recorder {
 
     /// How many tasks and resources the snapshot of the oldest kept moment holds.
     pub fn snapshot_size(&self) -> (usize, usize) {
-        (self.base.task_count(), self.base.resources.len())
+        let base = self.oldest_kept();
+        (base.task_count(), base.resources.len())
     }
 }
 

@@ -116,7 +116,8 @@ impl<T> TaskTable<T> {
     }
 
     fn slot(&self, id: &TaskId) -> Option<u32> {
-        if let Some(i) = self.window_index(id.get()).map(|at| self.window[at]) {
+        let at = id.get().wrapping_sub(self.base);
+        if let Some(&i) = usize::try_from(at).ok().and_then(|at| self.window.get(at)) {
             if i != NO_SLOT {
                 return Some(i);
             }
@@ -182,10 +183,12 @@ impl<T> TaskTable<T> {
     }
 
     pub fn remove(&mut self, id: &TaskId) {
-        let in_window = self
-            .window_index(id.get())
-            .filter(|&at| self.window[at] != NO_SLOT)
-            .map(|at| std::mem::replace(&mut self.window[at], NO_SLOT));
+        let at = id.get().wrapping_sub(self.base);
+        let in_window = usize::try_from(at)
+            .ok()
+            .and_then(|at| self.window.get_mut(at))
+            .filter(|i| **i != NO_SLOT)
+            .map(|i| std::mem::replace(i, NO_SLOT));
         let Some(i) = in_window.or_else(|| self.others.remove(id)) else {
             return;
         };
@@ -407,6 +410,29 @@ impl State {
             }
             _ => self.apply_other(seq, event),
         }
+    }
+
+    /// Whether `end`, right after `spawn` in the log, ends its task's whole life quietly: a
+    /// spawn that raises no warning, then a last poll that is not long and woke nothing.
+    /// Applied to a snapshot of the oldest kept moment, the two would add the task and take it
+    /// away again, changing nothing else: the recorder folds neither (an instrumented future
+    /// polled once to completion, a task run at once: about a third of recording them once the
+    /// log is full).
+    pub fn quiet_life(spawn: &Event, end: &Event) -> bool {
+        let EventKind::Spawned { meta, .. } = &spawn.kind else {
+            return false;
+        };
+        matches!(
+            end.kind,
+            EventKind::Polled {
+                start_ms,
+                ready: true,
+                self_wakes: 0,
+                ..
+            } if end.t_ms - start_ms <= LONG_POLL_MS
+        ) && spawn.task.is_some()
+            && end.task == spawn.task
+            && meta.size < LARGE_FUTURE_BYTES
     }
 
     /// Task `id` was spawned (or an instrumented future first polled) by `parent` at `t`.

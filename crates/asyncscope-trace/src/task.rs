@@ -113,7 +113,10 @@ pub(crate) struct PollInside {
     pub self_wakes: u16,
 }
 
+// Not inlined: called from `Traced::poll`, which the app builds at its own opt-level (see
+// [`first_poll`]).
 impl PollScope {
+    #[inline(never)]
     pub(crate) fn enter(task: TaskId, start: f64) -> PollScope {
         PollScope {
             outer: push_poll(task, start),
@@ -122,6 +125,7 @@ impl PollScope {
 
     /// Ends the poll at `end`: what happened inside it, and its time added to the poll it is
     /// nested in.
+    #[inline(never)]
     pub(crate) fn leave(self, end: f64) -> PollInside {
         // The unwinding path (`Drop`) is not taken: the frame is popped here.
         let this = ManuallyDrop::new(self);
@@ -250,18 +254,8 @@ pin_project! {
     impl<F: Future> PinnedDrop for Traced<F> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            let Some(meta) = this.meta.as_ref().filter(|_| !*this.done) else {
-                return;
-            };
-            let id = *this.id;
-            let reason = DROP_REASON.with(Cell::get).unwrap_or(CancelReason::Dropped);
-            let now = now_ms();
-            if *this.recorded {
-                record(|r| r.cancelled(id, now, reason));
-            } else {
-                let meta = Rc::clone(meta);
-                let owner = current_task();
-                record(|r| r.dropped_unpolled(id, meta, owner, now, reason));
+            if let Some(meta) = this.meta.as_ref().filter(|_| !*this.done) {
+                dropped_before_done(*this.id, meta, *this.recorded);
             }
         }
     }
@@ -441,12 +435,8 @@ impl<F: Future> Future for Traced<F> {
         });
         let start = now_ms();
         if !*this.recorded {
-            // An instrumented future: its row starts at its first poll, under the task
-            // polling it.
             *this.recorded = true;
-            let meta = Rc::clone(meta);
-            let parent = current_task();
-            record(|r| r.first_poll(id, meta, parent, start));
+            first_poll(id, meta, start);
         }
         let scope = PollScope::enter(id, start);
         let result = this.inner.poll(&mut Context::from_waker(&waker));
@@ -463,22 +453,55 @@ impl<F: Future> Future for Traced<F> {
             self_wakes: inside.self_wakes,
             child_long: inside.child_long,
         };
-        // One event for the whole poll, recorded at its end.
-        match &result {
-            Poll::Pending => record(|r| r.polled(id, end, poll)),
+        let error = match &result {
+            Poll::Pending => None,
             Poll::Ready(output) => {
                 *this.done = true;
-                let error = this.outcome.and_then(|outcome| outcome(output));
-                record(|r| {
-                    r.polled(id, end, poll);
-                    if let Some(error) = error {
-                        r.failed(id, error, end);
-                    }
-                });
+                this.outcome.and_then(|outcome| outcome(output))
             }
-        }
-        devtools::poll(id, start, end);
+        };
+        polled(id, end, poll, error);
         result
+    }
+}
+
+// What a traced future records is recorded by these functions, not inline in its generic code:
+// that is built where the future's type is known, in the app's crate and at its opt-level
+// ("z" for the app's release build), where these stay at the tracer's (see Cargo.toml).
+
+/// An instrumented future's first poll begins at `start`: its row starts, under the task
+/// polling it.
+#[inline(never)]
+fn first_poll(id: TaskId, meta: &Rc<TaskMeta>, start: f64) {
+    let meta = Rc::clone(meta);
+    let parent = current_task();
+    record(|r| r.first_poll(id, meta, parent, start));
+}
+
+/// A traced future's poll ended at `end` (ready, with its outcome's error if any, as `poll`
+/// says): one event for the whole poll, recorded at its end.
+#[inline(never)]
+fn polled(id: TaskId, end: f64, poll: PollRecord, error: Option<String>) {
+    record(|r| {
+        r.polled(id, end, poll);
+        if let Some(error) = error {
+            r.failed(id, error, end);
+        }
+    });
+    devtools::poll(id, poll.start_ms, end);
+}
+
+/// A traced future dropped before it completed: cancelled, or (never polled) dropped unpolled.
+#[inline(never)]
+fn dropped_before_done(id: TaskId, meta: &Rc<TaskMeta>, recorded: bool) {
+    let reason = DROP_REASON.with(Cell::get).unwrap_or(CancelReason::Dropped);
+    let now = now_ms();
+    if recorded {
+        record(|r| r.cancelled(id, now, reason));
+    } else {
+        let meta = Rc::clone(meta);
+        let owner = current_task();
+        record(|r| r.dropped_unpolled(id, meta, owner, now, reason));
     }
 }
 
@@ -601,15 +624,20 @@ unsafe fn drop_raw(data: *const ()) {
 /// Its row starts at its first poll; dropped before one, it is recorded as dropped unpolled.
 #[track_caller]
 pub fn instrument<F: Future>(name: &str, future: F) -> Traced<F> {
-    let location = Location::caller();
-    let id = next_task_id();
     let size = std::mem::size_of::<F>();
-    let meta = super::ENABLED
-        // Nothing is recorded yet (its row starts at its first poll): no one to tell.
-        .then(|| {
-            super::record_quietly(|r| r.task_meta(name, location, size, TaskKind::Instrumented))
-        });
-    Traced::new(id, meta, future, None, false)
+    let meta = super::ENABLED.then(|| instrumented_meta(name, Location::caller(), size));
+    Traced::new(next_task_id(), meta, future, None, false)
+}
+
+/// The description of an instrumented future (not generic: see [`first_poll`]).
+#[inline(never)]
+fn instrumented_meta(
+    name: &str,
+    location: &'static Location<'static>,
+    size: usize,
+) -> Rc<TaskMeta> {
+    // Nothing is recorded yet (its row starts at its first poll): no one to tell.
+    super::record_quietly(|r| r.task_meta(name, location, size, TaskKind::Instrumented))
 }
 
 /// Runs `future` on the browser's event loop as a traced task named `name`, child of the task
@@ -653,12 +681,7 @@ where
     if !super::ENABLED {
         return wasm_bindgen_futures::spawn_local(future);
     }
-    let location = Location::caller();
-    start(
-        |r, size| r.task_meta_at(location, size, TaskKind::Spawned),
-        future,
-        None,
-    );
+    start(Described::At(Location::caller()), future, None);
 }
 
 fn spawn_traced<F>(
@@ -671,39 +694,49 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let task = start(
-        |r, size| r.task_meta(name, location, size, TaskKind::Spawned),
-        future,
-        outcome,
-    );
+    let task = start(Described::Named(name, location), future, outcome);
     JoinHandle {
         handle: executor::Handle::new(task),
         delivered: false,
     }
 }
 
-/// Records the spawn of a task described by `meta` (given the future's size), in the scope of
-/// the task spawning it, and queues it.
-fn start<F>(
-    meta: impl FnOnce(&mut super::Recorder, usize) -> Rc<TaskMeta>,
-    future: F,
-    outcome: Option<Outcome<F::Output>>,
-) -> RawTask
+/// How a spawned task is named: by its spawner, or after where it was spawned.
+enum Described<'a> {
+    Named(&'a str, &'static Location<'static>),
+    At(&'static Location<'static>),
+}
+
+/// Records the spawn of a task described by `meta`, in the scope of the task spawning it, and
+/// queues it.
+fn start<F>(meta: Described<'_>, future: F, outcome: Option<Outcome<F::Output>>) -> RawTask
 where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let id = next_task_id();
-    record(|r| {
-        let meta = meta(r, std::mem::size_of::<F>());
-        r.spawn_task(id, meta, current_task(), now_ms());
-    });
-    let scope = current_scope();
+    let (id, scope) = spawned(meta, std::mem::size_of::<F>());
     let task = executor::spawn_task(id, future, outcome, scope.clone());
     if let Some(scope) = &scope {
         scope.register(&task);
     }
     task
+}
+
+/// Records the spawn of a new task (its future of `size` bytes) by the task being polled, and
+/// gives its id and the scope it joins (not generic: see [`first_poll`]).
+#[inline(never)]
+fn spawned(meta: Described<'_>, size: usize) -> (TaskId, Option<Scope>) {
+    let id = next_task_id();
+    record(|r| {
+        let meta = match meta {
+            Described::Named(name, location) => {
+                r.task_meta(name, location, size, TaskKind::Spawned)
+            }
+            Described::At(location) => r.task_meta_at(location, size, TaskKind::Spawned),
+        };
+        r.spawn_task(id, meta, current_task(), now_ms());
+    });
+    (id, current_scope())
 }
 
 fn current_scope() -> Option<Scope> {
@@ -858,10 +891,15 @@ impl<T> Future for JoinHandle<T> {
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         if !self.delivered {
-            let id = self.handle.task.header().id;
-            record(|r| r.handle_dropped(id, now_ms));
+            handle_dropped(self.handle.task.header().id);
         }
     }
+}
+
+/// A task's handle was dropped before it gave its output (not generic: see [`first_poll`]).
+#[inline(never)]
+fn handle_dropped(id: TaskId) {
+    record(|r| r.handle_dropped(id, now_ms));
 }
 
 /// Aborts one task; cheap to clone.

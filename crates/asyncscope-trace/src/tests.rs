@@ -1318,6 +1318,56 @@ fn moment(rec: &Recorder) -> Vec<String> {
 }
 
 #[test]
+fn short_lives_left_out_of_the_snapshot_replay_as_an_unbounded_recording_shows_them() {
+    // Tasks spawned and ended at once (the spawn and the last poll leave the log together, and
+    // the snapshot skips both when the last poll is quiet), among a long poll, a self-wake, a
+    // large future and a failure: after every call, the oldest kept moment replays as the
+    // recording that keeps everything shows it.
+    let mut small = Recorder::new(Limits {
+        events: 7,
+        finished_tasks: 1000,
+        warnings: 100,
+    });
+    let mut big = Recorder::default();
+    let main = TaskId::new(4_999_999).expect("non-zero");
+    let main_meta = Recorder::default().task_meta("main", here(), 8, TaskKind::Spawned);
+    for r in [&mut small, &mut big] {
+        r.spawn_task(main, Rc::clone(&main_meta), None, 0.0);
+        r.waker_cloned(main);
+        r.poll(main, 0.0, 1.0, false);
+    }
+    let mut t = 2.0;
+    for i in 0..40u64 {
+        let id = TaskId::new(5_000_000 + i).expect("non-zero");
+        let size = if i % 7 == 3 { LARGE_FUTURE_BYTES } else { 8 };
+        let meta = Recorder::default().task_meta("short", here(), size, TaskKind::Instrumented);
+        let poll = PollRecord {
+            start_ms: t,
+            children_ms: 0.0,
+            ready: true,
+            self_wakes: u16::from(i % 5 == 1),
+            child_long: false,
+        };
+        let end = if i % 6 == 2 { t + 80.0 } else { t + 0.5 };
+        for r in [&mut small, &mut big] {
+            r.first_poll(id, Rc::clone(&meta), Some(main), t);
+            r.polled(id, end, poll);
+            if i % 4 == 0 {
+                r.failed(id, "no", end);
+            }
+        }
+        let first = small.events().first_seq();
+        assert_eq!(
+            moment(&small.as_of(first)),
+            moment(&big.as_of(first)),
+            "after task {i}"
+        );
+        t = end + 1.0;
+    }
+    assert!(small.events().dropped() > 50, "the small log wrapped");
+}
+
+#[test]
 fn every_kept_moment_replays_as_an_unbounded_recording_shows_it() {
     // The same calls into a recorder that keeps 40 events and one that keeps them all: each
     // moment the small one still holds replays to what the big one shows of it, whatever

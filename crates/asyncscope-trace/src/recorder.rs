@@ -728,8 +728,9 @@ impl Recorder {
 
     /// How many tasks and resources the snapshot of the oldest kept moment holds.
     pub fn snapshot_size(&self) -> (usize, usize) {
-        let base = self.oldest_kept();
-        (base.task_count(), base.resources.len())
+        // A held spawn adds its task to `base`, nothing else (no copy of `base` to count it).
+        let held = usize::from(self.held.is_some());
+        (self.base.task_count() + held, self.base.resources.len())
     }
 }
 

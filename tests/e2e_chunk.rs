@@ -4,8 +4,9 @@
 //!   a lesson that needs it failed, with the reason in words in the page: no hang, no panic. The
 //!   landing lesson, in the page's own module, still runs; and once the file is there, the next
 //!   run loads it and runs (a failed load is not remembered).
-//! - With nothing run, the page fetches the chunk by itself, once, and only after what it shows
-//!   first (its lesson's texts): the prefetch must not delay the first visit.
+//! - With nothing run, the page fetches the chunk by itself, once: on the landing lesson only
+//!   after what it shows first (its lesson's texts), so as not to delay the first visit; on a
+//!   lesson of the chunk at once, since its Run needs it.
 //!
 //! Ignored by a plain `cargo test`: after the release build (./dev test builds it, split), run it
 //! with `cargo test --test e2e_chunk -- --ignored`.
@@ -150,6 +151,21 @@ async fn a_chunk_that_is_not_webassembly_fails_the_run_in_words() {
     let _ = std::fs::remove_dir_all(&site_dir);
 }
 
+/// What the host served, once it has served the chunk with no run asked (at most 20 s).
+async fn fetched_by_itself(served: &support::Served) -> Vec<String> {
+    let log = || served.lock().map(|s| s.clone()).unwrap_or_default();
+    let waited = std::time::Instant::now();
+    while !log().iter().any(|p| p.starts_with("split_lessons-")) {
+        assert!(
+            waited.elapsed() < Duration::from_secs(20),
+            "the page never fetched the chunk by itself: {:?}",
+            log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    log()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
 async fn the_page_fetches_the_chunk_by_itself_after_its_lessons_texts() {
@@ -168,17 +184,7 @@ async fn the_page_fetches_the_chunk_by_itself_after_its_lessons_texts() {
         .expect("page loads");
     app_started(&client, 30).await;
     let is_chunk = |path: &String| path.starts_with("split_lessons-");
-    let log = || served.lock().map(|s| s.clone()).unwrap_or_default();
-    let waited = std::time::Instant::now();
-    while !log().iter().any(is_chunk) {
-        assert!(
-            waited.elapsed() < Duration::from_secs(20),
-            "the page never fetched the chunk by itself: {:?}",
-            log()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let log = log();
+    let log = fetched_by_itself(&served).await;
     let chunk_at = log.iter().position(is_chunk).expect("found above");
     for text in ["summary.txt", "python.txt", "rust.txt"] {
         let path = format!("lessons/hello-sleep/{text}");
@@ -219,5 +225,34 @@ async fn the_page_fetches_the_chunk_by_itself_after_its_lessons_texts() {
         .map(|s| s.iter().filter(|p| is_chunk(p)).count())
         .unwrap_or_default();
     assert_eq!(fetched, 1);
+    client.close().await.expect("session closed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn a_page_opened_on_a_lesson_of_the_chunk_fetches_it_at_once() {
+    let dist = dist();
+    assert!(
+        chunk_in(&dist).is_some(),
+        "{} is not the split build",
+        dist.display()
+    );
+    let (site, served) = serve_logged(dist);
+    let driver = start_chromedriver();
+    let client = browser(&driver, "e2e-chunk-prefetch-gather", &[]).await;
+    client
+        .goto(&format!("http://{site}/?lesson=gather"))
+        .await
+        .expect("page loads");
+    app_started(&client, 30).await;
+    fetched_by_itself(&served).await;
+    // Its first run waits for nothing more: the chunk is fetched once.
+    let report = run_report(&client, "gather").await;
+    assert_eq!(report["state"], "done", "{report}");
+    let chunks = served
+        .lock()
+        .map(|s| s.iter().filter(|p| p.starts_with("split_lessons-")).count())
+        .unwrap_or_default();
+    assert_eq!(chunks, 1);
     client.close().await.expect("session closed");
 }

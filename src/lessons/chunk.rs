@@ -1,6 +1,6 @@
 //! The lessons chunk: the code of every lesson but the landing one, which the release site
-//! puts in a second wasm module that the page loads when it first runs such a lesson (or once it
-//! has shown its first lesson, texts included, and is idle), not before it works.
+//! puts in a second wasm module that the page loads when it first runs such a lesson (or after
+//! its first paint: src/ui/app.rs says when), not before it works.
 //!
 //! Why: a first visit downloads the page's wasm before the page works, and runs one lesson; the
 //! other lessons' code is the largest part of it that the page can do without (issue 11: a first

@@ -87,20 +87,24 @@ pub fn App() -> Html {
                     controller.run(lesson, params).await;
                 });
             } else {
-                // The lessons chunk, fetched once the page has painted, its lesson's texts
-                // have come (or 5 s have passed) and the browser is idle: so that the first run of another lesson
-                // (or of the one a link opened) starts at once, and the chunk's download and
-                // compilation do not compete with what the page shows first (they made a first
-                // visit work about 0.3 s later, `./dev bench`'s bundle.first_visit). Not when
-                // the URL starts a run: that run loads what it needs, and nothing else competes
-                // with it. A failed fetch is said by the run that needs it (which tries again).
-                let shown = plan.lesson.id;
+                // The lessons chunk, fetched once the page has painted. When the lesson shown
+                // is in it (a link to `?lesson=gather`), its Run needs it: fetched at once. When
+                // it is the landing lesson, the chunk is for a later choice: fetched once the
+                // lesson's texts have come (or 5 s have passed) and the browser is idle, so that
+                // its download and compilation do not compete with what the page shows first
+                // (right after the paint, they made a first visit work about 0.1 s later:
+                // `./dev bench`'s bundle.first_visit). Not when the URL starts a run: that run
+                // loads what it needs, and nothing else competes with it. A failed fetch is said
+                // by the run that needs it (which tries again).
+                let shown = plan.lesson;
                 wasm_bindgen_futures::spawn_local(async move {
                     after_first_paint().await;
-                    let texts = Box::pin(super::lesson_texts::settled(shown));
-                    let late = gloo_timers::future::TimeoutFuture::new(TEXTS_WAIT_MS);
-                    futures::future::select(texts, late).await;
-                    idle().await;
+                    if matches!(shown.code, crate::lessons::Code::Page { .. }) {
+                        let texts = Box::pin(super::lesson_texts::settled(shown.id));
+                        let late = gloo_timers::future::TimeoutFuture::new(TEXTS_WAIT_MS);
+                        futures::future::select(texts, late).await;
+                        idle().await;
+                    }
                     let _ = crate::lessons::chunk::preload().await;
                 });
             }

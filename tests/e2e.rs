@@ -18,8 +18,8 @@ use fantoccini::{Client, Locator};
 
 use support::{
     app_started, browser, dist, fetch_concurrency_script, page_isolation, record_csp_violations,
-    save_screenshot, serve, serve_isolated, start_chromedriver, CONTROLLED, CSP_VIOLATIONS,
-    ISOLATION_HEADERS, ROOT,
+    save_screenshot, serve, serve_isolated, start_chromedriver, text_when_shown, CONTROLLED,
+    CSP_VIOLATIONS, ISOLATION_HEADERS, ROOT,
 };
 
 async fn log_lines(client: &Client) -> Vec<(f64, String)> {
@@ -953,15 +953,7 @@ async fn hover_card(client: &Client, x: f64, y: f64) -> String {
         y: y - h / 2.0,
     });
     client.perform_actions(moves).await.expect("pointer moved");
-    client
-        .wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(".timeline-tip[role=tooltip]"))
-        .await
-        .expect("a hover card")
-        .text()
-        .await
-        .expect("its text")
+    text_when_shown(client, ".timeline-tip[role=tooltip]", 5, "a hover card").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1345,15 +1337,7 @@ async fn view_none_runs_the_lesson_without_drawing_it() {
         ))
         .await
         .expect("page loads");
-    let notice = client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("[data-testid=notice]"))
-        .await
-        .expect("a notice")
-        .text()
-        .await
-        .expect("text");
+    let notice = text_when_shown(&client, "[data-testid=notice]", 30, "a notice").await;
     assert!(
         notice.contains("view must be live or none, got 'off'"),
         "{notice}"

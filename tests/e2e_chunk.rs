@@ -21,22 +21,25 @@ use fantoccini::{Client, Locator};
 
 use support::{
     app_started, browser, copy_dir, dist, run_report, serve, serve_logged, start_chromedriver,
+    text_when_shown,
 };
 
 /// What the page's error names; the file is `split_lessons-CHECKSUM.wasm` ([`chunk_in`]).
 const CHUNK: &str = "split_lessons.wasm";
 
-/// The lessons chunk of the build in `dir` (named after its checksum by ./split-page).
+/// Whether the file `name` is a build's lessons chunk (`split_lessons-CHECKSUM.wasm`, named
+/// after its checksum by ./split-page).
+fn is_chunk(name: &str) -> bool {
+    name.starts_with("split_lessons-") && name.ends_with(".wasm")
+}
+
+/// The lessons chunk of the build in `dir`.
 fn chunk_in(dir: &Path) -> Option<PathBuf> {
     std::fs::read_dir(dir)
         .ok()?
         .flatten()
         .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("split_lessons-") && n.ends_with(".wasm"))
-        })
+        .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(is_chunk))
 }
 
 /// A copy of the release build, to break; it must be the split one.
@@ -55,15 +58,13 @@ fn site_copy(name: &str) -> PathBuf {
 
 /// The page's run error, once shown.
 async fn run_error(client: &Client) -> String {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("[data-testid=run-error]"))
-        .await
-        .expect("the page shows the run's error")
-        .text()
-        .await
-        .expect("text")
+    text_when_shown(
+        client,
+        "[data-testid=run-error]",
+        20,
+        "the page shows the run's error",
+    )
+    .await
 }
 
 /// Opens `site` on `gather` (a lesson of the chunk) and runs it with the chunk broken; then the
@@ -155,7 +156,7 @@ async fn a_chunk_that_is_not_webassembly_fails_the_run_in_words() {
 async fn fetched_by_itself(served: &support::Served) -> Vec<String> {
     let log = || served.lock().map(|s| s.clone()).unwrap_or_default();
     let waited = std::time::Instant::now();
-    while !log().iter().any(|p| p.starts_with("split_lessons-")) {
+    while !log().iter().any(|p| is_chunk(p)) {
         assert!(
             waited.elapsed() < Duration::from_secs(20),
             "the page never fetched the chunk by itself: {:?}",
@@ -166,9 +167,9 @@ async fn fetched_by_itself(served: &support::Served) -> Vec<String> {
     log()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
-async fn the_page_fetches_the_chunk_by_itself_after_its_lessons_texts() {
+/// The split build, served with a log of what it served, opened at `path` in a fresh browser
+/// profile once the app has started (the driver comes too: it must outlive the client).
+async fn opened_logged(profile: &str, path: &str) -> (support::Driver, Client, support::Served) {
     let dist = dist();
     assert!(
         chunk_in(&dist).is_some(),
@@ -177,15 +178,33 @@ async fn the_page_fetches_the_chunk_by_itself_after_its_lessons_texts() {
     );
     let (site, served) = serve_logged(dist);
     let driver = start_chromedriver();
-    let client = browser(&driver, "e2e-chunk-prefetch", &[]).await;
+    let client = browser(&driver, profile, &[]).await;
     client
-        .goto(&format!("http://{site}/"))
+        .goto(&format!("http://{site}/{path}"))
         .await
         .expect("page loads");
     app_started(&client, 30).await;
-    let is_chunk = |path: &String| path.starts_with("split_lessons-");
+    (driver, client, served)
+}
+
+/// After the page fetched the chunk by itself: a run of one of its lessons is done and fetches
+/// it no more (once in all).
+async fn a_run_fetches_the_chunk_no_more(client: &Client, served: &support::Served) {
+    let report = run_report(client, "gather").await;
+    assert_eq!(report["state"], "done", "{report}");
+    let fetched = served
+        .lock()
+        .map(|s| s.iter().filter(|p| is_chunk(p)).count())
+        .unwrap_or_default();
+    assert_eq!(fetched, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
+async fn the_page_fetches_the_chunk_by_itself_after_its_lessons_texts() {
+    let (_driver, client, served) = opened_logged("e2e-chunk-prefetch", "").await;
     let log = fetched_by_itself(&served).await;
-    let chunk_at = log.iter().position(is_chunk).expect("found above");
+    let chunk_at = log.iter().position(|p| is_chunk(p)).expect("found above");
     for text in ["summary.txt", "python.txt", "rust.txt"] {
         let path = format!("lessons/hello-sleep/{text}");
         let text_at = log.iter().position(|p| *p == path);
@@ -217,42 +236,17 @@ async fn the_page_fetches_the_chunk_by_itself_after_its_lessons_texts() {
             "the chunk began before a text had come: {timing}"
         );
     }
-    // Prefetched once: a run of one of its lessons fetches it no more.
-    let report = run_report(&client, "gather").await;
-    assert_eq!(report["state"], "done", "{report}");
-    let fetched = served
-        .lock()
-        .map(|s| s.iter().filter(|p| is_chunk(p)).count())
-        .unwrap_or_default();
-    assert_eq!(fetched, 1);
+    a_run_fetches_the_chunk_no_more(&client, &served).await;
     client.close().await.expect("session closed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
 async fn a_page_opened_on_a_lesson_of_the_chunk_fetches_it_at_once() {
-    let dist = dist();
-    assert!(
-        chunk_in(&dist).is_some(),
-        "{} is not the split build",
-        dist.display()
-    );
-    let (site, served) = serve_logged(dist);
-    let driver = start_chromedriver();
-    let client = browser(&driver, "e2e-chunk-prefetch-gather", &[]).await;
-    client
-        .goto(&format!("http://{site}/?lesson=gather"))
-        .await
-        .expect("page loads");
-    app_started(&client, 30).await;
+    let (_driver, client, served) =
+        opened_logged("e2e-chunk-prefetch-gather", "?lesson=gather").await;
     fetched_by_itself(&served).await;
-    // Its first run waits for nothing more: the chunk is fetched once.
-    let report = run_report(&client, "gather").await;
-    assert_eq!(report["state"], "done", "{report}");
-    let chunks = served
-        .lock()
-        .map(|s| s.iter().filter(|p| p.starts_with("split_lessons-")).count())
-        .unwrap_or_default();
-    assert_eq!(chunks, 1);
+    // Its first run waits for nothing more.
+    a_run_fetches_the_chunk_no_more(&client, &served).await;
     client.close().await.expect("session closed");
 }

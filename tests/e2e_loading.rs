@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use support::{
     app_started, browser, copy_dir, dist, run_report, serve, serve_logged, start_chromedriver,
-    CONTROLLED,
+    text_when_shown, CONTROLLED,
 };
 
 /// The `textContent` of the first element matching `selector`, or None.
@@ -35,20 +35,6 @@ async fn text_of(client: &Client, selector: &str) -> Option<String> {
         Value::String(text) => Some(text),
         _ => None,
     }
-}
-
-/// The text of the element `selector` matches, once one does (20 s at most: else it fails
-/// saying `what` was expected).
-async fn text_when_shown(client: &Client, selector: &str, what: &str) -> String {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(selector))
-        .await
-        .expect(what)
-        .text()
-        .await
-        .expect("text")
 }
 
 fn read(path: &Path) -> String {
@@ -141,6 +127,7 @@ async fn texts_that_cannot_be_loaded_are_named_in_the_page_and_load_when_tried_a
     let message = text_when_shown(
         &client,
         "[data-testid=texts-error][role=alert]",
+        20,
         "a message says the texts could not be loaded",
     )
     .await;
@@ -198,6 +185,7 @@ async fn a_host_missing_the_apps_wasm_says_so_instead_of_loading_for_ever() {
     let message = text_when_shown(
         &client,
         "#loading[data-start-error][role=alert]",
+        20,
         "the page says why the app cannot start",
     )
     .await;

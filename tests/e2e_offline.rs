@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 
 use support::{
     app_started, browser, browser_with_prefs, devtools, dist, run_from_url, serve, serve_stoppable,
-    serve_wasm_as, start_chromedriver, CONTROLLED,
+    serve_wasm_as, start_chromedriver, text_when_shown, CONTROLLED,
 };
 
 /// Where the offline test serves the build: a sub-path, as a project's site lives.
@@ -91,17 +91,9 @@ async fn server_hello_error(client: &Client, origin: &str) -> String {
         .goto(&format!("{origin}/?scenario=server-hello&run=1"))
         .await
         .expect("page loads");
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(
-            r#"[data-scenario="server-hello"][data-run-state="failed"] [data-testid=run-error]"#,
-        ))
-        .await
-        .expect("the lesson fails, saying why")
-        .text()
-        .await
-        .expect("text")
+    let failed =
+        r#"[data-scenario="server-hello"][data-run-state="failed"] [data-testid=run-error]"#;
+    text_when_shown(client, failed, 30, "the lesson fails, saying why").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -197,32 +189,21 @@ async fn after_a_first_visit_the_site_runs_its_lessons_offline_and_is_installabl
         let id = lesson.split('&').next().unwrap_or(lesson);
         run_from_url(&client, &format!("{site}?scenario={lesson}&run=1"), id).await;
     }
-    let python = client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(
-            r#".code[aria-busy="false"] [data-testid=python]"#,
-        ))
-        .await
-        .expect("the lesson's texts, from the copy")
-        .text()
-        .await
-        .expect("text");
+    let texts = r#".code[aria-busy="false"] [data-testid=python]"#;
+    let python = text_when_shown(&client, texts, 20, "the lesson's texts, from the copy").await;
     assert!(python.contains("def "), "{python}");
     client.close().await.expect("session closed");
 }
 
 /// The text of the message that replaces the loading line (static/start-check.js), once shown.
 async fn start_error(client: &Client) -> String {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("#loading[data-start-error][role=alert]"))
-        .await
-        .expect("the page says why the app cannot start")
-        .text()
-        .await
-        .expect("text")
+    text_when_shown(
+        client,
+        "#loading[data-start-error][role=alert]",
+        20,
+        "the page says why the app cannot start",
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -268,15 +249,13 @@ async fn a_host_that_sends_wasm_as_another_type_still_runs_the_app() {
     .await;
     assert_eq!(kind, "application/octet-stream");
     // The page says so, with the fix, in a note (not an alert: the app works).
-    let note = client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("[role=status][data-testid=host-note]"))
-        .await
-        .expect("a note about the wasm's type")
-        .text()
-        .await
-        .expect("text");
+    let note = text_when_shown(
+        &client,
+        "[role=status][data-testid=host-note]",
+        10,
+        "a note about the wasm's type",
+    )
+    .await;
     assert!(
         note.contains("as application/octet-stream, not application/wasm"),
         "{note}"

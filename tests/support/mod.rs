@@ -406,6 +406,21 @@ pub fn dist() -> PathBuf {
     dist
 }
 
+/// The text of the element `selector` matches, once one does (`secs` at most: else it fails
+/// saying `what` was expected).
+#[allow(dead_code)]
+pub async fn text_when_shown(client: &Client, selector: &str, secs: u64, what: &str) -> String {
+    client
+        .wait()
+        .at_most(Duration::from_secs(secs))
+        .for_element(fantoccini::Locator::Css(selector))
+        .await
+        .expect(what)
+        .text()
+        .await
+        .expect("text")
+}
+
 /// Waits (up to `secs`) until the app has started in the page, past the one reload of a first
 /// visit that makes it cross-origin isolated: a wait in the driver, not a script in the page,
 /// which the reload would cut short.

@@ -1,4 +1,4 @@
-# lesson src/lessons/lock.py, unmodified (USE_LOCK = True): 100 tasks read-sleep(10 ms)-write a counter under an asyncio.Lock.
+# lesson src/lessons/lock.py, unmodified (USE_LOCK = True): 100 tasks read-sleep(10 ms)-write a counter under an asyncio.Lock; times vary: 100 chained 10 ms sleeps, each overshooting by under 1 ms, put its line anywhere in ~1.04-1.09 s.
 # Adapted: the seed's §2.2.2 speaks of locks but shows no lock program;
 # this is the canonical asyncio one.
 import asyncio

@@ -669,10 +669,13 @@ async fn page_figures(client: &Client, page: SocketAddr) -> Vec<String> {
 }
 
 /// Measures one figure in a fresh page: its own heap and event loop, nothing left over from
-/// the figure before.
+/// the figure before. Profiled if asked ([`profiling`]).
 async fn page_figure(client: &Client, page: SocketAddr, name: &str) -> Value {
     open_bench_page(client, page).await;
-    client
+    if profiling() {
+        profile_start(client).await;
+    }
+    let value = client
         .execute_async(
             "const [name, done] = arguments;
              window.asyncscope_bench.run(name)
@@ -680,7 +683,152 @@ async fn page_figure(client: &Client, page: SocketAddr, name: &str) -> Value {
             vec![json!(name)],
         )
         .await
-        .unwrap_or_else(|e| json!({ "error": format!("WebDriver: {e}") }))
+        .unwrap_or_else(|e| json!({ "error": format!("WebDriver: {e}") }));
+    if profiling() {
+        profile_stop(client, name).await;
+    }
+    value
+}
+
+/// `ASYNCSCOPE_PROFILE=1 ./dev bench`: every page figure runs under Chromium's sampling profiler
+/// (the DevTools protocol's `Profiler`, a sample every 50 µs), in a build of the benchmark page
+/// that keeps the functions' names (`./dev` builds it so). Where the time goes is then a table of
+/// Rust functions rather than `wasm-function[236]`. The figures of a profiled run are not
+/// comparable with the others: sampling takes time too.
+fn profiling() -> bool {
+    std::env::var_os("ASYNCSCOPE_PROFILE").is_some()
+}
+
+/// The profiler samples every this many µs.
+const PROFILE_INTERVAL_US: u64 = 50;
+/// Functions listed from a figure's profile.
+const PROFILE_TOP: usize = 25;
+
+async fn profile_start(client: &Client) {
+    support::devtools(client, "Profiler.enable", json!({})).await;
+    support::devtools(
+        client,
+        "Profiler.setSamplingInterval",
+        json!({ "interval": PROFILE_INTERVAL_US }),
+    )
+    .await;
+    support::devtools(client, "Profiler.start", json!({})).await;
+}
+
+/// Stops the profiler, writes its profile to target/bench/profiles/NAME.cpuprofile (DevTools'
+/// Performance panel opens it) and the functions that took the most time, by their own
+/// samples, to NAME.txt beside it and to stderr.
+async fn profile_stop(client: &Client, name: &str) {
+    let stopped = support::devtools(client, "Profiler.stop", json!({})).await;
+    let profile = &stopped["profile"];
+    let dir = Path::new(ROOT)
+        .join("target")
+        .join("bench")
+        .join("profiles");
+    std::fs::create_dir_all(&dir).expect("target/bench/profiles");
+    std::fs::write(dir.join(format!("{name}.cpuprofile")), profile.to_string())
+        .expect("profile written");
+    let table = match self_samples(profile) {
+        Ok((functions, total)) => {
+            let mut lines = vec![format!(
+                "{name}: {total} samples, one every {PROFILE_INTERVAL_US} µs; by own samples:"
+            )];
+            lines.extend(functions.iter().take(PROFILE_TOP).map(|(function, n)| {
+                let share = 100.0 * *n as f64 / total.max(1) as f64;
+                format!("{n:7} {share:5.1}%  {function}")
+            }));
+            lines.join("\n")
+        }
+        Err(e) => format!("{name}: the profile could not be read: {e}"),
+    };
+    std::fs::write(dir.join(format!("{name}.txt")), format!("{table}\n")).expect("table written");
+    progress(&table);
+}
+
+/// A DevTools CPU profile's samples counted by the function they were taken in (its own time,
+/// not its callees'), most first, functions of one name counted together (the hash rustc adds
+/// to each instance taken off); and the number of samples.
+fn self_samples(profile: &Value) -> Result<(Vec<(String, u64)>, u64), String> {
+    let nodes = profile["nodes"].as_array().ok_or("no nodes")?;
+    let samples = profile["samples"].as_array().ok_or("no samples")?;
+    let mut names = std::collections::HashMap::new();
+    for node in nodes {
+        let id = node["id"].as_u64().ok_or("a node without an id")?;
+        let frame = &node["callFrame"];
+        let function = frame["functionName"].as_str().unwrap_or_default();
+        let name = if function.is_empty() {
+            format!("(anonymous {})", frame["url"].as_str().unwrap_or_default())
+        } else {
+            without_hash(function)
+        };
+        names.insert(id, name);
+    }
+    let mut counts: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    for sample in samples {
+        let id = sample.as_u64().ok_or("a sample that is not a node id")?;
+        let name = names.get(&id).ok_or("a sample of an unknown node")?;
+        *counts.entry(name).or_default() += 1;
+    }
+    let mut functions: Vec<(String, u64)> = counts
+        .into_iter()
+        .map(|(f, n)| (f.to_string(), n))
+        .collect();
+    functions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok((functions, samples.len() as u64))
+}
+
+/// A Rust symbol without the `::h` and 16 hex digits rustc ends each instance's name with.
+fn without_hash(symbol: &str) -> String {
+    let mut out = String::with_capacity(symbol.len());
+    let mut rest = symbol;
+    while let Some(at) = rest.find("::h") {
+        let digits = &rest[at + 3..];
+        let hash = digits.len() >= 16
+            && digits.as_bytes()[..16].iter().all(u8::is_ascii_hexdigit)
+            && !digits
+                .as_bytes()
+                .get(16)
+                .is_some_and(u8::is_ascii_alphanumeric);
+        out.push_str(&rest[..at]);
+        if hash {
+            rest = &digits[16..];
+        } else {
+            out.push_str("::h");
+            rest = digits;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn a_profile_is_counted_by_function_its_hashes_taken_off() {
+    let profile = json!({
+        "nodes": [
+            { "id": 1, "callFrame": { "functionName": "(root)", "url": "" }, "children": [2, 4] },
+            { "id": 2, "callFrame": { "functionName": "a::State::apply::h0123456789abcdef", "url": "" }, "children": [3] },
+            { "id": 3, "callFrame": { "functionName": "now", "url": "" } },
+            { "id": 4, "callFrame": { "functionName": "a::State::apply::hfedcba9876543210", "url": "" } },
+            { "id": 5, "callFrame": { "functionName": "", "url": "boot.js" } }
+        ],
+        "samples": [2, 3, 4, 4, 3, 3, 5]
+    });
+    let (functions, total) = self_samples(&profile).expect("a profile");
+    assert_eq!(total, 7);
+    assert_eq!(
+        functions,
+        [
+            ("a::State::apply".to_string(), 3),
+            ("now".to_string(), 3),
+            ("(anonymous boot.js)".to_string(), 1),
+        ]
+    );
+    assert_eq!(
+        without_hash("<a::B as c::D>::f::h0123456789abcdef shim"),
+        "<a::B as c::D>::f shim"
+    );
+    assert_eq!(without_hash("x::hello::y"), "x::hello::y");
+    assert!(self_samples(&json!({ "nodes": [], "samples": [9] })).is_err());
 }
 
 /// The app's size: every `.wasm` and `.js` in dist/ (snippets included), raw and gzipped at

@@ -9,8 +9,10 @@
 //!
 //! `instrument`: an instrumented future created and polled once to completion, outside any
 //! task (`./dev bench`'s `tracer_costs.instrument_poll_ns`); `spawn`: a task spawned and run to
-//! completion, in batches of 1,000 (`spawn_throughput`); `poll`: a poll of a task that wakes
-//! itself (`tracer_overhead`). The clock is faked: a clock read costs next to nothing here,
+//! completion, in batches of 1,000; `burst`: as `spawn_throughput` does it, 100,000 tasks
+//! spawned at once into a fresh recording, then run (N a multiple of 100,000: its cost is mostly
+//! memory, which `--cache-sim=yes` counts in missed cache lines); `poll`: a poll of a task that
+//! wakes itself (`tracer_overhead`). The clock is faked: a clock read costs next to nothing here,
 //! so the counts are the recording's own. Natively everything here is built at the tracer's
 //! opt-level; in the app's wasm the generic part (a traced future's poll) is built at the
 //! app's "z", which only `./dev bench` shows.
@@ -41,13 +43,18 @@ mod native {
         let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(0);
         trace::set_fake_now(Some(0.0));
         // Past the event cap, then the operations counted.
-        let warm = trace::DEFAULT_EVENT_CAP + 20_000;
+        let warm = if what == "burst" {
+            BURST
+        } else {
+            trace::DEFAULT_EVENT_CAP + 20_000
+        };
         let run: fn(usize, &mut f64) = match what.as_str() {
             "instrument" => instrument,
             "spawn" => spawn,
             "poll" => self_waking,
+            "burst" => burst,
             _ => {
-                eprintln!("usage: recording_cost instrument|spawn|poll N");
+                eprintln!("usage: recording_cost instrument|spawn|burst|poll N");
                 std::process::exit(2);
             }
         };
@@ -85,6 +92,24 @@ mod native {
             }
             trace::run_until_idle();
             handles.clear();
+        }
+    }
+
+    /// Tasks spawned at once by `burst`.
+    const BURST: usize = 100_000;
+
+    fn burst(n: usize, t: &mut f64) {
+        for _ in 0..n / BURST {
+            trace::reset();
+            let mut handles = Vec::with_capacity(BURST);
+            for i in 0..BURST {
+                tick(t);
+                handles.push(trace::spawn("spawned", async move {
+                    black_box(i);
+                }));
+            }
+            trace::run_until_idle();
+            drop(handles);
         }
     }
 

@@ -108,7 +108,7 @@ async fn cancelling_create_task_cancels_its_tasks_too() {
         assert!(now_ms() < deadline, "task2 still {:?}", task("task2"));
         sleep(Duration::from_millis(5)).await;
     }
-    assert_eq!(task("task2").cancel_reason, Some(CancelReason::Aborted));
+    assert_eq!(task("task2").cancel_reason(), Some(CancelReason::Aborted));
     assert_eq!(task("task1").state, TaskState::Done);
 }
 
@@ -216,7 +216,7 @@ async fn gather_first_error_raises_when_c_fails_and_drops_the_rest() {
     // a was still sleeping: the gather gave up on it.
     let a = task("fetch('a', 0.3)");
     assert_eq!(a.state, TaskState::Cancelled, "{a:?}");
-    assert_eq!(a.cancel_reason, Some(CancelReason::Dropped));
+    assert_eq!(a.cancel_reason(), Some(CancelReason::Dropped));
     assert_eq!(task("fetch('c', 0.2)").state, TaskState::Done);
 }
 

@@ -62,7 +62,7 @@ async fn a_select_loser_dropped_unpolled_is_recorded_in_words_without_a_warning(
     past_the_never_polled_threshold().await;
     let loser = task_named("never-polled-loser");
     assert_eq!(
-        (loser.state, loser.cancel_reason, loser.polls),
+        (loser.state, loser.cancel_reason(), loser.polls),
         (TaskState::Cancelled, Some(CancelReason::LostSelect), 0)
     );
     assert!(events_of(loser.id)
@@ -81,7 +81,7 @@ async fn abort_right_after_spawn_is_no_warning() {
     past_the_never_polled_threshold().await;
     let t = task_named("aborted-at-once");
     assert_eq!((t.state, t.polls), (TaskState::Cancelled, 0));
-    assert_eq!(t.cancel_reason, Some(CancelReason::Aborted));
+    assert_eq!(t.cancel_reason(), Some(CancelReason::Aborted));
     assert!(warnings().is_empty(), "{:?}", warnings());
 }
 
@@ -243,7 +243,7 @@ async fn a_60_ms_chunk_in_an_instrument_under_a_task_is_one_warning_and_counted_
     let (task, chunk) = (task_named("task"), task_named("chunk"));
     assert!(chunk.busy_ms >= 60.0);
     assert!(task.busy_ms < 5.0, "the parent's own time: {task:?}");
-    assert!(task.in_children_ms >= 60.0);
+    assert!(task.in_children_ms() >= 60.0);
     let rows = with_recorder(|r| trace::task_rows(r, now_ms()));
     let total_busy: f64 = rows.iter().map(|r| r.busy_ms).sum();
     assert!(
@@ -329,7 +329,7 @@ async fn a_task_that_aborts_itself_and_then_completes_is_done() {
     slot.set(Some(handle.abort_handle()));
     assert_eq!(handle.await, Ok(7));
     let t = task_named("self-aborting");
-    assert_eq!((t.state, t.cancel_reason), (TaskState::Done, None));
+    assert_eq!((t.state, t.cancel_reason()), (TaskState::Done, None));
 }
 
 #[wasm_bindgen_test]
@@ -352,8 +352,8 @@ async fn an_aborted_idle_task_is_scheduled_at_once_and_says_who_aborted_it() {
     );
     assert_eq!(result, Err(JoinError::Cancelled(victim_id)));
     let t = task_named("victim");
-    assert_eq!(t.abort_requested, Some(Some(aborter_id)));
-    assert_eq!(t.cancel_reason, Some(CancelReason::Aborted));
+    assert_eq!(t.abort_requested(), Some(Some(aborter_id)));
+    assert_eq!(t.cancel_reason(), Some(CancelReason::Aborted));
     // The aborter awaited the victim: it was woken by the victim's end, not "from outside".
     let by: Vec<WakeSource> = events_of(aborter_id)
         .into_iter()
@@ -524,9 +524,9 @@ async fn a_tracing_span_across_real_sleeps_is_a_row_of_its_task_with_its_events(
     // Its time is its own: inside the task's polls, not added to them.
     let searcher = task_named("searcher");
     assert!(
-        searcher.in_children_ms + 1e-9 >= span.busy_ms_at(now_ms()),
+        searcher.in_children_ms() + 1e-9 >= span.busy_ms_at(now_ms()),
         "{} < {}",
-        searcher.in_children_ms,
+        searcher.in_children_ms(),
         span.busy_ms_at(now_ms())
     );
     // Never early: the span's row lasts the two 20 ms sleeps at least.

@@ -197,7 +197,7 @@ async fn abort_cancels_a_sleeping_task_at_once_and_says_why() {
     with_recorder(|r| {
         let t = r.task(id).expect("traced");
         assert_eq!(t.state, TaskState::Cancelled);
-        assert_eq!(t.cancel_reason, Some(CancelReason::Aborted));
+        assert_eq!(t.cancel_reason(), Some(CancelReason::Aborted));
     });
 }
 
@@ -572,7 +572,7 @@ async fn timeout_cancels_the_slow_future_as_timed_out_and_clears_its_timer() {
     assert!(now_ms() - started < 1000.0);
     let slow = task_named("slow");
     assert_eq!(slow.state, TaskState::Cancelled);
-    assert_eq!(slow.cancel_reason, Some(CancelReason::TimedOut));
+    assert_eq!(slow.cancel_reason(), Some(CancelReason::TimedOut));
     assert_eq!(task_named("fast").state, TaskState::Done);
     // Its 30 s timer was cleared with it: nothing ever wakes the cancelled task.
     sleep(Duration::from_millis(30)).await;
@@ -589,7 +589,7 @@ async fn select_keeps_the_winner_and_cancels_the_loser_as_lost_select() {
     .await;
     assert!(matches!(won, futures::future::Either::Left(())));
     assert_eq!(
-        task_named("tardy").cancel_reason,
+        task_named("tardy").cancel_reason(),
         Some(CancelReason::LostSelect)
     );
     assert_eq!(task_named("quick").state, TaskState::Done);
@@ -733,10 +733,7 @@ async fn a_failed_task_whose_handle_was_dropped_warns_that_nobody_saw() {
     sleep(Duration::from_millis(30)).await;
     let doomed = task_named("doomed");
     assert_eq!(doomed.state, TaskState::Failed);
-    assert_eq!(
-        doomed.error.as_deref().map(String::as_str),
-        Some("disk on fire")
-    );
+    assert_eq!(doomed.error().map(|e| e.as_str()), Some("disk on fire"));
     assert_eq!(warning_codes(), vec!["error-dropped"]);
 
     trace::reset();
@@ -897,7 +894,7 @@ async fn a_scope_aborts_every_task_spawned_from_it_however_deep() {
         sleep(Duration::from_millis(5)).await;
     }
     assert_eq!(
-        task_named("child").cancel_reason,
+        task_named("child").cancel_reason(),
         Some(CancelReason::Aborted)
     );
     // A task spawned outside the scope is not touched.

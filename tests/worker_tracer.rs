@@ -47,7 +47,7 @@ async fn in_a_worker_the_tracer_records_tasks_sleeps_cancellations_and_fetches()
         let too_slow = r
             .tasks()
             .find(|t| t.name() == "too-slow")
-            .map(|t| (t.state, t.cancel_reason));
+            .map(|t| (t.state, t.cancel_reason()));
         let fetches = r
             .resources()
             .filter(|res| res.name().contains("data:text/plain"))

@@ -86,7 +86,10 @@ async fn main(out: Printer, cancel_after: Duration) -> TaskId {
 /// The worker as the trace recorded it: cancelled because it was aborted, or done when the
 /// cancel came after it finished.
 fn judge_from_the_trace(out: &Printer, worker: TaskId) {
-    let stats = with_recorder(|r| r.task(worker).map(|t| (t.state, t.cancel_reason, t.polls)));
+    let stats = with_recorder(|r| {
+        r.task(worker)
+            .map(|t| (t.state, t.cancel_reason(), t.polls))
+    });
     let Some((state, reason, polls)) = stats else {
         out.check(Check {
             name: "the trace holds the worker".to_string(),

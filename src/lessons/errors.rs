@@ -125,7 +125,7 @@ fn judge_from_the_trace(out: &Printer) {
                 (
                     t.name().to_string(),
                     t.state,
-                    t.error.as_ref().map(|e| e.to_string()),
+                    t.error().map(|e| e.to_string()),
                 )
             })
             .collect()

@@ -153,7 +153,7 @@ fn judge_from_the_trace(
         });
         return;
     }
-    let reason = task.cancel_reason.map_or("none", CancelReason::as_str);
+    let reason = task.cancel_reason().map_or("none", CancelReason::as_str);
     out.note(format!(
         "the trace: task slow {} ({reason}) after {:.1} ms",
         task.state.as_str(),
@@ -162,7 +162,7 @@ fn judge_from_the_trace(
     out.check(Check {
         name: "the trace shows slow cancelled because it timed out".to_string(),
         ok: task.state == TaskState::Cancelled
-            && task.cancel_reason == Some(CancelReason::TimedOut),
+            && task.cancel_reason() == Some(CancelReason::TimedOut),
         expected: "cancelled (timed out)".to_string(),
         actual: format!("{} ({reason})", task.state.as_str()),
     });

@@ -506,14 +506,14 @@ pub fn task_rows(rec: &Recorder, now_ms: f64) -> Vec<TaskRow> {
             busy_ms: t.busy_ms_at(now_ms),
             idle_ms: t.idle_ms_at(now_ms),
             scheduled_ms: t.scheduled_ms_at(now_ms),
-            in_children_ms: t.in_children_ms,
+            in_children_ms: t.in_children_ms(),
             total_ms: t.total_ms(now_ms),
             max_poll_ms: t.max_poll_ms,
             location: t.location().to_string(),
             size_bytes: t.meta.size,
             kind: t.meta.kind.as_str(),
-            cancel_reason: t.cancel_reason.map(|r| r.as_str()),
-            error: t.error.as_ref().map(|e| e.to_string()),
+            cancel_reason: t.cancel_reason().map(|r| r.as_str()),
+            error: t.error().map(|e| e.to_string()),
         })
         .collect()
 }

@@ -455,7 +455,7 @@ impl Recorder {
     /// A copy of the waker of a traced future nested inside task `id` was made: it wakes `id` too.
     pub fn nested_waker_cloned(&mut self, id: TaskId) {
         if let Some(task) = self.live_task(id) {
-            task.nested_wakers += 1;
+            task.nested_waker_cloned();
         }
     }
 
@@ -465,7 +465,7 @@ impl Recorder {
         let Some(task) = self.live_task(id) else {
             return;
         };
-        task.nested_wakers = task.nested_wakers.saturating_sub(1);
+        task.nested_waker_dropped();
         self.check_lost(id, now);
     }
 

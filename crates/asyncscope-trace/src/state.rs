@@ -544,11 +544,11 @@ impl State {
                 if finished {
                     return None;
                 }
-                task.abort_requested = Some(*by);
+                task.set_abort_requested(*by);
                 // It is dropped at its next turn: scheduled from now.
                 if task.state == TaskState::Idle {
                     task.state = TaskState::Scheduled;
-                    task.last_wake = Some(t);
+                    task.last_wake = t;
                 }
                 Some(Follow::Nothing)
             }
@@ -559,7 +559,7 @@ impl State {
                 if finished {
                     return None;
                 }
-                task.cancel_reason = Some(*reason);
+                task.set_cancel_reason(*reason);
                 task.state = TaskState::Cancelled;
                 task.ended_ms = Some(t);
                 task.ended_seq = Some(seq);
@@ -572,7 +572,7 @@ impl State {
                 }
                 task.state = TaskState::Failed;
                 task.ended_ms.get_or_insert(t);
-                task.error = Some(Rc::clone(error));
+                task.set_error(Rc::clone(error));
                 let warn = task.handle_dropped;
                 let name = Rc::clone(&task.meta.name);
                 if !finished {
@@ -592,7 +592,7 @@ impl State {
                     return None;
                 }
                 task.handle_dropped = true;
-                if let (TaskState::Failed, Some(error)) = (task.state, &task.error) {
+                if let (TaskState::Failed, Some(error)) = (task.state, task.error()) {
                     let kind = WarningKind::ErrorDropped {
                         error: Rc::clone(error),
                     };
@@ -658,26 +658,26 @@ impl State {
         let long = whole > LONG_POLL_MS && !poll.child_long;
         task.polls += 1;
         task.busy_ms += own;
-        task.in_children_ms += poll.children;
+        task.add_children_ms(poll.children);
         task.max_poll_ms = max(task.max_poll_ms, own);
-        task.last_poll_end = Some(t);
-        task.last_wake = None;
+        task.last_poll_end = t;
+        task.last_wake = f64::NAN;
         if poll.self_wakes > 0 {
             // Woken during the poll: scheduled from its end.
             task.wakes += poll.self_wakes;
             task.self_wakes += poll.self_wakes;
-            task.last_wake = Some(t);
+            task.last_wake = t;
         }
         task.state = if poll.ready {
             task.ended_ms = Some(t);
             TaskState::Done
-        } else if task.last_wake.is_some() {
+        } else if !task.last_wake.is_nan() {
             TaskState::Scheduled
         } else {
             TaskState::Idle
         };
         if long {
-            task.long_polls += 1;
+            task.count_long_poll();
             warnings.raise(
                 id,
                 &task.meta.name,
@@ -720,9 +720,9 @@ impl State {
         match task.state {
             TaskState::Idle => {
                 task.state = TaskState::Scheduled;
-                task.last_wake = Some(t);
+                task.last_wake = t;
             }
-            TaskState::Scheduled => task.last_wake = Some(t),
+            TaskState::Scheduled => task.last_wake = t,
             _ => {}
         }
         Self::storm(warnings, task, seq, t);
@@ -735,11 +735,11 @@ impl State {
         let storm = wakes >= STORM_MIN_WAKES && self_wakes * 2 > wakes;
         let id = task.id;
         let kind = WarningKind::SelfWakeStorm { self_wakes, wakes };
-        match task.storming {
+        match task.storming() {
             None if storm => {
                 let serial =
                     warnings.raise(id, &task.meta.name, kind, seq, t, |old, new| *old = new);
-                task.storming = Some(serial);
+                task.set_storming(Some(serial));
             }
             None => {}
             Some(serial) => {
@@ -754,7 +754,7 @@ impl State {
                     }
                 }
                 if !storm {
-                    task.storming = None;
+                    task.set_storming(None);
                 }
             }
         }

@@ -50,6 +50,11 @@ impl TaskState {
 }
 
 /// What tokio-console shows for a task: who it is, where it was spawned, and where its time went.
+///
+/// Every spawn writes one, and every poll reads it again long after when many tasks wait: its
+/// size is most of what a spawn costs (`./dev bench`'s spawn_throughput, README "The tracer's
+/// cost"). So what few tasks have (an error, a cancel, an abort, long polls, traced children, a
+/// storm) is kept apart, read through methods, and made the first time a task needs it.
 #[derive(Debug, Clone)]
 pub struct TaskStats {
     /// The task's id.
@@ -66,12 +71,6 @@ pub struct TaskStats {
     pub ended_ms: Option<f64>,
     /// The event that finished it.
     pub ended_seq: Option<u64>,
-    /// Why it was cancelled; `None` unless it was.
-    pub cancel_reason: Option<CancelReason>,
-    /// `abort()` was called on it, by this task (or from outside any task).
-    pub abort_requested: Option<Option<TaskId>>,
-    /// Its error, or panic message; `None` unless it failed.
-    pub error: Option<Text>,
     /// Polls so far.
     pub polls: u64,
     /// Wakes so far, self-wakes included.
@@ -87,28 +86,38 @@ pub struct TaskStats {
     pub wakers_known: bool,
     /// Time inside its own polls (not in the traced futures it polls).
     pub busy_ms: f64,
-    /// Time inside its polls spent polling traced futures of its own (`instrument`).
-    pub in_children_ms: f64,
     /// Time from a wake (or the spawn) to the poll it caused.
     pub scheduled_ms: f64,
     /// The longest single poll (its own time).
     pub max_poll_ms: f64,
-    /// Polls over the long-poll threshold that were not long because of a traced child.
-    pub long_polls: u64,
     /// Polled inside another task's poll (an `instrument` under a task), or a span entered in
     /// one.
     pub nested: bool,
     /// Its `JoinHandle` was dropped without taking the output.
     pub handle_dropped: bool,
-    /// When the last wake since the last poll came (scheduled time runs from it).
-    pub(crate) last_wake: Option<f64>,
-    pub(crate) last_poll_end: Option<f64>,
-    /// Live copies of wakers of traced futures nested inside it (they wake it too).
-    pub(crate) nested_wakers: u64,
-    /// Its self-wakes are over half of its wakes (a storm warning holds): the warning's number.
-    pub(crate) storming: Option<u64>,
     /// It was reported as waiting too long for its first poll.
     pub(crate) stalled: bool,
+    /// When the last wake since the last poll came (scheduled time runs from it); NaN if none.
+    /// A time or NaN rather than an `Option<f64>`: 8 bytes, not 16 (see the struct's doc).
+    pub(crate) last_wake: f64,
+    /// When its last poll ended; NaN before its first.
+    pub(crate) last_poll_end: f64,
+    /// What few tasks have; `None` for most.
+    rare: Option<Box<Rare>>,
+}
+
+/// The part of a task's stats most tasks never set (see [`TaskStats`]).
+#[derive(Debug, Clone, Default)]
+struct Rare {
+    cancel_reason: Option<CancelReason>,
+    abort_requested: Option<Option<TaskId>>,
+    error: Option<Text>,
+    in_children_ms: f64,
+    long_polls: u64,
+    /// Live copies of wakers of traced futures nested inside it (they wake it too).
+    nested_wakers: u64,
+    /// Its self-wakes are over half of its wakes (a storm warning holds): the warning's number.
+    storming: Option<u64>,
 }
 
 impl TaskStats {
@@ -121,9 +130,6 @@ impl TaskStats {
             spawned_ms: t,
             ended_ms: None,
             ended_seq: None,
-            cancel_reason: None,
-            abort_requested: None,
-            error: None,
             polls: 0,
             wakes: 0,
             self_wakes: 0,
@@ -131,17 +137,90 @@ impl TaskStats {
             waker_drops: 0,
             wakers_known: true,
             busy_ms: 0.0,
-            in_children_ms: 0.0,
             scheduled_ms: 0.0,
             max_poll_ms: 0.0,
-            long_polls: 0,
             nested: false,
             handle_dropped: false,
-            last_wake: Some(t),
-            last_poll_end: None,
-            nested_wakers: 0,
-            storming: None,
             stalled: false,
+            last_wake: t,
+            last_poll_end: f64::NAN,
+            rare: None,
+        }
+    }
+
+    /// Why it was cancelled; `None` unless it was.
+    pub fn cancel_reason(&self) -> Option<CancelReason> {
+        self.rare.as_ref().and_then(|r| r.cancel_reason)
+    }
+
+    /// `abort()` was called on it, by this task (or from outside any task).
+    pub fn abort_requested(&self) -> Option<Option<TaskId>> {
+        self.rare.as_ref().and_then(|r| r.abort_requested)
+    }
+
+    /// Its error, or panic message; `None` unless it failed.
+    pub fn error(&self) -> Option<&Text> {
+        self.rare.as_ref().and_then(|r| r.error.as_ref())
+    }
+
+    /// Time inside its polls spent polling traced futures of its own (`instrument`).
+    pub fn in_children_ms(&self) -> f64 {
+        self.rare.as_ref().map_or(0.0, |r| r.in_children_ms)
+    }
+
+    /// Polls over the long-poll threshold that were not long because of a traced child.
+    pub fn long_polls(&self) -> u64 {
+        self.rare.as_ref().map_or(0, |r| r.long_polls)
+    }
+
+    pub(crate) fn nested_wakers(&self) -> u64 {
+        self.rare.as_ref().map_or(0, |r| r.nested_wakers)
+    }
+
+    pub(crate) fn storming(&self) -> Option<u64> {
+        self.rare.as_ref().and_then(|r| r.storming)
+    }
+
+    /// The rare part, made the first time it is set.
+    fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    pub(crate) fn set_cancel_reason(&mut self, reason: CancelReason) {
+        self.rare_mut().cancel_reason = Some(reason);
+    }
+
+    pub(crate) fn set_abort_requested(&mut self, by: Option<TaskId>) {
+        self.rare_mut().abort_requested = Some(by);
+    }
+
+    pub(crate) fn set_error(&mut self, error: Text) {
+        self.rare_mut().error = Some(error);
+    }
+
+    pub(crate) fn add_children_ms(&mut self, ms: f64) {
+        if ms != 0.0 {
+            self.rare_mut().in_children_ms += ms;
+        }
+    }
+
+    pub(crate) fn count_long_poll(&mut self) {
+        self.rare_mut().long_polls += 1;
+    }
+
+    pub(crate) fn nested_waker_cloned(&mut self) {
+        self.rare_mut().nested_wakers += 1;
+    }
+
+    pub(crate) fn nested_waker_dropped(&mut self) {
+        if let Some(rare) = &mut self.rare {
+            rare.nested_wakers = rare.nested_wakers.saturating_sub(1);
+        }
+    }
+
+    pub(crate) fn set_storming(&mut self, serial: Option<u64>) {
+        if serial.is_some() || self.rare.is_some() {
+            self.rare_mut().storming = serial;
         }
     }
 
@@ -178,7 +257,7 @@ impl TaskStats {
     pub fn idle_ms_at(&self, now_ms: f64) -> f64 {
         (self.total_ms(now_ms)
             - self.busy_ms_at(now_ms)
-            - self.in_children_ms
+            - self.in_children_ms()
             - self.scheduled_ms_at(now_ms))
         .max(0.0)
     }
@@ -186,11 +265,9 @@ impl TaskStats {
     /// Where the current scheduled stretch began: the last wake, or the end of the poll it came
     /// in (console: "if the last poll ended after the last wake, it was a self-wake").
     pub(crate) fn scheduled_since(&self) -> Option<f64> {
-        let wake = self.last_wake?;
-        Some(
-            self.last_poll_end
-                .map_or(wake, |end| super::state::max(end, wake)),
-        )
+        let wake = self.last_wake;
+        // `max` gives `wake` when there was no poll yet (a NaN end).
+        (!wake.is_nan()).then(|| super::state::max(self.last_poll_end, wake))
     }
 
     /// Wakers alive now: the copies made minus the copies dropped.
@@ -205,7 +282,7 @@ impl TaskStats {
         !self.nested
             && self.meta.kind != super::event::TaskKind::Span
             && self.wakers_alive() == 0
-            && self.nested_wakers == 0
+            && self.nested_wakers() == 0
     }
 }
 
@@ -403,5 +480,33 @@ impl ResourceStats {
     /// Where it was created.
     pub fn location(&self) -> &'static Location<'static> {
         self.meta.location
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::event::WakeSource;
+    use super::super::recorder::Recorder;
+    use super::*;
+
+    #[test]
+    fn a_task_that_only_runs_keeps_no_rare_part_and_its_stats_stay_small() {
+        let mut rec = Recorder::default();
+        let plain = rec.spawn("plain", None, Location::caller(), 0.0);
+        rec.poll(plain, 1.0, 2.0, false);
+        rec.wake(plain, WakeSource::Timer, None, 3.0);
+        rec.poll(plain, 4.0, 5.0, true);
+        let task = rec.task(plain).expect("kept");
+        assert_eq!(task.state, TaskState::Done);
+        assert!(task.rare.is_none(), "a plain task made its rare part");
+        // A cancelled one has it, and shows why.
+        let cancelled = rec.spawn("cancelled", None, Location::caller(), 6.0);
+        rec.cancelled(cancelled, 7.0, CancelReason::Aborted);
+        let task = rec.task(cancelled).expect("kept");
+        assert!(task.rare.is_some());
+        assert_eq!(task.cancel_reason(), Some(CancelReason::Aborted));
+        // What every spawn writes: 232 bytes on a 64-bit host before the rare part moved out.
+        let size = std::mem::size_of::<TaskStats>();
+        assert!(size <= 160, "TaskStats grew to {size} bytes");
     }
 }

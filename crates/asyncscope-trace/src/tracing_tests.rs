@@ -90,7 +90,7 @@ fn an_instrumented_async_fn_is_a_row_of_its_task_with_a_poll_per_poll_of_its_fut
     // Its polls ran inside the task's: their time is the span's, not counted twice.
     let app = stats(task);
     assert_eq!(app.polls, 2);
-    assert!(app.in_children_ms >= span.busy_ms_at(0.0) - 1e-9);
+    assert!(app.in_children_ms() >= span.busy_ms_at(0.0) - 1e-9);
     assert_eq!(
         logs(Some(span.id)),
         [
@@ -125,14 +125,14 @@ fn a_span_whose_task_is_aborted_is_cancelled_and_one_timed_out_says_so() {
     };
     assert_eq!(span.name(), "forever");
     assert_eq!(
-        (span.state, span.cancel_reason),
+        (span.state, span.cancel_reason()),
         (TaskState::Cancelled, Some(CancelReason::Aborted))
     );
     let [span] = timed_out.as_slice() else {
         panic!("one span row: {timed_out:?}");
     };
     assert_eq!(
-        (span.state, span.cancel_reason),
+        (span.state, span.cancel_reason()),
         (TaskState::Cancelled, Some(CancelReason::TimedOut))
     );
 }

@@ -167,7 +167,7 @@ pub fn TaskTable(props: &TaskTableProps) -> Html {
                                 <td>{ t.id.to_string() }</td>
                                 <td class={classes!("state", t.state.as_str())}>
                                     { t.state.as_str() }
-                                    if let Some(reason) = t.cancel_reason { { format!(" ({reason})") } }
+                                    if let Some(reason) = t.cancel_reason() { { format!(" ({reason})") } }
                                 </td>
                                 <td>{ t.name().to_string() }</td>
                                 <td class="num">{ format_ms(t.total_ms(now)) }</td>
@@ -287,11 +287,11 @@ fn task_detail(detail: &DetailData) -> Html {
                 } else {
                     { "; waker copies: not known in a replayed moment (they are counted live, not recorded)" }
                 }
-                if task.in_children_ms > 0.0 {
-                    { format!("; {} of its polls' time was in traced futures it polled", format_ms(task.in_children_ms)) }
+                if task.in_children_ms() > 0.0 {
+                    { format!("; {} of its polls' time was in traced futures it polled", format_ms(task.in_children_ms())) }
                 }
                 { format!("; future of {} bytes", task.meta.size) }
-                if let Some(e) = &task.error { { format!("; error: {e}") } }
+                if let Some(e) = task.error() { { format!("; error: {e}") } }
             </p>
             <figure class="histogram" data-testid="poll-histogram">
                 <figcaption>{ format!("Poll durations ({} polls, longest {})", durations.len(), format_ms(durations.iter().copied().fold(0.0, f64::max))) }</figcaption>

@@ -483,7 +483,8 @@ impl ResourceStats {
     }
 }
 
-#[cfg(test)]
+// Recording on: without `enabled` nothing is recorded, so no task is kept to look at.
+#[cfg(all(test, feature = "enabled"))]
 mod tests {
     use super::super::event::WakeSource;
     use super::super::recorder::Recorder;

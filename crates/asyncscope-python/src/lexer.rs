@@ -256,10 +256,11 @@ impl Lexer {
 
     fn indent_to(&mut self, width: usize, alt_width: usize) -> Result<(), SyntaxError> {
         let (line, col) = (self.line, self.col);
+        // As CPython, at the start of the line: the fault is the indentation as a whole.
         let inconsistent = move || {
             SyntaxError::new(
                 line,
-                col,
+                1,
                 "inconsistent use of tabs and spaces in indentation",
             )
         };
@@ -502,7 +503,13 @@ impl Lexer {
         let mut content = Vec::new();
         loop {
             let Some(c) = self.peek() else {
-                return Err(unterminated(triple, line, col, self.line));
+                // The source's last line, as CPython counts it: a final newline opens no new line.
+                let last_line = if self.chars.last() == Some(&'\n') {
+                    self.line - 1
+                } else {
+                    self.line
+                };
+                return Err(unterminated(triple, line, col, last_line));
             };
             if c == '\n' && !triple {
                 return Err(unterminated(triple, line, col, self.line));

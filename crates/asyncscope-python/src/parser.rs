@@ -145,6 +145,12 @@ impl Parser {
 
     /// Runs `f` one level deeper, refusing past [`MAX_NESTING`] levels.
     fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Parsed<T>) -> Parsed<T> {
+        {
+            let m = 0u8;
+            if std::env::var_os("PROBE").is_some() {
+                eprintln!("nested {}", &m as *const u8 as usize);
+            }
+        }
         if self.depth >= MAX_NESTING {
             return Err(self.error_here(format!(
                 "too deeply nested: the playground allows {MAX_NESTING} levels of brackets, blocks and operators"
@@ -481,6 +487,7 @@ impl Parser {
     }
 
     /// Parameters up to `close` (`)` for a def, `:` for a lambda), which is left for the caller.
+    #[inline(never)]
     fn params(&mut self, close: &str, annotated: bool) -> Parsed<Params> {
         let mut params = Params::default();
         let mut after_star = false;
@@ -718,7 +725,7 @@ impl Parser {
                 return Err(self.invalid());
             };
             for target in &targets {
-                check_target(target, Target::Assign)?;
+                check_target(target, Target::Equals)?;
             }
             return Ok(StmtKind::Assign { targets, value });
         }
@@ -802,6 +809,7 @@ impl Parser {
         }
     }
 
+    #[inline(never)]
     fn yield_expression(&mut self) -> Parsed<Expr> {
         let span = self.span();
         self.advance();
@@ -871,9 +879,20 @@ impl Parser {
     /// A test, or `name := test` where CPython takes one: conditions, parentheses, displays,
     /// call arguments, subscripts, decorators.
     fn named_test(&mut self) -> Parsed<Expr> {
-        if !matches!(self.kind_at(1), TokenKind::Op(":=")) {
-            return self.test();
+        {
+            let m = 0u8;
+            if std::env::var_os("PROBE").is_some() {
+                eprintln!("named_test {}", &m as *const u8 as usize);
+            }
         }
+        if matches!(self.kind_at(1), TokenKind::Op(":=")) {
+            return self.named_expression();
+        }
+        self.test()
+    }
+
+    #[inline(never)]
+    fn named_expression(&mut self) -> Parsed<Expr> {
         let span = self.span();
         let target = self.expect_name()?;
         self.advance();
@@ -888,6 +907,12 @@ impl Parser {
     }
 
     fn star_or_named_test(&mut self) -> Parsed<Expr> {
+        {
+            let m = 0u8;
+            if std::env::var_os("PROBE").is_some() {
+                eprintln!("star_or_named_test {}", &m as *const u8 as usize);
+            }
+        }
         if self.is_op("*") {
             self.star_or_test()
         } else {
@@ -896,38 +921,57 @@ impl Parser {
     }
 
     /// An expression without a bare tuple: lambda, conditional, or anything tighter.
+    ///
+    /// This and the functions down to [`Self::atom`] run once per bracket level, so their rare
+    /// branches live in functions of their own: a debug build's frame holds every local of
+    /// every branch, and a deep program multiplies it (see `MAX_NESTING`).
     fn test(&mut self) -> Parsed<Expr> {
-        let span = self.span();
-        if self.eat_kw("lambda") {
-            let params = self.nested(|p| p.params(":", false))?;
-            self.expect_op(":")?;
-            let body = self.nested(Self::test)?;
-            return Ok(Expr {
-                span,
-                kind: ExprKind::Lambda {
-                    params: Box::new(params),
-                    body: Box::new(body),
-                },
-            });
+        {
+            let m = 0u8;
+            if std::env::var_os("PROBE").is_some() {
+                eprintln!("test {}", &m as *const u8 as usize);
+            }
+        }
+        if self.is_kw("lambda") {
+            return self.lambda();
         }
         let body = self.binary(OR)?;
-        if !self.eat_kw("if") {
-            return Ok(body);
+        if self.is_kw("if") {
+            return self.conditional(body);
         }
+        Ok(body)
+    }
+
+    #[inline(never)]
+    fn lambda(&mut self) -> Parsed<Expr> {
+        let span = self.span();
+        self.advance();
+        let params = self.nested(|p| p.params(":", false))?;
+        self.expect_op(":")?;
+        let body = self.nested(Self::test)?;
+        let kind = ExprKind::Lambda {
+            params: Box::new(params),
+            body: Box::new(body),
+        };
+        Ok(Expr { span, kind })
+    }
+
+    /// `body if test else orelse`, the parser standing on `if`.
+    #[inline(never)]
+    fn conditional(&mut self, body: Expr) -> Parsed<Expr> {
+        self.advance();
         let test = self.binary(OR)?;
         if !self.eat_kw("else") {
             return Err(self.error_here("expected 'else' after 'if' expression"));
         }
         let orelse = self.nested(Self::test)?;
+        let span = body.span;
         let kind = ExprKind::IfExp {
             test: Box::new(test),
             body: Box::new(body),
             orelse: Box::new(orelse),
         };
-        Ok(Expr {
-            span: body_span(&kind, span),
-            kind,
-        })
+        Ok(Expr { span, kind })
     }
 
     fn infix(&self) -> Option<(u8, Infix)> {
@@ -961,44 +1005,57 @@ impl Parser {
 
     /// Operators binding at least as tight as `min`, left to right (precedence climbing).
     fn binary(&mut self, min: u8) -> Parsed<Expr> {
+        {
+            let m = 0u8;
+            if std::env::var_os("PROBE").is_some() {
+                eprintln!("binary {}", &m as *const u8 as usize);
+            }
+        }
         let mut left = self.unary(min)?;
         while let Some((power, infix)) = self.infix() {
             if power < min {
                 break;
             }
-            let span = left.span;
-            let kind = match infix {
-                Infix::Bool(op) => {
-                    let mut values = vec![left];
-                    while self.infix().is_some_and(|(p, _)| p == power) {
-                        self.advance();
-                        values.push(self.binary(power + 1)?);
-                    }
-                    ExprKind::BoolOp { op, values }
-                }
-                Infix::Compare => {
-                    let mut ops = Vec::new();
-                    while let Some(op) = self.compare_op() {
-                        ops.push((op, self.binary(COMPARE + 1)?));
-                    }
-                    ExprKind::Compare {
-                        left: Box::new(left),
-                        ops,
-                    }
-                }
-                Infix::Bin(op) => {
-                    self.advance();
-                    let right = self.binary(power + 1)?;
-                    ExprKind::BinOp {
-                        left: Box::new(left),
-                        op,
-                        right: Box::new(right),
-                    }
-                }
-            };
-            left = Expr { span, kind };
+            left = self.infix_operation(left, power, infix)?;
         }
         Ok(left)
+    }
+
+    /// `left` and the operator the parser stands on, with its right operand (or a whole run of
+    /// `and`/`or`, or a whole comparison chain).
+    #[inline(never)]
+    fn infix_operation(&mut self, left: Expr, power: u8, infix: Infix) -> Parsed<Expr> {
+        let span = left.span;
+        let kind = match infix {
+            Infix::Bool(op) => {
+                let mut values = vec![left];
+                while self.infix().is_some_and(|(p, _)| p == power) {
+                    self.advance();
+                    values.push(self.binary(power + 1)?);
+                }
+                ExprKind::BoolOp { op, values }
+            }
+            Infix::Compare => {
+                let mut ops = Vec::new();
+                while let Some(op) = self.compare_op() {
+                    ops.push((op, self.binary(COMPARE + 1)?));
+                }
+                ExprKind::Compare {
+                    left: Box::new(left),
+                    ops,
+                }
+            }
+            Infix::Bin(op) => {
+                self.advance();
+                let right = self.binary(power + 1)?;
+                ExprKind::BinOp {
+                    left: Box::new(left),
+                    op,
+                    right: Box::new(right),
+                }
+            }
+        };
+        Ok(Expr { span, kind })
     }
 
     /// Consumes a comparison operator (one or two tokens) if there is one.
@@ -1030,6 +1087,12 @@ impl Parser {
     }
 
     fn unary(&mut self, min: u8) -> Parsed<Expr> {
+        {
+            let m = 0u8;
+            if std::env::var_os("PROBE").is_some() {
+                eprintln!("unary {}", &m as *const u8 as usize);
+            }
+        }
         let span = self.span();
         let (op, operand_power) = match self.kind() {
             TokenKind::Keyword("not") if min <= NOT => (UnaryOp::Not, NOT),
@@ -1051,60 +1114,91 @@ impl Parser {
 
     /// `[await] primary [** unary]`: `**` binds right to left and tighter than a unary on its left.
     fn power(&mut self) -> Parsed<Expr> {
-        let span = self.span();
-        let base = if self.eat_kw("await") {
-            let operand = self.primary()?;
-            Expr {
-                span,
-                kind: ExprKind::Await(Box::new(operand)),
+        {
+            let m = 0u8;
+            if std::env::var_os("PROBE").is_some() {
+                eprintln!("power {}", &m as *const u8 as usize);
             }
+        }
+        let base = if self.is_kw("await") {
+            self.await_expression()?
         } else {
             self.primary()?
         };
-        if !self.eat_op("**") {
-            return Ok(base);
+        if self.is_op("**") {
+            return self.exponent(base);
         }
-        let exponent = self.nested(|p| p.binary(UNARY))?;
+        Ok(base)
+    }
+
+    #[inline(never)]
+    fn await_expression(&mut self) -> Parsed<Expr> {
+        let span = self.span();
+        self.advance();
+        let operand = self.primary()?;
         Ok(Expr {
             span,
-            kind: ExprKind::BinOp {
-                left: Box::new(base),
-                op: BinOp::Pow,
-                right: Box::new(exponent),
-            },
+            kind: ExprKind::Await(Box::new(operand)),
         })
     }
 
-    fn primary(&mut self) -> Parsed<Expr> {
-        let mut value = self.atom()?;
-        loop {
-            let span = value.span;
-            let kind = if self.eat_op(".") {
-                ExprKind::Attribute {
-                    value: Box::new(value),
-                    attr: self.expect_name()?,
-                }
-            } else if self.eat_op("(") {
-                let args = self.nested(Self::call_args)?;
-                self.expect_op(")")?;
-                ExprKind::Call {
-                    func: Box::new(value),
-                    args,
-                }
-            } else if self.eat_op("[") {
-                let index = self.nested(Self::subscript)?;
-                self.expect_op("]")?;
-                ExprKind::Subscript {
-                    value: Box::new(value),
-                    index: Box::new(index),
-                }
-            } else {
-                return Ok(value);
-            };
-            value = Expr { span, kind };
-        }
+    /// `base ** exponent`, the parser standing on `**`.
+    #[inline(never)]
+    fn exponent(&mut self, base: Expr) -> Parsed<Expr> {
+        self.advance();
+        let exponent = self.nested(|p| p.binary(UNARY))?;
+        let span = base.span;
+        let kind = ExprKind::BinOp {
+            left: Box::new(base),
+            op: BinOp::Pow,
+            right: Box::new(exponent),
+        };
+        Ok(Expr { span, kind })
     }
 
+    /// `.name`, `(args)` or `[index]` after `value`.
+    #[inline(never)]
+    fn trailer(&mut self, value: Expr) -> Parsed<Expr> {
+        let span = value.span;
+        let kind = if self.eat_op(".") {
+            ExprKind::Attribute {
+                value: Box::new(value),
+                attr: self.expect_name()?,
+            }
+        } else if self.eat_op("(") {
+            let args = self.nested(Self::call_args)?;
+            self.expect_op(")")?;
+            ExprKind::Call {
+                func: Box::new(value),
+                args,
+            }
+        } else {
+            self.advance();
+            let index = self.nested(Self::subscript)?;
+            self.expect_op("]")?;
+            ExprKind::Subscript {
+                value: Box::new(value),
+                index: Box::new(index),
+            }
+        };
+        Ok(Expr { span, kind })
+    }
+
+    fn primary(&mut self) -> Parsed<Expr> {
+        {
+            let m = 0u8;
+            if std::env::var_os("PROBE").is_some() {
+                eprintln!("primary {}", &m as *const u8 as usize);
+            }
+        }
+        let mut value = self.atom()?;
+        while matches!(self.kind(), TokenKind::Op("." | "(" | "[")) {
+            value = self.trailer(value)?;
+        }
+        Ok(value)
+    }
+
+    #[inline(never)]
     fn call_args(&mut self) -> Parsed<Vec<Arg>> {
         let mut args = Vec::new();
         let (mut keyword, mut double_star) = (false, false);
@@ -1171,6 +1265,7 @@ impl Parser {
         Ok(args)
     }
 
+    #[inline(never)]
     fn subscript(&mut self) -> Parsed<Expr> {
         let first = self.slice_item()?;
         if !self.is_op(",") {
@@ -1217,6 +1312,12 @@ impl Parser {
     }
 
     fn atom(&mut self) -> Parsed<Expr> {
+        {
+            let m = 0u8;
+            if std::env::var_os("PROBE").is_some() {
+                eprintln!("atom {}", &m as *const u8 as usize);
+            }
+        }
         let span = self.span();
         let kind = match self.kind() {
             TokenKind::Name(name) => ExprKind::Name(name.clone()),
@@ -1236,21 +1337,42 @@ impl Parser {
         Ok(Expr { span, kind })
     }
 
+    #[inline(never)]
     fn parenthesized(&mut self) -> Parsed<Expr> {
+        {
+            let m = 0u8;
+            if std::env::var_os("PROBE").is_some() {
+                eprintln!("parenthesized {}", &m as *const u8 as usize);
+            }
+        }
         let span = self.span();
         self.advance();
+        if self.is_op(")") || self.is_kw("yield") {
+            return self.empty_tuple_or_yield(span);
+        }
+        let first = self.star_or_named_test()?;
+        if self.eat_op(")") {
+            return Ok(first);
+        }
+        self.generator_or_tuple(span, first)
+    }
+
+    #[inline(never)]
+    fn empty_tuple_or_yield(&mut self, span: Span) -> Parsed<Expr> {
         if self.eat_op(")") {
             return Ok(Expr {
                 span,
                 kind: ExprKind::Tuple(Vec::new()),
             });
         }
-        if self.is_kw("yield") {
-            let value = self.yield_expression()?;
-            self.expect_op(")")?;
-            return Ok(value);
-        }
-        let first = self.star_or_named_test()?;
+        let value = self.yield_expression()?;
+        self.expect_op(")")?;
+        Ok(value)
+    }
+
+    /// After `(first`: a generator expression or a tuple, up to its `)`.
+    #[inline(never)]
+    fn generator_or_tuple(&mut self, span: Span, first: Expr) -> Parsed<Expr> {
         if self.is_kw("for") || self.is_kw("async") {
             let generators = self.comprehension()?;
             self.expect_op(")")?;
@@ -1263,8 +1385,7 @@ impl Parser {
             });
         }
         if !self.is_op(",") {
-            self.expect_op(")")?;
-            return Ok(first);
+            return Err(self.error_here("expected ')'"));
         }
         let mut items = vec![first];
         while self.eat_op(",") && !self.is_op(")") {
@@ -1277,6 +1398,7 @@ impl Parser {
         })
     }
 
+    #[inline(never)]
     fn list(&mut self) -> Parsed<Expr> {
         let span = self.span();
         self.advance();
@@ -1306,6 +1428,7 @@ impl Parser {
         })
     }
 
+    #[inline(never)]
     fn dict_or_set(&mut self) -> Parsed<Expr> {
         let span = self.span();
         self.advance();
@@ -1374,12 +1497,17 @@ impl Parser {
         }
         let key = self.test()?;
         if !self.eat_op(":") {
-            return Err(self.error_here("':' expected after dictionary key"));
+            return Err(SyntaxError::new(
+                key.span.line,
+                key.span.col,
+                "':' expected after dictionary key",
+            ));
         }
         Ok(DictItem::Pair(key, self.test()?))
     }
 
     /// `for target in iter [if cond]...` clauses, one or more.
+    #[inline(never)]
     fn comprehension(&mut self) -> Parsed<Vec<Comprehension>> {
         let mut generators = Vec::new();
         loop {
@@ -1410,6 +1538,7 @@ impl Parser {
     }
 
     /// Adjacent string literals, joined; an f-string among them makes the whole an f-string.
+    #[inline(never)]
     fn strings(&mut self) -> Parsed<Expr> {
         let span = self.span();
         let mut parts: Vec<FStringPart> = Vec::new();
@@ -1451,6 +1580,7 @@ impl Parser {
         })
     }
 
+    #[inline(never)]
     fn fstring_parts(&mut self, pieces: Vec<FStringPiece>) -> Parsed<Vec<FStringPart>> {
         let mut parts = Vec::with_capacity(pieces.len());
         for piece in pieces {
@@ -1486,14 +1616,6 @@ impl Parser {
     }
 }
 
-/// A conditional expression starts where its body does.
-fn body_span(kind: &ExprKind, fallback: Span) -> Span {
-    match kind {
-        ExprKind::IfExp { body, .. } => body.span,
-        _ => fallback,
-    }
-}
-
 fn push_literal(parts: &mut Vec<FStringPart>, text: String) {
     if let Some(FStringPart::Literal(last)) = parts.last_mut() {
         last.push_str(&text);
@@ -1523,6 +1645,8 @@ fn augmented(op: &str) -> Option<BinOp> {
 
 #[derive(Clone, Copy, PartialEq)]
 enum Target {
+    /// After `=`, where CPython suggests `==`.
+    Equals,
     Assign,
     Delete,
 }
@@ -1536,7 +1660,7 @@ fn check_target(target: &Expr, context: Target) -> Parsed<()> {
                 .iter()
                 .filter(|e| matches!(e.kind, ExprKind::Starred(_)))
                 .count();
-            if starred > 1 && context == Target::Assign {
+            if starred > 1 && context != Target::Delete {
                 return Err(SyntaxError::new(
                     target.span.line,
                     target.span.col,
@@ -1547,11 +1671,14 @@ fn check_target(target: &Expr, context: Target) -> Parsed<()> {
                 .iter()
                 .try_for_each(|item| check_target(item, context))
         }
-        ExprKind::Starred(inner) if context == Target::Assign => check_target(inner, context),
+        ExprKind::Starred(inner) if context != Target::Delete => check_target(inner, context),
         _ => {
             let what = describe(target);
             let message = match context {
                 Target::Assign => format!("cannot assign to {what}"),
+                Target::Equals => {
+                    format!("cannot assign to {what} here. Maybe you meant '==' instead of '='?")
+                }
                 Target::Delete => format!("cannot delete {what}"),
             };
             Err(SyntaxError::new(target.span.line, target.span.col, message))

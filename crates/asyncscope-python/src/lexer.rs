@@ -362,7 +362,12 @@ impl Lexer {
         while self.peek().is_some_and(is_identifier_char) {
             self.bump();
         }
-        let name: String = self.chars[start..self.pos].iter().collect();
+        let name: String = self
+            .chars
+            .get(start..self.pos)
+            .unwrap_or(&[])
+            .iter()
+            .collect();
         if matches!(self.peek(), Some('\'' | '"')) {
             let prefix = name.to_ascii_lowercase();
             if matches!(
@@ -505,7 +510,7 @@ impl Lexer {
             let Some(c) = self.peek() else {
                 // The source's last line, as CPython counts it: a final newline opens no new line.
                 let last_line = if self.chars.last() == Some(&'\n') {
-                    self.line - 1
+                    self.line.saturating_sub(1)
                 } else {
                     self.line
                 };

@@ -90,3 +90,52 @@ fn every_corpus_program_parses_into_cpythons_statement_counts() {
         failures.join("\n")
     );
 }
+
+/// The corpus's programs cut short anywhere and damaged at random: whatever comes of it, `parse`
+/// returns (a tree or an error), never panics. Typing in the editor makes exactly these sources.
+#[test]
+fn no_prefix_or_mutation_of_a_corpus_program_panics() {
+    let programs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/programs");
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |bound: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % bound.max(1)
+    };
+    const PIECES: &[&str] = &[
+        "(", ")", "[", "]", "{", "}", "'", "\"", "\"\"\"", "f'{", "}", ":", "\n", "\t", "    ",
+        "\\", "#", "=", ":=", "**", "not", "lambda", "yield", "async", "中", "1e", "0x", ".",
+    ];
+    let mut parsed = 0;
+    for entry in std::fs::read_dir(&programs).expect("corpus dir").flatten() {
+        if entry.path().extension().is_none_or(|x| x != "py") {
+            continue;
+        }
+        let source = std::fs::read_to_string(entry.path()).expect("program");
+        let chars: Vec<char> = source.chars().collect();
+        for cut in (0..chars.len()).step_by(29) {
+            let prefix: String = chars[..cut].iter().collect();
+            parsed += usize::from(asyncscope_python::parse(&prefix).is_ok());
+        }
+        for _ in 0..30 {
+            let mut mutated = chars.clone();
+            let at = next(mutated.len());
+            match next(3) {
+                0 => {
+                    mutated.remove(at.min(mutated.len().saturating_sub(1)));
+                }
+                _ => {
+                    let piece = PIECES[next(PIECES.len())];
+                    for (i, c) in piece.chars().enumerate() {
+                        mutated.insert(at + i, c);
+                    }
+                }
+            }
+            let mutated: String = mutated.into_iter().collect();
+            parsed += usize::from(asyncscope_python::parse(&mutated).is_ok());
+        }
+    }
+    // Some sources of each kind parse, so the loop did reach the parser.
+    assert!(parsed > 100, "{parsed}");
+}

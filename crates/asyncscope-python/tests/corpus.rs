@@ -1,9 +1,38 @@
-//! Every program of the Python corpus (tests/python/programs) parses, into as many statements
-//! as CPython's `ast` finds: at the top level and at every depth (corpus_counts.txt, written by
-//! corpus_counts.py), so a parser that drops or splits a nested block fails here.
+//! Every program of the Python corpus (tests/python: programs/*.py and the lessons' Python that
+//! lessons.txt names) parses, into as many statements as CPython's `ast` finds: at the top level
+//! and at every depth (corpus_counts.txt, written by corpus_counts.py), so a parser that drops or
+//! splits a nested block fails here.
 
 use asyncscope_python::ast::{Stmt, StmtKind};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The corpus's programs by name: tests/python/programs/NAME.py, and each lesson that
+/// tests/python/lessons.txt lists, read from its file as it is (a variant changes one
+/// constant's value, never a statement).
+fn corpus() -> Vec<(String, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let corpus = root.join("tests/python");
+    let mut programs: Vec<(String, PathBuf)> = std::fs::read_dir(corpus.join("programs"))
+        .expect("corpus dir")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|x| x == "py"))
+        .filter_map(|path| Some((path.file_stem()?.to_str()?.to_string(), path)))
+        .collect();
+    let lessons = std::fs::read_to_string(corpus.join("lessons.txt")).expect("lessons.txt");
+    for line in lessons
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let mut fields = line.split(" | ").map(str::trim);
+        let (Some(name), Some(file)) = (fields.next(), fields.next()) else {
+            panic!("bad line in lessons.txt: {line:?}")
+        };
+        programs.push((name.to_string(), root.join(file)));
+    }
+    programs.sort();
+    programs
+}
 
 /// Statements at every depth, as `ast.walk` counts `ast.stmt` nodes (an `elif` is a nested `If`).
 fn all_statements(body: &[Stmt]) -> usize {
@@ -43,7 +72,7 @@ fn every_corpus_program_parses_into_cpythons_statement_counts() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let table = std::fs::read_to_string(manifest.join("tests/corpus_counts.txt"))
         .expect("corpus_counts.txt");
-    let programs = manifest.join("../../tests/python/programs");
+    let programs = corpus();
     let mut checked = 0;
     let mut failures = Vec::new();
     for line in table
@@ -55,8 +84,12 @@ fn every_corpus_program_parses_into_cpythons_statement_counts() {
             panic!("bad line in corpus_counts.txt: {line:?}")
         };
         let (top, all): (usize, usize) = (top.parse().expect("count"), all.parse().expect("count"));
-        let source =
-            std::fs::read_to_string(programs.join(format!("{name}.py"))).expect("corpus program");
+        let Some((_, path)) = programs.iter().find(|(n, _)| n == name) else {
+            panic!(
+                "corpus_counts.txt names {name}, which the corpus has not: rerun corpus_counts.py"
+            )
+        };
+        let source = std::fs::read_to_string(path).expect("corpus program");
         checked += 1;
         match asyncscope_python::parse(&source) {
             Err(e) => failures.push(format!("{name}: {e}")),
@@ -71,18 +104,13 @@ fn every_corpus_program_parses_into_cpythons_statement_counts() {
             }
         }
     }
-    let on_disk = std::fs::read_dir(&programs)
-        .expect("corpus dir")
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "py"))
-        })
-        .count();
     assert_eq!(
-        checked, on_disk,
+        checked,
+        programs.len(),
         "corpus_counts.txt is stale: rerun corpus_counts.py"
     );
-    assert!(checked >= 72, "only {checked} programs");
+    // Issue 16 asks for at least 40.
+    assert!(checked >= 40, "only {checked} programs");
     assert!(
         failures.is_empty(),
         "{} of {checked} failed:\n{}",
@@ -95,7 +123,6 @@ fn every_corpus_program_parses_into_cpythons_statement_counts() {
 /// returns (a tree or an error), never panics. Typing in the editor makes exactly these sources.
 #[test]
 fn no_prefix_or_mutation_of_a_corpus_program_panics() {
-    let programs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/programs");
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move |bound: usize| {
         seed = seed
@@ -108,11 +135,8 @@ fn no_prefix_or_mutation_of_a_corpus_program_panics() {
         "\\", "#", "=", ":=", "**", "not", "lambda", "yield", "async", "中", "1e", "0x", ".",
     ];
     let mut parsed = 0;
-    for entry in std::fs::read_dir(&programs).expect("corpus dir").flatten() {
-        if entry.path().extension().is_none_or(|x| x != "py") {
-            continue;
-        }
-        let source = std::fs::read_to_string(entry.path()).expect("program");
+    for (_, path) in corpus() {
+        let source = std::fs::read_to_string(path).expect("program");
         let chars: Vec<char> = source.chars().collect();
         for cut in (0..chars.len()).step_by(29) {
             let prefix: String = chars[..cut].iter().collect();

@@ -95,6 +95,26 @@ impl Parser {
         matches!(self.kind(), TokenKind::Keyword(k) if *k == kw)
     }
 
+    /// A comprehension's `for` (or `async for`) follows: the expression before it is its
+    /// element, not the first item of a display.
+    fn at_comprehension(&self) -> bool {
+        self.is_kw("for") || self.is_kw("async")
+    }
+
+    /// The items of a display or subscript after its first, each after a comma, up to `close`
+    /// (not eaten; a trailing comma allowed).
+    fn more_items<T>(
+        &mut self,
+        items: &mut Vec<T>,
+        close: &str,
+        mut item: impl FnMut(&mut Self) -> Parsed<T>,
+    ) -> Parsed<()> {
+        while self.eat_op(",") && !self.is_op(close) {
+            items.push(item(self)?);
+        }
+        Ok(())
+    }
+
     fn eat_op(&mut self, op: &str) -> bool {
         let found = self.is_op(op);
         if found {
@@ -1225,7 +1245,7 @@ impl Parser {
                 Arg::Keyword(name, self.test()?)
             } else {
                 let value = self.named_test()?;
-                if self.is_kw("for") || self.is_kw("async") {
+                if self.at_comprehension() {
                     let generators = self.comprehension()?;
                     if !args.is_empty() || !self.is_op(")") {
                         return Err(SyntaxError::new(
@@ -1273,9 +1293,7 @@ impl Parser {
         }
         let span = first.span;
         let mut items = vec![first];
-        while self.eat_op(",") && !self.is_op("]") {
-            items.push(self.slice_item()?);
-        }
+        self.more_items(&mut items, "]", Self::slice_item)?;
         Ok(Expr {
             span,
             kind: ExprKind::Tuple(items),
@@ -1373,7 +1391,7 @@ impl Parser {
     /// After `(first`: a generator expression or a tuple, up to its `)`.
     #[inline(never)]
     fn generator_or_tuple(&mut self, span: Span, first: Expr) -> Parsed<Expr> {
-        if self.is_kw("for") || self.is_kw("async") {
+        if self.at_comprehension() {
             let generators = self.comprehension()?;
             self.expect_op(")")?;
             return Ok(Expr {
@@ -1388,9 +1406,7 @@ impl Parser {
             return Err(self.error_here("expected ')'"));
         }
         let mut items = vec![first];
-        while self.eat_op(",") && !self.is_op(")") {
-            items.push(self.star_or_named_test()?);
-        }
+        self.more_items(&mut items, ")", Self::star_or_named_test)?;
         self.expect_op(")")?;
         Ok(Expr {
             span,
@@ -1405,7 +1421,7 @@ impl Parser {
         let mut items = Vec::new();
         if !self.is_op("]") {
             let first = self.star_or_named_test()?;
-            if self.is_kw("for") || self.is_kw("async") {
+            if self.at_comprehension() {
                 let generators = self.comprehension()?;
                 self.expect_op("]")?;
                 return Ok(Expr {
@@ -1417,9 +1433,7 @@ impl Parser {
                 });
             }
             items.push(first);
-            while self.eat_op(",") && !self.is_op("]") {
-                items.push(self.star_or_named_test()?);
-            }
+            self.more_items(&mut items, "]", Self::star_or_named_test)?;
         }
         self.expect_op("]")?;
         Ok(Expr {
@@ -1446,7 +1460,7 @@ impl Parser {
         };
         let kind = match first {
             Some(elt) if !self.is_op(":") => {
-                if self.is_kw("for") || self.is_kw("async") {
+                if self.at_comprehension() {
                     let generators = self.comprehension()?;
                     ExprKind::SetComp {
                         elt: Box::new(elt),
@@ -1454,9 +1468,7 @@ impl Parser {
                     }
                 } else {
                     let mut items = vec![elt];
-                    while self.eat_op(",") && !self.is_op("}") {
-                        items.push(self.star_or_test()?);
-                    }
+                    self.more_items(&mut items, "}", Self::star_or_test)?;
                     ExprKind::Set(items)
                 }
             }
@@ -1466,7 +1478,7 @@ impl Parser {
                     Some(key) => {
                         self.advance();
                         let value = self.test()?;
-                        if self.is_kw("for") || self.is_kw("async") {
+                        if self.at_comprehension() {
                             let generators = self.comprehension()?;
                             self.expect_op("}")?;
                             let kind = ExprKind::DictComp {
@@ -1481,9 +1493,7 @@ impl Parser {
                     None => self.dict_item()?,
                 };
                 items.push(first_item);
-                while self.eat_op(",") && !self.is_op("}") {
-                    items.push(self.dict_item()?);
-                }
+                self.more_items(&mut items, "}", Self::dict_item)?;
                 ExprKind::Dict(items)
             }
         };

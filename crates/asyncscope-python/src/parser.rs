@@ -165,12 +165,6 @@ impl Parser {
 
     /// Runs `f` one level deeper, refusing past [`MAX_NESTING`] levels.
     fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Parsed<T>) -> Parsed<T> {
-        {
-            let m = 0u8;
-            if std::env::var_os("PROBE").is_some() {
-                eprintln!("nested {}", &m as *const u8 as usize);
-            }
-        }
         if self.depth >= MAX_NESTING {
             return Err(self.error_here(format!(
                 "too deeply nested: the playground allows {MAX_NESTING} levels of brackets, blocks and operators"
@@ -899,12 +893,6 @@ impl Parser {
     /// A test, or `name := test` where CPython takes one: conditions, parentheses, displays,
     /// call arguments, subscripts, decorators.
     fn named_test(&mut self) -> Parsed<Expr> {
-        {
-            let m = 0u8;
-            if std::env::var_os("PROBE").is_some() {
-                eprintln!("named_test {}", &m as *const u8 as usize);
-            }
-        }
         if matches!(self.kind_at(1), TokenKind::Op(":=")) {
             return self.named_expression();
         }
@@ -927,12 +915,6 @@ impl Parser {
     }
 
     fn star_or_named_test(&mut self) -> Parsed<Expr> {
-        {
-            let m = 0u8;
-            if std::env::var_os("PROBE").is_some() {
-                eprintln!("star_or_named_test {}", &m as *const u8 as usize);
-            }
-        }
         if self.is_op("*") {
             self.star_or_test()
         } else {
@@ -946,12 +928,6 @@ impl Parser {
     /// branches live in functions of their own: a debug build's frame holds every local of
     /// every branch, and a deep program multiplies it (see `MAX_NESTING`).
     fn test(&mut self) -> Parsed<Expr> {
-        {
-            let m = 0u8;
-            if std::env::var_os("PROBE").is_some() {
-                eprintln!("test {}", &m as *const u8 as usize);
-            }
-        }
         if self.is_kw("lambda") {
             return self.lambda();
         }
@@ -1025,12 +1001,6 @@ impl Parser {
 
     /// Operators binding at least as tight as `min`, left to right (precedence climbing).
     fn binary(&mut self, min: u8) -> Parsed<Expr> {
-        {
-            let m = 0u8;
-            if std::env::var_os("PROBE").is_some() {
-                eprintln!("binary {}", &m as *const u8 as usize);
-            }
-        }
         let mut left = self.unary(min)?;
         while let Some((power, infix)) = self.infix() {
             if power < min {
@@ -1107,12 +1077,6 @@ impl Parser {
     }
 
     fn unary(&mut self, min: u8) -> Parsed<Expr> {
-        {
-            let m = 0u8;
-            if std::env::var_os("PROBE").is_some() {
-                eprintln!("unary {}", &m as *const u8 as usize);
-            }
-        }
         let span = self.span();
         let (op, operand_power) = match self.kind() {
             TokenKind::Keyword("not") if min <= NOT => (UnaryOp::Not, NOT),
@@ -1134,12 +1098,6 @@ impl Parser {
 
     /// `[await] primary [** unary]`: `**` binds right to left and tighter than a unary on its left.
     fn power(&mut self) -> Parsed<Expr> {
-        {
-            let m = 0u8;
-            if std::env::var_os("PROBE").is_some() {
-                eprintln!("power {}", &m as *const u8 as usize);
-            }
-        }
         let base = if self.is_kw("await") {
             self.await_expression()?
         } else {
@@ -1205,12 +1163,6 @@ impl Parser {
     }
 
     fn primary(&mut self) -> Parsed<Expr> {
-        {
-            let m = 0u8;
-            if std::env::var_os("PROBE").is_some() {
-                eprintln!("primary {}", &m as *const u8 as usize);
-            }
-        }
         let mut value = self.atom()?;
         while matches!(self.kind(), TokenKind::Op("." | "(" | "[")) {
             value = self.trailer(value)?;
@@ -1330,12 +1282,6 @@ impl Parser {
     }
 
     fn atom(&mut self) -> Parsed<Expr> {
-        {
-            let m = 0u8;
-            if std::env::var_os("PROBE").is_some() {
-                eprintln!("atom {}", &m as *const u8 as usize);
-            }
-        }
         let span = self.span();
         let kind = match self.kind() {
             TokenKind::Name(name) => ExprKind::Name(name.clone()),
@@ -1357,12 +1303,6 @@ impl Parser {
 
     #[inline(never)]
     fn parenthesized(&mut self) -> Parsed<Expr> {
-        {
-            let m = 0u8;
-            if std::env::var_os("PROBE").is_some() {
-                eprintln!("parenthesized {}", &m as *const u8 as usize);
-            }
-        }
         let span = self.span();
         self.advance();
         if self.is_op(")") || self.is_kw("yield") {

@@ -55,8 +55,10 @@ impl Slot {
     }
 }
 
-/// A deadline's entry: ordered by time (a non-negative `f64`'s bits order as the number does).
-type Entry = Reverse<(u64, u32, u32)>;
+/// A deadline's entry: ordered by time (a non-negative `f64`'s bits order as the number does),
+/// then by the order the sleeps were set in, so that equal deadlines wake first come, first
+/// served, as asyncio's do.
+type Entry = Reverse<(u64, u64, u32, u32)>;
 
 /// What the timer queue did so far (for the benchmark and the curious).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -86,6 +88,8 @@ pub(crate) struct Queue {
     armed_for: Option<f64>,
     /// Wakers taken out by the last [`Queue::fire`], reused to avoid an allocation per firing.
     due: Vec<Waker>,
+    /// Sleeps set so far: each entry's place among equal deadlines.
+    sequence: u64,
 }
 
 impl Queue {
@@ -105,8 +109,13 @@ impl Queue {
             waker: Some(waker),
         };
         self.waiting += 1;
-        self.heap
-            .push(Reverse((deadline.max(0.0).to_bits(), slot, generation)));
+        self.sequence += 1;
+        self.heap.push(Reverse((
+            deadline.max(0.0).to_bits(),
+            self.sequence,
+            slot,
+            generation,
+        )));
         let key = Key { slot, generation };
         let rearm = match self.armed_for {
             Some(armed) if armed <= deadline => None,
@@ -162,7 +171,7 @@ impl Queue {
         // waiting ones, rebuild it so that many cancelled long sleeps cannot pile up.
         if self.heap.len() > 64 && self.heap.len() > 2 * self.waiting {
             let slots = &self.slots;
-            self.heap.retain(|Reverse((_, slot, generation))| {
+            self.heap.retain(|Reverse((_, _, slot, generation))| {
                 matches!(slots.get(*slot as usize), Some(Slot::Waiting { generation: g, .. }) if g == generation)
             });
         }
@@ -174,7 +183,7 @@ impl Queue {
         self.armed_for = None;
         self.stats.firings += 1;
         let due_before = self.due.len();
-        while let Some(&Reverse((bits, slot, generation))) = self.heap.peek() {
+        while let Some(&Reverse((bits, _, slot, generation))) = self.heap.peek() {
             let deadline = f64::from_bits(bits);
             let current = matches!(
                 self.slots.get(slot as usize),
@@ -291,9 +300,16 @@ pub(crate) fn insert(deadline: f64, waker: Waker, now: f64) -> Key {
     key
 }
 
+/// Wakes every traced sleep due by now on the tracer's clock, as the browser's timer would
+/// (native tests only, with [`set_fake_now`](super::set_fake_now) and
+/// [`run_until_idle`](super::run_until_idle): in the browser, the timer does it).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn fire_due_timers() {
+    on_timer(true);
+}
+
 /// The browser timer fired (`in_timer`), or the message of a hop arrived: wake every sleep now
 /// due, as woken by a timer at this one reading.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 fn on_timer(in_timer: bool) {
     let now = super::clock::now_ms();
     thread_local! {
@@ -426,6 +442,41 @@ mod tests {
         assert_eq!(arm, None, "a later deadline rides on the armed timer");
         let (_, arm) = q.insert(50.0, w, 2.0);
         assert_eq!(arm, Some(48), "an earlier one re-arms");
+    }
+
+    /// Wakes by pushing its number, to see the order of a firing's wakes.
+    struct Numbered(u32, Arc<std::sync::Mutex<Vec<u32>>>);
+
+    impl Wake for Numbered {
+        fn wake(self: Arc<Self>) {
+            if let Ok(mut order) = self.1.lock() {
+                order.push(self.0);
+            }
+        }
+    }
+
+    #[test]
+    fn equal_deadlines_wake_in_the_order_they_were_set_even_in_reused_slots() {
+        let mut q = Queue::default();
+        let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let numbered = |n| Waker::from(Arc::new(Numbered(n, Arc::clone(&order))));
+        // Three sleeps set and dropped, so that the next ones take their slots back to front.
+        let early: Vec<Key> = (0..3)
+            .map(|n| q.insert(5.0, numbered(90 + n), 0.0).0)
+            .collect();
+        for key in early {
+            q.remove(key);
+        }
+        for n in 1..=5 {
+            q.insert(100.0, numbered(n), 0.0);
+        }
+        q.fire(100.0);
+        let mut due = Vec::new();
+        q.take_due(&mut due);
+        for w in due {
+            w.wake();
+        }
+        assert_eq!(*order.lock().expect("order"), vec![1, 2, 3, 4, 5]);
     }
 
     #[test]

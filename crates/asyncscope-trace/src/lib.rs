@@ -83,6 +83,8 @@ pub use task::{
     current_task, drop_with_reason, instrument, spawn, spawn_fallible, spawn_local,
     with_wake_source, JoinError, JoinHandle, Scope, TaskAbort, Traced,
 };
+#[cfg(not(target_arch = "wasm32"))]
+pub use timers::fire_due_timers;
 pub use timers::{next_timer_due, timer_stats, TimerStats};
 #[cfg(feature = "tracing")]
 pub use tracing_layer::TracingLayer;

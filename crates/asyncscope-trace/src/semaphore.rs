@@ -1,13 +1,17 @@
-//! A traced semaphore (Python's `asyncio.Semaphore`), on async-lock's: the trace shows its
-//! holders and waiters over time, which release woke which waiter, the waits given up (a
-//! timeout around `acquire`), and when the semaphore itself is gone.
+//! A traced semaphore (Python's `asyncio.Semaphore`): the trace shows its holders and waiters
+//! over time, which release woke which waiter, the waits given up (a timeout around `acquire`),
+//! and when the semaphore itself is gone.
+//!
+//! First come, first served, as asyncio's: a release hands its permit to the longest waiter,
+//! and no one acquires past a waiter. (async-lock's semaphore, used before, let a later waiter
+//! overtake: a notified waiter that found the permit taken queued again at the back.)
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::poll_fn;
 use std::panic::Location;
 use std::rc::Rc;
-use std::sync::Arc;
-
-use async_lock::SemaphoreGuardArc;
+use std::task::{Poll, Waker};
 
 use super::clock::now_ms;
 use super::event::{ResourceEvent, ResourceId, WakeSource};
@@ -23,9 +27,38 @@ pub struct Semaphore {
 
 struct Inner {
     id: ResourceId,
-    permits: Arc<async_lock::Semaphore>,
+    /// Permits no one holds and no waiter has been handed.
+    free: Cell<u32>,
+    /// Waiters, longest first.
+    queue: RefCell<VecDeque<Rc<Turn>>>,
     holders: Cell<u32>,
     waiters: Cell<u32>,
+}
+
+/// One waiter's place in the queue.
+#[derive(Default)]
+struct Turn {
+    /// A release handed it a permit.
+    granted: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Inner {
+    /// A permit comes back: to the longest waiter if there is one (woken, by this semaphore),
+    /// else to the free ones.
+    fn release(&self) {
+        let next = self.queue.borrow_mut().pop_front();
+        match next {
+            Some(turn) => {
+                turn.granted.set(true);
+                let waker = turn.waker.borrow_mut().take();
+                if let Some(waker) = waker {
+                    with_wake_source(WakeSource::Semaphore(self.id), || waker.wake());
+                }
+            }
+            None => self.free.set(self.free.get() + 1),
+        }
+    }
 }
 
 impl Drop for Inner {
@@ -52,7 +85,8 @@ impl Semaphore {
         Semaphore {
             inner: Rc::new(Inner {
                 id,
-                permits: Arc::new(async_lock::Semaphore::new(permits as usize)),
+                free: Cell::new(permits),
+                queue: RefCell::new(VecDeque::new()),
                 holders: Cell::new(0),
                 waiters: Cell::new(0),
             }),
@@ -69,6 +103,11 @@ impl Semaphore {
         self.inner.holders.get()
     }
 
+    /// Permits free now: neither held nor handed to a waiter.
+    pub fn available(&self) -> u32 {
+        self.inner.free.get()
+    }
+
     /// Tasks waiting for a permit now.
     pub fn waiters(&self) -> u32 {
         self.inner.waiters.get()
@@ -78,24 +117,36 @@ impl Semaphore {
     /// future while it waits gives up its place in the queue (recorded as a cancelled wait).
     pub async fn acquire(&self) -> Permit {
         let inner = &self.inner;
-        if let Some(guard) = inner.permits.try_acquire_arc() {
-            return Permit::new(Rc::clone(inner), guard);
+        if inner.free.get() > 0 && inner.queue.borrow().is_empty() {
+            inner.free.set(inner.free.get() - 1);
+            return Permit::new(Rc::clone(inner));
         }
-        let mut waiting = Waiting::start(inner);
-        let guard = inner.permits.acquire_arc().await;
+        let turn = Rc::new(Turn::default());
+        inner.queue.borrow_mut().push_back(Rc::clone(&turn));
+        let mut waiting = Waiting::start(inner, turn);
+        poll_fn(|cx| {
+            if waiting.turn.granted.get() {
+                Poll::Ready(())
+            } else {
+                *waiting.turn.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await;
         waiting.served();
-        Permit::new(Rc::clone(inner), guard)
+        Permit::new(Rc::clone(inner))
     }
 }
 
 /// Counts a task in the queue while it waits, and records the wait given up if it is dropped.
 struct Waiting<'a> {
     inner: &'a Inner,
+    turn: Rc<Turn>,
     served: bool,
 }
 
 impl<'a> Waiting<'a> {
-    fn start(inner: &'a Inner) -> Self {
+    fn start(inner: &'a Inner, turn: Rc<Turn>) -> Self {
         inner.waiters.set(inner.waiters.get() + 1);
         let waiters = inner.waiters.get();
         record(|r| {
@@ -108,6 +159,7 @@ impl<'a> Waiting<'a> {
         });
         Waiting {
             inner,
+            turn,
             served: false,
         }
     }
@@ -127,6 +179,15 @@ impl Drop for Waiting<'_> {
             return;
         }
         let inner = self.inner;
+        if self.turn.granted.get() {
+            // Handed a permit it will not take: it goes to the next waiter.
+            inner.release();
+        } else {
+            inner
+                .queue
+                .borrow_mut()
+                .retain(|t| !Rc::ptr_eq(t, &self.turn));
+        }
         inner.waiters.set(inner.waiters.get().saturating_sub(1));
         let waiters = inner.waiters.get();
         record(|r| {
@@ -143,11 +204,10 @@ impl Drop for Waiting<'_> {
 /// A held permit; dropping it releases the permit and wakes the next waiter.
 pub struct Permit {
     inner: Rc<Inner>,
-    guard: Option<SemaphoreGuardArc>,
 }
 
 impl Permit {
-    fn new(inner: Rc<Inner>, guard: SemaphoreGuardArc) -> Permit {
+    fn new(inner: Rc<Inner>) -> Permit {
         inner.holders.set(inner.holders.get() + 1);
         let (holders, waiters) = (inner.holders.get(), inner.waiters.get());
         record(|r| {
@@ -158,10 +218,7 @@ impl Permit {
                 now_ms(),
             )
         });
-        Permit {
-            inner,
-            guard: Some(guard),
-        }
+        Permit { inner }
     }
 }
 
@@ -178,7 +235,6 @@ impl Drop for Permit {
                 now_ms(),
             )
         });
-        let guard = self.guard.take();
-        with_wake_source(WakeSource::Semaphore(inner.id), || drop(guard));
+        inner.release();
     }
 }

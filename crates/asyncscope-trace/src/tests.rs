@@ -683,6 +683,46 @@ fn a_semaphore_wait_given_up_is_recorded_and_a_dropped_semaphore_closes() {
         .is_some_and(|r| r.closed_ms.is_some())));
 }
 
+/// asyncio's order: the longest waiter gets the next permit, a newcomer does not overtake the
+/// queue, and a permit handed to a waiter that gives up goes on to the next one.
+#[test]
+fn a_semaphore_serves_its_waiters_first_come_first_served() {
+    reset();
+    let sem = Semaphore::new("lock", 1);
+    let waker = noop_waker();
+    let mut cx = Context::from_waker(&waker);
+    let Poll::Ready(held) = Box::pin(sem.acquire()).as_mut().poll(&mut cx) else {
+        panic!("a free permit is taken at once");
+    };
+    let mut waiting: Vec<_> = (0..4).map(|_| Box::pin(sem.acquire())).collect();
+    for w in &mut waiting {
+        assert!(w.as_mut().poll(&mut cx).is_pending());
+    }
+    assert_eq!(sem.waiters(), 4);
+    drop(held);
+    // The permit went to the first waiter: a newcomer cannot take it, nor the others.
+    assert!(Box::pin(sem.acquire()).as_mut().poll(&mut cx).is_pending());
+    for w in &mut waiting[1..] {
+        assert!(w.as_mut().poll(&mut cx).is_pending());
+    }
+    let Poll::Ready(first) = waiting[0].as_mut().poll(&mut cx) else {
+        panic!("the first waiter was handed the permit");
+    };
+    drop(first);
+    // The second was handed it next, and gives up: it goes on to the third.
+    drop(waiting.remove(1));
+    assert!(
+        waiting[2].as_mut().poll(&mut cx).is_pending(),
+        "the fourth waits"
+    );
+    let Poll::Ready(third) = waiting[1].as_mut().poll(&mut cx) else {
+        panic!("the third waiter got the permit the second gave up");
+    };
+    assert_eq!((sem.holders(), sem.waiters()), (1, 1));
+    drop(third);
+    assert!(waiting[2].as_mut().poll(&mut cx).is_ready());
+}
+
 #[test]
 fn a_channel_closes_when_its_last_receiver_goes_though_senders_remain() {
     reset();

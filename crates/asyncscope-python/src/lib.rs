@@ -15,6 +15,8 @@
 
 pub mod ast;
 pub mod error;
+pub mod format;
+pub mod interp;
 pub mod lexer;
 mod parser;
 pub mod random;

@@ -3,36 +3,11 @@
 //! and at every depth (corpus_counts.txt, written by corpus_counts.py), so a parser that drops or
 //! splits a nested block fails here.
 
-use asyncscope_python::ast::{Stmt, StmtKind};
-use std::path::{Path, PathBuf};
+mod common;
 
-/// The corpus's programs by name: tests/python/programs/NAME.py, and each lesson that
-/// tests/python/lessons.txt lists, read from its file as it is (a variant changes one
-/// constant's value, never a statement).
-fn corpus() -> Vec<(String, PathBuf)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let corpus = root.join("tests/python");
-    let mut programs: Vec<(String, PathBuf)> = std::fs::read_dir(corpus.join("programs"))
-        .expect("corpus dir")
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|x| x == "py"))
-        .filter_map(|path| Some((path.file_stem()?.to_str()?.to_string(), path)))
-        .collect();
-    let lessons = std::fs::read_to_string(corpus.join("lessons.txt")).expect("lessons.txt");
-    for line in lessons
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
-        let mut fields = line.split(" | ").map(str::trim);
-        let (Some(name), Some(file)) = (fields.next(), fields.next()) else {
-            panic!("bad line in lessons.txt: {line:?}")
-        };
-        programs.push((name.to_string(), root.join(file)));
-    }
-    programs.sort();
-    programs
-}
+use asyncscope_python::ast::{Stmt, StmtKind};
+use common::corpus;
+use std::path::Path;
 
 /// Statements at every depth, as `ast.walk` counts `ast.stmt` nodes (an `elif` is a nested `If`).
 fn all_statements(body: &[Stmt]) -> usize {
@@ -84,14 +59,13 @@ fn every_corpus_program_parses_into_cpythons_statement_counts() {
             panic!("bad line in corpus_counts.txt: {line:?}")
         };
         let (top, all): (usize, usize) = (top.parse().expect("count"), all.parse().expect("count"));
-        let Some((_, path)) = programs.iter().find(|(n, _)| n == name) else {
+        let Some(program) = programs.iter().find(|p| p.name == name) else {
             panic!(
                 "corpus_counts.txt names {name}, which the corpus has not: rerun corpus_counts.py"
             )
         };
-        let source = std::fs::read_to_string(path).expect("corpus program");
         checked += 1;
-        match asyncscope_python::parse(&source) {
+        match asyncscope_python::parse(&program.source) {
             Err(e) => failures.push(format!("{name}: {e}")),
             Ok(module) => {
                 let got = (module.body.len(), all_statements(&module.body));
@@ -135,9 +109,8 @@ fn no_prefix_or_mutation_of_a_corpus_program_panics() {
         "\\", "#", "=", ":=", "**", "not", "lambda", "yield", "async", "中", "1e", "0x", ".",
     ];
     let mut parsed = 0;
-    for (_, path) in corpus() {
-        let source = std::fs::read_to_string(path).expect("program");
-        let chars: Vec<char> = source.chars().collect();
+    for program in corpus() {
+        let chars: Vec<char> = program.source.chars().collect();
         for cut in (0..chars.len()).step_by(29) {
             let prefix: String = chars[..cut].iter().collect();
             parsed += usize::from(asyncscope_python::parse(&prefix).is_ok());

@@ -1,0 +1,151 @@
+//! The playground's interpreter: asyncio Python run as Rust futures on the tracer.
+//!
+//! Every coroutine is a Rust future; `asyncio.create_task` is a `trace::spawn` named after its
+//! call (`say_after(1, 'hello')`); `await asyncio.sleep` a traced sleep; `Semaphore` and `Lock`
+//! the traced semaphore. The evaluator is `async` from top to bottom (each node a boxed
+//! future), so any expression can `await` and the tracer sees the program's tasks as it sees a
+//! lesson's.
+//!
+//! Cancellation is Python's, not Rust's: `task.cancel()` marks the task, and the next `await`
+//! it reaches raises `CancelledError` there, so its `finally` and `except` run.
+//!
+//! What the program cannot do: run forever without awaiting (a statement budget per poll and a
+//! time limit per poll end the run with a message), recurse without end ([`Limits::max_depth`]),
+//! build strings or lists past [`ops::MAX_ITEMS`].
+
+mod aio;
+mod builtins;
+mod eval;
+mod exc;
+mod gen;
+mod http;
+mod ops;
+mod refusal;
+mod scope;
+#[cfg(not(target_arch = "wasm32"))]
+mod simulate;
+mod value;
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+pub use eval::Interp;
+pub use exc::ExcType;
+pub use http::{HttpFailure, HttpReply, HttpRequest};
+#[cfg(not(target_arch = "wasm32"))]
+pub use simulate::{simulate, Transcript};
+
+use exc::ExcObj;
+use value::Value;
+
+/// How a piece of Python ended other than by finishing: an exception, or a jump.
+pub(crate) enum Flow {
+    Exc(Rc<ExcObj>),
+    Return(Value),
+    Break,
+    Continue,
+    /// Ends the whole run: no `except` catches it (a budget spent).
+    Fatal(String),
+}
+
+pub(crate) type Res<T> = Result<T, Flow>;
+
+/// A boxed future, as the host's [`Host::fetch`] returns.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
+
+/// An exception of `ty` with one message, as a [`Flow`].
+pub(crate) fn fail(ty: ExcType, message: impl Into<String>) -> Flow {
+    Flow::Exc(ExcObj::msg(ty, message))
+}
+
+/// What the interpreter needs from where it runs: the page, or a test with a fake clock.
+pub trait Host {
+    /// Milliseconds on a monotonic clock (`time.perf_counter`, `loop.time`).
+    fn now_ms(&self) -> f64;
+    /// Text the program printed (pieces; a line ends at `\n`).
+    fn write(&self, text: &str);
+    /// `time.sleep`: blocks the event loop for `ms`, as it does in Python.
+    fn block(&self, ms: f64);
+    /// An HTTP request through the browser's network stack (or a test's stand-in).
+    fn fetch(&self, request: HttpRequest) -> BoxFuture<Result<HttpReply, HttpFailure>>;
+}
+
+/// What a run may spend.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Statements one poll may run before the run is ended (a loop that never awaits).
+    pub max_steps_per_poll: u64,
+    /// Milliseconds one poll may last (measured on the host's clock) before the run is ended.
+    pub max_poll_ms: f64,
+    /// Nested Python calls (RecursionError past it).
+    pub max_depth: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_steps_per_poll: 20_000_000,
+            max_poll_ms: 5_000.0,
+            max_depth: 150,
+        }
+    }
+}
+
+/// A run's options.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Seeds `random` when the program does not (`None`: from the clock, as CPython).
+    pub seed: Option<u64>,
+    pub limits: Limits,
+}
+
+/// How a program ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// It returned.
+    Finished,
+    /// An exception escaped it: the traceback's last line (`ValueError: boom`) and the line it
+    /// was raised at (0 when unknown).
+    Raised { last_line: String, line: u32 },
+    /// The playground ended it: a budget was spent (the message says which and what to do).
+    Stopped(String),
+}
+
+/// Runs a parsed program to its end: the module's statements, and whatever `asyncio.run` runs.
+pub async fn run(module: crate::Module, host: Rc<dyn Host>, options: Options) -> Outcome {
+    let interp = Interp::new(module, host, options);
+    let outcome = interp.clone().run_module().await;
+    interp.finish();
+    outcome
+}
+
+/// One running Python task's state that its `await`s consult: a pending cancellation, the
+/// waker to deliver it, the call depth, the exceptions being handled.
+pub(crate) struct TaskCtx {
+    pub interp: Rc<Interp>,
+    /// `task.cancel(msg)` was called and not yet delivered: the message.
+    pub cancel: RefCell<Option<Option<Value>>>,
+    pub waker: RefCell<Option<std::task::Waker>>,
+    pub depth: Cell<u32>,
+    /// `except` blocks being run, innermost last (for a bare `raise` and `__context__`).
+    pub handling: RefCell<Vec<Rc<ExcObj>>>,
+    /// The Python task it runs (none for the module's own code).
+    pub task: RefCell<std::rc::Weak<aio::TaskObj>>,
+}
+
+pub(crate) type Cx = Rc<TaskCtx>;
+
+impl TaskCtx {
+    pub fn new(interp: Rc<Interp>) -> Cx {
+        Rc::new(TaskCtx {
+            interp,
+            cancel: RefCell::new(None),
+            waker: RefCell::new(None),
+            depth: Cell::new(0),
+            handling: RefCell::new(Vec::new()),
+            task: RefCell::new(std::rc::Weak::new()),
+        })
+    }
+}

@@ -5,8 +5,14 @@
 //! cargo run -p asyncscope-python --example run_python -- tests/python/programs/own_gather_results.py
 //! ```
 
-use asyncscope_python::interp::{simulate, Options, Outcome};
+#[cfg(not(target_arch = "wasm32"))]
+use asyncscope_python::interp::{check, simulate, Options, Outcome};
 
+/// Off the browser only: in a page, the playground runs programs.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
         eprintln!("usage: run_python FILE.py");
@@ -26,6 +32,10 @@ fn main() {
             std::process::exit(1);
         }
     };
+    if let Err(r) = check(&module) {
+        println!("refused\t{}: {r}", r.kind);
+        std::process::exit(1);
+    }
     let t = simulate(module, Options::default());
     for (ms, text) in &t.lines {
         println!("{ms:.1}\t{text}");
@@ -35,8 +45,12 @@ fn main() {
     }
     let code = match &t.outcome {
         Some(Outcome::Finished) => 0,
-        Some(Outcome::Raised { last_line, line }) => {
-            println!("raised\t{last_line} (line {line})");
+        Some(Outcome::Raised {
+            last_line,
+            line,
+            col,
+        }) => {
+            println!("raised\t{last_line} (line {line}, column {col})");
             1
         }
         Some(Outcome::Stopped(message)) => {

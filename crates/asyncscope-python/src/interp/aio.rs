@@ -269,7 +269,7 @@ pub(crate) fn spawn_task(
         let started = child.cancel.borrow_mut().take();
         let result = match started {
             Some(msg) => Err(cancelled_error(msg)),
-            None => start(child.clone()).await,
+            None => super::frames::Driver::new(child.clone(), start(child.clone())).await,
         };
         let task = this;
         let state = match result {
@@ -297,7 +297,8 @@ pub(crate) fn spawn_task(
     let handle = trace::spawn(&task.label, body);
     *task.handle.borrow_mut() = Some(handle);
     let mut tasks = interp.tasks.borrow_mut();
-    if tasks.len() > 1024 {
+    // Swept at each power of two past 1024, so that many live tasks do not make it quadratic.
+    if tasks.len() > 1024 && tasks.len().is_power_of_two() {
         tasks.retain(|t| t.upgrade().is_some_and(|t| !t.done()));
     }
     tasks.push(Rc::downgrade(&task));
@@ -689,20 +690,30 @@ fn duration(secs: f64) -> Duration {
 /// Sleeps `secs` on the tracer's timers; 0 yields to the loop once, as asyncio does: to the
 /// other ready tasks (a microtask), and to the browser too (a macrotask) when the program has
 /// not let it run for a frame, so that `while True: await asyncio.sleep(0)` keeps the page alive.
+/// How long `sleep(0)` yields only to other tasks (microtasks) before it lets the browser run.
+#[cfg(target_arch = "wasm32")]
+const MICROTASK_STREAK_MS: f64 = 50.0;
+
 async fn sleep_for(cx: &Cx, secs: f64) -> Res<()> {
     if secs <= 0.0 || secs.is_nan() {
+        // Only a program that has done nothing but `sleep(0)` for 50 ms (a browser's long task)
+        // is given a macrotask: asyncio's order (the task after those already ready) holds
+        // for every other `sleep(0)`.
         #[cfg(target_arch = "wasm32")]
         {
             let interp = &cx.interp;
             let now = interp.host.now_ms();
-            if now - interp.last_macrotask.get() > 16.0 {
+            if now - interp.last_macrotask.get() > MICROTASK_STREAK_MS {
                 interp.last_macrotask.set(now);
                 return wait(cx, trace::yield_now()).await;
             }
         }
         wait(cx, trace::yield_microtask()).await
     } else {
-        wait(cx, trace::sleep(duration(secs))).await
+        wait(cx, trace::sleep(duration(secs))).await?;
+        // A timer woke it: the browser had its turn just now.
+        cx.interp.last_macrotask.set(cx.interp.host.now_ms());
+        Ok(())
     }
 }
 
@@ -744,7 +755,10 @@ pub(crate) async fn call_asyncio(
                 "sleep()",
             )?;
             let result = arg(&positional, &keywords, 1, "result").unwrap_or(Value::None);
-            let label = format!("sleep({})", positional[0].repr());
+            let label = format!(
+                "sleep({})",
+                required(&positional, &keywords, 0, "delay", "sleep")?.repr()
+            );
             Ok(CoroObj::native(&label, move |cx| {
                 Box::pin(async move {
                     sleep_for(&cx, secs).await?;

@@ -430,7 +430,15 @@ pub(crate) async fn call_builtin(
                 Value::List(l) => l.borrow().len(),
                 Value::Tuple(t) => t.len(),
                 Value::Dict(d) | Value::Set(d) | Value::View(_, d) => d.borrow().len(),
-                Value::Range(r) => usize::try_from(r.len()).unwrap_or(usize::MAX),
+                Value::Range(r) => usize::try_from(r.len())
+                    .ok()
+                    .filter(|n| *n <= i64::MAX as usize)
+                    .ok_or_else(|| {
+                        fail(
+                            ExcType::OverflowError,
+                            "Python int too large to convert to C ssize_t",
+                        )
+                    })?,
                 Value::Aio(a) => match &**a {
                     aio::AioObject::Queue(_) => {
                         return Err(type_error("object of type 'Queue' has no len()".into()))
@@ -506,10 +514,14 @@ pub(crate) async fn call_builtin(
                 None => 0,
             };
             let it = get_iter(&positional[0])?;
+            check_iter_nesting(&it)?;
             Ok(Value::Iter(Rc::new(RefCell::new(Iter::Enumerate(Box::new(it), start)))))
         }
         "zip" => {
             let iters = positional.iter().map(get_iter).collect::<Res<Vec<_>>>()?;
+            for it in &iters {
+                check_iter_nesting(it)?;
+            }
             Ok(Value::Iter(Rc::new(RefCell::new(Iter::Zip(iters)))))
         }
         "map" => {
@@ -559,12 +571,14 @@ pub(crate) async fn call_builtin(
                 (Some(Num::Int(i)), None) => Ok(Value::Int(i)),
                 (Some(Num::Int(i)), Some(d)) if d >= 0 => Ok(Value::Int(i)),
                 (Some(Num::Int(i)), Some(d)) => {
-                    let p = 10i128.checked_pow((-d).min(38) as u32).unwrap_or(i128::MAX);
+                    let p = 10i128.checked_pow(d.saturating_neg().min(38) as u32).unwrap_or(i128::MAX);
                     let q = i.div_euclid(p);
                     let r = i.rem_euclid(p);
                     let half = p / 2;
                     let q = if r > half || (r == half && q % 2 != 0) { q + 1 } else { q };
-                    Ok(Value::Int(q * p))
+                    q.checked_mul(p).map(Value::Int).ok_or_else(|| {
+                        fail(ExcType::OverflowError, "integer too large: the playground's ints are 128-bit")
+                    })
                 }
                 (Some(Num::Float(f)), None) => {
                     if !f.is_finite() {
@@ -599,6 +613,9 @@ pub(crate) async fn call_builtin(
         }
         "next" => {
             arity("next", &positional, 1, 2)?;
+            if let (Value::Gen(g), None) = (&positional[0], positional.get(1)) {
+                return super::gen::step(g)?.map_err(super::gen::stop);
+            }
             match iter_next(cx, &positional[0])? {
                 Some(v) => Ok(v),
                 None => match positional.get(1) {
@@ -700,6 +717,21 @@ pub(crate) async fn call_builtin(
         )),
         _ => Err(fail(ExcType::NameError, format!("name '{name}' is not defined"))),
     }
+}
+
+/// `enumerate` and `zip` wrapping each other past [`MAX_ITER_NESTING`]: `next()` would recurse
+/// down the chain.
+fn check_iter_nesting(it: &Value) -> Res<()> {
+    if super::value::iter_nesting(it) >= super::value::MAX_ITER_NESTING {
+        return Err(fail(
+            ExcType::RecursionError,
+            format!(
+                "maximum recursion depth exceeded: the playground nests at most {} enumerate()                  and zip() calls one inside another",
+                super::value::MAX_ITER_NESTING
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn type_of(v: &Value) -> Value {
@@ -905,7 +937,7 @@ async fn call_module(
                     "time.sleep({}) would freeze the event loop (and the page) past the \
                      playground's {:.0} s limit; it was stopped. Use `await asyncio.sleep(...)`, \
                      which lets other tasks run.",
-                    format::float_repr(secs),
+                    first.map(Value::repr).unwrap_or_default(),
                     limit / 1000.0
                 );
                 interp.stop(message.clone());
@@ -953,7 +985,7 @@ async fn call_module(
             interp
                 .random
                 .borrow_mut()
-                .randint(a, b - 1)
+                .randint(a, b.saturating_sub(1))
                 .map(Value::Int)
                 .map_err(|_| {
                     fail(
@@ -1065,7 +1097,9 @@ pub(crate) async fn call_method(
         Value::Set(d) => set_method(cx, d, name, positional),
         Value::Tuple(t) => match name {
             "count" => Ok(Value::Int(
-                t.iter().filter(|x| x.eq(&positional[0])).count() as i128,
+                t.iter()
+                    .filter(|x| positional.first().is_some_and(|p| x.eq(p)))
+                    .count() as i128,
             )),
             "index" => seq_index(t, positional.first(), "tuple"),
             _ => Err(aio::no_attr(recv, name)),
@@ -1109,6 +1143,21 @@ fn strip_chars(positional: &[Value]) -> Option<Vec<char>> {
     match positional.first() {
         Some(Value::Str(c)) => Some(c.chars().collect()),
         _ => None,
+    }
+}
+
+/// `s.center(width)` and friends: a width past the string cap is a MemoryError.
+fn width_arg(v: Option<&Value>) -> Res<usize> {
+    let width = int_arg(v.unwrap_or(&Value::None), "width")?.max(0);
+    match usize::try_from(width) {
+        Ok(w) if w <= ops::MAX_ITEMS => Ok(w),
+        _ => Err(fail(
+            ExcType::MemoryError,
+            format!(
+                "the playground caps a string at {} characters",
+                ops::MAX_ITEMS
+            ),
+        )),
     }
 }
 
@@ -1206,6 +1255,12 @@ fn str_method(
                     out.push_str(s);
                 }
                 out.push_str(piece);
+                if out.len() > ops::MAX_ITEMS {
+                    return Err(fail(
+                        ExcType::MemoryError,
+                        "the playground caps a string at 20000000 bytes",
+                    ));
+                }
             }
             text(out)
         }
@@ -1269,8 +1324,7 @@ fn str_method(
                 .map_err(format_error)
         }
         "center" | "ljust" | "rjust" => {
-            let width = int_arg(positional.first().unwrap_or(&Value::None), "width")?
-                .clamp(0, 100_000) as usize;
+            let width = width_arg(positional.first())?;
             let fill = match positional.get(1) {
                 Some(Value::Str(f)) if f.chars().count() == 1 => f.chars().next().unwrap_or(' '),
                 Some(_) => {
@@ -1297,8 +1351,7 @@ fn str_method(
             text(format!("{}{s}{}", f(left), f(right)))
         }
         "zfill" => {
-            let width = int_arg(positional.first().unwrap_or(&Value::None), "width")?
-                .clamp(0, 100_000) as usize;
+            let width = width_arg(positional.first())?;
             let n = s.chars().count();
             if n >= width {
                 return Ok(Value::Str(s.clone()));
@@ -1375,7 +1428,7 @@ fn str_method(
 async fn list_method(
     cx: &Cx,
     recv: &Value,
-    l: &Rc<RefCell<Vec<Value>>>,
+    l: &Rc<super::value::ListCell>,
     name: &str,
     positional: Vec<Value>,
     keywords: &[(Rc<str>, Value)],
@@ -1415,6 +1468,12 @@ async fn list_method(
             arity("insert", &positional, 2, 2)?;
             let i = int_arg(&positional[0], "insert")?;
             let mut l = l.borrow_mut();
+            if l.len() >= ops::MAX_ITEMS {
+                return Err(fail(
+                    ExcType::MemoryError,
+                    "the playground caps a list at 20000000 items",
+                ));
+            }
             let len = l.len() as i128;
             let at = if i < 0 { (i + len).max(0) } else { i.min(len) } as usize;
             l.insert(at, positional[1].clone());

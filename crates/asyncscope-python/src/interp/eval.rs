@@ -38,9 +38,15 @@ pub struct Interp {
     pub(crate) loop_closed: Cell<bool>,
     /// Frames that made a closure: cleared at the end of the run, to break their cycles.
     closure_frames: RefCell<Vec<Weak<Frame>>>,
+    /// How many may be kept before the dead ones are swept (twice the live ones at the last
+    /// sweep: a sweep per push would be quadratic).
+    closure_sweep_at: Cell<usize>,
     /// Set when a budget is spent: every task stops at its next step.
     pub(crate) stopped: RefCell<Option<String>>,
     task_numbers: Cell<u64>,
+    /// Generators being resumed one inside another (`yield from` a chain of them): each is a
+    /// nested poll on the stack, which the trampoline cannot flatten.
+    pub(crate) gen_nesting: Cell<u32>,
     /// When `sleep(0)` last let the browser run (a macrotask), on the host's clock.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) last_macrotask: Cell<f64>,
@@ -65,6 +71,16 @@ enum FrameKind {
     Comprehension {
         parent: Rc<Frame>,
     },
+}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        // A closure's frame holds functions whose frames hold functions...: dropped flat.
+        let vars = std::mem::take(self.vars.get_mut());
+        if !vars.is_empty() {
+            super::value::drop_values(vars.into_values());
+        }
+    }
 }
 
 impl Frame {
@@ -126,8 +142,10 @@ impl Interp {
             loop_running: Cell::new(false),
             loop_closed: Cell::new(false),
             closure_frames: RefCell::new(Vec::new()),
+            closure_sweep_at: Cell::new(4096),
             stopped: RefCell::new(None),
             task_numbers: Cell::new(0),
+            gen_nesting: Cell::new(0),
             last_macrotask: Cell::new(start_ms),
         })
     }
@@ -150,17 +168,20 @@ impl Interp {
     pub(crate) async fn run_module(self: Rc<Self>) -> Outcome {
         let cx = TaskCtx::new(self.clone());
         let body = &self.code().body;
-        let result = exec_block(cx, self.globals.clone(), body).await;
+        let code = exec_block(cx.clone(), self.globals.clone(), body);
+        let result = super::frames::Driver::new(cx, code).await;
         match result {
             Ok(()) => Outcome::Finished,
             Err(Flow::Exc(e)) => Outcome::Raised {
                 last_line: e.last_line(),
                 line: e.line.get(),
+                col: e.col.get(),
             },
             Err(Flow::Fatal(message)) => Outcome::Stopped(message),
             Err(Flow::Return(_) | Flow::Break | Flow::Continue) => Outcome::Raised {
                 last_line: "SyntaxError: 'return' or 'break' outside function or loop".into(),
                 line: 0,
+                col: 0,
             },
         }
     }
@@ -362,11 +383,13 @@ fn store_nonlocal(f: &Frame, name: &str, value: Value) {
     }
 }
 
-/// Marks an exception with the line it was raised at (the first place it passes, the deepest).
-fn at(stmt_line: u32, flow: Flow) -> Flow {
+/// Marks an exception with the line and column of the statement it was raised at (the first
+/// place it passes, the deepest).
+fn at(span: crate::ast::Span, flow: Flow) -> Flow {
     if let Flow::Exc(e) = &flow {
         if e.line.get() == 0 {
-            e.line.set(stmt_line);
+            e.line.set(span.line);
+            e.col.set(span.col);
         }
     }
     flow
@@ -380,7 +403,7 @@ pub(crate) fn exec_block(cx: Cx, f: Rc<Frame>, body: &'static [Stmt]) -> BoxFutu
             cx.interp.step()?;
             exec_stmt(&cx, &f, stmt)
                 .await
-                .map_err(|e| at(stmt.span.line, e))?;
+                .map_err(|e| at(stmt.span, e))?;
         }
         Ok(())
     })
@@ -525,6 +548,7 @@ async fn exec_stmt(cx: &Cx, f: &Rc<Frame>, stmt: &'static Stmt) -> Res<()> {
                 }
             }
             e.line.set(stmt.span.line);
+            e.col.set(stmt.span.col);
             return Err(Flow::Exc(e));
         }
         StmtKind::Assert { test, msg } => {
@@ -716,26 +740,8 @@ async fn make_exception(_cx: &Cx, v: Value) -> Res<Rc<ExcObj>> {
 }
 
 async fn make_function(cx: &Cx, f: &Rc<Frame>, def: &'static FunctionDef) -> Res<Value> {
+    // `await` outside `async def` and `yield` inside one were refused by `check`.
     let info = ScopeInfo::of_function(&def.params, &def.body);
-    if info.awaits && !def.is_async {
-        return Err(fail(
-            ExcType::TypeError,
-            format!(
-                "SyntaxError: 'await' outside async function (in def {}): make it `async def`",
-                def.name
-            ),
-        ));
-    }
-    if info.is_generator && def.is_async {
-        return Err(fail(
-            ExcType::TypeError,
-            format!(
-                "async generators (an `async def` with `yield`, here {}) are outside the \
-                 playground's subset",
-                def.name
-            ),
-        ));
-    }
     let (defaults, kw_defaults) = eval_defaults(cx, f, &def.params).await?;
     let mut func = Value::Function(Rc::new(Function {
         name: Rc::from(def.name.as_str()),
@@ -760,8 +766,9 @@ impl Interp {
     fn closure_made(&self, f: &Rc<Frame>) {
         if !matches!(f.kind, FrameKind::Module) {
             let mut frames = self.closure_frames.borrow_mut();
-            if frames.len() > 4096 {
+            if frames.len() > self.closure_sweep_at.get() {
                 frames.retain(|w| w.strong_count() > 0);
+                self.closure_sweep_at.set((frames.len() * 2).max(4096));
             }
             frames.push(Rc::downgrade(f));
         }
@@ -919,11 +926,15 @@ pub(crate) fn iter_next(cx: &Cx, it: &Value) -> Res<Option<Value>> {
                 }
                 Iter::Items(items) => items.next(),
                 Iter::Range(r, i) => {
-                    if *i < r.len() {
-                        *i += 1;
-                        Some(Value::Int(r.start + (*i - 1) * r.step))
-                    } else {
-                        None
+                    let item = (*i)
+                        .checked_mul(r.step)
+                        .and_then(|off| r.start.checked_add(off));
+                    match item {
+                        Some(v) if *i < r.len() => {
+                            *i += 1;
+                            Some(Value::Int(v))
+                        }
+                        _ => None,
                     }
                 }
                 Iter::Chars(s, i) => {
@@ -1208,11 +1219,23 @@ async fn eval_inner(cx: &Cx, f: &Rc<Frame>, e: &'static Expr) -> Res<Value> {
             let slot = f
                 .yield_slot()
                 .ok_or_else(|| fail(ExcType::TypeError, "'yield' outside function"))?;
-            let it = get_iter(&source)?;
-            while let Some(item) = iter_next(cx, &it)? {
-                gen::yield_value(slot.clone(), item).await?;
+            if let Value::Gen(g) = &source {
+                // A generator's return value is the value of `yield from`.
+                loop {
+                    match gen::step(g)? {
+                        Ok(item) => {
+                            gen::yield_value(slot.clone(), item).await?;
+                        }
+                        Err(returned) => break returned,
+                    }
+                }
+            } else {
+                let it = get_iter(&source)?;
+                while let Some(item) = iter_next(cx, &it)? {
+                    gen::yield_value(slot.clone(), item).await?;
+                }
+                Value::None
             }
-            Value::None
         }
         ExprKind::Starred(_) => {
             return Err(fail(
@@ -1473,7 +1496,8 @@ pub(crate) async fn call_function(
     bind_args(func, &frame, positional, keywords)?;
     if let (Some(slot), Some(label)) = (slot, &label) {
         let func = func.clone();
-        let start = move |cx: Cx| run_body(cx, func, frame);
+        // A generator's body is the root its resumption drives: not pushed.
+        let start = move |cx: Cx| run_body_with(cx, func, frame, false);
         return Ok(Value::Gen(GenObj::new(
             label.clone(),
             slot,
@@ -1510,6 +1534,17 @@ fn call_label(name: &str, positional: &[Value], keywords: &[(Rc<str>, Value)]) -
 }
 
 pub(crate) fn run_body(cx: Cx, func: Rc<Function>, frame: Rc<Frame>) -> BoxFuture<Res<Value>> {
+    run_body_with(cx, func, frame, true)
+}
+
+/// A function's body run in `frame`: pushed on the task's [`super::frames`] (`trampoline`),
+/// or polled in place.
+fn run_body_with(
+    cx: Cx,
+    func: Rc<Function>,
+    frame: Rc<Frame>,
+    trampoline: bool,
+) -> BoxFuture<Res<Value>> {
     Box::pin(async move {
         let depth = cx.depth.get() + 1;
         if depth > cx.interp.options.limits.max_depth {
@@ -1522,14 +1557,24 @@ pub(crate) fn run_body(cx: Cx, func: Rc<Function>, frame: Rc<Frame>) -> BoxFutur
             ));
         }
         cx.depth.set(depth);
-        let result = match func.body {
-            Body::Stmts(body) => match exec_block(cx.clone(), frame, body).await {
-                Ok(()) => Ok(Value::None),
-                Err(Flow::Return(v)) => Ok(v),
-                Err(Flow::Break | Flow::Continue) => Ok(Value::None),
-                Err(e) => Err(e),
-            },
-            Body::Lambda(e) => eval(cx.clone(), frame, e).await,
+        let body: BoxFuture<Res<Value>> = match func.body {
+            Body::Stmts(body) => {
+                let run = exec_block(cx.clone(), frame, body);
+                Box::pin(async move {
+                    match run.await {
+                        Ok(()) => Ok(Value::None),
+                        Err(Flow::Return(v)) => Ok(v),
+                        Err(Flow::Break | Flow::Continue) => Ok(Value::None),
+                        Err(e) => Err(e),
+                    }
+                })
+            }
+            Body::Lambda(e) => eval(cx.clone(), frame, e),
+        };
+        let result = if trampoline {
+            super::frames::call(&cx, body).await
+        } else {
+            body.await
         };
         cx.depth.set(depth - 1);
         result

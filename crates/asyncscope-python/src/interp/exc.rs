@@ -136,10 +136,22 @@ pub struct ExcObj {
     pub context: RefCell<Option<Rc<ExcObj>>>,
     /// Where it was raised: the line, for the page's message.
     pub line: std::cell::Cell<u32>,
+    /// And the column of the statement there (1-based, in characters), for the page to underline.
+    pub col: std::cell::Cell<u32>,
     /// `StopIteration.value`: what a generator returned.
     pub value: Option<Value>,
     /// Attributes of its own: aiohttp's `host`, `port`, `status`.
     pub attrs: Vec<(&'static str, Value)>,
+}
+
+impl Drop for ExcObj {
+    fn drop(&mut self) {
+        // `raise ... from prev` in a loop chains causes without end: dropped flat.
+        let linked = [self.cause.get_mut().take(), self.context.get_mut().take()];
+        if linked.iter().any(Option::is_some) {
+            super::value::drop_values(linked.into_iter().flatten().map(Value::Exc));
+        }
+    }
 }
 
 impl ExcObj {
@@ -150,6 +162,7 @@ impl ExcObj {
             cause: RefCell::new(None),
             context: RefCell::new(None),
             line: std::cell::Cell::new(0),
+            col: std::cell::Cell::new(0),
             value: None,
             attrs: Vec::new(),
         })
@@ -171,6 +184,7 @@ impl ExcObj {
             cause: RefCell::new(None),
             context: RefCell::new(None),
             line: std::cell::Cell::new(0),
+            col: std::cell::Cell::new(0),
             value: Some(value),
             attrs: Vec::new(),
         })

@@ -11,12 +11,14 @@
 //!
 //! What the program cannot do: run forever without awaiting (a statement budget per poll and a
 //! time limit per poll end the run with a message), recurse without end ([`Limits::max_depth`]),
-//! build strings or lists past [`ops::MAX_ITEMS`].
+//! build strings or lists past 20,000,000 items.
 
 mod aio;
 mod builtins;
+mod check;
 mod eval;
 mod exc;
+mod frames;
 mod gen;
 mod http;
 mod ops;
@@ -31,6 +33,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+pub use check::{check, prepare, Refusal};
 pub use eval::Interp;
 pub use exc::ExcType;
 pub use http::{HttpFailure, HttpReply, HttpRequest};
@@ -88,7 +91,7 @@ impl Default for Limits {
         Limits {
             max_steps_per_poll: 20_000_000,
             max_poll_ms: 5_000.0,
-            max_depth: 150,
+            max_depth: 1_000,
         }
     }
 }
@@ -106,19 +109,43 @@ pub struct Options {
 pub enum Outcome {
     /// It returned.
     Finished,
-    /// An exception escaped it: the traceback's last line (`ValueError: boom`) and the line it
-    /// was raised at (0 when unknown).
-    Raised { last_line: String, line: u32 },
+    /// An exception escaped it: the traceback's last line (`ValueError: boom`) and the line and
+    /// column of the statement it was raised at (0 when unknown). A program [`check`] refused
+    /// ends so too, before running, with its refusal (`SyntaxError: 'break' outside loop`).
+    Raised {
+        last_line: String,
+        line: u32,
+        col: u32,
+    },
     /// The playground ended it: a budget was spent (the message says which and what to do).
     Stopped(String),
 }
 
 /// Runs a parsed program to its end: the module's statements, and whatever `asyncio.run` runs.
+///
+/// The program is [`check`]ed first: a refused one does not run at all.
 pub async fn run(module: crate::Module, host: Rc<dyn Host>, options: Options) -> Outcome {
+    if let Err(r) = check(&module) {
+        return Outcome::Raised {
+            last_line: r.last_line(),
+            line: r.line,
+            col: r.col,
+        };
+    }
     let interp = Interp::new(module, host, options);
-    let outcome = interp.clone().run_module().await;
-    interp.finish();
-    outcome
+    let _finish = Finish(interp.clone());
+    interp.clone().run_module().await
+}
+
+/// Ends a run when its future ends, or is dropped before (a Cancel in the page): the tasks it
+/// made are aborted and its frames' reference cycles broken, so that a cancelled run leaves
+/// neither running tasks nor memory behind.
+struct Finish(Rc<Interp>);
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
 }
 
 /// One running Python task's state that its `await`s consult: a pending cancellation, the
@@ -133,6 +160,8 @@ pub(crate) struct TaskCtx {
     pub handling: RefCell<Vec<Rc<ExcObj>>>,
     /// The Python task it runs (none for the module's own code).
     pub task: RefCell<std::rc::Weak<aio::TaskObj>>,
+    /// The calls it is running, driven from the bottom of its poll (see [`frames`]).
+    pub frames: frames::Frames,
 }
 
 pub(crate) type Cx = Rc<TaskCtx>;
@@ -146,6 +175,7 @@ impl TaskCtx {
             depth: Cell::new(0),
             handling: RefCell::new(Vec::new()),
             task: RefCell::new(std::rc::Weak::new()),
+            frames: frames::Frames::default(),
         })
     }
 }

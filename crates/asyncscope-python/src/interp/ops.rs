@@ -61,8 +61,13 @@ fn check_len(n: usize) -> Res<()> {
     }
 }
 
+/// A repeat count: `x * n` for any int `n` (past `usize`, the cap refuses it).
+fn count(n: i128) -> usize {
+    usize::try_from(n.max(0)).unwrap_or(usize::MAX)
+}
+
 fn repeat<T: Clone>(items: &[T], n: i128) -> Res<Vec<T>> {
-    let n = n.max(0) as usize;
+    let n = count(n);
     check_len(items.len().saturating_mul(n))?;
     let mut out = Vec::with_capacity(items.len() * n);
     for _ in 0..n {
@@ -98,6 +103,7 @@ pub fn binop(op: BinOp, a: &Value, b: &Value, in_place: bool) -> Res<Value> {
             }
         }
         (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
+            check_len(x.len() + y.len())?;
             let mut v = x.to_vec();
             v.extend(y.iter().cloned());
             Ok(Value::tuple(v))
@@ -105,7 +111,7 @@ pub fn binop(op: BinOp, a: &Value, b: &Value, in_place: bool) -> Res<Value> {
         (BinOp::Mult, Value::Str(s), n) | (BinOp::Mult, n, Value::Str(s))
             if n.as_int().is_some() =>
         {
-            let n = n.as_int().unwrap_or(0).max(0) as usize;
+            let n = count(n.as_int().unwrap_or(0));
             check_len(s.len().saturating_mul(n))?;
             Ok(Value::Str(Rc::from(s.repeat(n))))
         }
@@ -168,7 +174,12 @@ pub fn binop(op: BinOp, a: &Value, b: &Value, in_place: bool) -> Res<Value> {
     }
 }
 
+/// A TypeError in words; hashing a tuple nested past the cap says so as CPython would, with a
+/// RecursionError.
 pub fn type_error(message: String) -> Flow {
+    if message.starts_with("maximum recursion depth exceeded") {
+        return fail(ExcType::RecursionError, message);
+    }
     fail(ExcType::TypeError, message)
 }
 
@@ -411,6 +422,13 @@ pub fn unary(op: UnaryOp, v: &Value) -> Res<Value> {
 
 /// `a < b` and friends: numbers, strings, and lists or tuples item by item.
 pub fn order(a: &Value, b: &Value, op: &str) -> Res<Ordering> {
+    order_at(a, b, op, 0)
+}
+
+fn order_at(a: &Value, b: &Value, op: &str, depth: u32) -> Res<Ordering> {
+    if depth > super::value::MAX_COMPARE_DEPTH {
+        return Err(too_deep("in comparison"));
+    }
     if let (Some(x), Some(y)) = (a.as_number(), b.as_number()) {
         return Ok(match (x, y) {
             (Num::Int(x), Num::Int(y)) => x.cmp(&y),
@@ -422,8 +440,10 @@ pub fn order(a: &Value, b: &Value, op: &str) -> Res<Ordering> {
     }
     match (a, b) {
         (Value::Str(x), Value::Str(y)) => Ok(x.cmp(y)),
-        (Value::List(x), Value::List(y)) => seq_order(&x.borrow().clone(), &y.borrow().clone(), op),
-        (Value::Tuple(x), Value::Tuple(y)) => seq_order(x, y, op),
+        (Value::List(x), Value::List(y)) => {
+            seq_order(&x.borrow().clone(), &y.borrow().clone(), op, depth)
+        }
+        (Value::Tuple(x), Value::Tuple(y)) => seq_order(x, y, op, depth),
         _ => Err(type_error(format!(
             "'{op}' not supported between instances of '{}' and '{}'",
             a.type_name(),
@@ -432,10 +452,14 @@ pub fn order(a: &Value, b: &Value, op: &str) -> Res<Ordering> {
     }
 }
 
-fn seq_order(x: &[Value], y: &[Value], op: &str) -> Res<Ordering> {
+fn seq_order(x: &[Value], y: &[Value], op: &str, depth: u32) -> Res<Ordering> {
     for (a, b) in x.iter().zip(y) {
-        if !a.eq(b) {
-            return order(a, b, op);
+        let equal = a.eq(b);
+        if super::value::take_too_deep() {
+            return Err(too_deep("in comparison"));
+        }
+        if !equal {
+            return order_at(a, b, op, depth + 1);
         }
     }
     Ok(x.len().cmp(&y.len()))
@@ -443,6 +467,21 @@ fn seq_order(x: &[Value], y: &[Value], op: &str) -> Res<Ordering> {
 
 /// One comparison of a chain.
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Res<bool> {
+    let result = compare_inner(op, a, b)?;
+    if super::value::take_too_deep() {
+        return Err(too_deep("in comparison"));
+    }
+    Ok(result)
+}
+
+fn too_deep(when: &str) -> Flow {
+    fail(
+        ExcType::RecursionError,
+        format!("maximum recursion depth exceeded {when}"),
+    )
+}
+
+fn compare_inner(op: CmpOp, a: &Value, b: &Value) -> Res<bool> {
     let nan = |v: &Value| matches!(v, Value::Float(f) if f.is_nan());
     Ok(match op {
         CmpOp::Eq => a.eq(b),
@@ -494,10 +533,10 @@ pub fn contains(container: &Value, item: &Value) -> Res<bool> {
         Value::Range(r) => match item.as_int() {
             Some(i) => {
                 let len = r.len();
-                len > 0 && {
-                    let off = i - r.start;
-                    off % r.step == 0 && off / r.step >= 0 && off / r.step < len
-                }
+                len > 0
+                    && i.checked_sub(r.start).is_some_and(|off| {
+                        off % r.step == 0 && off / r.step >= 0 && off / r.step < len
+                    })
             }
             None => false,
         },
@@ -545,7 +584,10 @@ pub fn slice_indices(
         let mut i = start;
         while i < stop {
             out.push(i as usize);
-            i += step;
+            let Some(next) = i.checked_add(step) else {
+                break;
+            };
+            i = next;
         }
     } else {
         let start = clamp(lower.map(fix).unwrap_or(len - 1), -1, len - 1);
@@ -553,7 +595,10 @@ pub fn slice_indices(
         let mut i = start;
         while i > stop {
             out.push(i as usize);
-            i += step;
+            let Some(next) = i.checked_add(step) else {
+                break;
+            };
+            i = next;
         }
     }
     Ok(out)
@@ -580,9 +625,15 @@ pub fn get_item(container: &Value, key: &Value) -> Res<Value> {
             ))
         }
         (Value::Range(r), k) if k.as_int().is_some() => {
-            let len = usize::try_from(r.len()).unwrap_or(usize::MAX);
-            let j = index(k.as_int().unwrap_or(0), len, "range object")?;
-            Ok(Value::Int(r.start + j as i128 * r.step))
+            // In i128: a range may be longer than any usize.
+            let (i, len) = (k.as_int().unwrap_or(0), r.len());
+            let j = if i < 0 { i.saturating_add(len) } else { i };
+            (0..len)
+                .contains(&j)
+                .then(|| j.checked_mul(r.step).and_then(|o| r.start.checked_add(o)))
+                .flatten()
+                .map(Value::Int)
+                .ok_or_else(|| fail(ExcType::IndexError, "range object index out of range"))
         }
         (Value::Dict(d), k) => {
             let key = k.key().map_err(type_error)?;

@@ -15,8 +15,6 @@ pub struct ScopeInfo {
     pub globals: HashSet<Rc<str>>,
     pub nonlocals: HashSet<Rc<str>>,
     pub is_generator: bool,
-    /// The body holds `await` (or `async for`/`async with`): only an `async def` may.
-    pub awaits: bool,
 }
 
 impl ScopeInfo {
@@ -102,13 +100,12 @@ impl ScopeInfo {
                 }
             }
             StmtKind::For {
-                is_async,
                 target,
                 iter,
                 body,
                 orelse,
+                ..
             } => {
-                self.awaits |= *is_async;
                 self.target(target);
                 self.expr(iter);
                 self.body(body);
@@ -119,12 +116,7 @@ impl ScopeInfo {
                 self.body(body);
                 self.body(orelse);
             }
-            StmtKind::With {
-                is_async,
-                items,
-                body,
-            } => {
-                self.awaits |= *is_async;
+            StmtKind::With { items, body, .. } => {
                 for item in items {
                     self.expr(&item.context);
                     if let Some(t) = &item.target {
@@ -208,7 +200,6 @@ impl ScopeInfo {
             } else {
                 self.expr_no_bind(&g.iter);
             }
-            self.awaits |= g.is_async;
             for cond in &g.ifs {
                 self.expr_no_bind(cond);
             }
@@ -259,10 +250,7 @@ impl ScopeInfo {
                 value,
                 generators,
             } => self.comprehension(generators, &[key, value]),
-            ExprKind::Await(inner) => {
-                self.awaits = true;
-                self.expr(inner);
-            }
+            ExprKind::Await(inner) => self.expr(inner),
             ExprKind::Yield(value) => {
                 self.is_generator = true;
                 if let Some(v) = value {

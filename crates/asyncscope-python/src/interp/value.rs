@@ -24,8 +24,8 @@ pub enum Value {
     Int(i128),
     Float(f64),
     Str(Rc<str>),
-    List(Rc<RefCell<Vec<Value>>>),
-    Tuple(Rc<[Value]>),
+    List(Rc<ListCell>),
+    Tuple(Rc<TupleCell>),
     Dict(Rc<RefCell<Dict>>),
     /// A set: a dict whose values are all `None`.
     Set(Rc<RefCell<Dict>>),
@@ -86,20 +86,22 @@ pub struct Range {
 
 impl Range {
     pub fn len(&self) -> i128 {
-        if self.step > 0 && self.start < self.stop {
-            (self.stop - self.start - 1) / self.step + 1
-        } else if self.step < 0 && self.start > self.stop {
-            (self.start - self.stop - 1) / (-self.step) + 1
+        // In u128: `range(-10**38, 10**38)` spans more than an i128 holds.
+        let n = if (self.step > 0 && self.start < self.stop)
+            || (self.step < 0 && self.start > self.stop)
+        {
+            (self.stop.abs_diff(self.start) - 1) / self.step.unsigned_abs() + 1
         } else {
             0
-        }
+        };
+        i128::try_from(n).unwrap_or(i128::MAX)
     }
 }
 
 /// An iterator over a snapshot or a live container.
 pub enum Iter {
     /// Items taken one by one from a list (live: appends during iteration are seen, as CPython).
-    List(Rc<RefCell<Vec<Value>>>, usize),
+    List(Rc<ListCell>, usize),
     Items(std::vec::IntoIter<Value>),
     Range(Range, i128),
     Chars(Rc<str>, usize),
@@ -107,6 +109,92 @@ pub enum Iter {
     Enumerate(Box<Value>, i128),
     /// `zip(a, b, ...)`
     Zip(Vec<Value>),
+}
+
+/// How many `enumerate`s and `zip`s may wrap one another: `next()` goes down the chain.
+pub const MAX_ITER_NESTING: u32 = 100;
+
+/// How many `enumerate`s and `zip`s wrap one another in `v` (0 for anything else).
+pub fn iter_nesting(v: &Value) -> u32 {
+    fn at(v: &Value, depth: u32) -> u32 {
+        if depth > MAX_ITER_NESTING {
+            return depth;
+        }
+        let Value::Iter(it) = v else { return 0 };
+        let Ok(it) = it.try_borrow() else { return 0 };
+        match &*it {
+            Iter::Enumerate(inner, _) => 1 + at(inner, depth + 1),
+            // Each argument was checked when its zip was made: the first one's depth stands for
+            // the rest well enough to stop a chain (a zip of many deep chains is deep anyway).
+            Iter::Zip(items) => 1 + items.first().map_or(0, |i| at(i, depth + 1)),
+            _ => 0,
+        }
+    }
+    at(v, 0)
+}
+
+// ---- dropping deep data without recursion ----
+
+thread_local! {
+    static DROPPING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static GRAVEYARD: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Drops `values` without recursing into them: a list nested 100,000 deep (`x = [x]` in a
+/// loop) would otherwise be dropped by 100,000 nested drops, past any stack. The containers'
+/// `Drop` hand their items here; inside a drop already under way they are queued, and the
+/// outermost one drops the queue item by item.
+pub(crate) fn drop_values(values: impl IntoIterator<Item = Value>) {
+    if DROPPING.with(|d| d.get()) {
+        GRAVEYARD.with_borrow_mut(|g| g.extend(values));
+        return;
+    }
+    DROPPING.with(|d| d.set(true));
+    for v in values {
+        drop(v);
+        while let Some(next) = GRAVEYARD.with_borrow_mut(Vec::pop) {
+            drop(next);
+        }
+    }
+    DROPPING.with(|d| d.set(false));
+}
+
+/// A list's items: a `RefCell<Vec<Value>>` that drops them without recursion.
+pub struct ListCell(pub RefCell<Vec<Value>>);
+
+impl std::ops::Deref for ListCell {
+    type Target = RefCell<Vec<Value>>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl Drop for ListCell {
+    fn drop(&mut self) {
+        let items = std::mem::take(self.0.get_mut());
+        if !items.is_empty() {
+            drop_values(items);
+        }
+    }
+}
+
+/// A tuple's items, dropped without recursion.
+pub struct TupleCell(pub Vec<Value>);
+
+impl std::ops::Deref for TupleCell {
+    type Target = [Value];
+    fn deref(&self) -> &[Value] {
+        &self.0
+    }
+}
+
+impl Drop for TupleCell {
+    fn drop(&mut self) {
+        let items = std::mem::take(&mut self.0);
+        if !items.is_empty() {
+            drop_values(items);
+        }
+    }
 }
 
 /// The modules a program can import.
@@ -202,6 +290,15 @@ pub struct Dict {
     live: usize,
 }
 
+impl Drop for Dict {
+    fn drop(&mut self) {
+        let entries = std::mem::take(&mut self.entries);
+        if !entries.is_empty() {
+            drop_values(entries.into_iter().flatten().flat_map(|(k, v)| [k, v]));
+        }
+    }
+}
+
 impl Dict {
     pub fn new() -> Dict {
         Dict::default()
@@ -249,7 +346,8 @@ impl Dict {
     }
 
     pub fn clear(&mut self) {
-        *self = Dict::default();
+        let old = std::mem::take(self);
+        drop(old);
     }
 
     pub fn items(&self) -> impl Iterator<Item = (&Value, &Value)> {
@@ -272,11 +370,11 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(RefCell::new(items)))
+        Value::List(Rc::new(ListCell(RefCell::new(items))))
     }
 
     pub fn tuple(items: Vec<Value>) -> Value {
-        Value::Tuple(Rc::from(items))
+        Value::Tuple(Rc::new(TupleCell(items)))
     }
 
     pub fn type_name(&self) -> &'static str {
@@ -324,6 +422,13 @@ impl Value {
 
     /// The key it hashes as, or the TypeError's words (`unhashable type: 'list'`).
     pub fn key(&self) -> Result<Key, String> {
+        self.key_at(0)
+    }
+
+    fn key_at(&self, depth: u32) -> Result<Key, String> {
+        if depth > MAX_COMPARE_DEPTH {
+            return Err("maximum recursion depth exceeded while hashing a tuple".into());
+        }
         Ok(match self {
             Value::None => Key::None,
             Value::Bool(b) => Key::Int(*b as i128),
@@ -336,7 +441,11 @@ impl Value {
                 }
             }
             Value::Str(s) => Key::Str(s.clone()),
-            Value::Tuple(t) => Key::Tuple(t.iter().map(Value::key).collect::<Result<_, _>>()?),
+            Value::Tuple(t) => Key::Tuple(
+                t.iter()
+                    .map(|v| v.key_at(depth + 1))
+                    .collect::<Result<_, _>>()?,
+            ),
             Value::List(_) | Value::Dict(_) | Value::Set(_) => {
                 return Err(format!("unhashable type: '{}'", self.type_name()))
             }
@@ -390,8 +499,21 @@ impl Value {
         }
     }
 
-    /// `==`, as Python's for the subset's types (numbers across int, float and bool).
+    /// `==`, as Python's for the subset's types (numbers across int, float and bool). Past
+    /// [`MAX_COMPARE_DEPTH`] nested containers it answers `false` and notes it, for
+    /// [`take_too_deep`] to raise RecursionError.
     pub fn eq(&self, other: &Value) -> bool {
+        self.eq_at(other, 0)
+    }
+
+    fn eq_at(&self, other: &Value, depth: u32) -> bool {
+        if depth > MAX_COMPARE_DEPTH {
+            TOO_DEEP.with(|t| t.set(true));
+            return false;
+        }
+        let seq_eq = |a: &[Value], b: &[Value]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_at(y, depth + 1))
+        };
         match (self, other) {
             (Value::None, Value::None) => true,
             (a, b) if a.as_number().is_some() && b.as_number().is_some() => {
@@ -413,7 +535,7 @@ impl Value {
                         k.key()
                             .ok()
                             .and_then(|key| b.get(&key))
-                            .is_some_and(|w| v.eq(w))
+                            .is_some_and(|w| v.eq_at(w, depth + 1))
                     })
             }
             (Value::Set(a), Value::Set(b)) => {
@@ -596,8 +718,17 @@ fn write_items(out: &mut String, items: &[Value], depth: usize) {
     }
 }
 
-fn seq_eq(a: &[Value], b: &[Value]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq(y))
+/// How deep `==`, ordering and hashing go into nested containers (CPython: its recursion
+/// limit); each level is a nested call on the stack.
+pub const MAX_COMPARE_DEPTH: u32 = 200;
+
+thread_local! {
+    static TOO_DEEP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether an `==` since the last call went past [`MAX_COMPARE_DEPTH`] (and forgets it).
+pub fn take_too_deep() -> bool {
+    TOO_DEEP.with(|t| t.replace(false))
 }
 
 #[derive(Clone, Copy, Debug)]

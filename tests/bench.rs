@@ -188,6 +188,13 @@ async fn bench() {
             observer_cost(&client, app).await,
         );
     }
+    if wanted("python_overhead") {
+        progress("python_overhead (lessons run as Rust and their Python run by the playground)");
+        figures.insert(
+            "python_overhead".to_string(),
+            python_overhead(&client, app).await,
+        );
+    }
     let names = page_figures(&client, page).await;
     for name in names.iter().filter(|n| wanted(n)) {
         progress(&format!("{name} (in a fresh page)"));
@@ -574,6 +581,124 @@ async fn observer_cost(client: &Client, app: SocketAddr) -> Value {
         json!(worst_elapsed <= 1.03 && worst_late <= 1.03),
     );
     Value::Object(out)
+}
+
+/// The lessons `python_overhead` runs both ways: their Rust, and their Python (the lesson's
+/// NAME.py, which the page serves as lessons/ID/python.txt) through the playground's
+/// interpreter. Each does the same waits and prints the same lines both ways.
+const INTERPRETED: [&str; 4] = ["create-task", "lock", "producer-consumer", "timeout"];
+
+/// Runs of each lesson and way; the median is taken.
+const INTERPRETED_REPEATS: usize = 3;
+
+/// What running a program through the interpreter costs against the same program as a lesson
+/// of Rust: for each of [`INTERPRETED`], the lesson `run()` and its Python `runPython()` in
+/// fresh app pages (views detached, as `observer_cost`'s baseline: the figure is the
+/// interpreter's, not the page's), alternating, [`INTERPRETED_REPEATS`] times each; the medians
+/// of elapsed time and of busy time (every task's time in polls, from `tasks()`), and their
+/// ratios.
+async fn python_overhead(client: &Client, app: SocketAddr) -> Value {
+    let mut out = Map::new();
+    let mut worst_busy: f64 = 0.0;
+    let mut worst_elapsed: f64 = 0.0;
+    for lesson in INTERPRETED {
+        let mut elapsed = [Vec::new(), Vec::new()];
+        let mut busy = [Vec::new(), Vec::new()];
+        for _ in 0..INTERPRETED_REPEATS {
+            for (i, interpreted) in [false, true].into_iter().enumerate() {
+                match interpreted_run(client, app, lesson, interpreted).await {
+                    Ok((e, b)) => {
+                        elapsed[i].push(e);
+                        busy[i].push(b);
+                    }
+                    Err(e) => {
+                        let way = if interpreted { "Python" } else { "Rust" };
+                        return json!({ "error": format!("{lesson} ({way}): {e}") });
+                    }
+                }
+            }
+        }
+        let med = |xs: &Vec<f64>| {
+            let mut v = xs.clone();
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+        };
+        let (e_rust, e_py) = (med(&elapsed[0]), med(&elapsed[1]));
+        let (b_rust, b_py) = (med(&busy[0]), med(&busy[1]));
+        worst_elapsed = worst_elapsed.max(e_py / e_rust);
+        worst_busy = worst_busy.max(b_py / b_rust.max(0.01));
+        let row = json!({
+            "elapsed_ms_rust": (e_rust * 10.0).round() / 10.0,
+            "elapsed_ms_python": (e_py * 10.0).round() / 10.0,
+            "elapsed_ratio": (e_py / e_rust * 1000.0).round() / 1000.0,
+            "busy_ms_rust": (b_rust * 100.0).round() / 100.0,
+            "busy_ms_python": (b_py * 100.0).round() / 100.0,
+            "busy_ratio": (b_py / b_rust.max(0.01) * 10.0).round() / 10.0,
+        });
+        progress(&format!("python_overhead {lesson}: {row}"));
+        out.insert(lesson.to_string(), row);
+    }
+    out.insert(
+        "worst_elapsed_ratio".to_string(),
+        json!((worst_elapsed * 1000.0).round() / 1000.0),
+    );
+    out.insert(
+        "worst_busy_ratio".to_string(),
+        json!((worst_busy * 10.0).round() / 10.0),
+    );
+    out.insert(
+        "runs".to_string(),
+        json!(format!(
+            "median of {INTERPRETED_REPEATS} runs per lesson and way, alternating, ?view=none; busy = sum of every task's busy_ms"
+        )),
+    );
+    Value::Object(out)
+}
+
+/// One run of `lesson` (its Rust, or its Python through the interpreter) in a freshly loaded
+/// app page with the views detached: its elapsed time and its tasks' busy time, in ms.
+async fn interpreted_run(
+    client: &Client,
+    app: SocketAddr,
+    lesson: &str,
+    interpreted: bool,
+) -> Result<(f64, f64), String> {
+    client
+        .goto(&format!("http://{app}/?lesson={lesson}&view=none"))
+        .await
+        .map_err(|e| format!("the app did not load: {e}"))?;
+    app_started(client, 30).await;
+    let call = if interpreted {
+        format!(
+            "const source = await (await fetch('lessons/{lesson}/python.txt')).text();
+             const report = await window.asyncscope.runPython(source, {{seed: 1}});"
+        )
+    } else {
+        format!("const report = await window.asyncscope.run('{lesson}');")
+    };
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         (async () => {{
+           {CONTROLLED}
+           while (!window.asyncscope) await new Promise(r => setTimeout(r, 20));
+           await new Promise(r => setTimeout(r, 300));
+           {call}
+           const busy = window.asyncscope.tasks().reduce((s, t) => s + t.busy_ms, 0);
+           return {{state: report.state, elapsed_ms: report.elapsed_ms, busy_ms: busy,
+                    error: report.error || null}};
+         }})().then(done, e => done({{error: String(e && e.message || e)}}));"
+    );
+    let r = client
+        .execute_async(&script, vec![])
+        .await
+        .map_err(|e| format!("WebDriver: {e}"))?;
+    if r["state"] != "done" {
+        return Err(format!("the run did not finish: {r}"));
+    }
+    match (r["elapsed_ms"].as_f64(), r["busy_ms"].as_f64()) {
+        (Some(e), Some(b)) => Ok((e, b)),
+        _ => Err(format!("no timings: {r}")),
+    }
 }
 
 /// One run of `lesson` in a freshly loaded app page with views `view`: its elapsed time and the

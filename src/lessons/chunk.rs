@@ -60,15 +60,20 @@ impl From<wasm_split_helpers::SplitLoaderError> for ChunkError {
 pub async fn load(lesson: &Lesson) -> Result<(), ChunkError> {
     match lesson.code {
         Code::Page { .. } => Ok(()),
-        Code::Chunk => preload().await,
+        Code::Chunk | Code::Python => preload().await,
     }
 }
 
 /// Loads the chunk, once, if this build has one; later calls return at once (a failed load is
-/// not remembered: the next call tries again).
+/// not remembered: the next call tries again). Each way into the chunk has a loader of its own
+/// (the module is fetched once; each loader learns it is there): the playground's is readied
+/// too, since the playground calls it where it cannot wait ([`python`]).
 pub async fn preload() -> Result<(), ChunkError> {
     #[cfg(lessons_chunk)]
-    return preload_lessons().await.map_err(ChunkError::from);
+    {
+        preload_lessons().await?;
+        return preload_python().await.map_err(ChunkError::from);
+    }
     #[cfg(not(lessons_chunk))]
     Ok(())
 }
@@ -93,6 +98,60 @@ pub(super) fn main(
         #[cfg(not(lessons_chunk))]
         Code::Chunk => programs::main(id, out, params)
             .unwrap_or_else(|| Box::pin(async move { Err(ChunkError::Missing(id).to_string()) })),
+        // The playground's program comes with its source: see `python`.
+        Code::Python => Box::pin(async move { Err(ChunkError::Missing(id).to_string()) }),
+    }
+}
+
+/// The playground's program (see [`super::python::program`]): parsed and started by the
+/// chunk's code, which the caller has loaded ([`preload`]); without it, a failed run says so.
+pub(super) fn python(
+    source: &str,
+    out: Printer,
+    seed: Option<u64>,
+) -> Result<LocalBoxFuture<'static, Result<(), String>>, super::python::Refused> {
+    #[cfg(lessons_chunk)]
+    return match split_python_now(source, out, seed) {
+        Some(result) => result,
+        None => Ok(Box::pin(async { Err(ChunkError::Load.to_string()) })),
+    };
+    #[cfg(not(lessons_chunk))]
+    super::python::parse_and_run(source, out, seed)
+}
+
+/// The chunk's third way in: the playground's interpreter, parser and all. `wasm_split` makes
+/// it `async`; the chunk is loaded by then (`preload`), so its future is ready at its first
+/// poll, which [`split_python_now`] takes.
+#[cfg(lessons_chunk)]
+#[wasm_split_helpers::wasm_split(lessons, fallible, preload(preload_python))]
+fn split_python(
+    source: &str,
+    out: Printer,
+    seed: Option<u64>,
+) -> Result<Result<LocalBoxFuture<'static, Result<(), String>>, super::python::Refused>, ChunkError>
+{
+    Ok(super::python::parse_and_run(source, out, seed))
+}
+
+/// [`split_python`]'s outcome when the chunk is loaded, `None` when it is not.
+#[cfg(lessons_chunk)]
+fn split_python_now(
+    source: &str,
+    out: Printer,
+    seed: Option<u64>,
+) -> Option<Result<LocalBoxFuture<'static, Result<(), String>>, super::python::Refused>> {
+    ready_now(split_python(source, out, seed))
+}
+
+/// The outcome of a call into the chunk once that way in is loaded (its `preload` awaited): the
+/// split function's future is then ready at its first poll. `None` when it is not.
+#[cfg(lessons_chunk)]
+pub fn ready_now<T>(call: impl std::future::Future<Output = Result<T, ChunkError>>) -> Option<T> {
+    let mut call = std::pin::pin!(call);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match call.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(Ok(value)) => Some(value),
+        _ => None,
     }
 }
 
@@ -114,6 +173,7 @@ pub(super) fn checks_here(lesson: &Lesson, params: &Params, lines: &[Line]) -> V
         Code::Page { checks, .. } => checks(params, lines),
         Code::Chunk => programs::checks(lesson.id, params, lines)
             .unwrap_or_else(|| vec![unjudged(ChunkError::Missing(lesson.id))]),
+        Code::Python => super::python::checks(lines),
     }
 }
 

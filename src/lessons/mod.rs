@@ -54,6 +54,7 @@ mod lock;
 mod one_thread;
 mod params;
 mod producer_consumer;
+pub mod python;
 mod run;
 mod semaphore;
 mod server_hello;
@@ -70,7 +71,9 @@ pub use checks::{
     LATE_TOLERANCE_MS,
 };
 pub use params::{clip, validate, ParamError, ParamSpec, Params, CLIP_CHARS};
-pub use run::{start, Line, Printed, Printer, Run, RunCancel, RunReport, RunState, MAX_LINES};
+pub use run::{
+    start, start_python, Line, Printed, Printer, Run, RunCancel, RunReport, RunState, MAX_LINES,
+};
 pub use typed_params::{millis, LessonParams, ParamChoice, ParamNumber};
 
 /// Every lesson, in the order the page lists them.
@@ -147,6 +150,9 @@ pub enum Code {
     Page { main: MainFn, checks: ChecksFn },
     /// In the lessons chunk, found by the lesson's id: see [`chunk`].
     Chunk,
+    /// The playground's: the editor's Python, run by the interpreter (in the lessons chunk):
+    /// see [`python`].
+    Python,
 }
 
 /// Declares a lesson's [`Lesson`]: its id, title and typed parameters (a
@@ -219,11 +225,12 @@ impl Lesson {
     }
 }
 
-/// The lesson with this id, or an error that lists the known ones.
+/// The lesson with this id (the playground's too), or an error that lists the known ones.
 pub fn find(id: &str) -> Result<&'static Lesson, ParamError> {
     LESSONS
         .iter()
         .copied()
+        .chain([&python::LESSON])
         .find(|s| s.id == id)
         .ok_or_else(|| ParamError::UnknownLesson {
             id: id.to_string(),

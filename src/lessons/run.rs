@@ -226,15 +226,44 @@ impl RunCancel {
 /// in a scope of its own. As `asyncio.run` does, when main ends the tasks it left running are
 /// cancelled, so a finished run leaves nothing behind.
 pub fn start(lesson: &'static Lesson, params: Params) -> Run {
+    let out = fresh();
+    let main = super::chunk::main(lesson, out.clone(), params.clone());
+    launch(lesson, params, out, main)
+}
+
+/// Starts the playground's program, `source`, as [`start`] starts a lesson (its `main` the
+/// traced task "main", on a fresh trace), with `seed` for `random`; a program that does not
+/// parse is refused before anything runs. In the release site the lessons chunk must be
+/// loaded first ([`super::chunk::preload`]).
+pub fn start_python(source: &str, seed: Option<u64>) -> Result<Run, super::python::Refused> {
+    let out = fresh();
+    let main = super::python::program(source, out.clone(), seed)?;
+    Ok(launch(
+        &super::python::LESSON,
+        Params::defaults(&[]),
+        out,
+        main,
+    ))
+}
+
+/// A fresh trace, and a printer whose lines count from now. (Not inlined: the tracer's reset is
+/// large, and both kinds of run start here.)
+#[inline(never)]
+fn fresh() -> Printer {
     trace::reset();
-    let out = Printer::new(now_ms());
+    Printer::new(now_ms())
+}
+
+/// Runs `main` as the traced task "main" of `lesson`, in a scope of its own.
+fn launch(
+    lesson: &'static Lesson,
+    params: Params,
+    out: Printer,
+    main: LocalBoxFuture<'static, Result<(), String>>,
+) -> Run {
     let printed = out.printed();
     let scope = Scope::new();
-    let handle = scope.spawn_at(
-        "main",
-        lesson.location,
-        super::chunk::main(lesson, out.clone(), params.clone()),
-    );
+    let handle = scope.spawn_at("main", lesson.location, main);
     let cancel = RunCancel {
         main: handle.abort_handle(),
         scope: scope.clone(),

@@ -81,7 +81,12 @@ pub fn App() -> Html {
                     None
                 }
             };
-            if let Some(params) = plan.run.clone() {
+            let playground = plan.lesson.id == crate::lessons::python::ID;
+            if playground && (plan.python.is_some() || plan.run.is_some()) {
+                // A program in the address (decoded by the playground's code, in the chunk),
+                // run if the address says so.
+                super::playground::open(&controller, plan.python.clone(), plan.run.is_some());
+            } else if let Some(params) = plan.run.clone() {
                 let lesson = plan.lesson;
                 wasm_bindgen_futures::spawn_local(async move {
                     controller.run(lesson, params).await;
@@ -134,6 +139,17 @@ pub fn App() -> Html {
         let controller = (*controller).clone();
         Callback::from(move |lesson: &'static Lesson| controller.select(lesson))
     };
+    let on_playground = {
+        let controller = (*controller).clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            controller.open_playground(None);
+            // The interpreter is in the lessons chunk: fetched as the editor opens.
+            wasm_bindgen_futures::spawn_local(async {
+                let _ = crate::lessons::chunk::preload().await;
+            });
+        })
+    };
 
     html! {
         <div class="app" data-build={if cfg!(debug_assertions) { "debug" } else { "release" }}>
@@ -149,7 +165,7 @@ pub fn App() -> Html {
                 }
                 <ThemeSwitch />
             </header>
-            <LessonList current={page.lesson.id} on_select={on_select} />
+            <LessonList current={page.lesson.id} on_select={on_select} on_playground={on_playground} />
             <LessonView page={(*page).clone()} controller={(*controller).clone()} />
         </div>
     }
@@ -159,6 +175,7 @@ pub fn App() -> Html {
 struct LessonListProps {
     current: &'static str,
     on_select: Callback<&'static Lesson>,
+    on_playground: Callback<MouseEvent>,
 }
 
 /// The lessons, grouped by the seed article they come from.
@@ -175,11 +192,16 @@ fn LessonList(props: &LessonListProps) -> Html {
             None => by_article.push((lesson.article, vec![lesson])),
         }
     }
+    let playground = crate::lessons::python::ID;
     let on_pick = {
         let on_select = props.on_select.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            if let Some(lesson) = LESSONS.iter().find(|l| l.id == select.value()) {
+            let lessons = LESSONS
+                .iter()
+                .copied()
+                .chain([&crate::lessons::python::LESSON]);
+            if let Some(lesson) = lessons.into_iter().find(|l| l.id == select.value()) {
                 on_select.emit(lesson);
             }
         })
@@ -190,6 +212,7 @@ fn LessonList(props: &LessonListProps) -> Html {
             <label class="lesson-picker">
                 <span class="muted">{ "Lesson" }</span>
                 <select data-testid="lesson-picker" onchange={on_pick}>
+                    <option value={playground} selected={props.current == playground}>{ "Playground: your own program" }</option>
                     { for by_article.iter().map(|(article, lessons)| html! {
                         <optgroup label={article.title_en}>
                             { for lessons.iter().map(|lesson| html! {
@@ -199,6 +222,12 @@ fn LessonList(props: &LessonListProps) -> Html {
                     }) }
                 </select>
             </label>
+            <a href={format!("?lesson={playground}")} data-testid="playground" data-lesson={playground}
+               class={classes!("playground-entry", (props.current == playground).then_some("current"))}
+               aria-current={(props.current == playground).then_some("page")}
+               onclick={props.on_playground.clone()}>
+                { "Playground: run your own asyncio program" }
+            </a>
             { for by_article.into_iter().map(|(article, lessons)| html! {
                 <section class="article">
                     <h2>{ article.title_en }</h2>

@@ -3,7 +3,10 @@
 //!   it on load, `&NAME=VALUE` sets a parameter;
 //! - `window.asyncscope.lessons()` (or `scenarios()`, the same function) lists the lessons and
 //!   their parameters;
-//! - `window.asyncscope.run(id, params)` runs one in the page and resolves with its report.
+//! - `window.asyncscope.run(id, params)` runs one in the page and resolves with its report;
+//! - `?lesson=playground&python=CODE` opens the playground with a program (`python_link`), and
+//!   `window.asyncscope.runPython(source, {seed})` runs one there and resolves with the same
+//!   report as `run()`; a program the playground refuses rejects with the refusal's words.
 //!
 //! Bad input rejects the promise and shows the same message in the page.
 
@@ -30,6 +33,8 @@ pub struct StartPlan {
     pub devtools: bool,
     /// `view=none`: runs are not shown while they run (the benchmark's baseline).
     pub view: View,
+    /// `python=CODE`: a program for the playground, still encoded (`python_link::decode`).
+    pub python: Option<String>,
 }
 
 /// The URL's names for the lesson to open: `lesson`, and `scenario`, the name the automation
@@ -55,6 +60,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
     let mut view = View::Live;
     let mut view_notice = None;
     let mut inputs = Vec::new();
+    let mut python = None;
     // A name given twice is refused, whichever it is (the same rule as run()'s and the form's,
     // in `validate`): the form then shows that parameter's default, and nothing runs. The
     // lesson given as `lesson` and as `scenario` is given twice.
@@ -91,6 +97,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
                 Err(e) => notice = Some(e.to_string()),
             },
             "run" => wants_run = matches!(value.as_str(), "1" | "true" | "yes"),
+            "python" => python = Some(value.clone()),
             "devtools" => devtools = matches!(value.as_str(), "1" | "true" | "yes"),
             "view" => match value.as_str() {
                 "live" => view = View::Live,
@@ -101,6 +108,17 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
             },
             _ => inputs.push((key.clone(), value.clone())),
         }
+    }
+    // A program in the address opens the playground, unless the address names another lesson.
+    if python.is_some() && !pairs.iter().any(|(k, _)| canonical(k) == "lesson") {
+        lesson = &lessons::python::LESSON;
+    }
+    if python.is_some() && lesson.id != lessons::python::ID {
+        view_notice = view_notice.or(Some(format!(
+            "python= is for the playground (?lesson=playground), not the lesson '{}'",
+            lesson.id
+        )));
+        python = None;
     }
     let mut notice = notice.or(repeated_notice).or(view_notice);
     let mut run = None;
@@ -118,6 +136,7 @@ pub fn plan_from_query(pairs: &[(String, String)]) -> StartPlan {
         notice,
         devtools,
         view,
+        python,
     }
 }
 
@@ -151,6 +170,7 @@ struct LessonInfo {
 pub struct Automation {
     _reads: Vec<Closure<dyn Fn() -> JsValue>>,
     _run: Closure<dyn Fn(JsValue, JsValue) -> Promise>,
+    _run_python: Closure<dyn Fn(JsValue, JsValue) -> Promise>,
 }
 
 #[derive(Serialize)]
@@ -190,6 +210,12 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
             .collect();
         serde_wasm_bindgen::to_value(&list).unwrap_or(JsValue::NULL)
     });
+    let run_python = {
+        let controller = controller.clone();
+        Closure::<dyn Fn(JsValue, JsValue) -> Promise>::new(move |source: JsValue, options| {
+            super::playground::run_js(&controller, source, options)
+        })
+    };
     let run = Closure::<dyn Fn(JsValue, JsValue) -> Promise>::new(move |id: JsValue, params| {
         let controller = controller.clone();
         future_to_promise(async move {
@@ -240,6 +266,7 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
     Reflect::set(&api, &"lessons".into(), list_lessons.as_ref())?;
     Reflect::set(&api, &"scenarios".into(), list_lessons.as_ref())?;
     Reflect::set(&api, &"run".into(), run.as_ref())?;
+    Reflect::set(&api, &"runPython".into(), run_python.as_ref())?;
     Reflect::set(&api, &"trace".into(), trace.as_ref())?;
     Reflect::set(&api, &"tasks".into(), tasks.as_ref())?;
     Reflect::set(&api, &"warnings".into(), warnings.as_ref())?;
@@ -248,7 +275,61 @@ pub fn install(controller: Controller) -> Result<Automation, JsValue> {
     Ok(Automation {
         _reads: vec![list_lessons, trace, tasks, warnings, sleeps],
         _run: run,
+        _run_python: run_python,
     })
+}
+
+/// `runPython(source, options)`'s arguments: the program as a string, and an optional
+/// `{seed}`, a whole number from 0 to 2^53 (JavaScript's exact integers). Every read of
+/// `options` catches, as `parse_run_args` says why.
+pub(super) fn parse_python_args(
+    source: &JsValue,
+    options: &JsValue,
+) -> Result<(String, Option<u64>), String> {
+    let source = source
+        .as_string()
+        .ok_or("runPython(source, options): source must be a string of Python")?;
+    if options.is_undefined() || options.is_null() {
+        return Ok((source, None));
+    }
+    if !options.is_object() || is_array(options).unwrap_or(true) {
+        return Err(
+            "runPython(source, options): options must be an object such as {seed: 1}".into(),
+        );
+    }
+    let names = object_keys(options).map_err(|e| {
+        format!(
+            "runPython: reading options threw: {}",
+            lessons::clip(&error_text(&e))
+        )
+    })?;
+    for name in names.iter() {
+        let name = name.as_string().unwrap_or_default();
+        if name != "seed" {
+            return Err(format!(
+                "runPython(source, options): no option '{}': the options are seed",
+                lessons::clip(&name)
+            ));
+        }
+    }
+    let seed = Reflect::get(options, &"seed".into()).map_err(|e| {
+        format!(
+            "runPython: reading options.seed threw: {}",
+            lessons::clip(&error_text(&e))
+        )
+    })?;
+    if seed.is_undefined() || seed.is_null() {
+        return Ok((source, None));
+    }
+    match seed.as_f64() {
+        Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&n) => {
+            Ok((source, Some(n as u64)))
+        }
+        _ => Err(format!(
+            "runPython(source, options): seed must be a whole number from 0 to 2^53, got {}",
+            lessons::clip(&param_text(&seed))
+        )),
+    }
 }
 
 /// `run(id, params)`'s arguments, validated: an id string and an optional object of numbers.
@@ -471,6 +552,33 @@ mod tests {
                 .notice
                 .is_some_and(|n| n.starts_with("no lesson 'nope': the lessons are ")),
             "an unknown lesson is explained whichever name gave it"
+        );
+    }
+
+    #[test]
+    fn a_program_in_the_address_opens_the_playground_and_only_the_playground() {
+        let plan = plan_from_query(&pairs(&[("python", "abc"), ("run", "1")]));
+        assert_eq!(plan.lesson.id, "playground");
+        assert_eq!(plan.python.as_deref(), Some("abc"));
+        assert!(plan.run.is_some() && plan.notice.is_none());
+        let plan = plan_from_query(&pairs(&[("lesson", "playground"), ("python", "abc")]));
+        assert_eq!(
+            (plan.lesson.id, plan.python.as_deref()),
+            ("playground", Some("abc"))
+        );
+        assert!(plan.run.is_none(), "opened, not run");
+        let plan = plan_from_query(&pairs(&[("lesson", "gather"), ("python", "abc")]));
+        assert_eq!(plan.lesson.id, "gather");
+        assert!(plan.python.is_none());
+        assert_eq!(
+            plan.notice.as_deref(),
+            Some("python= is for the playground (?lesson=playground), not the lesson 'gather'")
+        );
+        assert_eq!(
+            plan_from_query(&pairs(&[("lesson", "playground")]))
+                .lesson
+                .id,
+            "playground"
         );
     }
 

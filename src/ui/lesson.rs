@@ -7,10 +7,11 @@ use yew::prelude::*;
 use super::export;
 use super::lesson_texts::{use_lesson_texts, Load};
 use super::log::Log;
+use super::playground::PlaygroundSlot;
 use std::rc::Rc;
 
 use super::state::{Controller, PageState, Phase, View};
-use crate::lessons::{Lesson, RunReport};
+use crate::lessons::{Code as LessonCode, Lesson, RunReport};
 use crate::trace::now_ms;
 use asyncscope_viewer::TracePanel;
 
@@ -33,11 +34,17 @@ pub fn LessonView(props: &LessonProps) -> Html {
         AttrValue::from(export::permalink(id, inputs))
     });
 
+    let playground = matches!(lesson.code, LessonCode::Python);
     let on_run = {
         let controller = props.controller.clone();
         let inputs = page.inputs.clone();
+        let python = page.python.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            if playground {
+                super::playground::run(&controller, &python);
+                return;
+            }
             match lesson.validate(inputs.iter().map(|(n, v)| (*n, v.as_str()))) {
                 Ok(params) => {
                     let controller = controller.clone();
@@ -74,6 +81,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
                     { "From " }<cite>{ lesson.article.title_en }</cite>
                     { " (" }<span lang="zh-CN">{ lesson.article.title }</span>{ "), §" }{ lesson.section }
                 </p>
+                if !playground {
                 { match &texts {
                     Load::Loaded(texts) => html! {
                         <p class="summary" data-testid="summary">{ texts.summary.clone() }</p>
@@ -82,6 +90,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
                     // The code panes say why.
                     Load::Failed(_) => html! {},
                 } }
+                }
             </header>
 
             if let Some(message) = &page.notice {
@@ -91,7 +100,11 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 </div>
             }
 
-            <Code lesson={lesson} texts={texts.clone()} retry={retry} />
+            if playground {
+                <PlaygroundSlot page={page.clone()} controller={props.controller.clone()} />
+            } else {
+                <Code lesson={lesson} texts={texts.clone()} retry={retry} controller={props.controller.clone()} />
+            }
 
             <form class="controls" id="run-form" onsubmit={on_run}>
                 { for lesson.params.iter().map(|spec| {
@@ -177,6 +190,7 @@ struct CodeProps {
     lesson: &'static Lesson,
     texts: Load,
     retry: Callback<MouseEvent>,
+    controller: Controller,
 }
 
 /// The lesson's Python beside the Rust that runs, fetched when the lesson opens (with its
@@ -185,6 +199,14 @@ struct CodeProps {
 #[component]
 fn Code(props: &CodeProps) -> Html {
     let (lesson, texts, retry) = (props.lesson, &props.texts, props.retry.clone());
+    let on_edit = {
+        let controller = props.controller.clone();
+        let python = match texts {
+            Load::Loaded(texts) => Some(texts.python.to_string()),
+            _ => None,
+        };
+        Callback::from(move |_: MouseEvent| controller.open_playground(python.clone()))
+    };
     let source = format!("src/lessons/{}.rs", lesson.file_stem());
     let loading = AttrValue::Static("Loading…");
     let (python, rust) = match &texts {
@@ -209,7 +231,14 @@ fn Code(props: &CodeProps) -> Html {
             if !matches!(texts, Load::Failed(_)) {
                 <div class="code" aria-busy={(*texts == Load::Loading).to_string()}>
                     <figure>
-                        <figcaption>{ python_caption }</figcaption>
+                        <figcaption>
+                            { python_caption }
+                            <button type="button" class="link edit-python" data-testid="edit-python"
+                                    disabled={!matches!(texts, Load::Loaded(_))} onclick={on_edit}
+                                    title="Open this Python in the playground's editor, change it and run it">
+                                { "Edit and run" }
+                            </button>
+                        </figcaption>
                         <CodePane testid="python" text={python} />
                     </figure>
                     <figure>

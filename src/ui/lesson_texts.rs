@@ -75,6 +75,20 @@ fn set(id: &'static str, load: Load) {
     }
 }
 
+/// Lesson `id`'s texts, if they are loaded.
+pub fn loaded(id: &str) -> Option<Rc<Texts>> {
+    match get(id) {
+        Some(Load::Loaded(texts)) => Some(texts),
+        _ => None,
+    }
+}
+
+/// What CPython 3.11 printed running lesson `id`'s Python (`cpython.txt`, from the corpus), or
+/// why it cannot be had (the corpus has none for this lesson: a 404).
+pub async fn cpython(id: &str) -> Result<String, String> {
+    fetch_text(&url(id, "cpython.txt")).await
+}
+
 /// Resolves once lesson `id`'s texts have loaded or failed to (at once if they have): the page
 /// fetches what it does not show yet (the lessons chunk) only after what it shows.
 pub async fn settled(id: &'static str) {

@@ -4,11 +4,14 @@
 
 mod app;
 mod automation;
+pub mod editor;
 mod export;
 pub mod isolation;
 mod lesson;
 mod lesson_texts;
 pub mod log;
+mod playground;
+mod python_link;
 mod state;
 
 pub use automation::{plan_from_query, query_pairs, StartPlan};

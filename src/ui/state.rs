@@ -13,7 +13,8 @@ use std::rc::Rc;
 use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
 
-use crate::lessons::{self, Lesson, Params, Printed, RunCancel, RunReport, RunState};
+use crate::lessons::python::{self, Refused};
+use crate::lessons::{self, Lesson, Params, Printed, Run, RunCancel, RunReport, RunState};
 use crate::trace::{now_ms, stopped_by_panic, subscribe, Subscription};
 use asyncscope_viewer::Ticker;
 
@@ -48,6 +49,28 @@ pub struct PageState {
     /// A message for the user: refused input, or what went wrong.
     pub notice: Option<AttrValue>,
     pub view: View,
+    /// The playground's editor (kept while other lessons are on show).
+    pub python: PythonInput,
+}
+
+/// The playground's program as typed, and where it was last refused or raised.
+#[derive(Clone, PartialEq)]
+pub struct PythonInput {
+    pub source: AttrValue,
+    /// The seed for `random`, as typed (empty: none).
+    pub seed: AttrValue,
+    /// Line, column (1-based) and words.
+    pub error: Option<(u32, u32, AttrValue)>,
+}
+
+impl Default for PythonInput {
+    fn default() -> Self {
+        PythonInput {
+            source: AttrValue::Static(python::STARTER),
+            seed: AttrValue::Static(""),
+            error: None,
+        }
+    }
 }
 
 /// The parameter inputs, by name, as typed; replaced whole when one changes (a keystroke), shared
@@ -107,6 +130,7 @@ impl PageState {
             run: RunView::idle(lesson),
             notice: notice.map(AttrValue::from),
             view,
+            python: PythonInput::default(),
         }
     }
 
@@ -182,6 +206,12 @@ fn inputs_for(lesson: &'static Lesson, raw: &[(String, String)]) -> Inputs {
 
 pub enum Action {
     Select(&'static Lesson),
+    /// The playground's program changed (its error, if any, goes with the old text).
+    SetSource(AttrValue),
+    /// Where the playground's program was refused or raised, or none.
+    SourceError(Option<(u32, u32, AttrValue)>),
+    /// The playground's seed, as typed.
+    SetSeed(AttrValue),
     SetInput(&'static str, String),
     Notice(Option<AttrValue>),
     /// A run is about to start (in the next task).
@@ -260,6 +290,12 @@ impl Reducible for PageState {
                     .collect();
             }
             Action::Notice(notice) => page.notice = notice,
+            Action::SetSource(source) => {
+                page.python.source = source;
+                page.python.error = None;
+            }
+            Action::SetSeed(seed) => page.python.seed = seed,
+            Action::SourceError(error) => page.python.error = error,
             Action::Started {
                 generation,
                 lesson,
@@ -359,6 +395,30 @@ impl Controller {
         self.dispatch.dispatch(Action::Select(lesson));
     }
 
+    /// Opens the playground, with `source` in its editor when one is given (a lesson's
+    /// "Edit and run", a `?python=` link).
+    pub fn open_playground(&self, source: Option<String>) {
+        if let Some(source) = source {
+            self.set_source(source);
+        }
+        self.select(&python::LESSON);
+    }
+
+    /// The playground's program changed.
+    pub fn set_source(&self, source: String) {
+        self.dispatch.dispatch(Action::SetSource(source.into()));
+    }
+
+    /// Where the playground's program was refused or raised, or none.
+    pub(super) fn source_error(&self, error: Option<(u32, u32, AttrValue)>) {
+        self.dispatch.dispatch(Action::SourceError(error));
+    }
+
+    /// The playground's seed changed (read when it runs).
+    pub fn set_seed(&self, seed: String) {
+        self.dispatch.dispatch(Action::SetSeed(seed.into()));
+    }
+
     pub fn set_input(&self, name: &'static str, value: String) {
         self.dispatch.dispatch(Action::SetInput(name, value));
     }
@@ -380,8 +440,25 @@ impl Controller {
     /// Runs `lesson` on show in the page, cancelling a run under way, and returns its report
     /// (the one the page shows, shared).
     pub async fn run(&self, lesson: &'static Lesson, params: Params) -> Rc<RunReport> {
+        self.run_with(
+            lesson,
+            Box::new(move || Ok(lessons::start(lesson, params))),
+            None,
+        )
+        .await
+        .unwrap_or_else(|refused| Rc::new(unrun(lesson, RunState::Failed, &refused.to_string())))
+    }
+
+    /// Starts the run `start` makes, as the lesson `lesson` on show: see [`Self::run`]. (Boxed,
+    /// so that the page's wasm holds this long future's code once, not once per caller.)
+    pub(super) async fn run_with(
+        &self,
+        lesson: &'static Lesson,
+        start: Box<dyn FnOnce() -> Result<Run, Refused>>,
+        judge: Option<Judge>,
+    ) -> Result<Rc<RunReport>, Refused> {
         if stopped_by_panic() {
-            return Rc::new(unrun(lesson, RunState::Failed, STOPPED));
+            return Ok(Rc::new(unrun(lesson, RunState::Failed, STOPPED)));
         }
         let generation = {
             let mut current = self.current.borrow_mut();
@@ -409,17 +486,28 @@ impl Controller {
                 report: Rc::clone(&report),
                 printed: lessons::Printer::new(now_ms()).printed(),
             });
-            return report;
+            return Ok(report);
         }
         TimeoutFuture::new(0).await;
         if self.current.borrow().generation != generation {
-            return Rc::new(unrun(
+            return Ok(Rc::new(unrun(
                 lesson,
                 RunState::Cancelled,
                 "cancelled before it started: a newer run started, or another lesson was opened",
-            ));
+            )));
         }
-        let started = lessons::start(lesson, params);
+        let started = match start() {
+            Ok(started) => started,
+            Err(refused) => {
+                let why = format!("not run: {refused}");
+                self.dispatch.dispatch(Action::Finished {
+                    generation,
+                    report: Rc::new(unrun(lesson, RunState::Failed, &why)),
+                    printed: lessons::Printer::new(now_ms()).printed(),
+                });
+                return Err(refused);
+            }
+        };
         // When the live refresh last ran: a refresh (or the run's end) much later than due
         // means the page was frozen in between.
         let last_tick = Rc::new(std::cell::Cell::new(now_ms()));
@@ -460,7 +548,11 @@ impl Controller {
             });
             current.listener = (self.view == View::Detached).then(|| subscribe(|| {}));
         }
-        let report = Rc::new(started.report.await);
+        let mut report = started.report.await;
+        if let (Some(judge), RunState::Done | RunState::Failed) = (judge, report.state) {
+            report.checks.extend(judge(&report));
+        }
+        let report = Rc::new(report);
         // A freeze that ended the run (its last timer fired right after) is seen here, before
         // the next refresh would have come.
         if self.view == View::Live {
@@ -479,7 +571,7 @@ impl Controller {
             report: Rc::clone(&report),
             printed: started.printed,
         });
-        report
+        Ok(report)
     }
 
     /// Cancels the run under way, or the one about to start, and stops its live refresh: for
@@ -507,6 +599,9 @@ impl Controller {
         }
     }
 }
+
+/// A verdict on a finished run beyond its lesson's own (the playground's "matches CPython").
+pub(super) type Judge = Box<dyn FnOnce(&RunReport) -> Option<crate::lessons::Check>>;
 
 /// The report of a run that never started: refused after a panic, or overtaken by a newer run
 /// before its turn.
@@ -626,6 +721,23 @@ mod tests {
         });
         assert!(page.run.printed.is_none());
         assert_eq!(page.run_state(), "idle");
+    }
+
+    #[test]
+    fn an_edited_program_drops_the_mark_of_where_the_old_one_failed_and_keeps_its_seed() {
+        let page = Rc::new(PageState::new(&python::LESSON, &[], None, View::Live));
+        assert_eq!(page.python.source, python::STARTER);
+        let page = page.reduce(Action::SetSeed("7".into()));
+        let page = page.reduce(Action::SourceError(Some((3, 5, "boom".into()))));
+        assert_eq!(page.python.error, Some((3, 5, AttrValue::from("boom"))));
+        let page = page.reduce(Action::SetSource("print(1)".into()));
+        assert_eq!(page.python.source, "print(1)");
+        assert_eq!(page.python.error, None);
+        assert_eq!(page.python.seed, "7");
+        // Another lesson and back: the program stays.
+        let page = page.reduce(Action::Select(lesson("gather")));
+        let page = page.reduce(Action::Select(&python::LESSON));
+        assert_eq!(page.python.source, "print(1)");
     }
 
     #[test]

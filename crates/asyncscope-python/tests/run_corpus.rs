@@ -5,6 +5,8 @@
 //!
 //! On the fake clock a program takes no time but what it sleeps or blocks, so the times
 //! compared are the program's own timing, not this machine's speed.
+// Native only: runs programs on the tracer's fake clock (`interp::simulate`), in threads.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
@@ -114,4 +116,24 @@ fn every_corpus_program_prints_what_cpython_printed_at_the_same_moments() {
     }
     eprintln!("{passed} passed, {} failed", failures.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The page's test of the corpus (tests/playground.rs, in headless Chrome) names every program:
+/// a program added here and not there would go untested in the browser.
+#[test]
+fn the_browser_test_runs_every_program_of_the_corpus() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/playground.rs");
+    let test: String = std::fs::read_to_string(&path)
+        .expect("tests/playground.rs")
+        .split_whitespace()
+        .collect();
+    let missing: Vec<String> = corpus()
+        .into_iter()
+        .map(|p| p.name)
+        .filter(|name| !test.contains(&format!("program!({name},")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "tests/playground.rs does not list {missing:?}: add a program! line for each"
+    );
 }

@@ -54,6 +54,19 @@ fn at(report: &Value, text: &str) -> f64 {
         .unwrap_or_else(|| panic!("no line {text:?} in {report}"))
 }
 
+/// The log of the playground's run, once it has ended done (`what` names it if it does not).
+async fn ran_log(client: &Client, what: &str) -> String {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(
+            r#"[data-scenario="playground"][data-run-state="done"]"#,
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{what} did not run: {e}"));
+    text_when_shown(client, "[data-testid=log]", 10, "the log").await
+}
+
 const SAY_AFTER: &str = "import asyncio
 import random
 
@@ -189,15 +202,7 @@ async fn the_playground_runs_python_from_the_api_the_editor_and_a_link() {
         .send_keys(&format!("{}{}", Key::Control, Key::Enter))
         .await
         .expect("Ctrl+Enter");
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(
-            r#"[data-scenario="playground"][data-run-state="done"]"#,
-        ))
-        .await
-        .expect("the edited program ran");
-    let log = text_when_shown(&client, "[data-testid=log]", 10, "the log").await;
+    let log = ran_log(&client, "the edited program").await;
     assert!(log.contains("edited") && log.contains("done"), "{log}");
 
     // The link: made by the page, opened fresh, it holds the program; with run=1 it runs it.
@@ -218,15 +223,7 @@ async fn the_playground_runs_python_from_the_api_the_editor_and_a_link() {
     assert!(url.contains("?lesson=playground&python="), "{url}");
     client.goto(&format!("{url}&run=1")).await.expect("opens");
     app_started(&client, 30).await;
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(
-            r#"[data-scenario="playground"][data-run-state="done"]"#,
-        ))
-        .await
-        .expect("the linked program ran");
-    let log = text_when_shown(&client, "[data-testid=log]", 10, "the log").await;
+    let log = ran_log(&client, "the linked program").await;
     assert!(log.contains("edited"), "{log}");
     let broken = url.replace("python=", "python=AAAA");
     client.goto(&broken).await.expect("opens");

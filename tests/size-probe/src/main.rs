@@ -20,7 +20,44 @@ use asyncscope_trace::spawn_local as spawn;
 #[cfg(not(any(feature = "trace", feature = "trace-off")))]
 use wasm_bindgen_futures::spawn_local as spawn;
 
+/// The interpreter's host in the smallest page: keeps what is printed, no network.
+#[cfg(feature = "python")]
+struct Console;
+
+#[cfg(feature = "python")]
+impl asyncscope_python::interp::Host for Console {
+    fn now_ms(&self) -> f64 {
+        asyncscope_trace::now_ms()
+    }
+    fn write(&self, text: &str) {
+        PRINTED.with(|p| p.borrow_mut().push_str(text));
+    }
+    fn block(&self, _ms: f64) {}
+    fn fetch(
+        &self,
+        _request: asyncscope_python::interp::HttpRequest,
+    ) -> asyncscope_python::interp::BoxFuture<
+        Result<asyncscope_python::interp::HttpReply, asyncscope_python::interp::HttpFailure>,
+    > {
+        Box::pin(async { Err(asyncscope_python::interp::HttpFailure::InvalidUrl) })
+    }
+}
+
+#[cfg(feature = "python")]
+thread_local! {
+    static PRINTED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 fn main() {
+    #[cfg(feature = "python")]
+    if let Ok(module) = asyncscope_python::interp::prepare(
+        "import asyncio\nasync def main():\n    await asyncio.sleep(0.1)\n    print('hello')\nasyncio.run(main())\n",
+    ) {
+        let host: std::rc::Rc<dyn asyncscope_python::interp::Host> = std::rc::Rc::new(Console);
+        spawn(async move {
+            asyncscope_python::interp::run(module, host, Default::default()).await;
+        });
+    }
     #[cfg(feature = "trace-tracing")]
     {
         use tracing_subscriber::layer::SubscriberExt;

@@ -1144,7 +1144,9 @@ async fn eval_inner(cx: &Cx, f: &Rc<Frame>, e: &'static Expr) -> Res<Value> {
             interp.store_walrus(f, target, v.clone());
             v
         }
-        ExprKind::ListComp { elt, generators } | ExprKind::GeneratorExp { elt, generators } => {
+        ExprKind::ListComp { elt, generators }
+        | ExprKind::GeneratorExp { elt, generators }
+        | ExprKind::SetComp { elt, generators } => {
             let mut out = Vec::new();
             comprehension(
                 cx,
@@ -1157,25 +1159,14 @@ async fn eval_inner(cx: &Cx, f: &Rc<Frame>, e: &'static Expr) -> Res<Value> {
             )
             .await?;
             match e.kind {
+                // A generator expression is evaluated at once, its items then handed out one
+                // by one (the subset has no infinite ones to feed it).
                 ExprKind::GeneratorExp { .. } => {
                     Value::Iter(Rc::new(RefCell::new(Iter::Items(out.into_iter()))))
                 }
+                ExprKind::SetComp { .. } => builtins::make_set(out)?,
                 _ => Value::list(out),
             }
-        }
-        ExprKind::SetComp { elt, generators } => {
-            let mut out = Vec::new();
-            comprehension(
-                cx,
-                f,
-                generators,
-                &mut |cx, inner| {
-                    Box::pin(async move { eval(cx, inner, elt).await.map(|v| vec![v]) })
-                },
-                &mut out,
-            )
-            .await?;
-            builtins::make_set(out)?
         }
         ExprKind::DictComp {
             key,

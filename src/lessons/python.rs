@@ -34,25 +34,6 @@ pub static LESSON: Lesson = Lesson {
     code: Code::Python,
 };
 
-/// What the editor opens with when nothing else was asked for.
-pub const STARTER: &str = "\
-import asyncio
-
-async def say_after(delay, what):
-    await asyncio.sleep(delay)
-    print(what)
-
-async def main():
-    task1 = asyncio.create_task(say_after(1, 'hello'))
-    task2 = asyncio.create_task(say_after(2, 'world'))
-    print('started')
-    await task1
-    await task2
-    print('finished')
-
-asyncio.run(main())
-";
-
 /// A program the playground will not run: where, and why, in words that say what to do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refused {

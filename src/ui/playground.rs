@@ -20,7 +20,9 @@ use crate::lessons::python::{self, Refused};
 use crate::lessons::{self, RunReport};
 
 /// What the playground is, above its editor.
-const SUMMARY: &str = "Type or paste an asyncio program and press Run (or Ctrl+Enter): it runs \
+const SUMMARY: &str =
+    "Type or paste an asyncio program (or open a lesson's with its Edit and run) \
+    and press Run (or Ctrl+Enter): it runs \
     here, in your browser, as Rust futures on its event loop, traced like a lesson. Every \
     coroutine is a future, every create_task a traced task, every await asyncio.sleep a traced \
     timer; aiohttp goes through the browser's fetch. It prints what CPython 3.11 prints. The \
@@ -233,7 +235,8 @@ fn answer(ask: Ask) -> Answer {
                             return;
                         }
                     },
-                    None => python::STARTER.to_string(),
+                    // `?lesson=playground&run=1` alone: the editor's program, blank on a fresh page.
+                    None => String::new(),
                 };
                 if run {
                     let _ = run_python(&controller, source, None).await;

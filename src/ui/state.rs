@@ -66,7 +66,8 @@ pub struct PythonInput {
 impl Default for PythonInput {
     fn default() -> Self {
         PythonInput {
-            source: AttrValue::Static(python::STARTER),
+            // The Playground entry opens a blank editor (a lesson's Edit and run fills it).
+            source: AttrValue::Static(""),
             seed: AttrValue::Static(""),
             error: None,
         }
@@ -726,7 +727,7 @@ mod tests {
     #[test]
     fn an_edited_program_drops_the_mark_of_where_the_old_one_failed_and_keeps_its_seed() {
         let page = Rc::new(PageState::new(&python::LESSON, &[], None, View::Live));
-        assert_eq!(page.python.source, python::STARTER);
+        assert_eq!(page.python.source, "", "the playground opens blank");
         let page = page.reduce(Action::SetSeed("7".into()));
         let page = page.reduce(Action::SourceError(Some((3, 5, "boom".into()))));
         assert_eq!(page.python.error, Some((3, 5, AttrValue::from("boom"))));

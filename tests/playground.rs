@@ -18,10 +18,16 @@
 //! `WASM_BINDGEN_TEST_TIMEOUT=180 wasm-pack test --headless --chrome -- --test playground`.
 #![cfg(target_arch = "wasm32")]
 
+use asyncscope::lessons::python::parse_recording;
 use asyncscope::lessons::{self, RunState};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+// The lessons' variants, made as the native corpus tests and `tests/python/record` make them.
+#[path = "../crates/asyncscope-python/tests/common/variant.rs"]
+mod variant;
+use variant::with_change;
 
 /// How much later than CPython a line may come on this machine (timers on a loaded machine).
 const LATE_MS: f64 = 500.0;
@@ -486,40 +492,6 @@ const CORPUS: &[Program] = &[
     program!(lesson_timeout, "../src/lessons/timeout.py", None, false),
 ];
 
-/// `source` with its one top-level `CONSTANT = ...` line given the variant's value.
-fn with_change(source: &str, change: &str) -> String {
-    let (constant, value) = change.split_once(" = ").expect("CONSTANT = value");
-    let prefix = format!("{constant} = ");
-    source
-        .split('\n')
-        .map(|line| match line.strip_prefix(&prefix) {
-            Some(rest) => match rest.find('#') {
-                Some(i) => format!("{prefix}{value}  {}", &rest[i..]),
-                None => format!("{prefix}{value}"),
-            },
-            None => line.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// A recording's printed lines (time, text), the escaped exception's last line, the end.
-fn recorded(recording: &str) -> (Vec<(f64, String)>, Option<String>) {
-    let mut lines = Vec::new();
-    let mut raised = None;
-    for line in recording.lines().filter(|l| !l.starts_with('#')) {
-        if let Some(rest) = line.strip_prefix("raised\t") {
-            raised = Some(rest.to_string());
-        } else if let Some(rest) = line.strip_prefix("unterminated\t") {
-            lines.push((f64::NAN, rest.to_string()));
-        } else if !line.starts_with("end ") {
-            let (t, text) = line.split_once('\t').expect("time and text");
-            lines.push((t.parse().expect("time"), text.to_string()));
-        }
-    }
-    (lines, raised)
-}
-
 /// The same words, but for what a browser cannot know about a failed fetch.
 fn same_text(cpython: &str, page: &str) -> bool {
     let normal = |s: &str| {
@@ -539,13 +511,14 @@ async fn check(program: &Program) -> Result<f64, String> {
     };
     let run = lessons::start_python(&source, Some(1)).map_err(|e| format!("refused: {e}"))?;
     let report = run.report.await;
-    let (expected, raised) = recorded(program.recording);
+    let recording = parse_recording(program.recording).ok_or("not a recording")?;
+    let (expected, raised) = (&recording.lines, &recording.raised);
     let got: Vec<&str> = report.lines.iter().map(|l| l.text.as_str()).collect();
     let want: Vec<&str> = expected.iter().map(|(_, t)| t.as_str()).collect();
     if got.len() != want.len() || !want.iter().zip(&got).all(|(w, g)| same_text(w, g)) {
         return Err(format!("printed {got:?}, CPython {want:?}"));
     }
-    match (&raised, report.state, &report.error) {
+    match (raised, report.state, &report.error) {
         (None, RunState::Done, _) => {}
         (Some(last), RunState::Failed, Some(error))
             if same_text(last, error.split_once(": ").map_or(error, |(_, e)| e)) => {}

@@ -294,7 +294,7 @@ pub(super) fn parse_and_run(
     out: Printer,
     seed: Option<u64>,
 ) -> Result<LocalBoxFuture<'static, Result<(), String>>, Refused> {
-    let module = asyncscope_python::interp::prepare(source).map_err(|r| Refused {
+    let program = asyncscope_python::interp::prepare(source).map_err(|r| Refused {
         line: r.line,
         col: r.col,
         message: if r.kind == "SyntaxError" {
@@ -310,7 +310,7 @@ pub(super) fn parse_and_run(
     };
     let as_host: Rc<dyn Host> = host.clone();
     Ok(Box::pin(async move {
-        let outcome = asyncscope_python::interp::run(module, as_host, options).await;
+        let outcome = asyncscope_python::interp::run_prepared(program, as_host, options).await;
         host.flush();
         outcome_result(outcome)
     }))

@@ -55,7 +55,7 @@ fn main() {
     ) {
         let host: std::rc::Rc<dyn asyncscope_python::interp::Host> = std::rc::Rc::new(Console);
         spawn(async move {
-            asyncscope_python::interp::run(module, host, Default::default()).await;
+            asyncscope_python::interp::run_prepared(module, host, Default::default()).await;
         });
     }
     #[cfg(feature = "trace-tracing")]

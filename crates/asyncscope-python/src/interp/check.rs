@@ -73,14 +73,19 @@ pub(crate) const MODULES: &[&str] = &[
     "concurrent.futures",
 ];
 
+/// A program parsed and checked ([`prepare`]): what [`super::run_prepared`] runs without
+/// checking it again.
+#[derive(Debug)]
+pub struct Prepared(pub(crate) Module);
+
 /// Parses and checks a program: the tree to run, or why not. A program that does not parse but
 /// imports, at the start of a line, a module the playground refuses with advice (asynchat and
 /// asyncore: the chat lesson; aiohttp.web: the server lesson) is refused for that import, since
 /// that is what the reader needs to hear first (such programs are usually refused for bytes
 /// literals too, further on).
-pub fn prepare(source: &str) -> Result<Module, Refusal> {
+pub fn prepare(source: &str) -> Result<Prepared, Refusal> {
     match crate::parse(source) {
-        Ok(module) => check(&module).map(|()| module),
+        Ok(module) => check(&module).map(|()| Prepared(module)),
         Err(e) => Err(advised_import(source).unwrap_or(Refusal {
             line: e.line,
             col: e.col,

@@ -38,6 +38,10 @@ pub struct Interp {
     pub(crate) loop_closed: Cell<bool>,
     /// Frames that made a closure: cleared at the end of the run, to break their cycles.
     closure_frames: RefCell<Vec<Weak<Frame>>>,
+    /// Each `def`'s and `lambda`'s names (what it binds), by the address of its node in the
+    /// tree: worked out the first time it runs, not at every run of it (a `def` in a loop, a
+    /// `lambda` passed as a key at each call).
+    scopes: RefCell<HashMap<usize, Rc<ScopeInfo>>>,
     /// How many may be kept before the dead ones are swept (twice the live ones at the last
     /// sweep: a sweep per push would be quadratic).
     closure_sweep_at: Cell<usize>,
@@ -142,6 +146,7 @@ impl Interp {
             loop_running: Cell::new(false),
             loop_closed: Cell::new(false),
             closure_frames: RefCell::new(Vec::new()),
+            scopes: RefCell::new(HashMap::new()),
             closure_sweep_at: Cell::new(4096),
             stopped: RefCell::new(None),
             task_numbers: Cell::new(0),
@@ -739,9 +744,24 @@ async fn make_exception(_cx: &Cx, v: Value) -> Res<Rc<ExcObj>> {
     }
 }
 
+impl Interp {
+    /// The names the function made by the node at `node` binds (see [`Interp::scopes`]).
+    fn scope(&self, node: *const (), analyse: impl FnOnce() -> ScopeInfo) -> Rc<ScopeInfo> {
+        let key = node as usize;
+        if let Some(info) = self.scopes.borrow().get(&key) {
+            return info.clone();
+        }
+        let info = Rc::new(analyse());
+        self.scopes.borrow_mut().insert(key, info.clone());
+        info
+    }
+}
+
 async fn make_function(cx: &Cx, f: &Rc<Frame>, def: &'static FunctionDef) -> Res<Value> {
     // `await` outside `async def` and `yield` inside one were refused by `check`.
-    let info = ScopeInfo::of_function(&def.params, &def.body);
+    let info = cx.interp.scope(std::ptr::from_ref(def).cast(), || {
+        ScopeInfo::of_function(&def.params, &def.body)
+    });
     let (defaults, kw_defaults) = eval_defaults(cx, f, &def.params).await?;
     let mut func = Value::Function(Rc::new(Function {
         name: Rc::from(def.name.as_str()),
@@ -751,7 +771,7 @@ async fn make_function(cx: &Cx, f: &Rc<Frame>, def: &'static FunctionDef) -> Res
         defaults,
         kw_defaults,
         closure: f.clone(),
-        info: Rc::new(info),
+        info,
         _program: cx.interp.program(),
     }));
     cx.interp.closure_made(f);
@@ -1124,7 +1144,9 @@ async fn eval_inner(cx: &Cx, f: &Rc<Frame>, e: &'static Expr) -> Res<Value> {
             aio::await_value(cx, v).await?
         }
         ExprKind::Lambda { params, body } => {
-            let info = ScopeInfo::of_lambda(params, body);
+            let info = interp.scope(std::ptr::from_ref(&**params).cast(), || {
+                ScopeInfo::of_lambda(params, body)
+            });
             let (defaults, kw_defaults) = eval_defaults(cx, f, params).await?;
             interp.closure_made(f);
             Value::Function(Rc::new(Function {
@@ -1135,7 +1157,7 @@ async fn eval_inner(cx: &Cx, f: &Rc<Frame>, e: &'static Expr) -> Res<Value> {
                 defaults,
                 kw_defaults,
                 closure: f.clone(),
-                info: Rc::new(info),
+                info,
                 _program: interp.program(),
             }))
         }

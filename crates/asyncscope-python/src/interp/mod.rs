@@ -33,7 +33,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-pub use check::{check, prepare, Refusal};
+pub use check::{check, prepare, Prepared, Refusal};
 pub use eval::Interp;
 pub use exc::ExcType;
 pub use http::{HttpFailure, HttpReply, HttpRequest};
@@ -132,7 +132,13 @@ pub async fn run(module: crate::Module, host: Rc<dyn Host>, options: Options) ->
             col: r.col,
         };
     }
-    let interp = Interp::new(module, host, options);
+    run_prepared(check::Prepared(module), host, options).await
+}
+
+/// [`run`] for a program [`prepare`] already checked (the page refuses a program before it
+/// starts the run, and would otherwise check it twice).
+pub async fn run_prepared(program: Prepared, host: Rc<dyn Host>, options: Options) -> Outcome {
+    let interp = Interp::new(program.0, host, options);
     let _finish = Finish(interp.clone());
     interp.clone().run_module().await
 }

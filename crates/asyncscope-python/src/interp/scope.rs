@@ -194,24 +194,15 @@ impl ScopeInfo {
 
     fn comprehension(&mut self, generators: &[Comprehension], elts: &[&Expr]) {
         // Its targets are its own; what it reads and `:=` reach the function.
-        for (i, g) in generators.iter().enumerate() {
-            if i == 0 {
-                self.expr(&g.iter);
-            } else {
-                self.expr_no_bind(&g.iter);
-            }
+        for g in generators {
+            self.expr(&g.iter);
             for cond in &g.ifs {
-                self.expr_no_bind(cond);
+                self.expr(cond);
             }
         }
         for e in elts {
-            self.expr_no_bind(e);
+            self.expr(e);
         }
-    }
-
-    /// Walks an expression inside a comprehension: only `:=`, `yield` and `await` count.
-    fn expr_no_bind(&mut self, e: &Expr) {
-        self.expr(e);
     }
 
     fn expr(&mut self, e: &Expr) {

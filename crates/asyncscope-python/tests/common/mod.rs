@@ -6,6 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
+mod variant;
+use variant::with_change;
+
 pub struct Program {
     pub name: String,
     pub path: PathBuf,
@@ -18,29 +21,6 @@ const TIMES_VARY: &str = "times vary";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// `source` with its one top-level `CONSTANT = ...` set to the value `change` gives.
-fn with_change(source: &str, change: &str) -> String {
-    let (constant, value) = change.split_once(" = ").expect("CONSTANT = value");
-    let prefix = format!("{constant} = ");
-    let mut changed = 0;
-    let lines: Vec<String> = source
-        .split('\n')
-        .map(|line| {
-            if !line.starts_with(&prefix) {
-                return line.to_string();
-            }
-            changed += 1;
-            let comment = line.find('#').map(|i| line[i..].to_string());
-            match comment {
-                Some(c) => format!("{prefix}{value}  {c}"),
-                None => format!("{prefix}{value}"),
-            }
-        })
-        .collect();
-    assert_eq!(changed, 1, "{constant}: one top-level assignment expected");
-    lines.join("\n")
 }
 
 /// Every program of the corpus, sorted by name.

@@ -108,6 +108,11 @@ async fn the_playground_runs_python_from_the_api_the_editor_and_a_link() {
         "{report}"
     );
     assert!(at(&report, "hello") >= 200.0 && at(&report, "world") >= 400.0);
+    // A program of the reader's own is not judged (nothing to compare it with), and the page
+    // says so rather than showing a check that could not fail.
+    assert_eq!(report["checks"], json!([]), "{report}");
+    let none = text_when_shown(&client, "[data-testid=no-checks]", 10, "the no-checks note").await;
+    assert!(none.contains("CPython"), "{none}");
     assert!(
         at(&report, "world") < 400.0 + 300.0,
         "the two sleeps overlap: {report}"

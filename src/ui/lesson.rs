@@ -355,6 +355,17 @@ impl PartialEq for ChecksProps {
 /// The lesson's verdicts on the run.
 #[component]
 fn Checks(props: &ChecksProps) -> Html {
+    if props.report.checks.is_empty() {
+        // Only the playground's own programs: nothing to compare them with.
+        return html! {
+            <section class="checks" aria-label="Checks">
+                <h3>{ "Checks" }</h3>
+                <p class="muted" data-testid="no-checks">
+                    { "None: a program of your own has nothing to be compared with. A lesson's Python, run unedited (its Edit and run), is checked against what CPython 3.11 printed." }
+                </p>
+            </section>
+        };
+    }
     html! {
         <section class="checks" aria-label="Checks">
             <h3>{ "Checks" }</h3>

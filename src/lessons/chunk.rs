@@ -1,15 +1,25 @@
-//! The lessons chunk: the code of every lesson but the landing one, which the release site
-//! puts in a second wasm module that the page loads when it first runs such a lesson (or after
-//! its first paint: src/ui/app.rs says when), not before it works.
+//! The lessons chunk: the code of every lesson but the landing one, the playground's interpreter
+//! and view, and the trace panel, which the release site puts in a second wasm module that the
+//! page loads after its first paint (src/ui/app.rs says when), or at the first run that needs it,
+//! not before it works.
 //!
 //! Why: a first visit downloads the page's wasm before the page works, and runs one lesson; the
 //! other lessons' code is the largest part of it that the page can do without (issue 11: a first
 //! visit was 468 KB gzipped against a bar of 350; split, the page's wasm is 303 KB gzipped
-//! against 418, the chunk 145 KB, and a first visit 334 KB). The registry ([`LESSONS`])
+//! against 418, the chunk 145 KB, and a first visit 334 KB). The trace panel followed (the
+//! viewer crate's timeline, task table, replay and export, and what only they reach: a first
+//! visit 357.3 KB gzipped with it in the page, 259.5 without): the page keeps a place for it
+//! (src/ui/trace.rs), and a run shown live awaits it before it starts. The registry ([`LESSONS`])
 //! holds no pointer into a chunk lesson's code ([`Code::Chunk`]): the programs are reached only
-//! by id, through `programs`, and in the split build only from the two functions marked
-//! `#[wasm_split(lessons)]` below, which `wasm-split-cli` moves into `split_lessons.wasm` with
+//! by id, through `programs`, and in the split build only from the functions marked
+//! `#[wasm_split(lessons)]` (two below, the playground's in src/ui/playground.rs, the trace
+//! panel's in src/ui/trace.rs), which `wasm-split-cli` moves into `split_lessons.wasm` with
 //! everything only they reach (`./split-page` does it after trunk's build).
+//!
+//! Each of those functions has a loader of its own (the module is fetched once; each loader
+//! learns it is there). [`preload`] readies the lessons' and the interpreter's; the playground and
+//! the trace panel ready theirs once it has. What waits for the chunk without fetching it (the
+//! trace panel's place) reads its [`Status`] and is told of each change ([`watch`]).
 //!
 //! The split build is the release site's (`./dev dist`, `./dev test`, `./dev bench`): the
 //! app's binary built with the `lessons-chunk` feature (index.html asks for it) and

@@ -15,11 +15,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
+use serde_json::json;
 
 use support::{
-    app_started, browser, dist, fetch_concurrency_script, page_isolation, record_csp_violations,
-    save_screenshot, serve, serve_isolated, start_chromedriver, text_when_shown, CONTROLLED,
-    CSP_VIOLATIONS, ISOLATION_HEADERS, ROOT,
+    app_started, browser, devtools, dist, fetch_concurrency_script, page_isolation,
+    record_csp_violations, save_screenshot, serve, serve_isolated, start_chromedriver,
+    text_when_shown, CONTROLLED, CSP_VIOLATIONS, ISOLATION_HEADERS, ROOT,
 };
 
 async fn log_lines(client: &Client) -> Vec<(f64, String)> {
@@ -47,17 +48,55 @@ async fn log_lines(client: &Client) -> Vec<(f64, String)> {
     lines
 }
 
+/// A script run at each document's start: when the trace panel's task table first comes into the
+/// page, notes in `window.__panelCame` how many tasks the tracer held then
+/// (`window.asyncscope.tasks()`) and the lesson's `data-run-state`.
+const PANEL_CAME: &str = "window.__panelCame = null;
+    new MutationObserver((_, observer) => {
+      if (!document.querySelector('[data-testid=task-table]')) return;
+      observer.disconnect();
+      const lesson = document.querySelector('[data-run-state]');
+      window.__panelCame = {tasks: window.asyncscope ? window.asyncscope.tasks().length : null,
+                            state: lesson && lesson.dataset.runState};
+    }).observe(document, {childList: true, subtree: true});";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the release build in dist/ and chromedriver: run ./dev test"]
 async fn hello_sleep_runs_from_the_url_in_chromium() {
     let site = serve(dist());
     let driver = start_chromedriver();
     let client = browser(&driver, "e2e", &[]).await;
+    // Notes, in each document from its start, what the tracer held when the trace panel came.
+    devtools(
+        &client,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": PANEL_CAME }),
+    )
+    .await;
 
     client
         .goto(&format!("http://{site}/?scenario=hello-sleep&run=1"))
         .await
         .expect("page loads");
+    // The trace panel follows the run live: in the release site its code is in the lessons
+    // chunk, which a run shown live awaits before it starts (src/ui/trace.rs), so the panel
+    // lists main while the run is under way (it sleeps 1 s), not only once it is done...
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .every(Duration::from_millis(20))
+        .for_element(Locator::Css(
+            r#"[data-scenario="hello-sleep"][data-run-state="running"] [data-testid=task-table] tbody tr[data-task-id]"#,
+        ))
+        .await
+        .expect("the trace panel lists the run's task while it runs");
+    // ...and it came before the run started (the run shown, no task of it traced yet), so that
+    // its first render did not land among the run's polls.
+    let came = client
+        .execute("return window.__panelCame;", vec![])
+        .await
+        .expect("script runs");
+    assert_eq!(came, json!({"tasks": 0, "state": "running"}), "{came}");
     client
         .wait()
         .at_most(Duration::from_secs(30))
@@ -1300,6 +1339,7 @@ async fn view_none_runs_the_lesson_without_drawing_it() {
         "[data-testid=log]",
         "[data-testid=timeline]",
         "[data-testid=task-table]",
+        "[data-testid=trace-loading]",
         "[data-testid=live]",
     ] {
         assert!(

@@ -4,9 +4,12 @@
 //!   a lesson that needs it failed, with the reason in words in the page: no hang, no panic. The
 //!   landing lesson, in the page's own module, still runs; and once the file is there, the next
 //!   run loads it and runs (a failed load is not remembered).
-//! - With nothing run, the page fetches the chunk by itself, once: on the landing lesson only
-//!   after what it shows first (its lesson's texts), so as not to delay the first visit; on a
-//!   lesson of the chunk at once, since its Run needs it.
+//! - With nothing run, the page fetches the chunk by itself, once, never before its first paint:
+//!   on the landing lesson only after what it shows first (its lesson's texts), so as not to
+//!   delay the first visit; on a lesson of the chunk at once, since its Run needs it.
+//! - The trace panel is in the chunk too: its place in the page says it is loading, shows the
+//!   panel once the page's own fetch has brought it (no run needed), and says why it could not
+//!   come, with a retry, while the landing lesson still runs.
 //!
 //! Ignored by a plain `cargo test`: after the release build (./dev test builds it, split), run it
 //! with `cargo test --test e2e_chunk -- --ignored`.
@@ -111,9 +114,29 @@ async fn a_broken_chunk_fails_the_run_in_words(
     assert!(trap.is_err(), "a wasm trap banner is shown");
     let hello = run_report(&client, "hello-sleep").await;
     assert_eq!(hello["state"], "done", "{hello}");
+    // The trace panel's place says why it is empty, with a retry (the run above went ahead
+    // without the panel), where the panel goes.
+    let said = text_when_shown(
+        &client,
+        ".lesson > .trace [data-testid=trace-error]",
+        10,
+        "the trace panel's place says it could not be loaded",
+    )
+    .await;
+    assert!(said.contains(CHUNK), "{said}");
+    assert!(said.contains("Try again"), "{said}");
 
-    // The chunk is back: the next run loads it, and gather runs as ever.
+    // The chunk is back: Try again brings the panel...
     repair();
+    client
+        .find(Locator::Css("[data-testid=trace-error] button"))
+        .await
+        .expect("the retry button")
+        .click()
+        .await
+        .expect("clicked");
+    panel_shown(&client).await;
+    // ...and the next run loads the lessons' way in, and gather runs as ever.
     let report = run_report(&client, "gather").await;
     assert_eq!(report["state"], "done", "{report}");
     assert!(
@@ -150,6 +173,53 @@ async fn a_chunk_that_is_not_webassembly_fails_the_run_in_words() {
     };
     a_broken_chunk_fails_the_run_in_words(&site_dir, "e2e-chunk-garbled", back).await;
     let _ = std::fs::remove_dir_all(&site_dir);
+}
+
+/// Waits (20 s at most) until the trace panel is in the page, in place of its placeholder.
+async fn panel_shown(client: &Client) {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(".lesson > .trace [data-testid=task-table]"))
+        .await
+        .expect("the trace panel comes");
+    for placeholder in ["[data-testid=trace-loading]", "[data-testid=trace-error]"] {
+        assert!(
+            client.find(Locator::Css(placeholder)).await.is_err(),
+            "{placeholder} is still shown beside the panel"
+        );
+    }
+}
+
+/// Asserts that the chunk's download began after each of `marks` (`render`: the app's
+/// `asyncscope:first-render` mark, set as it first renders; `paint`: the browser's first
+/// contentful paint), by the browser's resource and paint timing: the page never asks for the
+/// chunk before it has painted, with or without the trace panel's place waiting for it.
+async fn the_chunk_began_after(client: &Client, marks: &[&str]) {
+    let timing = client
+        .execute(
+            "const last = (part) => performance.getEntriesByType('resource')
+               .filter(e => e.name.includes(part)).pop() ?? null;
+             const chunk = last('split_lessons-');
+             const paint = performance.getEntriesByName('first-contentful-paint')[0] ?? null;
+             const render = performance.getEntriesByName('asyncscope:first-render')[0] ?? null;
+             return {chunk: chunk && chunk.startTime, paint: paint && paint.startTime,
+                     render: render && render.startTime};",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    let at = |what: &str| {
+        timing[what]
+            .as_f64()
+            .unwrap_or_else(|| panic!("no {what} timing: {timing}"))
+    };
+    for mark in marks {
+        assert!(
+            at("chunk") >= at(mark),
+            "the chunk began before the page's first {mark}: {timing}"
+        );
+    }
 }
 
 /// What the host served, once it has served the chunk with no run asked (at most 20 s).
@@ -236,6 +306,9 @@ async fn the_page_fetches_the_chunk_by_itself_after_its_lessons_texts() {
             "the chunk began before a text had come: {timing}"
         );
     }
+    the_chunk_began_after(&client, &["render", "paint"]).await;
+    // The trace panel came with it, no run needed.
+    panel_shown(&client).await;
     a_run_fetches_the_chunk_no_more(&client, &served).await;
     client.close().await.expect("session closed");
 }
@@ -246,6 +319,10 @@ async fn a_page_opened_on_a_lesson_of_the_chunk_fetches_it_at_once() {
     let (_driver, client, served) =
         opened_logged("e2e-chunk-prefetch-gather", "?lesson=gather").await;
     fetched_by_itself(&served).await;
+    // Right after the paint (a task after the frame it was drawn in): the browser's paint entry,
+    // which Chromium times at the frame's presentation, may come a few ms later than that.
+    the_chunk_began_after(&client, &["render"]).await;
+    panel_shown(&client).await;
     // Its first run waits for nothing more.
     a_run_fetches_the_chunk_no_more(&client, &served).await;
     client.close().await.expect("session closed");

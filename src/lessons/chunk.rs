@@ -1,15 +1,25 @@
-//! The lessons chunk: the code of every lesson but the landing one, which the release site
-//! puts in a second wasm module that the page loads when it first runs such a lesson (or after
-//! its first paint: src/ui/app.rs says when), not before it works.
+//! The lessons chunk: the code of every lesson but the landing one, the playground's interpreter
+//! and view, and the trace panel, which the release site puts in a second wasm module that the
+//! page loads after its first paint (src/ui/app.rs says when), or at the first run that needs it,
+//! not before it works.
 //!
 //! Why: a first visit downloads the page's wasm before the page works, and runs one lesson; the
 //! other lessons' code is the largest part of it that the page can do without (issue 11: a first
 //! visit was 468 KB gzipped against a bar of 350; split, the page's wasm is 303 KB gzipped
-//! against 418, the chunk 145 KB, and a first visit 334 KB). The registry ([`LESSONS`])
+//! against 418, the chunk 145 KB, and a first visit 334 KB). The trace panel followed (the
+//! viewer crate's timeline, task table, replay and export, and what only they reach: a first
+//! visit 357.3 KB gzipped with it in the page, 259.5 without): the page keeps a place for it
+//! (src/ui/trace.rs), and a run shown live awaits it before it starts. The registry ([`LESSONS`])
 //! holds no pointer into a chunk lesson's code ([`Code::Chunk`]): the programs are reached only
-//! by id, through `programs`, and in the split build only from the two functions marked
-//! `#[wasm_split(lessons)]` below, which `wasm-split-cli` moves into `split_lessons.wasm` with
+//! by id, through `programs`, and in the split build only from the functions marked
+//! `#[wasm_split(lessons)]` (two below, the playground's in src/ui/playground.rs, the trace
+//! panel's in src/ui/trace.rs), which `wasm-split-cli` moves into `split_lessons.wasm` with
 //! everything only they reach (`./split-page` does it after trunk's build).
+//!
+//! Each of those functions has a loader of its own (the module is fetched once; each loader
+//! learns it is there). [`preload`] readies the lessons' and the interpreter's; the playground and
+//! the trace panel ready theirs once it has. What waits for the chunk without fetching it (the
+//! trace panel's place) reads its [`Status`] and is told of each change ([`watch`]).
 //!
 //! The split build is the release site's (`./dev dist`, `./dev test`, `./dev bench`): the
 //! app's binary built with the `lessons-chunk` feature (index.html asks for it) and
@@ -19,7 +29,9 @@
 //!
 //! [`LESSONS`]: super::LESSONS
 
+use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::rc::{Rc, Weak};
 
 use futures::future::LocalBoxFuture;
 
@@ -66,16 +78,86 @@ pub async fn load(lesson: &Lesson) -> Result<(), ChunkError> {
 
 /// Loads the chunk, once, if this build has one; later calls return at once (a failed load is
 /// not remembered: the next call tries again). Each way into the chunk has a loader of its own
-/// (the module is fetched once; each loader learns it is there): the playground's is readied
-/// too, since the playground calls it where it cannot wait ([`python`]).
+/// (the module is fetched once; each loader learns it is there): the interpreter's is readied
+/// too, since the playground calls it where it cannot wait ([`python`]). Every load of the chunk
+/// comes through here, so the [`Status`] it sets is the chunk's, whoever asked.
 pub async fn preload() -> Result<(), ChunkError> {
-    #[cfg(lessons_chunk)]
-    {
-        preload_lessons().await?;
-        return preload_python().await.map_err(ChunkError::from);
+    if status() != Status::Loaded {
+        set_status(Status::Loading);
     }
-    #[cfg(not(lessons_chunk))]
+    let loaded = ready_ways_in().await;
+    set_status(match loaded {
+        Ok(()) => Status::Loaded,
+        Err(_) => Status::Failed,
+    });
+    loaded
+}
+
+/// The lessons' and the interpreter's ways into the chunk, ready (see [`preload`]).
+async fn ready_ways_in() -> Result<(), ChunkError> {
+    #[cfg(lessons_chunk)]
+    preload_lessons().await?;
+    #[cfg(lessons_chunk)]
+    preload_python().await?;
     Ok(())
+}
+
+/// Where the chunk stands, for what waits for it without fetching it (the trace panel's place,
+/// src/ui/trace.rs). Only [`preload`] changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Nobody has asked for it yet: the page asks after its first paint (on the landing lesson
+    /// once its texts have come and the browser is idle), or at the first run that needs it.
+    NotAsked,
+    Loading,
+    /// Here (always, in a build without the split).
+    Loaded,
+    /// The last load failed ([`ChunkError::Load`]); the next [`preload`] tries again.
+    Failed,
+}
+
+thread_local! {
+    static STATUS: Cell<Status> = const {
+        Cell::new(if cfg!(lessons_chunk) { Status::NotAsked } else { Status::Loaded })
+    };
+    /// Who is told of a change: weak, so that a dropped [`Watch`] is told no more.
+    static WATCHERS: RefCell<Vec<Weak<Told>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// What a [`watch`] calls.
+type Told = dyn Fn(Status);
+
+/// The chunk's [`Status`] now.
+pub fn status() -> Status {
+    STATUS.get()
+}
+
+/// Told of each change of the chunk's [`Status`] while it is held; dropped, no more.
+#[must_use = "the watch ends when it is dropped"]
+pub struct Watch {
+    _told: Rc<Told>,
+}
+
+/// Calls `told` with the chunk's [`Status`] at each change, in the task that changed it (a
+/// load's end), for as long as the returned [`Watch`] is held.
+pub fn watch(told: impl Fn(Status) + 'static) -> Watch {
+    let told: Rc<Told> = Rc::new(told);
+    WATCHERS.with_borrow_mut(|watchers| watchers.push(Rc::downgrade(&told)));
+    Watch { _told: told }
+}
+
+fn set_status(status: Status) {
+    if STATUS.replace(status) == status {
+        return;
+    }
+    // Told outside the borrow: a watcher may re-render, which may read the status or watch anew.
+    let told: Vec<Rc<Told>> = WATCHERS.with_borrow_mut(|watchers| {
+        watchers.retain(|w| w.strong_count() > 0);
+        watchers.iter().filter_map(Weak::upgrade).collect()
+    });
+    for told in told {
+        told(status);
+    }
 }
 
 /// `lesson`'s program. For a chunk lesson after [`load`], the chunk's code runs in the future's
@@ -301,6 +383,35 @@ mod tests {
             crate::lessons::find("hello-sleep").map(|l| l.code),
             Ok(Code::Page { .. })
         ));
+    }
+
+    #[test]
+    fn a_watch_is_told_each_change_of_the_chunk_until_it_is_dropped() {
+        // A build without the split has the chunk's code from the start.
+        assert_eq!(status(), Status::Loaded);
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let watching = {
+            let seen = Rc::clone(&seen);
+            // What it is told is the status as now read (told outside the watchers' borrow: a
+            // watcher that watches anew does not panic).
+            watch(move |told| {
+                seen.borrow_mut().push((told, status()));
+                drop(watch(|_| {}));
+            })
+        };
+        set_status(Status::Loading);
+        set_status(Status::Loading);
+        set_status(Status::Failed);
+        drop(watching);
+        set_status(Status::Loaded);
+        assert_eq!(
+            *seen.borrow(),
+            [
+                (Status::Loading, Status::Loading),
+                (Status::Failed, Status::Failed)
+            ],
+            "each change once, none after the watch was dropped"
+        );
     }
 
     #[test]

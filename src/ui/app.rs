@@ -94,13 +94,14 @@ pub fn App() -> Html {
             } else {
                 // The lessons chunk, fetched once the page has painted. When the lesson shown
                 // is in it (a link to `?lesson=gather`), its Run needs it: fetched at once. When
-                // it is the landing lesson, the chunk is for a later choice: fetched once the
+                // it is the landing lesson, the chunk is for a later choice and for the trace
+                // panel (whose place waits for it, src/ui/trace.rs): fetched once the
                 // lesson's texts have come (or 5 s have passed) and the browser is idle, so that
                 // its download and compilation do not compete with what the page shows first
                 // (right after the paint, they made a first visit work about 0.1 s later:
                 // `./dev bench`'s bundle.first_visit). Not when the URL starts a run: that run
                 // loads what it needs, and nothing else competes with it. A failed fetch is said
-                // by the run that needs it (which tries again).
+                // by the run that needs it (which tries again), and by the trace panel's place.
                 let shown = plan.lesson;
                 wasm_bindgen_futures::spawn_local(async move {
                     after_first_paint().await;

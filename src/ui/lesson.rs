@@ -11,9 +11,9 @@ use super::playground::PlaygroundSlot;
 use std::rc::Rc;
 
 use super::state::{Controller, PageState, Phase, View};
+use super::trace::TraceSlot;
 use crate::lessons::{Code as LessonCode, Lesson, RunReport};
 use crate::trace::now_ms;
-use asyncscope_viewer::TracePanel;
 
 #[derive(Properties, PartialEq)]
 pub struct LessonProps {
@@ -178,8 +178,8 @@ pub fn LessonView(props: &LessonProps) -> Html {
 
           </div>
             if page.view == View::Live {
-                <TracePanel generation={page.run.generation} running={running} name={lesson.id}
-                            permalink={(*permalink).clone()} />
+                <TraceSlot generation={page.run.generation} running={running} name={lesson.id}
+                           permalink={(*permalink).clone()} />
             }
         </main>
     }

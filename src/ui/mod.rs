@@ -13,6 +13,7 @@ pub mod log;
 mod playground;
 mod python_link;
 mod state;
+mod trace;
 
 pub use automation::{plan_from_query, query_pairs, StartPlan};
 

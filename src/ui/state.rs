@@ -489,6 +489,15 @@ impl Controller {
             });
             return Ok(report);
         }
+        // A run shown live starts once the trace panel is on show too (in the release site its
+        // code is in the lessons chunk: a first visit of the landing lesson fetches it at its
+        // first run, unless the page fetched it while idle), so that the panel follows the run
+        // from its first event and its first renders are over (or queued before the task below)
+        // before the run starts (src/ui/trace.rs). A panel that does not load does not stop the
+        // run: its place says why, with a retry.
+        if self.view == View::Live {
+            let _ = super::trace::on_show().await;
+        }
         TimeoutFuture::new(0).await;
         if self.current.borrow().generation != generation {
             return Ok(Rc::new(unrun(

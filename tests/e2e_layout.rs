@@ -59,6 +59,9 @@ const GEOMETRY: &str = "
         scroll_width: document.documentElement.scrollWidth,
         beside: !!(body && trace && trace.left >= body.right - 1 && trace.top < body.bottom),
         gap: body && trace && trace.top > body.top ? trace.top - lastBottom : null,
+        // From the run bar's bottom to the lesson's top (its title): a band here was the page's
+        // grid stretching the lesson to the lesson list's height.
+        under_runbar: body && r('[data-testid=runbar]') ? body.top - r('[data-testid=runbar]').bottom : null,
         checks_beside: checks.every(c => c.beside),
         checks: checks.length,
         picker_shown: !!(picker && picker.offsetParent !== null),
@@ -182,6 +185,11 @@ async fn four_lessons_at_four_widths_light_and_dark_read_well_and_pass_axe() {
                 } else if g["gap"].as_f64().is_none_or(|gap| gap > 80.0) {
                     problems.push(format!(
                         "{at}: a blank band between the output and the trace: {g}"
+                    ));
+                }
+                if g["under_runbar"].as_f64().is_none_or(|band| band > 40.0) {
+                    problems.push(format!(
+                        "{at}: a blank band between the run bar and the lesson: {g}"
                     ));
                 }
                 if g["checks"].as_u64().unwrap_or(0) == 0 || g["checks_beside"] != true {

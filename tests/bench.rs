@@ -453,7 +453,7 @@ async fn first_paint(client: &Client, app: SocketAddr) -> Value {
     paints.sort_by(f64::total_cmp);
     let median = paints[paints.len() / 2];
     json!({
-        "first_paint_ms": (median * 10.0).round() / 10.0,
+        "first_paint_ms": stats::round(median, 1),
         "loads_ms": paints,
         "goal": "first_paint_ms < 1000",
         "goal_met": median < 1000.0,
@@ -479,9 +479,9 @@ async fn fetch_concurrency(client: &Client, app: SocketAddr) -> Value {
     let (one, all) = (result["oneMs"].as_f64(), result["allMs"].as_f64());
     match (one, all) {
         (Some(one), Some(all)) if one > 0.0 => json!({
-            "one_ms": (one * 10.0).round() / 10.0,
-            "hundred_ms": (all * 10.0).round() / 10.0,
-            "ratio": (all / one * 1000.0).round() / 1000.0,
+            "one_ms": stats::round(one, 1),
+            "hundred_ms": stats::round(all, 1),
+            "ratio": stats::round(all / one, 3),
             "in_flight_at_once": result["inFlight"],
             "goal": "ratio <= 1.2",
             "goal_met": all / one <= 1.2,
@@ -534,18 +534,18 @@ async fn observer_cost(client: &Client, app: SocketAddr) -> Value {
         let elapsed_ratio = e_live / e_none;
         worst_elapsed = worst_elapsed.max(elapsed_ratio);
         let mut row = json!({
-            "elapsed_ms_live": (e_live * 10.0).round() / 10.0,
-            "elapsed_ms_none": (e_none * 10.0).round() / 10.0,
-            "elapsed_ratio": (elapsed_ratio * 1000.0).round() / 1000.0,
+            "elapsed_ms_live": stats::round(e_live, 1),
+            "elapsed_ms_none": stats::round(e_none, 1),
+            "elapsed_ratio": stats::round(elapsed_ratio, 3),
         });
         if let (Some(l_live), Some(l_none)) = (med(&late[0]), med(&late[1])) {
             // Lateness below the timers' own granularity (1 ms) is compared as 1 ms: a ratio
             // of 0.2 ms to 0.1 ms says nothing about the page.
             let ratio = l_live.max(1.0) / l_none.max(1.0);
             worst_late = worst_late.max(ratio);
-            row["late_ms_live"] = json!((l_live * 100.0).round() / 100.0);
-            row["late_ms_none"] = json!((l_none * 100.0).round() / 100.0);
-            row["late_ratio"] = json!((ratio * 1000.0).round() / 1000.0);
+            row["late_ms_live"] = json!(stats::round(l_live, 2));
+            row["late_ms_none"] = json!(stats::round(l_none, 2));
+            row["late_ratio"] = json!(stats::round(ratio, 3));
         } else {
             row["late_ratio"] = json!(null);
             row["note"] = json!("no traced sleep in this lesson: elapsed time only");
@@ -555,11 +555,11 @@ async fn observer_cost(client: &Client, app: SocketAddr) -> Value {
     }
     out.insert(
         "worst_elapsed_ratio".to_string(),
-        json!((worst_elapsed * 1000.0).round() / 1000.0),
+        json!(stats::round(worst_elapsed, 3)),
     );
     out.insert(
         "worst_late_ratio".to_string(),
-        json!((worst_late * 1000.0).round() / 1000.0),
+        json!(stats::round(worst_late, 3)),
     );
     out.insert(
         "runs".to_string(),
@@ -625,23 +625,23 @@ async fn python_overhead(client: &Client, app: SocketAddr) -> Value {
         worst_elapsed = worst_elapsed.max(e_py / e_rust);
         worst_busy = worst_busy.max(b_py / b_rust.max(0.01));
         let row = json!({
-            "elapsed_ms_rust": (e_rust * 10.0).round() / 10.0,
-            "elapsed_ms_python": (e_py * 10.0).round() / 10.0,
-            "elapsed_ratio": (e_py / e_rust * 1000.0).round() / 1000.0,
-            "busy_ms_rust": (b_rust * 100.0).round() / 100.0,
-            "busy_ms_python": (b_py * 100.0).round() / 100.0,
-            "busy_ratio": (b_py / b_rust.max(0.01) * 10.0).round() / 10.0,
+            "elapsed_ms_rust": stats::round(e_rust, 1),
+            "elapsed_ms_python": stats::round(e_py, 1),
+            "elapsed_ratio": stats::round(e_py / e_rust, 3),
+            "busy_ms_rust": stats::round(b_rust, 2),
+            "busy_ms_python": stats::round(b_py, 2),
+            "busy_ratio": stats::round(b_py / b_rust.max(0.01), 1),
         });
         progress(&format!("python_overhead {lesson}: {row}"));
         out.insert(lesson.to_string(), row);
     }
     out.insert(
         "worst_elapsed_ratio".to_string(),
-        json!((worst_elapsed * 1000.0).round() / 1000.0),
+        json!(stats::round(worst_elapsed, 3)),
     );
     out.insert(
         "worst_busy_ratio".to_string(),
-        json!((worst_busy * 10.0).round() / 10.0),
+        json!(stats::round(worst_busy, 1)),
     );
     out.insert(
         "runs".to_string(),
@@ -1022,7 +1022,7 @@ fn bundle(context: &Context) -> Result<Value, String> {
     let (visit_page, visit_sw, visit_files) = downloaded(&visit.until_works)?;
     let (api_page, api_sw, api_files) = downloaded(&visit.first_api)?;
     let first_visit = visit_page + visit_sw;
-    let ms = |v: f64| (v * 10.0).round() / 10.0;
+    let ms = |v: f64| stats::round(v, 1);
     let chunk_run = context.chunk_run.as_ref().map_err(|e| e.clone())?;
     Ok(json!({
         "first_visit_gzip_kb": kb(first_visit as f64),

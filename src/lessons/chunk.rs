@@ -255,7 +255,10 @@ pub(super) fn checks_here(lesson: &Lesson, params: &Params, lines: &[Line]) -> V
         Code::Page { checks, .. } => checks(params, lines),
         Code::Chunk => programs::checks(lesson.id, params, lines)
             .unwrap_or_else(|| vec![unjudged(ChunkError::Missing(lesson.id))]),
-        Code::Python => super::python::checks(lines),
+        // A program of the reader's own has nothing to be judged by (that it ended is what the
+        // run's state says); an unedited lesson's Python is judged by the page against CPython's
+        // output (`python::judge`).
+        Code::Python => Vec::new(),
     }
 }
 

@@ -167,13 +167,6 @@ pub fn error_line(error: &str) -> Option<u32> {
     rest[..end].parse().ok()
 }
 
-/// The playground's own verdicts on a finished run: none. A program of the reader's own has no
-/// expected output to judge it by (that it ended is what the run's state says); an unedited
-/// lesson's program is judged against what CPython printed ([`judge`], added by the page).
-pub fn checks(_lines: &[Line]) -> Vec<Check> {
-    Vec::new()
-}
-
 /// What CPython 3.11 printed for a program of the corpus (tests/python/programs/NAME.out, whose
 /// format tests/python/README.md gives): its lines and their times, how it ended.
 #[derive(Debug, Clone, PartialEq)]

@@ -156,12 +156,7 @@ pub fn TraceSlot(props: &TracePanelProps) -> Html {
 /// The panel, if its code is here: always in a build without the chunk; in the release site
 /// once its way in is ready ([`load`]).
 fn panel(props: &TracePanelProps) -> Option<Html> {
-    let props = TracePanelProps {
-        generation: props.generation,
-        running: props.running,
-        name: props.name.clone(),
-        permalink: props.permalink.clone(),
-    };
+    let props = props.clone();
     #[cfg(lessons_chunk)]
     return chunk::ready_now(split_trace_panel(props));
     #[cfg(not(lessons_chunk))]

@@ -20,7 +20,7 @@ use super::LIVE_REFRESH_MS;
 use asyncscope_trace::{now_ms, subscribe, with_recorder, Recorder, TaskId};
 
 /// What the page tells the [`TracePanel`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct TracePanelProps {
     /// Changes with each run, so the panel starts afresh.
     pub generation: u64,
